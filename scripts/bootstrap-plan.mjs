@@ -1,0 +1,31 @@
+// Pure decisions of the bootstrap: what must be installed or built, given what is present.
+// Kept free of side effects so that it can be tested (test/cli/bootstrap.test.ts).
+
+/**
+ * Decides the bootstrap steps.
+ * @param {{
+ *   nodeModules: boolean,          // node_modules exists
+ *   lockHash: string | undefined,  // hash of package-lock.json (undefined without a lock file)
+ *   installedHash: string | undefined, // hash recorded by the last successful install
+ *   systemPackages: { apt: string, command: string }[],
+ *   missingCommands: string[],     // commands of systemPackages not found on PATH
+ *   isRoot: boolean,
+ *   isDebian: boolean,
+ *   buildStale: boolean,           // some src file is newer than the last build
+ * }} state
+ * @returns {{ npm: "none" | "ci" | "install", apt: string[], manual: string[], build: boolean }}
+ */
+export function planBootstrap(state) {
+  let npm = "none";
+  if (!state.nodeModules || state.installedHash === undefined || state.installedHash !== state.lockHash) {
+    npm = state.lockHash === undefined ? "install" : "ci";
+  }
+  const missing = state.systemPackages.filter((p) => state.missingCommands.includes(p.command));
+  const canApt = state.isRoot && state.isDebian;
+  return {
+    npm,
+    apt: canApt ? missing.map((p) => p.apt) : [],
+    manual: canApt ? [] : missing.map((p) => p.apt),
+    build: npm !== "none" || state.buildStale,
+  };
+}

@@ -1,0 +1,16 @@
+/** Base layer: typed errors, validation issues as data, JSON helpers. */
+export { ISSUE_CODES, type IssueCode, isIssueCode } from "./codes.js";
+export {
+  allocate,
+  DTYPE_BYTES,
+  DTYPES,
+  type DType,
+  isDType,
+  isFloat,
+  type TypedArrayFor,
+  type TypedData,
+} from "./dtype.js";
+export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./errors.js";
+export { type Issue, IssueCollector, issue } from "./issue.js";
+export { type Context, isJsonObject, type JsonValue, pointer } from "./json.js";
+export { errorToJson, renderError, renderIssues } from "./render.js";

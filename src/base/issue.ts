@@ -1,0 +1,46 @@
+import type { IssueCode } from "./codes.js";
+import type { Context } from "./json.js";
+
+/**
+ * One problem found in user input, as data: what (code), where (JSON pointer), a one-line
+ * summary stating expected vs found, and structured context for machines.
+ */
+export interface Issue {
+  readonly code: IssueCode;
+  readonly path: string;
+  readonly summary: string;
+  readonly context: Context;
+}
+
+/** Builds an issue; `context` defaults to empty. */
+export function issue(code: IssueCode, path: string, summary: string, context: Context = {}): Issue {
+  return { code, path, summary, context };
+}
+
+/**
+ * Collects issues during a validation pass so that all problems are reported at once;
+ * throw `ValidationError` at the API edge only (see `IssueCollector.throwIfAny`).
+ */
+export class IssueCollector {
+  private readonly list: Issue[] = [];
+
+  /** Records one issue. */
+  add(code: IssueCode, path: string, summary: string, context: Context = {}): void {
+    this.list.push(issue(code, path, summary, context));
+  }
+
+  /** Records issues found elsewhere. */
+  addAll(issues: readonly Issue[]): void {
+    this.list.push(...issues);
+  }
+
+  /** The issues recorded so far, in order. */
+  get issues(): readonly Issue[] {
+    return this.list;
+  }
+
+  /** True when nothing has been recorded. */
+  get ok(): boolean {
+    return this.list.length === 0;
+  }
+}

@@ -1,0 +1,53 @@
+import type { IssueCollector } from "../base/issue.js";
+import type { ZRange } from "../zspace/z-range.js";
+import type { Region } from "./region.js";
+import type { Signature, TensorType } from "./signature.js";
+
+/**
+ * What a kernel implementation is given. Projections in `signature` are in the same
+ * (absolute) coordinates as the regions. Each input region covers at least the projection of
+ * `index` intersected with the tensor's range; a projected box reaching outside the tensor
+ * reads zeros there (that is how convolution padding works).
+ */
+export interface KernelContext<P> {
+  readonly params: P;
+  readonly signature: Signature;
+  /** The sub-box of `signature.index` to compute: the whole index space, or one shard's. */
+  readonly index: ZRange;
+  readonly inputs: Readonly<Record<string, Region>>;
+}
+
+/**
+ * Computes every output over exactly its projection of `ctx.index`. When `ctx.index` covers
+ * only part of a reduction dimension the outputs are *partial*: folding the partials of a
+ * partition of that dimension with the reduction's monoid gives the full result. A term that
+ * must be added once (e.g. a bias) is added only by the shard whose range starts where the
+ * reduction dimension starts.
+ */
+export type KernelImpl<P> = (ctx: KernelContext<P>) => Record<string, Region>;
+
+/** Derives a signature from input types and params, recording issues (paths under `path`). */
+export type SignatureFn<P> = (
+  inputs: Readonly<Record<string, TensorType>>,
+  params: P,
+  issues: IssueCollector,
+  path: string,
+) => Signature | undefined;
+
+/** Decodes raw params (plain JSON) into the kernel's params type, recording issues. */
+export type ParamsDecoder<P> = (raw: unknown, issues: IssueCollector, path: string) => P | undefined;
+
+/** A kernel: names, params, metakernel and reference implementation. */
+export interface KernelDef<P> {
+  /** Unique id used in programs (`matmul`, `conv2d`, ...). */
+  readonly id: string;
+  /** One line for people. */
+  readonly summary: string;
+  /** Input names in positional order. */
+  readonly inputs: readonly string[];
+  /** Output names in positional order. */
+  readonly outputs: readonly string[];
+  readonly decodeParams: ParamsDecoder<P>;
+  readonly signature: SignatureFn<P>;
+  readonly impl: KernelImpl<P>;
+}

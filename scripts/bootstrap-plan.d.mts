@@ -11,7 +11,7 @@ export interface BootstrapState {
 }
 /** The steps the bootstrap will take. */
 export interface BootstrapPlan {
-  npm: "none" | "ci" | "install";
+  npm: "none" | "install";
   apt: string[];
   manual: string[];
   build: boolean;

@@ -13,13 +13,15 @@
  *   isDebian: boolean,
  *   buildStale: boolean,           // some src file is newer than the last build
  * }} state
- * @returns {{ npm: "none" | "ci" | "install", apt: string[], manual: string[], build: boolean }}
+ * @returns {{ npm: "none" | "install", apt: string[], manual: string[], build: boolean }}
  */
 export function planBootstrap(state) {
-  let npm = "none";
-  if (!state.nodeModules || state.installedHash === undefined || state.installedHash !== state.lockHash) {
-    npm = state.lockHash === undefined ? "install" : "ci";
-  }
+  // `npm install` rather than `npm ci`: with `omit-lockfile-registry-resolved` (set on our
+  // machines) npm leaves other platforms' optional packages out of the lock file and `npm ci`
+  // then refuses it; `npm install` honours the lock file all the same.
+  const stale =
+    !state.nodeModules || state.installedHash === undefined || state.installedHash !== state.lockHash;
+  const npm = stale ? "install" : "none";
   const missing = state.systemPackages.filter((p) => state.missingCommands.includes(p.command));
   const canApt = state.isRoot && state.isDebian;
   return {

@@ -90,9 +90,9 @@ function main() {
     process.exit(1);
   }
   if (plan.npm !== "none") {
-    log(`installing npm dependencies (npm ${plan.npm})`);
+    log("installing npm dependencies (npm install)");
     // onnxruntime-node would otherwise try to download CUDA binaries from outside the registry.
-    run("npm", [plan.npm, "--no-audit", "--no-fund"], { ONNXRUNTIME_NODE_INSTALL: "skip" });
+    run("npm", ["install", "--no-audit", "--no-fund"], { ONNXRUNTIME_NODE_INSTALL: "skip" });
     writeFileSync(stampPath, `${hashOf(join(root, "package-lock.json")) ?? ""}\n`);
   }
   if (plan.apt.length > 0) {

@@ -28,7 +28,28 @@ export const ISSUE_CODES = {
   unknown_kernel: "an operation names a kernel that is not registered",
   invalid_declaration: "a kernel declaration is malformed",
   not_affine: "a projection expression is not affine in the index variables",
+  division_by_zero: "an integer shape or projection expression divides by zero",
+  unknown_operand: "an operation passes an input or output its kernel does not declare",
   unshardable: "an operation cannot be sharded as asked",
+  // ir: programs and their semantic validation
+  schema_violation: "a document does not match its JSON Schema",
+  unsupported_version: "a document's `version` is not one this Tessera reads",
+  duplicate_id: "two tensors, operations or operands share an id",
+  unknown_tensor: "a reference names a tensor that is not declared",
+  selection_out_of_range: "a selected range does not lie inside its tensor's range",
+  missing_operand: "an operation lacks an input or output its kernel requires",
+  signature_mismatch: "a stored signature differs from the one the kernel derives",
+  projection_mismatch: "an output projection of the whole index range is not the output selection",
+  output_not_injective:
+    "an output projection maps two index points (off the reduction dims) to overlapping boxes",
+  write_conflict: "two operations write the same tensor elements",
+  unwritten_tensor: "a tensor that is not a program input is not fully written",
+  input_written: "an operation writes a program input",
+  cycle: "the operation graph has a cycle",
+  // exec: evaluating and executing programs
+  missing_input: "a program input was not given a value",
+  input_mismatch: "a given input value has the wrong dtype or range",
+  invalid_tensor_file: "a tensor file is malformed",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

@@ -13,4 +13,5 @@ export {
 export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./errors.js";
 export { type Issue, IssueCollector, issue } from "./issue.js";
 export { type Context, isJsonObject, type JsonValue, pointer } from "./json.js";
+export { type Rng, seededRng } from "./random.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";

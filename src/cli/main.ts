@@ -1,10 +1,23 @@
 import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
+import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
+import { collectList, registryWith } from "./registry-option.js";
+import { validateFiles } from "./validate-command.js";
 
 /** Exit code for errors the user can fix (bad input, bad usage). */
 export const EXIT_USER_ERROR = 2;
+
+/** Thrown by a command that already printed its findings and must exit 2. */
+class ReportedFailure extends Error {}
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n))
+    throw new CommanderError(2, "tessera.seed", `error: --seed must be an integer, found '${value}'\n`);
+  return n;
+}
 
 function buildProgram(out: (s: string) => void): Command {
   const program = new Command("tessera")
@@ -17,6 +30,44 @@ function buildProgram(out: (s: string) => void): Command {
     .description("show the end-to-end demo (today: the geometry of sharding a matmul)")
     .action(() => {
       out(`${matmulGeometryDemo()}\n`);
+    });
+  program
+    .command("validate")
+    .description("validate program files (JSON or YAML); exits 2 when any is invalid")
+    .argument("<files...>", "program files")
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action((files: string[], opts: { kernels: string[] }) => {
+      if (!validateFiles(files, registryWith(opts.kernels), out)) throw new ReportedFailure();
+    });
+  program
+    .command("eval")
+    .description("evaluate a program with the reference executor and print output summaries")
+    .argument("<program>", "program file (JSON or YAML)")
+    .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
+    .option("--inputs <file>", "input values (tensor file, see schemas/tensors.schema.json)")
+    .option("--out <file>", "write the outputs to this tensor file")
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action((file: string, opts: { seed: number; inputs?: string; out?: string; kernels: string[] }) => {
+      evalProgramFile(
+        file,
+        {
+          seed: opts.seed,
+          ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+          ...(opts.out === undefined ? {} : { out: opts.out }),
+        },
+        registryWith(opts.kernels),
+        out,
+      );
     });
   return program;
 }
@@ -34,7 +85,9 @@ export async function main(
     await program.parseAsync(argv.slice(), { from: "user" });
     return 0;
   } catch (error: unknown) {
+    if (error instanceof ReportedFailure) return EXIT_USER_ERROR;
     if (error instanceof CommanderError) {
+      if (error.code === "tessera.seed") process.stderr.write(error.message);
       // Help and version are successful exits; everything else is a usage error already printed.
       return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
     }

@@ -5,9 +5,10 @@ import type { Signature, TensorType } from "./signature.js";
 
 /**
  * What a kernel implementation is given. Projections in `signature` are in the same
- * (absolute) coordinates as the regions. Each input region covers at least the projection of
- * `index` intersected with the tensor's range; a projected box reaching outside the tensor
- * reads zeros there (that is how convolution padding works).
+ * (absolute) coordinates as the regions. Each input region holds at least the projection of
+ * `index` intersected with the operand's selection, and nothing outside the selection: a
+ * projected box reaching past the region reads zeros there (that is how convolution padding
+ * works, even when the selection is a slice of a larger tensor).
  */
 export interface KernelContext<P> {
   readonly params: P;
@@ -37,7 +38,11 @@ export type SignatureFn<P> = (
 /** Decodes raw params (plain JSON) into the kernel's params type, recording issues. */
 export type ParamsDecoder<P> = (raw: unknown, issues: IssueCollector, path: string) => P | undefined;
 
-/** A kernel: names, params, metakernel and reference implementation. */
+/**
+ * A kernel: names, params, metakernel and reference implementation. Members use method syntax
+ * on purpose: it makes `KernelDef<Conv2dParams>` a `KernelDef<unknown>`, so one registry holds
+ * every kernel without casts; params only ever reach `signature`/`impl` from `decodeParams`.
+ */
 export interface KernelDef<P> {
   /** Unique id used in programs (`matmul`, `conv2d`, ...). */
   readonly id: string;
@@ -47,7 +52,18 @@ export interface KernelDef<P> {
   readonly inputs: readonly string[];
   /** Output names in positional order. */
   readonly outputs: readonly string[];
-  readonly decodeParams: ParamsDecoder<P>;
-  readonly signature: SignatureFn<P>;
-  readonly impl: KernelImpl<P>;
+  /** Decodes raw params (plain JSON) with defaults, recording issues. */
+  decodeParams(raw: unknown, issues: IssueCollector, path: string): P | undefined;
+  /** Derives the signature from input types and params, recording issues. */
+  signature(
+    inputs: Readonly<Record<string, TensorType>>,
+    params: P,
+    issues: IssueCollector,
+    path: string,
+  ): Signature | undefined;
+  /** The reference implementation (see `KernelImpl`). */
+  impl(ctx: KernelContext<P>): Record<string, Region>;
 }
+
+/** A kernel of any params type, as held by a registry. */
+export type AnyKernelDef = KernelDef<unknown>;

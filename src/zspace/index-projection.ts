@@ -95,8 +95,9 @@ export class IndexProjection {
   }
 
   /**
-   * The bounding box of the boxes selected by every point of `range`; empty, at `A·start + b`
-   * (the first point's origin), when `range` is empty or the shape has a zero extent.
+   * The bounding box of the boxes selected by every point of `range`. An empty `range` selects
+   * the empty box at `A·start + b`; a shape with a zero extent selects only empty boxes, so the
+   * result is the (empty) box of the first point, `apply(range.start)`.
    */
   applyRange(range: ZRange): ZRange {
     if (range.rank !== this.inRank) {
@@ -109,12 +110,10 @@ export class IndexProjection {
         },
       );
     }
-    const sh = this.shape.coords;
-    if (range.isEmpty() || sh.includes(0)) {
-      const origin = this.map.apply(range.start).toArray();
-      return ZRange.unsafe(origin, origin.slice());
-    }
     const { lo, hi } = this.map.bounds(range);
+    if (range.isEmpty()) return ZRange.unsafe(lo, lo.slice());
+    const sh = this.shape.coords;
+    if (sh.includes(0)) return this.apply(range.start);
     return ZRange.unsafe(
       lo,
       hi.map((h, i) => checkedInt(h + sh[i]!, "projected end")),

@@ -17,18 +17,19 @@ describe("bootstrap decisions", () => {
     expect(planBootstrap(fresh)).toEqual({ npm: "none", apt: [], manual: [], build: false });
   });
 
-  it("runs npm ci when node_modules is absent", () => {
-    expect(planBootstrap({ ...fresh, nodeModules: false }).npm).toBe("ci");
+  it("installs npm dependencies when node_modules is absent", () => {
+    expect(planBootstrap({ ...fresh, nodeModules: false }).npm).toBe("install");
   });
 
-  it("runs npm ci when the lock file changed since the last install, then rebuilds", () => {
+  it("reinstalls when the lock file changed since the last install, then rebuilds", () => {
     const plan = planBootstrap({ ...fresh, installedHash: "old" });
-    expect(plan.npm).toBe("ci");
+    expect(plan.npm).toBe("install");
     expect(plan.build).toBe(true);
   });
 
-  it("runs npm install when there is no lock file", () => {
+  it("installs when there is no lock file or no record of a previous install", () => {
     expect(planBootstrap({ ...fresh, lockHash: undefined, installedHash: undefined }).npm).toBe("install");
+    expect(planBootstrap({ ...fresh, installedHash: undefined }).npm).toBe("install");
   });
 
   it("installs missing system packages with apt as root on Debian", () => {

@@ -6,6 +6,7 @@ import type { KernelContext } from "../kernel.js";
 import type { Region } from "../region.js";
 import type { Monoid } from "../signature.js";
 import { MONOID_FOLD, MONOID_IDENTITY } from "./monoid.js";
+import { outputRange } from "./output-range.js";
 
 /** A scalar body: the values read from each input at one index point, in input order → one value. */
 export type ScalarFn = (args: Float64Array) => number;
@@ -35,7 +36,8 @@ export function runPointwise<P>(ctx: KernelContext<P>, body: PointwiseBody): Reg
   const outSig = signature.outputs[body.output];
   if (outSig === undefined) throw internal(`pointwise output '${body.output}' is not in the signature`);
   const monoid = reductionMonoid(ctx);
-  const outRange = outSig.projection.applyRange(index);
+  // Not `applyRange` alone: an empty reduction dimension still yields the full (identity) output.
+  const outRange = outputRange(outSig.projection, index, signature.reductions);
   const acc = new Float64Array(outRange.size);
   if (monoid !== undefined && MONOID_IDENTITY[monoid] !== 0) acc.fill(MONOID_IDENTITY[monoid]);
   const total = index.size;

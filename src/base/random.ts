@@ -1,0 +1,32 @@
+/**
+ * A seeded pseudo-random generator (mulberry32 over a splitmix32-mixed seed): all randomness in
+ * Tessera flows from one of these, so a seed reproduces a run exactly.
+ */
+export interface Rng {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [lo, hi] inclusive. */
+  int(lo: number, hi: number): number;
+  /** A float in [lo, hi). */
+  uniform(lo: number, hi: number): number;
+}
+
+/** A generator whose sequence is fixed by `seed` (any integer). */
+export function seededRng(seed: number): Rng {
+  let z = (seed | 0) + 0x9e3779b9;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  let state = (z ^ (z >>> 16)) >>> 0;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    uniform: (lo, hi) => lo + next() * (hi - lo),
+  };
+}

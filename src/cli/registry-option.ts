@@ -1,0 +1,16 @@
+import { loadKernelDeclarationFile } from "../kernels/declaration/index.js";
+import { builtinRegistry } from "../kernels/library/index.js";
+import { extendRegistry, type KernelRegistry } from "../kernels/registry.js";
+
+/** The built-in kernels plus those declared in `files` (`--kernels a.yaml,b.json`). */
+export function registryWith(files: readonly string[]): KernelRegistry {
+  return extendRegistry(
+    builtinRegistry(),
+    files.map((f) => loadKernelDeclarationFile(f)),
+  );
+}
+
+/** Commander collector for a repeatable, comma-separable list option. */
+export function collectList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").filter((s) => s.length > 0)];
+}

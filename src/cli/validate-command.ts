@@ -1,0 +1,47 @@
+import { isTesseraError } from "../base/errors.js";
+import { isJsonObject } from "../base/json.js";
+import { renderIssues } from "../base/render.js";
+import { readDocumentFile } from "../frontend/load-program.js";
+import { validateProgram } from "../ir/validate-program.js";
+import type { KernelRegistry } from "../kernels/registry.js";
+
+/**
+ * Validates each file and writes one verdict per file (issues rendered under an invalid one).
+ * Returns true when every file is valid.
+ */
+export function validateFiles(
+  files: readonly string[],
+  registry: KernelRegistry,
+  out: (s: string) => void,
+): boolean {
+  let allValid = true;
+  for (const file of files) {
+    try {
+      const doc = readDocumentFile(file);
+      const kind = isJsonObject(doc) ? doc.kind : undefined;
+      const { program, issues } = validateProgram(doc, registry);
+      if (program !== undefined) {
+        out(
+          `ok   ${file}: valid ${String(kind)} '${program.name ?? file}' (${program.operations.length} operations, ${program.tensors.length} tensors)\n`,
+        );
+      } else {
+        allValid = false;
+        out(
+          `FAIL ${file}: ${issues.length} issue${issues.length === 1 ? "" : "s"}\n${indent(renderIssues(issues))}\n`,
+        );
+      }
+    } catch (error: unknown) {
+      if (!isTesseraError(error)) throw error;
+      allValid = false;
+      out(`FAIL ${file}: error[${error.code}] ${error.summary}\n`);
+    }
+  }
+  return allValid;
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}

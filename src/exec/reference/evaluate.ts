@@ -1,0 +1,83 @@
+import { TesseraError } from "../../base/errors.js";
+import { IssueCollector } from "../../base/issue.js";
+import { topologicalOrder } from "../../ir/dependencies.js";
+import type { Program } from "../../ir/program.js";
+import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
+import type { KernelRegistry } from "../../kernels/registry.js";
+
+/** Tensor values by tensor id. */
+export type TensorValues = Readonly<Record<string, Region>>;
+
+/** Checks that `inputs` holds a value of the right dtype and range for every program input. */
+export function checkInputValues(program: Program, inputs: TensorValues): void {
+  for (const id of program.inputs) {
+    const decl = program.tensors.find((t) => t.id === id)!;
+    const value = inputs[id];
+    if (value === undefined) {
+      throw new TesseraError("missing_input", `no value was given for program input '${id}'`, { tensor: id });
+    }
+    if (value.dtype !== decl.dtype || !value.range.equals(decl.range)) {
+      throw new TesseraError(
+        "input_mismatch",
+        `input '${id}' must be ${decl.dtype} over ${decl.range}, found ${value.dtype} over ${value.range}`,
+        { tensor: id, expected: `${decl.dtype} ${decl.range}`, found: `${value.dtype} ${value.range}` },
+      );
+    }
+  }
+}
+
+/**
+ * Evaluates the program unsharded with the reference kernels: the ground truth every executor
+ * is checked against. Each operation runs once over its whole index range, in dependency
+ * order; an operand bound to part of a tensor sees only that part (outside reads are zero).
+ * Returns the value of every tensor, program outputs included.
+ */
+export function evaluateProgram(
+  program: Program,
+  inputs: TensorValues,
+  registry: KernelRegistry,
+): Record<string, Region> {
+  checkInputValues(program, inputs);
+  const values = new Map<string, Region>();
+  for (const t of program.tensors) {
+    values.set(t.id, inputs[t.id] ?? zeroRegion(t.dtype, t.range));
+  }
+  const { order } = topologicalOrder(program.operations);
+  for (const k of order) {
+    const op = program.operations[k]!;
+    const def = registry.get(op.kernel);
+    if (def === undefined)
+      throw new TesseraError("unknown_kernel", `unknown kernel '${op.kernel}' in operation '${op.id}'`, {
+        op: op.id,
+        kernel: op.kernel,
+      });
+    const issues = new IssueCollector();
+    const params = def.decodeParams(op.params, issues, `/operations/${k}/params`);
+    if (params === undefined)
+      throw new TesseraError(
+        "invalid_param",
+        `operation '${op.id}': ${issues.issues[0]?.summary ?? "bad params"}`,
+        { op: op.id },
+      );
+    const regions: Record<string, Region> = {};
+    for (const s of op.inputs) regions[s.name] = sliceRegion(values.get(s.tensor)!, s.range);
+    const outs = def.impl({ params, signature: op.signature, index: op.index, inputs: regions });
+    for (const s of op.outputs) {
+      const out = outs[s.name];
+      if (out === undefined)
+        throw new TesseraError("missing_operand", `operation '${op.id}' produced no output '${s.name}'`, {
+          op: op.id,
+          operand: s.name,
+        });
+      const target = values.get(s.tensor)!;
+      if (target.range.equals(out.range) && !program.inputs.includes(s.tensor)) values.set(s.tensor, out);
+      else writeRegion(target, out);
+    }
+  }
+  return Object.fromEntries(values);
+}
+
+/** Only the program outputs of a full evaluation, by tensor id. */
+export function programOutputs(program: Program, values: TensorValues): Record<string, Region> {
+  return Object.fromEntries(program.outputs.map((id) => [id, values[id]!]));
+}

@@ -1,0 +1,10 @@
+/** The operation-graph IR: program format, schema and semantic validation. */
+
+export { operationDependencies, topologicalOrder } from "./dependencies.js";
+export { type DerivedSignature, deriveSignature } from "./derive-signature.js";
+export { programToJson } from "./encode-program.js";
+export { outputCoverageDefect } from "./output-coverage.js";
+export { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
+export { checkSchema } from "./schema-check.js";
+export { type SignatureJson, signatureToJson, translateSignature } from "./signature-json.js";
+export { type ProgramValidation, parseProgram, validateProgram } from "./validate-program.js";

@@ -1,0 +1,407 @@
+import { DTYPE_BYTES, type DType } from "../base/dtype.js";
+import { throwIfIssues } from "../base/errors.js";
+import { type Issue, IssueCollector } from "../base/issue.js";
+import { type JsonValue, pointer } from "../base/json.js";
+import type { KernelRegistry } from "../kernels/registry.js";
+import type { Signature, TensorType } from "../kernels/signature.js";
+import { tilingDefect } from "../zspace/tiling.js";
+import type { ZPoint } from "../zspace/z-point.js";
+import { decodeRange, type ZRange } from "../zspace/z-range.js";
+import { topologicalOrder } from "./dependencies.js";
+import { deriveSignature } from "./derive-signature.js";
+import { checkOutputCoverage } from "./output-coverage.js";
+import { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
+import { checkSchema } from "./schema-check.js";
+import { decodeStoredProjections, type SignatureJson, translateSignature } from "./signature-json.js";
+
+interface SelectionJson {
+  name: string;
+  tensor: string;
+  range: unknown;
+}
+interface OperationJson {
+  id: string;
+  kernel: string;
+  params?: Record<string, JsonValue>;
+  inputs: SelectionJson[];
+  outputs: SelectionJson[];
+  index: unknown;
+  signature: SignatureJson;
+}
+interface ProgramJson {
+  version: number;
+  name?: string;
+  tensors: { id: string; label?: string; dtype: DType; range: unknown }[];
+  operations: OperationJson[];
+  inputs: string[];
+  outputs: string[];
+}
+
+/** The outcome of validating a program: the program when valid, and every issue found. */
+export interface ProgramValidation {
+  readonly program: Program | undefined;
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * Validates a program document (parsed JSON/YAML), collecting every issue before giving up:
+ * schema, references, ranges, kernel signatures (dtypes, shapes, stored vs derived
+ * projections), exactly-once outputs, write conflicts, unwritten tensors and cycles.
+ */
+export function validateProgram(json: unknown, registry: KernelRegistry): ProgramValidation {
+  const schemaIssues = checkSchema("program", json);
+  if (schemaIssues.length > 0) return { program: undefined, issues: schemaIssues };
+  const doc = json as ProgramJson;
+  const issues = new IssueCollector();
+
+  const tensors = new Map<string, TensorDecl>();
+  doc.tensors.forEach((t, i) => {
+    const path = `/tensors/${i}`;
+    if (tensors.has(t.id)) {
+      issues.add("duplicate_id", pointer(path, "id"), `tensor id '${t.id}' is declared more than once`, {
+        id: t.id,
+      });
+      return;
+    }
+    const range = decodeRange(t.range, pointer(path, "range"), issues);
+    if (range !== undefined) {
+      tensors.set(t.id, {
+        id: t.id,
+        dtype: t.dtype,
+        range,
+        ...(t.label === undefined ? {} : { label: t.label }),
+      });
+    }
+  });
+
+  const opIds = new Set<string>();
+  const operations: Operation[] = [];
+  doc.operations.forEach((o, i) => {
+    const path = `/operations/${i}`;
+    if (opIds.has(o.id))
+      issues.add("duplicate_id", pointer(path, "id"), `operation id '${o.id}' is used more than once`, {
+        id: o.id,
+      });
+    opIds.add(o.id);
+    const op = checkOperation(o, path, tensors, registry, issues);
+    if (op !== undefined) operations.push(op);
+  });
+
+  const inputs = new Set(doc.inputs);
+  checkReferences(doc.inputs, "/inputs", tensors, issues);
+  checkReferences(doc.outputs, "/outputs", tensors, issues);
+  if (issues.ok) {
+    checkWrites(operations, tensors, inputs, issues);
+    const { cyclic } = topologicalOrder(operations);
+    if (cyclic.length > 0) {
+      const ids = cyclic.map((k) => operations[k]!.id);
+      issues.add(
+        "cycle",
+        "/operations",
+        `operations ${ids.map((s) => `'${s}'`).join(", ")} depend on each other in a cycle`,
+        { operations: ids },
+      );
+    }
+  }
+  if (!issues.ok) return { program: undefined, issues: issues.issues };
+  const program: Program = {
+    version: PROGRAM_VERSION,
+    ...(doc.name === undefined ? {} : { name: doc.name }),
+    tensors: [...tensors.values()],
+    operations,
+    inputs: doc.inputs.slice(),
+    outputs: doc.outputs.slice(),
+  };
+  return { program, issues: [] };
+}
+
+/** Validates and returns the program, or throws `ValidationError` carrying every issue. */
+export function parseProgram(json: unknown, registry: KernelRegistry): Program {
+  const { program, issues } = validateProgram(json, registry);
+  throwIfIssues(issues, "program");
+  return program!;
+}
+
+function checkReferences(
+  ids: readonly string[],
+  path: string,
+  tensors: ReadonlyMap<string, TensorDecl>,
+  issues: IssueCollector,
+): void {
+  ids.forEach((id, i) => {
+    if (!tensors.has(id))
+      issues.add("unknown_tensor", pointer(path, i), `'${id}' is not a declared tensor`, { tensor: id });
+  });
+}
+
+function checkSelections(
+  list: readonly SelectionJson[],
+  path: string,
+  tensors: ReadonlyMap<string, TensorDecl>,
+  issues: IssueCollector,
+): Selection[] | undefined {
+  const names = new Set<string>();
+  const out: Selection[] = [];
+  let ok = true;
+  list.forEach((s, i) => {
+    const p = pointer(path, i);
+    if (names.has(s.name)) {
+      ok = false;
+      issues.add("duplicate_id", pointer(p, "name"), `operand '${s.name}' is bound more than once`, {
+        operand: s.name,
+      });
+    }
+    names.add(s.name);
+    const tensor = tensors.get(s.tensor);
+    const range = decodeRange(s.range, pointer(p, "range"), issues);
+    if (tensor === undefined) {
+      ok = false;
+      issues.add(
+        "unknown_tensor",
+        pointer(p, "tensor"),
+        `operand '${s.name}' names '${s.tensor}', which is not a declared tensor`,
+        {
+          operand: s.name,
+          tensor: s.tensor,
+        },
+      );
+      return;
+    }
+    if (range === undefined) {
+      ok = false;
+      return;
+    }
+    if (range.rank !== tensor.range.rank || !tensor.range.contains(range)) {
+      ok = false;
+      issues.add(
+        "selection_out_of_range",
+        pointer(p, "range"),
+        `operand '${s.name}' selects ${range} of tensor '${s.tensor}', whose range is ${tensor.range}`,
+        { operand: s.name, tensor: s.tensor, selection: range.toJSON(), range: tensor.range.toJSON() },
+      );
+      return;
+    }
+    out.push({ name: s.name, tensor: s.tensor, range });
+  });
+  return ok ? out : undefined;
+}
+
+function typesOf(
+  sels: readonly Selection[],
+  tensors: ReadonlyMap<string, TensorDecl>,
+): Record<string, TensorType> {
+  return Object.fromEntries(
+    sels.map((s) => [s.name, { shape: s.range.shape.toArray(), dtype: tensors.get(s.tensor)!.dtype }]),
+  );
+}
+
+function starts(sels: readonly Selection[]): Map<string, ZPoint> {
+  return new Map(sels.map((s) => [s.name, s.range.start]));
+}
+
+function checkOperation(
+  o: OperationJson,
+  path: string,
+  tensors: ReadonlyMap<string, TensorDecl>,
+  registry: KernelRegistry,
+  issues: IssueCollector,
+): Operation | undefined {
+  const inputs = checkSelections(o.inputs, pointer(path, "inputs"), tensors, issues);
+  const outputs = checkSelections(o.outputs, pointer(path, "outputs"), tensors, issues);
+  const index = decodeRange(o.index, pointer(path, "index"), issues);
+  if (inputs === undefined || outputs === undefined || index === undefined) return undefined;
+  const params = o.params ?? {};
+  const derived = deriveSignature(
+    registry,
+    { id: o.id, kernel: o.kernel, params },
+    typesOf(inputs, tensors),
+    path,
+    issues,
+  );
+  if (derived === undefined) return undefined;
+  const def = registry.get(o.kernel)!;
+  const before = issues.issues.length;
+  const outNames = new Set(outputs.map((s) => s.name));
+  for (const name of def.outputs) {
+    if (!outNames.has(name))
+      issues.add(
+        "missing_operand",
+        pointer(path, "outputs"),
+        `operation '${o.id}' (${o.kernel}) does not bind output '${name}'`,
+        { op: o.id, operand: name },
+      );
+  }
+  outputs.forEach((s, i) => {
+    const want = derived.signature.outputs[s.name];
+    const p = pointer(pointer(path, "outputs"), i);
+    if (want === undefined) {
+      issues.add(
+        "unknown_operand",
+        pointer(p, "name"),
+        `operation '${o.id}' (${o.kernel}) has no output '${s.name}' (outputs: ${def.outputs.join(", ")})`,
+        { op: o.id, operand: s.name },
+      );
+      return;
+    }
+    const shape = s.range.shape.toArray();
+    if (shape.join() !== want.shape.join()) {
+      issues.add(
+        "shape_mismatch",
+        pointer(p, "range"),
+        `operation '${o.id}' output '${s.name}' selects shape [${shape.join(", ")}] but the kernel produces [${want.shape.join(", ")}]`,
+        {
+          op: o.id,
+          operand: s.name,
+          expected: want.shape.slice(),
+          found: shape,
+        },
+      );
+    }
+    const dtype = tensors.get(s.tensor)!.dtype;
+    if (dtype !== want.dtype) {
+      issues.add(
+        "dtype_mismatch",
+        pointer(p, "tensor"),
+        `operation '${o.id}' output '${s.name}' writes ${want.dtype} into tensor '${s.tensor}' of dtype ${dtype}`,
+        {
+          op: o.id,
+          operand: s.name,
+          expected: want.dtype,
+          found: dtype,
+        },
+      );
+    }
+  });
+  if (issues.issues.length > before) return undefined;
+  const signature = translateSignature(derived.signature, starts(inputs), starts(outputs));
+  compareStored(o, path, index, signature, issues);
+  checkOutputCoverage(signature, new Map(outputs.map((s) => [s.name, s.range])), path, issues);
+  if (issues.issues.length > before) return undefined;
+  return { id: o.id, kernel: o.kernel, params, inputs, outputs, index: signature.index, signature };
+}
+
+function compareStored(
+  o: OperationJson,
+  path: string,
+  index: ZRange,
+  derived: Signature,
+  issues: IssueCollector,
+): void {
+  const sp = pointer(path, "signature");
+  const mismatch = (where: string, what: string, stored: string, want: string) =>
+    issues.add(
+      "signature_mismatch",
+      where,
+      `operation '${o.id}' (${o.kernel}): stored ${what} is ${stored}, but the kernel derives ${want}`,
+      {
+        op: o.id,
+        stored,
+        derived: want,
+      },
+    );
+  if (!index.equals(derived.index))
+    mismatch(pointer(path, "index"), "index range", index.toString(), derived.index.toString());
+  if (o.signature.indexNames.join() !== derived.indexNames.join()) {
+    mismatch(
+      pointer(sp, "indexNames"),
+      "index names",
+      `[${o.signature.indexNames.join(", ")}]`,
+      `[${derived.indexNames.join(", ")}]`,
+    );
+  }
+  for (const side of ["inputs", "outputs"] as const) {
+    const stored = decodeStoredProjections(o.signature[side], pointer(sp, side), issues);
+    for (const [name, op] of Object.entries(derived[side])) {
+      const got = stored.get(name);
+      const where = pointer(pointer(sp, side), name);
+      if (got === undefined) {
+        if (!(name in o.signature[side]))
+          mismatch(where, `${side.slice(0, -1)} '${name}' projection`, "absent", op.projection.toString());
+      } else if (!got.equals(op.projection)) {
+        mismatch(
+          where,
+          `${side.slice(0, -1)} '${name}' projection`,
+          got.toString(),
+          op.projection.toString(),
+        );
+      }
+    }
+    for (const name of stored.keys()) {
+      if (derived[side][name] === undefined)
+        mismatch(
+          pointer(pointer(sp, side), name),
+          `${side.slice(0, -1)} '${name}' projection`,
+          "present",
+          "no such operand",
+        );
+    }
+  }
+  const fmt = (rs: readonly { dim: number; monoid: string }[]) =>
+    `[${rs.map((r) => `${r.dim}:${r.monoid}`).join(", ")}]`;
+  if (fmt(o.signature.reductions) !== fmt(derived.reductions)) {
+    mismatch(pointer(sp, "reductions"), "reductions", fmt(o.signature.reductions), fmt(derived.reductions));
+  }
+  if ((o.signature.unshardable ?? "") !== (derived.unshardable ?? "")) {
+    mismatch(
+      pointer(sp, "unshardable"),
+      "shardability",
+      JSON.stringify(o.signature.unshardable ?? null),
+      JSON.stringify(derived.unshardable ?? null),
+    );
+  }
+}
+
+function checkWrites(
+  ops: readonly Operation[],
+  tensors: ReadonlyMap<string, TensorDecl>,
+  inputs: ReadonlySet<string>,
+  issues: IssueCollector,
+): void {
+  const writes = new Map<string, { op: number; out: number; range: ZRange }[]>();
+  ops.forEach((op, i) => {
+    op.outputs.forEach((s, j) => {
+      const list = writes.get(s.tensor) ?? [];
+      list.push({ op: i, out: j, range: s.range });
+      writes.set(s.tensor, list);
+    });
+  });
+  for (const t of tensors.values()) {
+    const ws = writes.get(t.id) ?? [];
+    if (inputs.has(t.id)) {
+      for (const w of ws) {
+        issues.add(
+          "input_written",
+          `/operations/${w.op}/outputs/${w.out}`,
+          `operation '${ops[w.op]!.id}' writes program input '${t.id}'`,
+          { op: ops[w.op]!.id, tensor: t.id },
+        );
+      }
+      continue;
+    }
+    const defect = tilingDefect(
+      ws.map((w) => w.range),
+      t.range,
+    );
+    if (defect?.kind === "overlap") {
+      const a = ws[defect.first]!;
+      const b = ws[defect.second]!;
+      issues.add(
+        "write_conflict",
+        `/operations/${b.op}/outputs/${b.out}`,
+        `operations '${ops[a.op]!.id}' and '${ops[b.op]!.id}' both write ${defect.common} of tensor '${t.id}'`,
+        { tensor: t.id, ops: [ops[a.op]!.id, ops[b.op]!.id], region: defect.common.toJSON() },
+      );
+    } else if (defect?.kind === "gap") {
+      const bytes = defect.missing * DTYPE_BYTES[t.dtype];
+      issues.add(
+        "unwritten_tensor",
+        `/tensors/${[...tensors.keys()].indexOf(t.id)}`,
+        `tensor '${t.id}' is neither a program input nor fully written: ${defect.missing} of ${t.range.size} elements (${bytes} bytes) are never written`,
+        {
+          tensor: t.id,
+          missing: defect.missing,
+        },
+      );
+    }
+  }
+}

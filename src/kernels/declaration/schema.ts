@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from "ajv";
+import { type Issue, issue } from "../../base/issue.js";
+import { isJsonObject, pointer } from "../../base/json.js";
+import type { KernelDeclaration } from "./types.js";
+
+/**
+ * Where the schema lives: `schemas/` at the package root, three levels above this module both
+ * in `src/kernels/declaration/` and in the built `dist/kernels/declaration/`.
+ */
+const SCHEMA_URL = new URL("../../../schemas/kernel-declaration.schema.json", import.meta.url);
+
+let validator: ValidateFunction<KernelDeclaration> | undefined;
+
+function isSchemaObject(value: unknown): value is SchemaObject {
+  return isJsonObject(value);
+}
+
+/** The compiled validator, built on first use (reading and compiling the schema costs milliseconds). */
+function validate(): ValidateFunction<KernelDeclaration> {
+  if (validator === undefined) {
+    const schema: unknown = JSON.parse(readFileSync(SCHEMA_URL, "utf8"));
+    if (!isSchemaObject(schema)) throw new Error(`${SCHEMA_URL.pathname} is not a JSON Schema object`);
+    // Named import: under NodeNext ESM the default export of this CommonJS package is the module object.
+    validator = new Ajv({ allErrors: true, strict: true }).compile<KernelDeclaration>(schema);
+  }
+  return validator;
+}
+
+/**
+ * Checks `json` against `schemas/kernel-declaration.schema.json`. Returns the declaration when
+ * it conforms, and one issue per problem otherwise: `missing_field` for an absent required
+ * field, `expected_object` / `expected_array` for a wrong container, `invalid_declaration` for
+ * everything else; paths are JSON pointers into `json`.
+ */
+export function checkDeclarationSchema(json: unknown): SchemaCheck {
+  const v = validate();
+  if (v(json)) return { declaration: json, issues: [] };
+  return { declaration: undefined, issues: schemaIssues(v.errors ?? []) };
+}
+
+/** The outcome of a schema check: the typed declaration, or the issues (never both). */
+export interface SchemaCheck {
+  readonly declaration: KernelDeclaration | undefined;
+  readonly issues: readonly Issue[];
+}
+
+function schemaIssues(errors: readonly ErrorObject[]): Issue[] {
+  // `oneOf`/`anyOf` failures repeat what their branches said; type errors on one path merge
+  // into a single "expected string or object".
+  const types = new Map<string, string[]>();
+  const out: Issue[] = [];
+  for (const e of errors) {
+    if (e.keyword === "oneOf" || e.keyword === "anyOf") continue;
+    const params: Record<string, unknown> = e.params;
+    if (e.keyword === "type") {
+      const list = types.get(e.instancePath);
+      const t = String(params.type);
+      if (list === undefined) types.set(e.instancePath, [t]);
+      else list.push(t);
+      continue;
+    }
+    if (e.keyword === "required") {
+      const field = String(params.missingProperty);
+      out.push(
+        issue(
+          "missing_field",
+          pointer(e.instancePath, field),
+          `${where(e.instancePath)} needs field '${field}'`,
+        ),
+      );
+    } else if (e.keyword === "additionalProperties") {
+      const field = String(params.additionalProperty);
+      out.push(
+        issue(
+          "invalid_declaration",
+          pointer(e.instancePath, field),
+          `unknown field '${field}' in ${where(e.instancePath)}`,
+        ),
+      );
+    } else if (e.keyword === "propertyNames") {
+      const name = String(params.propertyName);
+      out.push(
+        issue(
+          "invalid_declaration",
+          pointer(e.instancePath, name),
+          `'${name}' is not a valid name (letters, digits, _)`,
+        ),
+      );
+    } else if (e.keyword === "pattern" && e.propertyName !== undefined) {
+    } else {
+      const allowed =
+        e.keyword === "enum"
+          ? ` (${(Array.isArray(params.allowedValues) ? params.allowedValues : []).join(", ")})`
+          : e.keyword === "const"
+            ? ` ${JSON.stringify(params.allowedValue)}`
+            : "";
+      out.push(
+        issue(
+          "invalid_declaration",
+          e.instancePath,
+          `${where(e.instancePath)} ${e.message ?? "is invalid"}${allowed}`,
+        ),
+      );
+    }
+  }
+  for (const [path, list] of types) {
+    const code =
+      list.length === 1 && list[0] === "array"
+        ? "expected_array"
+        : list.length === 1 && list[0] === "object"
+          ? "expected_object"
+          : "invalid_declaration";
+    out.push(issue(code, path, `${where(path)} must be ${list.join(" or ")}`, { expected: list }));
+  }
+  return out;
+}
+
+function where(path: string): string {
+  return path === "" ? "the declaration" : path;
+}

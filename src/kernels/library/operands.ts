@@ -1,0 +1,146 @@
+import type { DType } from "../../base/dtype.js";
+import type { IssueCollector } from "../../base/issue.js";
+import { pointer } from "../../base/json.js";
+import type { TensorType } from "../signature.js";
+
+/**
+ * Where signature issues point. A signature function's `path` is the operation's own JSON
+ * pointer; problems with an operand go to `<path>/inputs/<name>` and problems that only appear
+ * once params meet shapes (an axis out of range for the rank) to `<path>/params/<key>[/<entry>]`.
+ */
+export function inputPath(opPath: string, name: string): string {
+  return pointer(pointer(opPath, "inputs"), name);
+}
+
+/** The issue path of param `key` (or its entry `entry`) of the operation at `opPath`. */
+export function paramPath(opPath: string, key: string, entry?: number): string {
+  const at = pointer(pointer(opPath, "params"), key);
+  return entry === undefined ? at : pointer(at, entry);
+}
+
+/** The dtypes every kernel accepts. */
+export const ANY_DTYPE: readonly DType[] = ["float32", "float64", "int32"];
+
+/** The dtypes of kernels that only make sense over the reals (softmax, mean, conv2d, ...). */
+export const FLOAT_DTYPES: readonly DType[] = ["float32", "float64"];
+
+/** `[2, 3]`: a shape as messages print it. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** The type of required input `name`, recording `missing_operand` when it is absent. */
+export function requireInput(
+  inputs: Readonly<Record<string, TensorType>>,
+  name: string,
+  kernelId: string,
+  issues: IssueCollector,
+  opPath: string,
+): TensorType | undefined {
+  const t = inputs[name];
+  if (t === undefined)
+    issues.add("missing_operand", inputPath(opPath, name), `${kernelId} needs input ${name}`, {
+      input: name,
+    });
+  return t;
+}
+
+/**
+ * The one dtype shared by `operands` (name, type), recording `dtype_mismatch` at each operand
+ * whose dtype is not in `allowed` or differs from the first operand's. Kernels never convert
+ * implicitly: the program says where a cast happens.
+ */
+export function commonDtype(
+  operands: readonly (readonly [string, TensorType])[],
+  allowed: readonly DType[],
+  kernelId: string,
+  issues: IssueCollector,
+  opPath: string,
+): DType | undefined {
+  let ok = true;
+  for (const [name, t] of operands) {
+    if (!allowed.includes(t.dtype)) {
+      ok = false;
+      issues.add(
+        "dtype_mismatch",
+        inputPath(opPath, name),
+        `input ${name} has dtype ${t.dtype} but ${kernelId} accepts only ${allowed.join(", ")}`,
+        { input: name, expected: allowed.slice(), found: t.dtype },
+      );
+    }
+  }
+  const first = operands[0];
+  if (first === undefined) return undefined;
+  for (const [name, t] of operands.slice(1)) {
+    if (t.dtype !== first[1].dtype) {
+      ok = false;
+      issues.add(
+        "dtype_mismatch",
+        inputPath(opPath, name),
+        `input ${name} has dtype ${t.dtype} but input ${first[0]} has ${first[1].dtype}; ${kernelId} needs operands of one dtype`,
+        { input: name, expected: first[1].dtype, found: t.dtype },
+      );
+    }
+  }
+  return ok ? first[1].dtype : undefined;
+}
+
+/** Records `rank_mismatch` unless input `name` has a rank in `[min, max]`; returns whether it does. */
+export function checkRank(
+  name: string,
+  type: TensorType,
+  min: number,
+  max: number,
+  why: string,
+  issues: IssueCollector,
+  opPath: string,
+): boolean {
+  const r = type.shape.length;
+  if (r >= min && r <= max) return true;
+  const want =
+    min === max ? `rank ${min}` : max === Number.POSITIVE_INFINITY ? `rank ≥ ${min}` : `rank ${min}..${max}`;
+  issues.add(
+    "rank_mismatch",
+    inputPath(opPath, name),
+    `input ${name} must have ${want} (${why}), found rank ${r} with shape ${formatShape(type.shape)}`,
+    { input: name, expected: want, found: r },
+  );
+  return false;
+}
+
+/**
+ * Records `shape_mismatch` unless dimension `dim` of input `name` equals `expected`, phrased as
+ * "input b dimension 0 (k) must equal input a dimension 1 = 64, found 32".
+ */
+export function checkDimEquals(
+  name: string,
+  type: TensorType,
+  dim: number,
+  role: string,
+  expected: number,
+  source: string,
+  issues: IssueCollector,
+  opPath: string,
+): boolean {
+  const found = type.shape[dim];
+  if (found === expected) return true;
+  issues.add(
+    "shape_mismatch",
+    inputPath(opPath, name),
+    `input ${name} dimension ${dim} (${role}) must equal ${source} = ${expected}, found ${found}`,
+    { input: name, dim, expected, found: found ?? null },
+  );
+  return false;
+}
+
+/** The row of an affine map that reads index column `column` of an index of rank `width`. */
+export function unitRow(column: number, width: number): number[] {
+  const row = new Array<number>(width).fill(0);
+  row[column] = 1;
+  return row;
+}
+
+/** A row of zeros: the operand coordinate stays at the map's offset for every index point. */
+export function zeroRow(width: number): number[] {
+  return new Array<number>(width).fill(0);
+}

@@ -1,0 +1,65 @@
+import { declaredKernel } from "../declaration/compile.js";
+import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js";
+import type { KernelDef } from "../kernel.js";
+
+/** The ids of the built-in elementwise unary kernels. */
+export type UnaryKernelId = "neg" | "abs" | "exp" | "log" | "sqrt" | "relu" | "gelu" | "sigmoid" | "tanh";
+
+/** What every unary kernel shares: any rank, `x` → `out` element by element through identity projections. */
+const ELEMENTWISE = {
+  version: 1,
+  inputs: [{ name: "x", shape: "[$s...]", dtype: "T" }],
+  outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
+  index: "[i...: $s...]",
+  projections: { x: "[i...]", out: "[i...]" },
+} as const;
+
+const FLOATS = { T: ["float32", "float64"] } as const;
+const NUMBERS = { T: ["float32", "float64", "int32"] } as const;
+
+/**
+ * The unary kernels as declarations — the same format a user writes in a YAML file, so the
+ * built-ins exercise the declaration path they rely on. gelu is the tanh approximation.
+ */
+export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclaration } = {
+  neg: { ...ELEMENTWISE, kernel: "neg", summary: "negation, -x", dtypes: NUMBERS, compute: "-x" },
+  abs: { ...ELEMENTWISE, kernel: "abs", summary: "absolute value, |x|", dtypes: NUMBERS, compute: "abs(x)" },
+  exp: { ...ELEMENTWISE, kernel: "exp", summary: "exponential, e^x", dtypes: FLOATS, compute: "exp(x)" },
+  log: { ...ELEMENTWISE, kernel: "log", summary: "natural logarithm", dtypes: FLOATS, compute: "log(x)" },
+  sqrt: { ...ELEMENTWISE, kernel: "sqrt", summary: "square root", dtypes: FLOATS, compute: "sqrt(x)" },
+  relu: {
+    ...ELEMENTWISE,
+    kernel: "relu",
+    summary: "rectified linear unit, max(x, 0)",
+    dtypes: NUMBERS,
+    compute: "max(x, 0)",
+  },
+  gelu: {
+    ...ELEMENTWISE,
+    kernel: "gelu",
+    summary: "Gaussian error linear unit (tanh approximation)",
+    dtypes: FLOATS,
+    compute: "0.5 * x * (1 + tanh(sqrt(2 / 3.141592653589793) * (x + 0.044715 * x * x * x)))",
+  },
+  sigmoid: {
+    ...ELEMENTWISE,
+    kernel: "sigmoid",
+    summary: "logistic sigmoid, 1 / (1 + e^-x)",
+    dtypes: FLOATS,
+    compute: "sigmoid(x)",
+  },
+  tanh: { ...ELEMENTWISE, kernel: "tanh", summary: "hyperbolic tangent", dtypes: FLOATS, compute: "tanh(x)" },
+};
+
+/** The unary kernels compiled from their declarations, keyed by id. */
+export const UNARY_KERNELS: { readonly [K in UnaryKernelId]: KernelDef<DeclaredParams> } = {
+  neg: declaredKernel(UNARY_DECLARATIONS.neg),
+  abs: declaredKernel(UNARY_DECLARATIONS.abs),
+  exp: declaredKernel(UNARY_DECLARATIONS.exp),
+  log: declaredKernel(UNARY_DECLARATIONS.log),
+  sqrt: declaredKernel(UNARY_DECLARATIONS.sqrt),
+  relu: declaredKernel(UNARY_DECLARATIONS.relu),
+  gelu: declaredKernel(UNARY_DECLARATIONS.gelu),
+  sigmoid: declaredKernel(UNARY_DECLARATIONS.sigmoid),
+  tanh: declaredKernel(UNARY_DECLARATIONS.tanh),
+};

@@ -1,6 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
+import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { collectList, registryWith } from "./registry-option.js";
@@ -27,7 +29,13 @@ function buildProgram(out: (s: string) => void): Command {
     .configureOutput({ writeOut: out, writeErr: (s) => process.stderr.write(s) });
   program
     .command("demo")
-    .description("show the end-to-end demo (today: the geometry of sharding a matmul)")
+    .description("run the end-to-end demo: validate, evaluate and shard the transformer block example")
+    .action(() => {
+      runDemo(defaultDemoOptions(fileURLToPath(new URL("../..", import.meta.url))), out);
+    });
+  program
+    .command("geometry")
+    .description("show the geometry of sharding a matmul index space and projecting shards onto its tensors")
     .action(() => {
       out(`${matmulGeometryDemo()}\n`);
     });

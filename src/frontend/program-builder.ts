@@ -16,6 +16,8 @@ export interface TensorRef {
   readonly id: string;
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /** Where this part starts inside tensor `id` (an output placed with `into`); absent: the origin. */
+  readonly start?: readonly number[];
 }
 
 /** Options every kernel call accepts. */
@@ -73,9 +75,16 @@ export class ProgramBuilder {
 
   /** Marks `t` as a program output named `name` (renaming it when it is an operation's result). */
   output(name: string, t: TensorRef): void {
+    if (this.outputIds.includes(name))
+      throw new TesseraError("duplicate_id", `output '${name}' is already declared`, { id: name });
     const current = this.resolve(t.id);
     if (current !== name) {
-      if (this.inputIds.includes(t.id) || this.renames.has(t.id) || this.outputIds.includes(current)) {
+      const copies =
+        t.start !== undefined ||
+        this.inputIds.includes(t.id) ||
+        this.renames.has(t.id) ||
+        this.outputIds.includes(current);
+      if (copies) {
         const copy = this.call("copy", { x: t }, {}, { id: name });
         this.outputIds.push(this.resolve(copy.out!.id));
         return;
@@ -125,14 +134,19 @@ export class ProgramBuilder {
         start = placement.start.slice();
       }
       outputs.push({ name, tensor: tensorId, range: ZRange.fromStartShape(start, sig.shape).toJSON() });
-      results[name] = { id: tensorId, shape: sig.shape.slice(), dtype: sig.dtype };
+      results[name] = {
+        id: tensorId,
+        shape: sig.shape.slice(),
+        dtype: sig.dtype,
+        ...(placement === undefined ? {} : { start }),
+      };
     }
     const starts = (sels: readonly SelectionJson[]) =>
       new Map(sels.map((s) => [s.name, ZPoint.from(s.range.start)]));
     const inputSels: SelectionJson[] = bound.map(([n, t]) => ({
       name: n,
       tensor: t.id,
-      range: ZRange.fromShape(t.shape).toJSON(),
+      range: ZRange.fromStartShape(t.start ?? t.shape.map(() => 0), t.shape).toJSON(),
     }));
     const signature = translateSignature(derived.signature, starts(inputSels), starts(outputs));
     this.opIds.add(id);
@@ -179,7 +193,7 @@ export class ProgramBuilder {
   protected freshId(prefix: string): string {
     for (let n = this.counters.get(prefix) ?? 0; ; n++) {
       const id = `${prefix}_${n}`;
-      if (!this.opIds.has(id) && !this.tensors.has(id)) {
+      if (!this.opIds.has(id) && !this.tensorIdTaken(id)) {
         this.counters.set(prefix, n + 1);
         return id;
       }
@@ -190,9 +204,12 @@ export class ProgramBuilder {
     return this.renames.get(id) ?? id;
   }
 
+  private tensorIdTaken(id: string): boolean {
+    return this.tensors.has(id) || [...this.renames.values()].includes(id);
+  }
+
   private claimTensorId(id: string): void {
-    const taken = this.tensors.has(id) || [...this.renames.values()].includes(id);
-    if (taken)
+    if (this.tensorIdTaken(id))
       throw new TesseraError("duplicate_id", `tensor id '${id}' is already used in this program`, { id });
   }
 }

@@ -9,9 +9,17 @@ export interface DerivedSignature {
   readonly signature: Signature;
 }
 
+/** The operand names an operation binds, in the order of its `inputs` and `outputs` arrays. */
+export interface BoundOperands {
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+}
+
 /**
  * Looks the kernel up, decodes params and runs its metakernel on the input types. Issues are
  * re-worded to name the operation (`operation 'fc1' (matmul): ...`) and recorded under `path`.
+ * Kernels point at operands by name (`<path>/inputs/b/shape`); a program binds them in arrays,
+ * so such paths are re-pointed into the document through `bound` (`<path>/inputs/1/range`).
  */
 export function deriveSignature(
   registry: KernelRegistry,
@@ -19,17 +27,40 @@ export function deriveSignature(
   inputs: Readonly<Record<string, TensorType>>,
   path: string,
   issues: IssueCollector,
+  bound: BoundOperands = { inputs: Object.keys(inputs), outputs: [] },
 ): DerivedSignature | undefined {
   const local = new IssueCollector();
   const result = derive(registry, op, inputs, path, local);
   const prefix = `operation '${op.id}' (${op.kernel}): `;
   for (const i of local.issues) {
-    issues.add(i.code, i.path, i.summary.startsWith(prefix) ? i.summary : prefix + i.summary, {
-      op: op.id,
-      ...i.context,
-    });
+    const summary = i.summary.startsWith(prefix) ? i.summary : prefix + i.summary;
+    issues.add(i.code, documentPath(i.path, path, bound), summary, { op: op.id, ...i.context });
   }
   return local.ok ? result : undefined;
+}
+
+const SELECTION_FIELDS = new Map([
+  ["shape", "range"],
+  ["dtype", "tensor"],
+  ["name", "name"],
+]);
+
+/**
+ * `<opPath>/inputs/<name>[/shape|/dtype|/name...]` as a pointer into the program document: the
+ * bound selection's `range` (for a shape), `tensor` (whose declaration holds the dtype) or
+ * `name`; the selection itself for anything deeper; the array when `name` is not bound.
+ */
+function documentPath(path: string, opPath: string, bound: BoundOperands): string {
+  for (const side of ["inputs", "outputs"] as const) {
+    const list = pointer(opPath, side);
+    if (!path.startsWith(`${list}/`)) continue;
+    const [segment = "", field] = path.slice(list.length + 1).split("/");
+    const k = bound[side].indexOf(segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+    if (k < 0) return list;
+    const selectionField = SELECTION_FIELDS.get(field ?? "");
+    return selectionField === undefined ? pointer(list, k) : pointer(pointer(list, k), selectionField);
+  }
+  return path;
 }
 
 function derive(
@@ -52,7 +83,7 @@ function derive(
     if (!def.inputs.includes(name)) {
       issues.add(
         "unknown_operand",
-        pointer(pointer(path, "inputs"), name),
+        pointer(pointer(pointer(path, "inputs"), name), "name"),
         `input '${name}' is not an input of ${def.id} (inputs: ${def.inputs.join(", ")})`,
         {
           operand: name,

@@ -1,7 +1,7 @@
 /** The operation-graph IR: program format, schema and semantic validation. */
 
 export { operationDependencies, topologicalOrder } from "./dependencies.js";
-export { type DerivedSignature, deriveSignature } from "./derive-signature.js";
+export { type BoundOperands, type DerivedSignature, deriveSignature } from "./derive-signature.js";
 export { programToJson } from "./encode-program.js";
 export { outputCoverageDefect } from "./output-coverage.js";
 export { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";

@@ -2,7 +2,7 @@ import type { IssueCollector } from "../base/issue.js";
 import { pointer } from "../base/json.js";
 import type { Signature } from "../kernels/signature.js";
 import type { IndexProjection } from "../zspace/index-projection.js";
-import type { ZRange } from "../zspace/z-range.js";
+import { ZRange } from "../zspace/z-range.js";
 
 /**
  * Why `projection` does not write each element of `selection` exactly once as the
@@ -21,7 +21,13 @@ export function outputCoverageDefect(
   reductionDims: ReadonlySet<number>,
   selection: ZRange,
 ): { code: "projection_mismatch" | "output_not_injective"; summary: string } | undefined {
-  const image = projection.applyRange(index);
+  // Only the non-reduction points write: project the index with each reduction dimension cut to
+  // its first point, so a reduction over an empty dimension (a sum of nothing) still covers its output.
+  const writers = ZRange.unsafe(
+    index.start.toArray(),
+    index.end.coords.map((e, d) => (reductionDims.has(d) ? index.start.coords[d]! + 1 : e)),
+  );
+  const image = projection.applyRange(writers);
   const bothEmpty = image.isEmpty() && selection.isEmpty() && image.rank === selection.rank;
   if (!image.equals(selection) && !bothEmpty) {
     return {
@@ -84,7 +90,7 @@ export function checkOutputCoverage(
     if (defect !== undefined) {
       issues.add(
         defect.code,
-        pointer(pointer(path, "signature/outputs"), name),
+        pointer(pointer(pointer(path, "signature"), "outputs"), name),
         `output '${name}': ${defect.summary}`,
         {
           operand: name,

@@ -1,18 +1,19 @@
-import { DTYPE_BYTES, type DType } from "../base/dtype.js";
+import type { DType } from "../base/dtype.js";
 import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import { type JsonValue, pointer } from "../base/json.js";
 import type { KernelRegistry } from "../kernels/registry.js";
-import type { Signature, TensorType } from "../kernels/signature.js";
-import { tilingDefect } from "../zspace/tiling.js";
+import type { TensorType } from "../kernels/signature.js";
 import type { ZPoint } from "../zspace/z-point.js";
-import { decodeRange, type ZRange } from "../zspace/z-range.js";
+import { decodeRange } from "../zspace/z-range.js";
 import { topologicalOrder } from "./dependencies.js";
 import { deriveSignature } from "./derive-signature.js";
 import { checkOutputCoverage } from "./output-coverage.js";
 import { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
 import { checkSchema } from "./schema-check.js";
-import { decodeStoredProjections, type SignatureJson, translateSignature } from "./signature-json.js";
+import { type SignatureJson, translateSignature } from "./signature-json.js";
+import { compareStoredSignature } from "./stored-signature.js";
+import { checkWrites } from "./write-coverage.js";
 
 interface SelectionJson {
   name: string;
@@ -217,6 +218,7 @@ function checkOperation(
     typesOf(inputs, tensors),
     path,
     issues,
+    { inputs: inputs.map((s) => s.name), outputs: outputs.map((s) => s.name) },
   );
   if (derived === undefined) return undefined;
   const def = registry.get(o.kernel)!;
@@ -274,134 +276,8 @@ function checkOperation(
   });
   if (issues.issues.length > before) return undefined;
   const signature = translateSignature(derived.signature, starts(inputs), starts(outputs));
-  compareStored(o, path, index, signature, issues);
+  compareStoredSignature(o, path, index, signature, issues);
   checkOutputCoverage(signature, new Map(outputs.map((s) => [s.name, s.range])), path, issues);
   if (issues.issues.length > before) return undefined;
   return { id: o.id, kernel: o.kernel, params, inputs, outputs, index: signature.index, signature };
-}
-
-function compareStored(
-  o: OperationJson,
-  path: string,
-  index: ZRange,
-  derived: Signature,
-  issues: IssueCollector,
-): void {
-  const sp = pointer(path, "signature");
-  const mismatch = (where: string, what: string, stored: string, want: string) =>
-    issues.add(
-      "signature_mismatch",
-      where,
-      `operation '${o.id}' (${o.kernel}): stored ${what} is ${stored}, but the kernel derives ${want}`,
-      {
-        op: o.id,
-        stored,
-        derived: want,
-      },
-    );
-  if (!index.equals(derived.index))
-    mismatch(pointer(path, "index"), "index range", index.toString(), derived.index.toString());
-  if (o.signature.indexNames.join() !== derived.indexNames.join()) {
-    mismatch(
-      pointer(sp, "indexNames"),
-      "index names",
-      `[${o.signature.indexNames.join(", ")}]`,
-      `[${derived.indexNames.join(", ")}]`,
-    );
-  }
-  for (const side of ["inputs", "outputs"] as const) {
-    const stored = decodeStoredProjections(o.signature[side], pointer(sp, side), issues);
-    for (const [name, op] of Object.entries(derived[side])) {
-      const got = stored.get(name);
-      const where = pointer(pointer(sp, side), name);
-      if (got === undefined) {
-        if (!(name in o.signature[side]))
-          mismatch(where, `${side.slice(0, -1)} '${name}' projection`, "absent", op.projection.toString());
-      } else if (!got.equals(op.projection)) {
-        mismatch(
-          where,
-          `${side.slice(0, -1)} '${name}' projection`,
-          got.toString(),
-          op.projection.toString(),
-        );
-      }
-    }
-    for (const name of stored.keys()) {
-      if (derived[side][name] === undefined)
-        mismatch(
-          pointer(pointer(sp, side), name),
-          `${side.slice(0, -1)} '${name}' projection`,
-          "present",
-          "no such operand",
-        );
-    }
-  }
-  const fmt = (rs: readonly { dim: number; monoid: string }[]) =>
-    `[${rs.map((r) => `${r.dim}:${r.monoid}`).join(", ")}]`;
-  if (fmt(o.signature.reductions) !== fmt(derived.reductions)) {
-    mismatch(pointer(sp, "reductions"), "reductions", fmt(o.signature.reductions), fmt(derived.reductions));
-  }
-  if ((o.signature.unshardable ?? "") !== (derived.unshardable ?? "")) {
-    mismatch(
-      pointer(sp, "unshardable"),
-      "shardability",
-      JSON.stringify(o.signature.unshardable ?? null),
-      JSON.stringify(derived.unshardable ?? null),
-    );
-  }
-}
-
-function checkWrites(
-  ops: readonly Operation[],
-  tensors: ReadonlyMap<string, TensorDecl>,
-  inputs: ReadonlySet<string>,
-  issues: IssueCollector,
-): void {
-  const writes = new Map<string, { op: number; out: number; range: ZRange }[]>();
-  ops.forEach((op, i) => {
-    op.outputs.forEach((s, j) => {
-      const list = writes.get(s.tensor) ?? [];
-      list.push({ op: i, out: j, range: s.range });
-      writes.set(s.tensor, list);
-    });
-  });
-  for (const t of tensors.values()) {
-    const ws = writes.get(t.id) ?? [];
-    if (inputs.has(t.id)) {
-      for (const w of ws) {
-        issues.add(
-          "input_written",
-          `/operations/${w.op}/outputs/${w.out}`,
-          `operation '${ops[w.op]!.id}' writes program input '${t.id}'`,
-          { op: ops[w.op]!.id, tensor: t.id },
-        );
-      }
-      continue;
-    }
-    const defect = tilingDefect(
-      ws.map((w) => w.range),
-      t.range,
-    );
-    if (defect?.kind === "overlap") {
-      const a = ws[defect.first]!;
-      const b = ws[defect.second]!;
-      issues.add(
-        "write_conflict",
-        `/operations/${b.op}/outputs/${b.out}`,
-        `operations '${ops[a.op]!.id}' and '${ops[b.op]!.id}' both write ${defect.common} of tensor '${t.id}'`,
-        { tensor: t.id, ops: [ops[a.op]!.id, ops[b.op]!.id], region: defect.common.toJSON() },
-      );
-    } else if (defect?.kind === "gap") {
-      const bytes = defect.missing * DTYPE_BYTES[t.dtype];
-      issues.add(
-        "unwritten_tensor",
-        `/tensors/${[...tensors.keys()].indexOf(t.id)}`,
-        `tensor '${t.id}' is neither a program input nor fully written: ${defect.missing} of ${t.range.size} elements (${bytes} bytes) are never written`,
-        {
-          tensor: t.id,
-          missing: defect.missing,
-        },
-      );
-    }
-  }
 }

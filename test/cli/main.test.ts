@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
+import { defaultDemoOptions, runDemo } from "../../src/cli/demo.js";
 import { EXIT_USER_ERROR, main } from "../../src/cli/main.js";
 import { DEFAULT_MATMUL_DEMO, matmulGeometryDemo } from "../../src/cli/matmul-geometry-demo.js";
 import { textTable } from "../../src/cli/text-table.js";
+import { tensorsFromJson } from "../../src/exec/tensor-file.js";
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -21,8 +27,8 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe("tessera CLI", () => {
-  it("demo prints the matmul shard geometry and exits 0", async () => {
-    const r = await run(["demo"]);
+  it("geometry prints the matmul shard geometry and exits 0", async () => {
+    const r = await run(["geometry"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("12 shards");
     expect(r.out).toContain("tile the index space exactly: yes");
@@ -39,6 +45,29 @@ describe("tessera CLI", () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("demo");
+  });
+});
+
+describe("the end-to-end demo", () => {
+  it("validates and evaluates the transformer block, writes its outputs and shards one operation", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-demo-"));
+    try {
+      let out = "";
+      const opts = { ...defaultDemoOptions(fileURLToPath(new URL("../..", import.meta.url))), outDir: dir };
+      runDemo(opts, (s) => {
+        out += s;
+      });
+      expect(out).toContain("17 operations, 31 tensors — valid");
+      expect(out).toMatch(/y {2}float32 \[32, 64\] {2}sum=/);
+      expect(out).toContain("Operation 'mlp_up' (linear)");
+      expect(out).toContain("each output block is 2 partial results folded with sum");
+      const written = tensorsFromJson(
+        JSON.parse(readFileSync(join(dir, "transformer-block.outputs.json"), "utf8")),
+      );
+      expect(written.y?.range.shape.toArray()).toEqual([32, 64]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -39,8 +39,10 @@ export function evaluateProgram(
 ): Record<string, Region> {
   checkInputValues(program, inputs);
   const values = new Map<string, Region>();
+  // Values given for tensors that are not program inputs are ignored: writing into them would
+  // mutate the caller's data, and one of another range would be written only in part.
   for (const t of program.tensors) {
-    values.set(t.id, inputs[t.id] ?? zeroRegion(t.dtype, t.range));
+    values.set(t.id, program.inputs.includes(t.id) ? inputs[t.id]! : zeroRegion(t.dtype, t.range));
   }
   const { order } = topologicalOrder(program.operations);
   for (const k of order) {

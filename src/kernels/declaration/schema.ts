@@ -1,31 +1,8 @@
-import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { type Issue, issue } from "../../base/issue.js";
-import { isJsonObject, pointer } from "../../base/json.js";
+import { pointer } from "../../base/json.js";
+import { schemaValidator } from "../../base/schemas.js";
 import type { KernelDeclaration } from "./types.js";
-
-/**
- * Where the schema lives: `schemas/` at the package root, three levels above this module both
- * in `src/kernels/declaration/` and in the built `dist/kernels/declaration/`.
- */
-const SCHEMA_URL = new URL("../../../schemas/kernel-declaration.schema.json", import.meta.url);
-
-let validator: ValidateFunction<KernelDeclaration> | undefined;
-
-function isSchemaObject(value: unknown): value is SchemaObject {
-  return isJsonObject(value);
-}
-
-/** The compiled validator, built on first use (reading and compiling the schema costs milliseconds). */
-function validate(): ValidateFunction<KernelDeclaration> {
-  if (validator === undefined) {
-    const schema: unknown = JSON.parse(readFileSync(SCHEMA_URL, "utf8"));
-    if (!isSchemaObject(schema)) throw new Error(`${SCHEMA_URL.pathname} is not a JSON Schema object`);
-    // Named import: under NodeNext ESM the default export of this CommonJS package is the module object.
-    validator = new Ajv({ allErrors: true, strict: true }).compile<KernelDeclaration>(schema);
-  }
-  return validator;
-}
 
 /**
  * Checks `json` against `schemas/kernel-declaration.schema.json`. Returns the declaration when
@@ -34,7 +11,7 @@ function validate(): ValidateFunction<KernelDeclaration> {
  * everything else; paths are JSON pointers into `json`.
  */
 export function checkDeclarationSchema(json: unknown): SchemaCheck {
-  const v = validate();
+  const v = schemaValidator<KernelDeclaration>("kernel-declaration");
   if (v(json)) return { declaration: json, issues: [] };
   return { declaration: undefined, issues: schemaIssues(v.errors ?? []) };
 }

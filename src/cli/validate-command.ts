@@ -24,6 +24,13 @@ export function validateFiles(
         out(
           `ok   ${file}: valid ${String(kind)} '${program.name ?? file}' (${program.operations.length} operations, ${program.tensors.length} tensors)\n`,
         );
+        for (const op of program.operations) {
+          if (op.signature.unshardable !== undefined) {
+            out(
+              `  note: operation '${op.id}' (${op.kernel}) cannot be sharded: ${op.signature.unshardable}\n`,
+            );
+          }
+        }
       } else {
         allValid = false;
         out(

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,8 @@ import { EXIT_USER_ERROR, main } from "../../src/cli/main.js";
 import { DEFAULT_MATMUL_DEMO, matmulGeometryDemo } from "../../src/cli/matmul-geometry-demo.js";
 import { textTable } from "../../src/cli/text-table.js";
 import { tensorsFromJson } from "../../src/exec/tensor-file.js";
+import { program } from "../../src/frontend/index.js";
+import { programToJson } from "../../src/ir/index.js";
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -45,6 +47,25 @@ describe("tessera CLI", () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("demo");
+  });
+});
+
+describe("tessera validate on unshardable operations", () => {
+  it("says which operations cannot be sharded and why, while the program stays valid", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-validate-"));
+    try {
+      const p = program("reshape-demo");
+      p.output("y", p.relu(p.reshape(p.input("x", [4, 6]), [3, 8], { id: "flatten" })));
+      const file = join(dir, "reshape.json");
+      writeFileSync(file, JSON.stringify(programToJson(p.build())));
+      const r = await run(["validate", file]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(
+        "note: operation 'flatten' (reshape) cannot be sharded: reshape is not an affine projection",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -46,6 +46,11 @@ export const ISSUE_CODES = {
   unwritten_tensor: "a tensor that is not a program input is not fully written",
   input_written: "an operation writes a program input",
   cycle: "the operation graph has a cycle",
+  // plan: shardings, placements, orders
+  plan_mismatch: "a plan and its program disagree about which operations exist",
+  unknown_device: "a plan names a device that is not in its device list",
+  device_count_mismatch: "a plan places a different number of shards than the sharding makes",
+  invalid_order: "a plan's execution order is not a dependency-respecting order of its tasks",
   // exec: evaluating and executing programs
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",

@@ -5,7 +5,8 @@ import { renderError } from "../base/render.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
-import { collectList, registryWith } from "./registry-option.js";
+import { collectList, collectRaw, registryWith } from "./registry-option.js";
+import { shardProgramFile } from "./shard-command.js";
 import { validateFiles } from "./validate-command.js";
 
 /** Exit code for errors the user can fix (bad input, bad usage). */
@@ -52,6 +53,38 @@ function buildProgram(out: (s: string) => void): Command {
     .action((files: string[], opts: { kernels: string[] }) => {
       if (!validateFiles(files, registryWith(opts.kernels), out)) throw new ReportedFailure();
     });
+  program
+    .command("shard")
+    .description("write a plan by hand: split operations along index dimensions and deal shards over devices")
+    .argument("<program>", "program file (JSON or YAML)")
+    .option(
+      "--split <specs>",
+      "op=dim:parts[,dim:parts][,op2=...]; dim by name or number; dim@a/b cuts at a and b",
+      collectRaw,
+      [],
+    )
+    .option("--devices <n|names>", "device count or comma-separated names", "2")
+    .option(
+      "--home <input=device>",
+      "place a program input on one device (default: pre-distributed)",
+      collectList,
+      [],
+    )
+    .option("-o, --out <file>", "where to write the plan", "plan.json")
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action(
+      (
+        file: string,
+        opts: { split: string[]; devices: string; home: string[]; out: string; kernels: string[] },
+      ) => {
+        shardProgramFile(file, opts, registryWith(opts.kernels), out);
+      },
+    );
   program
     .command("eval")
     .description("evaluate a program with the reference executor and print output summaries")

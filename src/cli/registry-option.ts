@@ -14,3 +14,8 @@ export function registryWith(files: readonly string[]): KernelRegistry {
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").filter((s) => s.length > 0)];
 }
+
+/** Commander collector for a repeatable option whose values keep their commas. */
+export function collectRaw(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

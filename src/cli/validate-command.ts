@@ -4,9 +4,10 @@ import { renderIssues } from "../base/render.js";
 import { readDocumentFile } from "../frontend/load-program.js";
 import { validateProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
+import { validatePlan } from "../plan/validate-plan.js";
 
 /**
- * Validates each file and writes one verdict per file (issues rendered under an invalid one).
+ * Validates each file (a program, or a plan when its `kind` is "plan") and writes one verdict per file (issues rendered under an invalid one).
  * Returns true when every file is valid.
  */
 export function validateFiles(
@@ -19,6 +20,21 @@ export function validateFiles(
     try {
       const doc = readDocumentFile(file);
       const kind = isJsonObject(doc) ? doc.kind : undefined;
+      if (kind === "plan") {
+        const { plan, issues } = validatePlan(doc, registry);
+        if (plan !== undefined) {
+          const shards = plan.operations.reduce((n, o) => n + o.devices.length, 0);
+          out(
+            `ok   ${file}: valid plan of '${plan.program.name ?? file}' (${plan.operations.length} operations, ${shards} shards on ${plan.devices.length} devices)\n`,
+          );
+        } else {
+          allValid = false;
+          out(
+            `FAIL ${file}: ${issues.length} issue${issues.length === 1 ? "" : "s"}\n${indent(renderIssues(issues))}\n`,
+          );
+        }
+        continue;
+      }
       const { program, issues } = validateProgram(doc, registry);
       if (program !== undefined) {
         out(

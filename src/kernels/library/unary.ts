@@ -10,8 +10,8 @@ const ELEMENTWISE = {
   version: 1,
   inputs: [{ name: "x", shape: "[$s...]", dtype: "T" }],
   outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
-  index: "[i...: $s...]",
-  projections: { x: "[i...]", out: "[i...]" },
+  index: "[d...: $s...]",
+  projections: { x: "[d...]", out: "[d...]" },
 } as const;
 
 const FLOATS = { T: ["float32", "float64"] } as const;

@@ -75,7 +75,7 @@ describe("unary kernels are declarations compiled by declaredKernel", () => {
   test("signatures: identity projections, no reductions, output typed like the input", () => {
     const issues = new IssueCollector();
     const sig = UNARY_KERNELS.gelu.signature({ x: { shape: [5, 7], dtype: "float32" } }, {}, issues, "")!;
-    expect(sig.indexNames).toEqual(["i0", "i1"]);
+    expect(sig.indexNames).toEqual(["d0", "d1"]);
     expect(sig.reductions).toEqual([]);
     expect(sig.outputs.out!.shape).toEqual([5, 7]);
     expect(sig.outputs.out!.dtype).toBe("float32");

@@ -1,0 +1,8 @@
+/** Sharding: cutting operations along their index ranges; partial results and their combines. */
+export { gridSharding, type OperationSharding, shardCount, wholeSharding } from "./operation-sharding.js";
+export {
+  type CombineGeometry,
+  combineGeometry,
+  type ShardGeometry,
+  shardGeometry,
+} from "./shard-geometry.js";

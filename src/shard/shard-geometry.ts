@@ -1,0 +1,94 @@
+import type { Operation } from "../ir/program.js";
+import { outputRange } from "../kernels/numeric/output-range.js";
+import type { Monoid } from "../kernels/signature.js";
+import { gridBoxes, type ZRange } from "../zspace/z-range.js";
+import type { OperationSharding } from "./operation-sharding.js";
+
+/** A shard: an operation restricted to one box of its index range, and the regions that box projects to. */
+export interface ShardGeometry {
+  readonly op: string;
+  /** Position in the grid, row-major over the index dimensions. */
+  readonly shard: number;
+  readonly range: ZRange;
+  /** What each input must hold: the projection of `range` clipped to the operand's selection. */
+  readonly inputs: Readonly<Record<string, ZRange>>;
+  /**
+   * What each output block receives: the projection of `range` (a partial result when
+   * `partial`), a zero-extent reduction dimension counting as one point (a sum of nothing
+   * still writes its identity over the whole block).
+   */
+  readonly outputs: Readonly<Record<string, ZRange>>;
+  /** True when `range` covers only part of some reduction dimension. */
+  readonly partial: boolean;
+  /** The output block: shards with the same non-reduction grid coordinates share one. */
+  readonly block: number;
+}
+
+/** The fold of a block's partial outputs, needed when a reduction dimension is split. */
+export interface CombineGeometry {
+  readonly op: string;
+  readonly block: number;
+  readonly monoid: Monoid;
+  /** Shard positions whose partials fold here, in grid order. */
+  readonly parts: readonly number[];
+  readonly outputs: Readonly<Record<string, ZRange>>;
+}
+
+/**
+ * The shards of an operation under a grid sharding, in row-major grid order. All regions are
+ * projections of the shard's index box through the operation's signature: nothing here knows
+ * what the kernel computes. Convolution shards' input regions overlap (halos) by the same rule.
+ */
+export function shardGeometry(op: Operation, sharding: OperationSharding): ShardGeometry[] {
+  const sig = op.signature;
+  const reductions = new Set(sig.reductions.map((r) => r.dim));
+  const counts = sharding.boundaries.map((b) => b.length - 1);
+  const selections = new Map(op.inputs.map((s) => [s.name, s.range]));
+  return gridBoxes(sharding.boundaries).map((range, shard) => {
+    // Recover grid coordinates from the row-major shard position.
+    let rest = shard;
+    const coords = new Array<number>(counts.length);
+    for (let d = counts.length - 1; d >= 0; d--) {
+      coords[d] = rest % counts[d]!;
+      rest = Math.floor(rest / counts[d]!);
+    }
+    let block = 0;
+    let partial = false;
+    for (let d = 0; d < counts.length; d++) {
+      if (reductions.has(d)) {
+        if (counts[d]! > 1) partial = true;
+      } else {
+        block = block * counts[d]! + coords[d]!;
+      }
+    }
+    const inputs: Record<string, ZRange> = {};
+    for (const [name, operand] of Object.entries(sig.inputs)) {
+      inputs[name] = operand.projection.applyRange(range).intersect(selections.get(name)!);
+    }
+    const outputs: Record<string, ZRange> = {};
+    for (const [name, operand] of Object.entries(sig.outputs))
+      outputs[name] = outputRange(operand.projection, range, sig.reductions);
+    return { op: op.id, shard, range, inputs, outputs, partial, block };
+  });
+}
+
+/** The combine steps of a sharding: one per output block whose reduction dimensions are split. */
+export function combineGeometry(op: Operation, shards: readonly ShardGeometry[]): CombineGeometry[] {
+  const monoid = op.signature.reductions[0]?.monoid;
+  if (monoid === undefined || !shards.some((s) => s.partial)) return [];
+  const blocks = new Map<number, ShardGeometry[]>();
+  for (const s of shards) {
+    const list = blocks.get(s.block) ?? [];
+    list.push(s);
+    blocks.set(s.block, list);
+  }
+  return [...blocks.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([block, parts]) => ({
+      op: op.id,
+      block,
+      monoid,
+      parts: parts.map((p) => p.shard),
+      outputs: parts[0]!.outputs,
+    }));
+}

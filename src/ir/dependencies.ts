@@ -22,8 +22,9 @@ export function operationDependencies(ops: readonly Operation[]): number[][] {
 }
 
 /**
- * A topological order of the operations (stable: ties keep program order), or the positions of
- * the operations left on a cycle when there is none.
+ * A topological order of the operations (stable: ties keep program order). When there is a
+ * cycle, `order` holds what can be ordered and `cyclic` the operations on a cycle (or on a path
+ * between two cycles), but not those that merely depend on one.
  */
 export function topologicalOrder(ops: readonly Operation[]): { order: number[]; cyclic: number[] } {
   const deps = operationDependencies(ops);
@@ -44,5 +45,16 @@ export function topologicalOrder(ops: readonly Operation[]): { order: number[]; 
     }
   }
   const placed = new Set(order);
-  return { order, cyclic: ops.map((_, i) => i).filter((i) => !placed.has(i)) };
+  // Kahn's algorithm leaves the cycles and everything downstream of them: peel off, repeatedly,
+  // the unplaced operations that no unplaced operation reads from, so that the cycles remain.
+  const left = new Set(ops.map((_, i) => i).filter((i) => !placed.has(i)));
+  for (let peeled = true; peeled; ) {
+    peeled = false;
+    for (const i of left) {
+      if (users[i]!.some((u) => left.has(u))) continue;
+      left.delete(i);
+      peeled = true;
+    }
+  }
+  return { order, cyclic: [...left].sort((a, b) => a - b) };
 }

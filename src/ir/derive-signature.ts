@@ -48,7 +48,7 @@ const SELECTION_FIELDS = new Map([
 /**
  * `<opPath>/inputs/<name>[/shape|/dtype|/name...]` as a pointer into the program document: the
  * bound selection's `range` (for a shape), `tensor` (whose declaration holds the dtype) or
- * `name`; the selection itself for anything deeper; the array when `name` is not bound.
+ * `name`; the selection itself otherwise; the array when `name` is not bound.
  */
 function documentPath(path: string, opPath: string, bound: BoundOperands): string {
   for (const side of ["inputs", "outputs"] as const) {

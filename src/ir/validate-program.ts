@@ -1,7 +1,7 @@
 import type { DType } from "../base/dtype.js";
 import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
-import { type JsonValue, pointer } from "../base/json.js";
+import { type Context, type JsonValue, pointer } from "../base/json.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import type { TensorType } from "../kernels/signature.js";
 import type { ZPoint } from "../zspace/z-point.js";
@@ -56,6 +56,9 @@ export function validateProgram(json: unknown, registry: KernelRegistry): Progra
   const issues = new IssueCollector();
 
   const tensors = new Map<string, TensorDecl>();
+  // Tensors declared with a malformed range are reported once, where declared; references to
+  // them are not reported again as unknown.
+  const broken = new Set<string>();
   doc.tensors.forEach((t, i) => {
     const path = `/tensors/${i}`;
     if (tensors.has(t.id)) {
@@ -64,8 +67,11 @@ export function validateProgram(json: unknown, registry: KernelRegistry): Progra
       });
       return;
     }
-    const range = decodeRange(t.range, pointer(path, "range"), issues);
-    if (range !== undefined) {
+    const local = new IssueCollector();
+    const range = decodeRange(t.range, pointer(path, "range"), local);
+    addNamed(issues, local.issues, `tensor '${t.id}'`, `tensor '${t.id}'`, { tensor: t.id });
+    if (range === undefined) broken.add(t.id);
+    else {
       tensors.set(t.id, {
         id: t.id,
         dtype: t.dtype,
@@ -84,13 +90,16 @@ export function validateProgram(json: unknown, registry: KernelRegistry): Progra
         id: o.id,
       });
     opIds.add(o.id);
-    const op = checkOperation(o, path, tensors, registry, issues);
+    const local = new IssueCollector();
+    const op = checkOperation(o, path, tensors, broken, registry, local);
+    const name = `operation '${o.id}'`;
+    addNamed(issues, local.issues, name, `${name} (${o.kernel})`, { op: o.id });
     if (op !== undefined) operations.push(op);
   });
 
   const inputs = new Set(doc.inputs);
-  checkReferences(doc.inputs, "/inputs", tensors, issues);
-  checkReferences(doc.outputs, "/outputs", tensors, issues);
+  checkReferences(doc.inputs, "/inputs", tensors, broken, issues);
+  checkReferences(doc.outputs, "/outputs", tensors, broken, issues);
   if (issues.ok) {
     checkWrites(operations, tensors, inputs, issues);
     const { cyclic } = topologicalOrder(operations);
@@ -116,6 +125,23 @@ export function validateProgram(json: unknown, registry: KernelRegistry): Progra
   return { program, issues: [] };
 }
 
+/**
+ * Records `found`, each summary naming the tensor or operation it is about (`name`, prefixed as
+ * `who`, e.g. `operation 'fc1' (matmul): `) unless it already does: a message says where without its path.
+ */
+function addNamed(
+  issues: IssueCollector,
+  found: readonly Issue[],
+  name: string,
+  who: string,
+  context: Context,
+): void {
+  for (const i of found) {
+    const summary = i.summary.includes(name) ? i.summary : `${who}: ${i.summary}`;
+    issues.add(i.code, i.path, summary, { ...context, ...i.context });
+  }
+}
+
 /** Validates and returns the program, or throws `ValidationError` carrying every issue. */
 export function parseProgram(json: unknown, registry: KernelRegistry): Program {
   const { program, issues } = validateProgram(json, registry);
@@ -127,10 +153,11 @@ function checkReferences(
   ids: readonly string[],
   path: string,
   tensors: ReadonlyMap<string, TensorDecl>,
+  broken: ReadonlySet<string>,
   issues: IssueCollector,
 ): void {
   ids.forEach((id, i) => {
-    if (!tensors.has(id))
+    if (!tensors.has(id) && !broken.has(id))
       issues.add("unknown_tensor", pointer(path, i), `'${id}' is not a declared tensor`, { tensor: id });
   });
 }
@@ -139,6 +166,7 @@ function checkSelections(
   list: readonly SelectionJson[],
   path: string,
   tensors: ReadonlyMap<string, TensorDecl>,
+  broken: ReadonlySet<string>,
   issues: IssueCollector,
 ): Selection[] | undefined {
   const names = new Set<string>();
@@ -157,6 +185,7 @@ function checkSelections(
     const range = decodeRange(s.range, pointer(p, "range"), issues);
     if (tensor === undefined) {
       ok = false;
+      if (broken.has(s.tensor)) return;
       issues.add(
         "unknown_tensor",
         pointer(p, "tensor"),
@@ -204,11 +233,12 @@ function checkOperation(
   o: OperationJson,
   path: string,
   tensors: ReadonlyMap<string, TensorDecl>,
+  broken: ReadonlySet<string>,
   registry: KernelRegistry,
   issues: IssueCollector,
 ): Operation | undefined {
-  const inputs = checkSelections(o.inputs, pointer(path, "inputs"), tensors, issues);
-  const outputs = checkSelections(o.outputs, pointer(path, "outputs"), tensors, issues);
+  const inputs = checkSelections(o.inputs, pointer(path, "inputs"), tensors, broken, issues);
+  const outputs = checkSelections(o.outputs, pointer(path, "outputs"), tensors, broken, issues);
   const index = decodeRange(o.index, pointer(path, "index"), issues);
   if (inputs === undefined || outputs === undefined || index === undefined) return undefined;
   const params = o.params ?? {};

@@ -330,7 +330,22 @@ export function decodeRange(json: unknown, path: string, issues: IssueCollector)
       );
     }
   }
-  return ok ? ZRange.unsafe(s, e) : undefined;
+  if (!ok) return undefined;
+  // Coordinates are safe integers, but a box's extent or size may not be: refuse it here so that
+  // no later arithmetic on the range can overflow.
+  const extents = s.map((v, i) => e[i]! - v);
+  const bad = extents.findIndex((x) => !Number.isSafeInteger(x));
+  const size = extents.includes(0) ? 0 : extents.reduce((a, b) => a * b, 1);
+  if (bad >= 0 || !Number.isSafeInteger(size)) {
+    issues.add(
+      "coordinate_overflow",
+      path,
+      `range [${s.join(", ")}] to [${e.join(", ")}] is too large: its ${bad >= 0 ? `extent in dimension ${bad}` : "size"} exceeds 2^53 - 1`,
+      bad >= 0 ? { dim: bad } : {},
+    );
+    return undefined;
+  }
+  return ZRange.unsafe(s, e);
 }
 
 /** Boundaries of `[s, e)` cut into `parts` near-equal pieces, larger pieces first (10/3 → 4,3,3). */

@@ -19,7 +19,7 @@ import type { DeclaredParams } from "./types.js";
  * The metakernel of a declared kernel. It matches each input's shape against its pattern (in
  * declaration order, so the first input to bind `$k` is the one messages cite) and binds dtype
  * variables, then evaluates the index space, the output shapes and one projection per operand.
- * Issues: `unknown_operand` / `missing_field` (inputs), `dtype_mismatch`, `pattern_mismatch`,
+ * Issues: `unknown_operand` / `missing_operand` (inputs), `dtype_mismatch`, `pattern_mismatch`,
  * and `negative_extent` / `invalid_param` / `division_by_zero` when params make an extent
  * impossible. Paths are `<path>/inputs/<name>/...`, `<path>/outputs/<name>`, `<path>/index`.
  */
@@ -96,7 +96,9 @@ function bindInputs(
     const t = Object.hasOwn(inputs, op.name) ? inputs[op.name] : undefined;
     if (t === undefined) {
       ok = false;
-      issues.add("missing_field", p, `${a.declaration.kernel} needs input ${op.name}`, { operand: op.name });
+      issues.add("missing_operand", p, `${a.declaration.kernel} needs input ${op.name}`, {
+        operand: op.name,
+      });
       continue;
     }
     if (op.dtype.kind === "fixed") {

@@ -176,7 +176,7 @@ describe("a kernel added by a declaration file alone: squared-distance.yaml", ()
     );
     expect(issues.issues.map((i) => [i.code, i.path])).toEqual([
       ["unknown_operand", "/inputs/z"],
-      ["missing_field", "/inputs/y"],
+      ["missing_operand", "/inputs/y"],
     ]);
   });
 

@@ -55,6 +55,7 @@ export const ISSUE_CODES = {
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",
   invalid_tensor_file: "a tensor file is malformed",
+  backend_unavailable: "a kernel backend cannot be loaded on this machine",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

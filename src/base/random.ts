@@ -11,9 +11,11 @@ export interface Rng {
   uniform(lo: number, hi: number): number;
 }
 
-/** A generator whose sequence is fixed by `seed` (any integer). */
+/** A generator whose sequence is fixed by `seed` (any safe integer; distinct seeds, distinct streams). */
 export function seededRng(seed: number): Rng {
-  let z = (seed | 0) + 0x9e3779b9;
+  // Fold the high bits in too, so seeds that agree modulo 2^32 still differ.
+  const high = Math.floor(seed / 4294967296) | 0;
+  let z = ((seed | 0) ^ Math.imul(high, 0x27d4eb2f)) + 0x9e3779b9;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
   let state = (z ^ (z >>> 16)) >>> 0;

@@ -16,7 +16,8 @@ export const EXIT_USER_ERROR = 2;
 class ReportedFailure extends Error {}
 
 function parseSeed(value: string): number {
-  const n = Number(value);
+  // Number("") and Number(" ") are 0: accept decimal digits only.
+  const n = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n))
     throw new CommanderError(2, "tessera.seed", `error: --seed must be an integer, found '${value}'\n`);
   return n;
@@ -128,7 +129,8 @@ export async function main(
   } catch (error: unknown) {
     if (error instanceof ReportedFailure) return EXIT_USER_ERROR;
     if (error instanceof CommanderError) {
-      if (error.code === "tessera.seed") process.stderr.write(error.message);
+      // Tessera's own usage errors (`tessera.*`) are not printed by commander.
+      if (error.code.startsWith("tessera.")) process.stderr.write(error.message);
       // Help and version are successful exits; everything else is a usage error already printed.
       return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
     }

@@ -66,6 +66,19 @@ export function tensorsFromJson(json: unknown): Record<string, Region> {
       );
       continue;
     }
+    if (t.dtype === "int32") {
+      // An Int32Array would silently truncate 1.5, zero "NaN" and wrap 2^31: refuse instead.
+      const bad = t.data.findIndex((v) => typeof v !== "number" || !Number.isInteger(v) || v !== (v | 0));
+      if (bad >= 0) {
+        issues.add(
+          "invalid_tensor_file",
+          pointer(pointer(path, "data"), bad),
+          `int32 tensor '${id}' holds ${JSON.stringify(t.data[bad])} at ${bad}, which is not an int32 value`,
+          { tensor: id, index: bad, found: t.data[bad]! },
+        );
+        continue;
+      }
+    }
     const data = allocate(t.dtype, range.size);
     t.data.forEach((v, i) => {
       data[i] = decode(v);

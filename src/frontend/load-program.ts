@@ -1,13 +1,14 @@
-import { readFileSync } from "node:fs";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { TesseraError } from "../base/errors.js";
+import { readTextFile } from "../base/read-text-file.js";
 import type { Program } from "../ir/program.js";
 import { parseProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
+import { jsonErrorOffset } from "./json-error-offset.js";
 
 /**
  * Parses JSON or YAML text into plain data; a syntax error becomes `invalid_json` with line and
- * column. YAML is a superset of JSON, but JSON text is parsed as JSON for exact error positions.
+ * column. YAML is a superset of JSON, but JSON text is parsed as JSON, strictly.
  */
 export function parseDocumentText(text: string, source = "input"): unknown {
   const trimmed = text.trimStart();
@@ -15,13 +16,19 @@ export function parseDocumentText(text: string, source = "input"): unknown {
     try {
       return JSON.parse(text);
     } catch (e: unknown) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const pos = /position (\d+)/.exec(msg);
-      const at = pos === null ? undefined : lineColumn(text, Number(pos[1]));
-      throw new TesseraError("invalid_json", `${source}${at ? `:${at.line}:${at.column}` : ""}: ${msg}`, {
-        source,
-        ...(at ?? {}),
-      });
+      // V8 gives no position for some errors ("Unexpected token ']', "[1, 2,]" is not valid
+      // JSON"), and echoes the text over several lines: find the position by scanning instead.
+      const offset = jsonErrorOffset(text);
+      const at = offset === undefined ? undefined : lineColumn(text, offset);
+      const reason = (e instanceof Error ? e.message : String(e))
+        .replace(/, ".*" is not valid JSON$/s, "")
+        .replace(/ in JSON at position \d+.*$/s, "")
+        .split("\n")[0];
+      throw new TesseraError(
+        "invalid_json",
+        `${source}${at ? `:${at.line}:${at.column}` : ""}: not valid JSON: ${reason}`,
+        { source, ...(at ?? {}) },
+      );
     }
   }
   try {
@@ -49,14 +56,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 /** Reads a document file (JSON or YAML); an unreadable file is `invalid_json` naming the path. */
 export function readDocumentFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e: unknown) {
-    const reason = e instanceof Error && "code" in e ? String(e.code) : "unreadable";
-    throw new TesseraError("invalid_json", `cannot read ${path} (${reason})`, { path, reason });
-  }
-  return parseDocumentText(text, path);
+  return parseDocumentText(readTextFile(path), path);
 }
 
 /** Loads and validates a program file, through the same validation as `ProgramBuilder.build()`. */

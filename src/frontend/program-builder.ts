@@ -169,7 +169,8 @@ export class ProgramBuilder {
       const sel = s as SelectionJson;
       return { ...sel, tensor: r(sel.tensor) };
     };
-    return {
+    // A deep copy: editing the returned document must not change the builder or later builds.
+    const doc = {
       version: 1,
       kind: "program",
       ...(this.name === undefined ? {} : { name: this.name }),
@@ -181,7 +182,8 @@ export class ProgramBuilder {
       })),
       inputs: this.inputIds.slice(),
       outputs: this.outputIds.slice(),
-    } as unknown as JsonValue;
+    };
+    return JSON.parse(JSON.stringify(doc)) as JsonValue;
   }
 
   /** The validated program (throws `ValidationError` listing every issue). */

@@ -156,7 +156,12 @@ function checkReferences(
   broken: ReadonlySet<string>,
   issues: IssueCollector,
 ): void {
+  const seen = new Set<string>();
   ids.forEach((id, i) => {
+    if (seen.has(id)) {
+      issues.add("duplicate_id", pointer(path, i), `'${id}' is listed more than once`, { tensor: id });
+    }
+    seen.add(id);
     if (!tensors.has(id) && !broken.has(id))
       issues.add("unknown_tensor", pointer(path, i), `'${id}' is not a declared tensor`, { tensor: id });
   });

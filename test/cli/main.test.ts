@@ -43,6 +43,13 @@ describe("tessera CLI", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it("a missing --kernels file is a readable error (exit 2), not a crash", async () => {
+    const r = await run(["validate", "--kernels", "/nonexistent/kernel.yaml", "examples/mlp.json"]);
+    expect(r.code).toBe(EXIT_USER_ERROR);
+    expect(r.err).toContain("error[invalid_json] cannot read /nonexistent/kernel.yaml (ENOENT)");
+    expect(r.err).not.toContain("internal error");
+  });
+
   it("--help exits 0", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);

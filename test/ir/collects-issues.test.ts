@@ -1,5 +1,6 @@
 // validateProgram collects issues instead of stopping at the first one, and reports each fault
 // once: program-wide checks run only over parts that are valid on their own.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/base/index.js";
 import { program } from "../../src/frontend/index.js";
@@ -75,5 +76,21 @@ describe("validateProgram", () => {
     const error = thrown as ValidationError;
     expect(error.summary).toBe("invalid program: 3 issues");
     expect(error.codes).toEqual(["shape_mismatch", "unknown_kernel", "unknown_tensor"]);
+  });
+});
+
+describe("program input and output lists", () => {
+  it("flag a tensor listed twice as duplicate_id at its position", () => {
+    const doc = JSON.parse(readFileSync("examples/mlp.json", "utf8")) as {
+      inputs: string[];
+      outputs: string[];
+    };
+    doc.inputs.push("x");
+    doc.outputs.push("y");
+    const { issues } = validateProgram(doc, builtinRegistry());
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ["duplicate_id", `/inputs/${doc.inputs.length - 1}`],
+      ["duplicate_id", `/outputs/${doc.outputs.length - 1}`],
+    ]);
   });
 });

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { isTesseraError, ValidationError } from "../../base/errors.js";
 import { issue } from "../../base/issue.js";
+import { readTextFile } from "../../base/read-text-file.js";
 import type { KernelDef } from "../kernel.js";
 import { checkKernelDeclaration, declaredKernel } from "./compile.js";
 import type { DeclaredParams, KernelDeclaration } from "./types.js";
@@ -63,10 +63,10 @@ function formatOf(path: string): DeclarationFormat {
 
 /** Reads and checks a declaration file (`.json` is JSON, anything else YAML) without compiling it. */
 export function readKernelDeclarationFile(path: string): KernelDeclaration {
-  return parseKernelDeclaration(readFileSync(path, "utf8"), formatOf(path), path);
+  return parseKernelDeclaration(readTextFile(path), formatOf(path), path);
 }
 
 /** Reads, checks and compiles a declaration file into a kernel (see `loadKernelDeclaration`). */
 export function loadKernelDeclarationFile(path: string): KernelDef<DeclaredParams> {
-  return loadKernelDeclaration(readFileSync(path, "utf8"), formatOf(path), path);
+  return loadKernelDeclaration(readTextFile(path), formatOf(path), path);
 }

@@ -4,7 +4,7 @@ import { describe } from "../../zspace/integers.js";
 import type { ParamsDecoder } from "../kernel.js";
 
 /** The params of a kernel that takes none. */
-export type NoParams = Readonly<Record<never, never>>;
+export type NoParams = { readonly [key: string]: never };
 
 /**
  * Reads one kernel's raw JSON params field by field, recording an `invalid_param` issue (path

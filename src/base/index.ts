@@ -1,5 +1,6 @@
 /** Base layer: typed errors, validation issues as data, JSON helpers. */
 export { ISSUE_CODES, type IssueCode, isIssueCode } from "./codes.js";
+export { parseDocumentText, readDocumentFile } from "./document-file.js";
 export {
   allocate,
   DTYPE_BYTES,
@@ -14,4 +15,6 @@ export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./
 export { type Issue, IssueCollector, issue } from "./issue.js";
 export { type Context, isJsonObject, type JsonValue, pointer } from "./json.js";
 export { type Rng, seededRng } from "./random.js";
+export { readTextFile } from "./read-text-file.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";
+export { checkSchema } from "./schema-check.js";

@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { CommanderError } from "commander";
+import { readDocumentFile } from "../base/document-file.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
 import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
-import { loadProgramFile, readDocumentFile } from "../frontend/load-program.js";
+import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 
 /** Options of `tessera eval`. */

@@ -1,7 +1,7 @@
+import { readDocumentFile } from "../base/document-file.js";
 import { isTesseraError } from "../base/errors.js";
 import { isJsonObject } from "../base/json.js";
 import { renderIssues } from "../base/render.js";
-import { readDocumentFile } from "../frontend/load-program.js";
 import { validateProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { validatePlan } from "../plan/validate-plan.js";

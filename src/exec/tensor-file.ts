@@ -3,7 +3,7 @@ import { throwIfIssues } from "../base/errors.js";
 import { IssueCollector } from "../base/issue.js";
 import type { JsonValue } from "../base/json.js";
 import { pointer } from "../base/json.js";
-import { checkSchema } from "../ir/schema-check.js";
+import { checkSchema } from "../base/schema-check.js";
 import type { Region } from "../kernels/region.js";
 import { decodeRange } from "../zspace/z-range.js";
 

@@ -1,5 +1,6 @@
 /** The frontend: the builder API and program loaders, both producing validated IR. */
 
-export { loadProgramFile, parseDocumentText, readDocumentFile } from "./load-program.js";
+export { parseDocumentText, readDocumentFile } from "../base/document-file.js";
+export { loadProgramFile } from "./load-program.js";
 export { type OpOptions, type OutputPlacement, ProgramBuilder, type TensorRef } from "./program-builder.js";
 export { input, type ParamsOf, program, TensorProgram } from "./tensor-program.js";

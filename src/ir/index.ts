@@ -5,6 +5,6 @@ export { type BoundOperands, type DerivedSignature, deriveSignature } from "./de
 export { programToJson } from "./encode-program.js";
 export { outputCoverageDefect } from "./output-coverage.js";
 export { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
-export { checkSchema } from "./schema-check.js";
+
 export { type SignatureJson, signatureToJson, translateSignature } from "./signature-json.js";
 export { type ProgramValidation, parseProgram, validateProgram } from "./validate-program.js";

@@ -10,7 +10,7 @@ import { topologicalOrder } from "./dependencies.js";
 import { deriveSignature } from "./derive-signature.js";
 import { checkOutputCoverage } from "./output-coverage.js";
 import { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
-import { checkSchema } from "./schema-check.js";
+import { checkSchema } from "../base/schema-check.js";
 import { type SignatureJson, translateSignature } from "./signature-json.js";
 import { compareStoredSignature } from "./stored-signature.js";
 import { checkWrites } from "./write-coverage.js";

@@ -1,7 +1,7 @@
 import { isTesseraError, throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import { type JsonValue, pointer } from "../base/json.js";
-import { checkSchema } from "../ir/schema-check.js";
+import { checkSchema } from "../base/schema-check.js";
 import { validateProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TesseraError, ValidationError } from "../../src/base/errors.js";
+import { jsonErrorOffset } from "../../src/base/json-error-offset.js";
 import { loadProgramFile, parseDocumentText, readDocumentFile } from "../../src/frontend/index.js";
-import { jsonErrorOffset } from "../../src/frontend/json-error-offset.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { thrown } from "../exec/tensor-values.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSchema } from "../../src/ir/schema-check.js";
+import { checkSchema } from "../../src/base/schema-check.js";
 
 describe("schema checks", () => {
   it("report one issue for a value that fails every branch of an anyOf, naming each alternative", () => {

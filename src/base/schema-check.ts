@@ -1,6 +1,6 @@
-import { type Issue, issue } from "../base/issue.js";
-import type { JsonValue } from "../base/json.js";
-import { schemaValidator } from "../base/schemas.js";
+import { type Issue, issue } from "./issue.js";
+import type { JsonValue } from "./json.js";
+import { schemaValidator } from "./schemas.js";
 
 /**
  * Checks `json` against `schemas/<name>.schema.json`; every violation becomes a

@@ -1,0 +1,12 @@
+/** The cluster model: devices, hosts, links, presets (calibration lives with the executors). */
+export type { Cluster, Device, DeviceType, Host, Link, LinkClass, LinkOverride } from "./cluster.js";
+export { deviceIndex, linkBetween } from "./links.js";
+export { loadCluster, presetCluster } from "./load-cluster.js";
+export {
+  type ClusterJson,
+  type ClusterValidation,
+  clusterToJson,
+  parseCluster,
+  validateCluster,
+} from "./parse-cluster.js";
+export { CLUSTER_PRESETS, presetNames } from "./presets.js";

@@ -1,0 +1,130 @@
+import { throwIfIssues } from "../base/errors.js";
+import { type Issue, IssueCollector } from "../base/issue.js";
+import type { JsonValue } from "../base/json.js";
+import { checkSchema } from "../base/schema-check.js";
+import type { Cluster, Device, DeviceType, Host, Link, LinkOverride } from "./cluster.js";
+
+/** The JSON form of a cluster (see `schemas/cluster.schema.json`): hosts may repeat with `count`. */
+export interface ClusterJson {
+  readonly version: 1;
+  readonly kind: "cluster";
+  readonly name: string;
+  readonly description?: string;
+  readonly sources?: readonly string[];
+  readonly deviceTypes: Readonly<Record<string, DeviceType>>;
+  readonly hosts: readonly {
+    readonly id: string;
+    readonly deviceType: string;
+    readonly devices: number;
+    readonly count?: number;
+  }[];
+  readonly intraHost: Link;
+  readonly interHost: Link;
+  readonly overrides?: readonly { readonly hosts: readonly string[]; readonly link: Link }[];
+}
+
+/** The outcome of validating a cluster document. */
+export interface ClusterValidation {
+  readonly cluster: Cluster | undefined;
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * Validates a cluster document and expands it: a host entry with `count: n` becomes hosts
+ * `id0`..`id{n-1}`; devices are `host.d0`..; device types and override hosts must exist.
+ */
+export function validateCluster(json: unknown): ClusterValidation {
+  const schemaIssues = checkSchema("cluster", json);
+  if (schemaIssues.length > 0) return { cluster: undefined, issues: schemaIssues };
+  const doc = json as ClusterJson;
+  const issues = new IssueCollector();
+  const hosts: Host[] = [];
+  const devices: Device[] = [];
+  doc.hosts.forEach((h, i) => {
+    if (doc.deviceTypes[h.deviceType] === undefined) {
+      issues.add(
+        "invalid_cluster",
+        `/hosts/${i}/deviceType`,
+        `host '${h.id}' uses device type '${h.deviceType}', which deviceTypes does not define`,
+        {
+          host: h.id,
+          deviceType: h.deviceType,
+          known: Object.keys(doc.deviceTypes),
+        },
+      );
+      return;
+    }
+    const ids = h.count === undefined ? [h.id] : Array.from({ length: h.count }, (_, k) => `${h.id}${k}`);
+    for (const id of ids) {
+      if (hosts.some((x) => x.id === id)) {
+        issues.add("duplicate_id", `/hosts/${i}/id`, `host id '${id}' is used more than once`, { host: id });
+        continue;
+      }
+      const ds = Array.from({ length: h.devices }, (_, k) => `${id}.d${k}`);
+      hosts.push({ id, devices: ds });
+      for (const d of ds) devices.push({ id: d, host: id, type: h.deviceType });
+    }
+  });
+  const overrides: LinkOverride[] = [];
+  (doc.overrides ?? []).forEach((o, i) => {
+    for (const [k, h] of o.hosts.entries()) {
+      if (!hosts.some((x) => x.id === h)) {
+        issues.add(
+          "invalid_cluster",
+          `/overrides/${i}/hosts/${k}`,
+          `override names host '${h}', which the cluster does not have`,
+          { host: h },
+        );
+      }
+    }
+    overrides.push({
+      hosts: o.hosts.length === 1 ? [o.hosts[0]!] : [o.hosts[0]!, o.hosts[1]!],
+      link: o.link,
+    });
+  });
+  if (!issues.ok) return { cluster: undefined, issues: issues.issues };
+  return {
+    cluster: {
+      name: doc.name,
+      ...(doc.description === undefined ? {} : { description: doc.description }),
+      sources: doc.sources ?? [],
+      deviceTypes: doc.deviceTypes,
+      hosts,
+      devices,
+      intraHost: doc.intraHost,
+      interHost: doc.interHost,
+      overrides,
+    },
+    issues: [],
+  };
+}
+
+/** Validates and expands a cluster document, or throws `ValidationError` with every issue. */
+export function parseCluster(json: unknown): Cluster {
+  const { cluster, issues } = validateCluster(json);
+  throwIfIssues(issues, "cluster");
+  return cluster!;
+}
+
+/** The JSON form of an expanded cluster (one host entry per host). */
+export function clusterToJson(cluster: Cluster): JsonValue {
+  const typeOf = new Map(cluster.devices.map((d) => [d.host, d.type]));
+  return JSON.parse(
+    JSON.stringify({
+      version: 1,
+      kind: "cluster",
+      name: cluster.name,
+      ...(cluster.description === undefined ? {} : { description: cluster.description }),
+      sources: cluster.sources,
+      deviceTypes: cluster.deviceTypes,
+      hosts: cluster.hosts.map((h) => ({
+        id: h.id,
+        deviceType: typeOf.get(h.id)!,
+        devices: h.devices.length,
+      })),
+      intraHost: cluster.intraHost,
+      interHost: cluster.interHost,
+      ...(cluster.overrides.length === 0 ? {} : { overrides: cluster.overrides }),
+    }),
+  ) as JsonValue;
+}

@@ -1,0 +1,78 @@
+import type { ClusterJson } from "./parse-cluster.js";
+
+const A100_SOURCES = [
+  "NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB): TF32 tensor core 156 TFLOP/s, FP64 tensor core 19.5 TFLOP/s, FP32 19.5 TFLOP/s, 80 GB HBM2e at 2,039 GB/s, NVLink 600 GB/s total (300 GB/s per direction)",
+  "NVIDIA DGX A100 system architecture: 8 A100 on 6 NVSwitches; 8 single-port ConnectX-6 HDR InfiniBand (200 Gb/s = 25 GB/s) compute NICs, one per GPU",
+  "Latencies: NVLink/NVSwitch ~2 µs and HDR InfiniBand ~6 µs end to end for small messages (NCCL-level), CUDA kernel launch ~5 µs: typical published measurements, to be replaced by calibration where hardware is at hand",
+];
+
+const A100 = {
+  // float32 runs matmul-class kernels on TF32 tensor cores (the cuBLAS/cuDNN default for FP32
+  // GEMM and convolution); int32 runs at the CUDA-core rate.
+  peakFlops: { float32: 156e12, float64: 19.5e12, int32: 19.5e12 },
+  memoryBytes: 80e9,
+  memoryBandwidth: 2.039e12,
+  launchOverhead: 5e-6,
+};
+
+const NVLINK = { bandwidth: 300e9, latency: 2e-6 };
+const HDR_IB = { bandwidth: 25e9, latency: 6e-6 };
+
+function a100Cluster(name: string, hosts: number, description: string): ClusterJson {
+  return {
+    version: 1,
+    kind: "cluster",
+    name,
+    description,
+    sources: A100_SOURCES,
+    deviceTypes: { a100: A100 },
+    hosts: [
+      hosts === 1
+        ? { id: "node0", deviceType: "a100", devices: 8 }
+        : { id: "node", deviceType: "a100", devices: 8, count: hosts },
+    ],
+    intraHost: NVLINK,
+    interHost: HDR_IB,
+  };
+}
+
+/** The built-in cluster presets, as documents (see `schemas/cluster.schema.json`). */
+export const CLUSTER_PRESETS: Readonly<Record<string, ClusterJson>> = {
+  "dgx-a100": a100Cluster("dgx-a100", 1, "one DGX A100 host: 8 A100-SXM4-80GB on NVLink/NVSwitch"),
+  "a100-8x8": a100Cluster(
+    "a100-8x8",
+    8,
+    "8 DGX A100 hosts (64 GPUs) on an HDR InfiniBand fabric, one 200 Gb/s NIC per GPU",
+  ),
+  "a100-64x8": a100Cluster(
+    "a100-64x8",
+    64,
+    "64 DGX A100 hosts (512 GPUs) on an HDR InfiniBand fabric, one 200 Gb/s NIC per GPU",
+  ),
+  local: {
+    version: 1,
+    kind: "cluster",
+    name: "local",
+    description:
+      "this machine's worker threads as devices (2 cores): nominal figures; `tessera calibrate` measures real ones",
+    sources: [
+      "Measured on the development machine (Intel Xeon, 2 cores, Node 20, onnxruntime-node 1.30 CPU): ~100 GFLOP/s float32 matmul per thread; worker-to-worker region transfers over MessagePort with transferable buffers",
+    ],
+    deviceTypes: {
+      "cpu-thread": {
+        peakFlops: { float32: 100e9, float64: 50e9, int32: 25e9 },
+        memoryBytes: 12 * 2 ** 30,
+        memoryBandwidth: 10e9,
+        launchOverhead: 20e-6,
+      },
+    },
+    hosts: [{ id: "local", deviceType: "cpu-thread", devices: 2 }],
+    intraHost: { bandwidth: 2e9, latency: 50e-6 },
+    interHost: { bandwidth: 1e9, latency: 100e-6 },
+  },
+};
+
+/** The names of the built-in presets. */
+export function presetNames(): string[] {
+  return Object.keys(CLUSTER_PRESETS);
+}

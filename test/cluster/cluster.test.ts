@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  CLUSTER_PRESETS,
+  type ClusterJson,
+  clusterToJson,
+  deviceIndex,
+  linkBetween,
+  loadCluster,
+  presetCluster,
+  presetNames,
+  validateCluster,
+} from "../../src/cluster/index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-cluster-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const twoHosts: ClusterJson = {
+  version: 1,
+  kind: "cluster",
+  name: "two",
+  deviceTypes: {
+    g: { peakFlops: { float32: 1e12 }, memoryBytes: 1e9, memoryBandwidth: 1e11, launchOverhead: 1e-6 },
+  },
+  hosts: [{ id: "h", deviceType: "g", devices: 2, count: 2 }],
+  intraHost: { bandwidth: 1e11, latency: 1e-6 },
+  interHost: { bandwidth: 1e10, latency: 5e-6 },
+  overrides: [{ hosts: ["h0", "h1"], link: { bandwidth: 2e10, latency: 4e-6 } }],
+};
+
+describe("cluster presets", () => {
+  it("include an 8-GPU NVLink host, 8×8 and 64×8 clusters and this machine, each with sources", () => {
+    expect(presetNames()).toEqual(["dgx-a100", "a100-8x8", "a100-64x8", "local"]);
+    for (const name of presetNames()) expect(CLUSTER_PRESETS[name]!.sources!.length).toBeGreaterThan(0);
+    expect(presetCluster("dgx-a100").devices).toHaveLength(8);
+    expect(presetCluster("a100-8x8").devices).toHaveLength(64);
+    const big = presetCluster("a100-64x8");
+    expect(big.devices).toHaveLength(512);
+    expect(big.hosts).toHaveLength(64);
+    expect(big.devices[9]).toEqual({ id: "node1.d1", host: "node1", type: "a100" });
+  });
+
+  it("unknown preset names are a typed error listing the known ones", () => {
+    expect(() => presetCluster("tpu-v9")).toThrow(
+      expect.objectContaining({ code: "unknown_preset", message: expect.stringContaining("dgx-a100") }),
+    );
+  });
+});
+
+describe("links", () => {
+  const c = validateCluster(twoHosts).cluster!;
+  const d = deviceIndex(c);
+  it("are local for a device to itself, intra inside a host and inter between hosts", () => {
+    expect(linkBetween(c, d.get("h0.d0")!, d.get("h0.d0")!).cls).toBe("local");
+    expect(linkBetween(c, d.get("h0.d0")!, d.get("h0.d1")!)).toEqual({
+      cls: "intra",
+      link: twoHosts.intraHost,
+    });
+    expect(linkBetween(c, d.get("h1.d1")!, d.get("h0.d0")!)).toEqual({
+      cls: "inter",
+      link: { bandwidth: 2e10, latency: 4e-6 },
+    });
+  });
+});
+
+describe("cluster documents", () => {
+  it("expand hosts with count and round-trip through JSON", () => {
+    const { cluster, issues } = validateCluster(twoHosts);
+    expect(issues).toEqual([]);
+    expect(cluster!.devices.map((x) => x.id)).toEqual(["h0.d0", "h0.d1", "h1.d0", "h1.d1"]);
+    expect(validateCluster(clusterToJson(cluster!)).cluster).toEqual(cluster);
+  });
+
+  it("report an unknown device type, an override naming a missing host and duplicate hosts", () => {
+    const bad = {
+      ...twoHosts,
+      hosts: [
+        { id: "a", deviceType: "nope", devices: 1 },
+        { id: "b", deviceType: "g", devices: 1 },
+        { id: "b", deviceType: "g", devices: 1 },
+      ],
+      overrides: [{ hosts: ["zz"], link: { bandwidth: 1, latency: 0 } }],
+    };
+    expect(validateCluster(bad).issues.map((i) => [i.code, i.path])).toEqual([
+      ["invalid_cluster", "/hosts/0/deviceType"],
+      ["duplicate_id", "/hosts/2/id"],
+      ["invalid_cluster", "/overrides/0/hosts/0"],
+    ]);
+  });
+
+  it("reject negative bandwidth and unknown fields by schema", () => {
+    const bad = { ...twoHosts, intraHost: { bandwidth: -1, latency: 0 }, extra: 1 };
+    expect(validateCluster(bad).issues.map((i) => i.code)).toEqual(["schema_violation", "schema_violation"]);
+  });
+
+  it("load from a file or by preset name", () => {
+    const file = join(dir, "two.yaml");
+    writeFileSync(file, JSON.stringify(twoHosts));
+    expect(loadCluster(file).name).toBe("two");
+    expect(loadCluster("local").devices).toHaveLength(2);
+    expect(() => loadCluster(join(dir, "missing.json"))).toThrow(
+      expect.objectContaining({ code: "invalid_json" }),
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { TesseraError } from "../base/errors.js";
 import type { Program } from "../ir/program.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import type { DimSplit } from "../zspace/z-range.js";
@@ -9,6 +10,7 @@ export interface PlanRequest {
   readonly devices: readonly string[];
   /** `round-robin` deals each operation's shards over the devices from the first; default. */
   readonly placement?: "round-robin" | Readonly<Record<string, readonly string[]>>;
+  /** Where inputs start; a program input not listed starts pre-distributed. */
   readonly inputs?: readonly InputPlacement[];
 }
 
@@ -27,15 +29,41 @@ export function makePlan(program: Program, request: PlanRequest): Plan {
     const sharding = gridSharding(op, request.splits?.[op.id] ?? []);
     const n = shardCount(sharding);
     const explicit = typeof request.placement === "object" ? request.placement[op.id] : undefined;
+    if (explicit !== undefined && explicit.length !== n) {
+      throw new TesseraError(
+        "device_count_mismatch",
+        `operation '${op.id}' has ${n} shards but the placement lists ${explicit.length} devices`,
+        {
+          op: op.id,
+          expected: n,
+          found: explicit.length,
+        },
+      );
+    }
+    const unknown = explicit?.find((d) => !request.devices.includes(d));
+    if (unknown !== undefined) {
+      throw new TesseraError(
+        "unknown_device",
+        `operation '${op.id}' is placed on '${unknown}', which is not one of ${request.devices.join(", ")}`,
+        {
+          op: op.id,
+          device: unknown,
+        },
+      );
+    }
     const devices =
       explicit ?? Array.from({ length: n }, (_, k) => request.devices[k % request.devices.length]!);
     return { op: op.id, sharding, devices };
   });
+  // Inputs the request does not place start pre-distributed, listed after the placed ones:
+  // exactly how `validatePlan` reads a document, so that plans round-trip through JSON.
+  const placed = request.inputs ?? [];
+  const unplaced = program.inputs.filter((t) => !placed.some((p) => p.tensor === t));
   return {
     version: PLAN_VERSION,
     program,
     devices: request.devices.slice(),
-    inputs: request.inputs ?? program.inputs.map((tensor) => ({ tensor })),
+    inputs: [...placed, ...unplaced.map((tensor) => ({ tensor }))],
     operations,
   };
 }

@@ -268,7 +268,7 @@ function orderTasks(
       throw new TesseraError(
         "invalid_order",
         `task '${id}' is ordered before '${missing}', which it reads from`,
-        { task: id, dependency: missing },
+        { index: i, task: id, dependency: missing },
       );
     }
     seen.add(id);

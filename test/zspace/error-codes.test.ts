@@ -3,7 +3,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ISSUE_CODES, type IssueCode } from "../../src/base/index.js";
+import {
+  checkSchema,
+  ISSUE_CODES,
+  type IssueCode,
+  parseDocumentText,
+  readTextFile,
+  throwIfIssues,
+} from "../../src/base/index.js";
 import { IndexProjection, ZAffineMap, ZPoint, ZRange } from "../../src/zspace/index.js";
 import { expectIssues, expectTesseraError } from "./expect-error.js";
 
@@ -25,7 +32,7 @@ interface ThrowRow {
   readonly run: () => unknown;
 }
 
-const issueRows: readonly IssueRow[] = [
+const issueRows: IssueRow[] = [
   { rule: "a point must be an array", code: "expected_array", path: "", run: () => ZPoint.fromJSON({}) },
   {
     rule: "a range's start must be an array",
@@ -240,7 +247,34 @@ const throwRows: readonly ThrowRow[] = [
     context: { found: [0, 0] },
     run: () => ZAffineMap.permutation([0, 0]),
   },
+  {
+    rule: "a document that does not parse names its source, line and column",
+    code: "invalid_json",
+    context: { source: "doc.json", line: 1, column: 7 },
+    run: () => parseDocumentText('{"a": ]', "doc.json"),
+  },
+  {
+    rule: "a file that cannot be read names its path and the reason",
+    code: "invalid_json",
+    context: { path: "/nonexistent/doc.json", reason: "ENOENT" },
+    run: () => readTextFile("/nonexistent/doc.json"),
+  },
 ];
+
+issueRows.push(
+  {
+    rule: "a document must match its JSON Schema",
+    code: "schema_violation",
+    path: "/tensors",
+    run: () => throwIfIssues(checkSchema("tensors", { version: 1, kind: "tensors", tensors: [] })),
+  },
+  {
+    rule: "a document's version must be one this Tessera reads",
+    code: "unsupported_version",
+    path: "/version",
+    run: () => throwIfIssues(checkSchema("tensors", { version: 9, kind: "tensors", tensors: {} })),
+  },
+);
 
 describe("every validation issue carries its code and the JSON pointer of the bad value", () => {
   it.each(issueRows.map((row) => [row.rule, row.code, row.path, row] as const))(

@@ -1,0 +1,61 @@
+import type { AnyKernelDef } from "../../../kernels/kernel.js";
+import { BUILTIN_KERNELS, type BuiltinKernelId } from "../../../kernels/library/index.js";
+import { binaryLowering } from "./lower-binary.js";
+import { conv2dLowering } from "./lower-conv2d.js";
+import { layerNormLowering } from "./lower-layer-norm.js";
+import { layoutLowering } from "./lower-layout.js";
+import { linearLowering } from "./lower-linear.js";
+import { matmulLowering } from "./lower-matmul.js";
+import { reduceLowering } from "./lower-reduce.js";
+import { reshapeLowering } from "./lower-reshape.js";
+import { softmaxLowering } from "./lower-softmax.js";
+import { unaryLowering } from "./lower-unary.js";
+import type { Lowering } from "./lowering.js";
+
+/** The ONNX lowering of every built-in kernel, by id. */
+export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
+  neg: unaryLowering("neg"),
+  abs: unaryLowering("abs"),
+  exp: unaryLowering("exp"),
+  log: unaryLowering("log"),
+  sqrt: unaryLowering("sqrt"),
+  relu: unaryLowering("relu"),
+  gelu: unaryLowering("gelu"),
+  sigmoid: unaryLowering("sigmoid"),
+  tanh: unaryLowering("tanh"),
+  add: binaryLowering("add"),
+  sub: binaryLowering("sub"),
+  mul: binaryLowering("mul"),
+  div: binaryLowering("div"),
+  maximum: binaryLowering("maximum"),
+  minimum: binaryLowering("minimum"),
+  matmul: matmulLowering,
+  linear: linearLowering,
+  sum: reduceLowering("sum"),
+  max: reduceLowering("max"),
+  min: reduceLowering("min"),
+  mean: reduceLowering("mean"),
+  softmax: softmaxLowering,
+  layer_norm: layerNormLowering,
+  conv2d: conv2dLowering,
+  transpose: layoutLowering,
+  slice: layoutLowering,
+  broadcast_to: layoutLowering,
+  copy: layoutLowering,
+  reshape: reshapeLowering,
+};
+
+function isBuiltinId(id: string): id is BuiltinKernelId {
+  return Object.hasOwn(BUILTIN_KERNELS, id);
+}
+
+/**
+ * The lowering of `def`, or undefined when it has none. Only the built-in kernel objects
+ * themselves are lowered: a declared kernel that merely reuses a built-in's id computes
+ * something else, so identity, not the id, decides.
+ */
+export function loweringFor(def: AnyKernelDef): Lowering | undefined {
+  if (!isBuiltinId(def.id)) return undefined;
+  const builtin: AnyKernelDef = BUILTIN_KERNELS[def.id];
+  return builtin === def ? LOWERINGS[def.id] : undefined;
+}

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    globalSetup: ["./test/support/global-setup.ts"],
+    env: { TESSERA_WORKERS_FROM_DIST: "1" },
   },
 });

@@ -58,6 +58,9 @@ export const ISSUE_CODES = {
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",
   invalid_tensor_file: "a tensor file is malformed",
+  invalid_option: "an executor option is malformed or out of range",
+  task_failed: "a task (shard or combine) of a plan failed while executing",
+  worker_crashed: "an executor worker thread died or failed outside any task",
   backend_unavailable: "a kernel backend cannot be loaded on this machine",
 } as const;
 

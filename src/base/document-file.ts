@@ -1,7 +1,19 @@
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { createRequire } from "node:module";
 import { TesseraError } from "./errors.js";
 import { jsonErrorOffset } from "./json-error-offset.js";
 import { readTextFile } from "./read-text-file.js";
+
+type YamlModule = typeof import("yaml");
+
+/** The yaml package, loaded on first use (JSON documents, the common case, never need it). */
+function yaml(): YamlModule {
+  return createRequire(import.meta.url)("yaml") as YamlModule;
+}
+
+/** Parses YAML text with the lazily loaded yaml package (throws its own syntax errors). */
+export function parseYamlText(text: string): unknown {
+  return yaml().parse(text);
+}
 
 /**
  * Parses JSON or YAML text into plain data; a syntax error becomes `invalid_json` with line and
@@ -29,9 +41,9 @@ export function parseDocumentText(text: string, source = "input"): unknown {
     }
   }
   try {
-    return parseYaml(text);
+    return yaml().parse(text);
   } catch (e: unknown) {
-    if (e instanceof YAMLParseError) {
+    if (e instanceof yaml().YAMLParseError) {
       const at = e.linePos?.[0];
       throw new TesseraError(
         "invalid_json",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Ajv, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, ValidateFunction } from "ajv";
 
 const cache = new Map<string, ValidateFunction>();
 
@@ -12,7 +13,9 @@ export function schemaValidator<T = unknown>(name: string): ValidateFunction<T> 
   let v = cache.get(name);
   if (v === undefined) {
     const text = readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), "utf8");
-    // Named import: under NodeNext ESM the default export of this CommonJS package is the module object.
+    // Loaded on first use: importing ajv costs ~50 ms that processes and workers which never
+    // check a document (e.g. executor threads) should not pay.
+    const { Ajv } = createRequire(import.meta.url)("ajv") as { Ajv: typeof AjvClass };
     v = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(text) as object);
     cache.set(name, v);
   }

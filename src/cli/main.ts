@@ -6,6 +6,7 @@ import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { collectList, collectRaw, registryWith } from "./registry-option.js";
+import { runPlanFile } from "./run-command.js";
 import { shardProgramFile } from "./shard-command.js";
 import { validateFiles } from "./validate-command.js";
 
@@ -14,6 +15,15 @@ export const EXIT_USER_ERROR = 2;
 
 /** Thrown by a command that already printed its findings and must exit 2. */
 class ReportedFailure extends Error {}
+
+/** Thrown when a verified run differs from the reference: a finding, not a usage error (exit 1). */
+class VerificationFailed extends Error {}
+
+function parseCount(value: string): number {
+  if (!/^[1-9]\d*$/.test(value))
+    throw new CommanderError(2, "tessera.option", `error: expected a positive integer, found '${value}'\n`);
+  return Number(value);
+}
 
 function parseSeed(value: string): number {
   // Number("") and Number(" ") are 0: accept decimal digits only.
@@ -87,6 +97,56 @@ function buildProgram(out: (s: string) => void): Command {
       },
     );
   program
+    .command("run")
+    .description("run a plan on local worker threads; --verify compares with the reference evaluator")
+    .argument("<plan>", "plan file (JSON or YAML), e.g. from tessera shard")
+    .option("--workers <n>", "cap on worker threads (devices share threads beyond it)", parseCount)
+    .option("--backend <name>", "kernel backend in the workers: reference or onnx", "reference")
+    .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
+    .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
+    .option("--inputs <file>", "input values (tensor file)")
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          workers?: number;
+          backend: string;
+          verify: boolean;
+          seed: number;
+          inputs?: string;
+          kernels: string[];
+        },
+      ) => {
+        if (opts.backend !== "reference" && opts.backend !== "onnx") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --backend must be reference or onnx, found '${opts.backend}'\n`,
+          );
+        }
+        const ok = await runPlanFile(
+          file,
+          {
+            backend: opts.backend,
+            verify: opts.verify,
+            seed: opts.seed,
+            kernels: opts.kernels,
+            ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+            ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+        if (!ok) throw new VerificationFailed();
+      },
+    );
+  program
     .command("eval")
     .description("evaluate a program with the reference executor and print output summaries")
     .argument("<program>", "program file (JSON or YAML)")
@@ -128,6 +188,7 @@ export async function main(
     return 0;
   } catch (error: unknown) {
     if (error instanceof ReportedFailure) return EXIT_USER_ERROR;
+    if (error instanceof VerificationFailed) return 1;
     if (error instanceof CommanderError) {
       // Tessera's own usage errors (`tessera.*`) are not printed by commander.
       if (error.code.startsWith("tessera.")) process.stderr.write(error.message);

@@ -107,7 +107,10 @@ describe("tessera shard", () => {
     const moved = graph.transfers.map((t) => `${t.tensor}${t.region} ${t.from}→${t.to} ${t.bytes}`);
     // d1's half of the batch needs all of w1 (256×512 float32) from d0, and act1 (whole, on d0)
     // then gathers fc1's second half (16×512) back.
-    expect(moved).toEqual([`w1[0:256, 0:512) d0→d1 ${256 * 512 * 4}`, `fc1[16:32, 0:512) d1→d0 ${16 * 512 * 4}`]);
+    expect(moved).toEqual([
+      `w1[0:256, 0:512) d0→d1 ${256 * 512 * 4}`,
+      `fc1[16:32, 0:512) d1→d0 ${16 * 512 * 4}`,
+    ]);
     expect(r.out).toContain(`${256 * 512 * 4 + 16 * 512 * 4} bytes moved between devices`);
   });
 

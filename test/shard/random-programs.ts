@@ -77,10 +77,25 @@ export interface Recipe {
   readonly steps: readonly Step[];
 }
 
+/** The step kinds whose kernels accept int32 (no float-only kernel among them). */
+export const INT_STEP_KINDS = [
+  "unary",
+  "binary",
+  "matmul",
+  "reduce",
+  "transpose",
+  "slice",
+  "concat",
+] as const;
+
 /** A recipe of 1..`maxSteps` steps of the given kinds, each as likely as any other. */
-export const recipe = (maxSteps = 5, kinds: readonly Step["kind"][] = STEP_KINDS): fc.Arbitrary<Recipe> =>
+export const recipe = (
+  maxSteps = 5,
+  kinds: readonly Step["kind"][] = STEP_KINDS,
+  dtypes: readonly DType[] = ["float32", "float64"],
+): fc.Arbitrary<Recipe> =>
   fc.record({
-    dtype: fc.constantFrom<DType>("float32", "float64"),
+    dtype: fc.constantFrom<DType>(...dtypes),
     dice: fc.array(fc.nat({ max: 1000 }), { minLength: 4, maxLength: 4 }),
     steps: fc.array(
       fc.record({
@@ -101,7 +116,7 @@ export function buildRecipe(r: Recipe): Program {
   for (const step of r.steps) {
     const dice = new Dice(step.dice);
     const x = dice.pick(pool);
-    pool.push(applyStep(p, step.kind, x, dice, fresh));
+    pool.push(applyStep(p, step.kind, x, dice, fresh, r.dtype === "int32"));
   }
   p.output("y", pool[pool.length - 1]!);
   return p.build();
@@ -135,9 +150,11 @@ function applyStep(
   x: TensorRef,
   dice: Dice,
   fresh: (shape: readonly number[]) => TensorRef,
+  int = false,
 ): TensorRef {
   const rank = x.shape.length;
-  const unary = () => p.apply(dice.pick(["relu", "exp", "neg", "tanh", "abs"] as const), { x });
+  const unaries = int ? (["relu", "neg", "abs"] as const) : (["relu", "exp", "neg", "tanh", "abs"] as const);
+  const unary = () => p.apply(dice.pick(unaries), { x });
   switch (kind) {
     case "unary":
       return unary();
@@ -169,7 +186,8 @@ function applyStep(
         keepdims: dice.oneIn(3),
         ...(dims.length > 0 && !dice.oneIn(4) ? { dims } : {}),
       };
-      return p.apply(dice.pick(["sum", "max", "min", "mean"] as const), { x }, params);
+      const reductions = int ? (["sum", "max", "min"] as const) : (["sum", "max", "min", "mean"] as const);
+      return p.apply(dice.pick(reductions), { x }, params);
     }
     case "softmax":
       if (rank === 0) return unary();

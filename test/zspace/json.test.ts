@@ -173,14 +173,23 @@ describe("coordinates beyond ±(2^53 - 1) are rejected", () => {
 
   it("±(2^53 - 1) are accepted as coordinates", () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expect(ZRange.fromJSON({ start: [-max], end: [-max + 3] }).toJSON()).toEqual({ start: [-max], end: [-max + 3] });
+    expect(ZRange.fromJSON({ start: [-max], end: [-max + 3] }).toJSON()).toEqual({
+      start: [-max],
+      end: [-max + 3],
+    });
     expect(ZRange.fromJSON({ start: [max - 3], end: [max] }).size).toBe(3);
   });
 
   it("a range whose extent or size exceeds 2^53 - 1 is coordinate_overflow at the range", () => {
     const max = Number.MAX_SAFE_INTEGER;
-    expectIssues(() => ZRange.fromJSON({ start: [-max], end: [max] }, "/r"), [{ code: "coordinate_overflow", path: "/r" }]);
-    expectIssues(() => ZRange.fromJSON({ start: [0, 0], end: [2 ** 30, 2 ** 30] }, "/r"), [{ code: "coordinate_overflow", path: "/r" }]);
+    expectIssues(
+      () => ZRange.fromJSON({ start: [-max], end: [max] }, "/r"),
+      [{ code: "coordinate_overflow", path: "/r" }],
+    );
+    expectIssues(
+      () => ZRange.fromJSON({ start: [0, 0], end: [2 ** 30, 2 ** 30] }, "/r"),
+      [{ code: "coordinate_overflow", path: "/r" }],
+    );
     expect(ZRange.fromJSON({ start: [0, 0, 0], end: [2 ** 30, 2 ** 30, 0] }).size).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYamlText } from "../../base/document-file.js";
 import { isTesseraError, ValidationError } from "../../base/errors.js";
 import { issue } from "../../base/issue.js";
 import { readTextFile } from "../../base/read-text-file.js";
@@ -22,7 +22,7 @@ export function parseKernelDeclaration(
 ): KernelDeclaration {
   let json: unknown;
   try {
-    json = format === "json" ? JSON.parse(text) : parseYaml(text);
+    json = format === "json" ? JSON.parse(text) : parseYamlText(text);
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0]!.replace(/:$/, "") : String(error);
     throw new ValidationError(

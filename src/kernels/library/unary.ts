@@ -1,4 +1,4 @@
-import { declaredKernel } from "../declaration/compile.js";
+import { builtinDeclaredKernel } from "../declaration/compile.js";
 import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js";
 import type { KernelDef } from "../kernel.js";
 
@@ -53,13 +53,13 @@ export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclarat
 
 /** The unary kernels compiled from their declarations, keyed by id. */
 export const UNARY_KERNELS: { readonly [K in UnaryKernelId]: KernelDef<DeclaredParams> } = {
-  neg: declaredKernel(UNARY_DECLARATIONS.neg),
-  abs: declaredKernel(UNARY_DECLARATIONS.abs),
-  exp: declaredKernel(UNARY_DECLARATIONS.exp),
-  log: declaredKernel(UNARY_DECLARATIONS.log),
-  sqrt: declaredKernel(UNARY_DECLARATIONS.sqrt),
-  relu: declaredKernel(UNARY_DECLARATIONS.relu),
-  gelu: declaredKernel(UNARY_DECLARATIONS.gelu),
-  sigmoid: declaredKernel(UNARY_DECLARATIONS.sigmoid),
-  tanh: declaredKernel(UNARY_DECLARATIONS.tanh),
+  neg: builtinDeclaredKernel(UNARY_DECLARATIONS.neg),
+  abs: builtinDeclaredKernel(UNARY_DECLARATIONS.abs),
+  exp: builtinDeclaredKernel(UNARY_DECLARATIONS.exp),
+  log: builtinDeclaredKernel(UNARY_DECLARATIONS.log),
+  sqrt: builtinDeclaredKernel(UNARY_DECLARATIONS.sqrt),
+  relu: builtinDeclaredKernel(UNARY_DECLARATIONS.relu),
+  gelu: builtinDeclaredKernel(UNARY_DECLARATIONS.gelu),
+  sigmoid: builtinDeclaredKernel(UNARY_DECLARATIONS.sigmoid),
+  tanh: builtinDeclaredKernel(UNARY_DECLARATIONS.tanh),
 };

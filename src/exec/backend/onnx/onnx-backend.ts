@@ -77,7 +77,9 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
 
 async function loadOrt(): Promise<Ort> {
   try {
-    return (await import("onnxruntime-node")).default;
+    // Under a loader such as tsx the CommonJS module may arrive without a synthesized default.
+    const m = await import("onnxruntime-node");
+    return (m as { default?: typeof m.default }).default ?? (m as unknown as typeof m.default);
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     throw new TesseraError(

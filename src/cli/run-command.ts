@@ -1,0 +1,88 @@
+import { readDocumentFile } from "../base/document-file.js";
+import { compareOutputs } from "../exec/compare-outputs.js";
+import { runLocal } from "../exec/local/run-local.js";
+import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
+import { randomInputs } from "../exec/reference/random-inputs.js";
+import { tensorsFromJson } from "../exec/tensor-file.js";
+import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
+import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
+import type { KernelRegistry } from "../kernels/registry.js";
+import { parsePlan } from "../plan/validate-plan.js";
+import { progressBar } from "./progress-bar.js";
+import { textTable } from "./text-table.js";
+
+/** Options of `tessera run`. */
+export interface RunOptions {
+  readonly workers?: number;
+  readonly backend: "reference" | "onnx";
+  readonly verify: boolean;
+  readonly seed: number;
+  readonly inputs?: string;
+  readonly kernels: readonly string[];
+}
+
+function bytes(n: number): string {
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/**
+ * Runs a plan on the local executor and prints output summaries and run statistics; with
+ * `verify`, evaluates the reference too and prints max abs/rel error per output. Returns false
+ * when verification fails.
+ */
+export async function runPlanFile(
+  file: string,
+  opts: RunOptions,
+  registry: KernelRegistry,
+  out: (s: string) => void,
+): Promise<boolean> {
+  const plan = parsePlan(readDocumentFile(file), registry);
+  const program = plan.program;
+  const inputs =
+    opts.inputs === undefined
+      ? randomInputs(program, opts.seed)
+      : tensorsFromJson(readDocumentFile(opts.inputs));
+  const bar = progressBar("running", process.stderr);
+  const result = await runLocal(plan, inputs, {
+    registry,
+    backend: opts.backend,
+    kernelFiles: opts.kernels,
+    ...(opts.workers === undefined ? {} : { threads: opts.workers }),
+    onProgress: (done, total) => bar.update(done, total),
+  });
+  bar.done();
+  const s = result.stats;
+  out(
+    `ran '${program.name ?? file}' on ${plan.devices.length} devices over ${s.perThread.length} threads (${s.backend} kernels): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
+  );
+  out(
+    `  moved ${bytes(s.bytesMoved)} in ${s.transfersMoved} transfers (derived: ${bytes(s.bytesDerived)}${s.bytesMoved === s.bytesDerived ? ", equal" : ", DIFFERENT"})\n`,
+  );
+  for (const t of s.perThread)
+    out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);
+  for (const [id, r] of Object.entries(result.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
+  if (!opts.verify) return true;
+  const reference = programOutputs(program, evaluateProgram(program, inputs, registry));
+  const errors = compareOutputs(result.outputs, reference);
+  let ok = true;
+  const rows = errors.map((e) => {
+    const dtype = reference[e.tensor]!.dtype;
+    const pass = withinTolerance(e, dtype);
+    ok &&= pass;
+    return [
+      e.tensor,
+      dtype,
+      e.maxAbs.toExponential(2),
+      e.maxRel.toExponential(2),
+      verifyTolerance(dtype).toExponential(1),
+      e.exact ? "exact" : pass ? "ok" : "FAIL",
+    ];
+  });
+  out(
+    `verification against the reference evaluator:\n${textTable(["output", "dtype", "max abs err", "max rel err", "tolerance", "verdict"], rows).replace(/^/gm, "  ")}\n`,
+  );
+  out(ok ? "verified: the sharded run equals the reference\n" : "verification FAILED\n");
+  return ok;
+}

@@ -1,0 +1,114 @@
+// The equality proof: for random programs, random shardings (uneven, reductions split) and
+// random placements, the local executor computes exactly what the reference evaluator does.
+//
+// Exactness. Workers run the same reference kernels over sub-ranges, and a shard visits its
+// points in the same order the whole operation does, so every element is computed by the same
+// sequence of operations — bit for bit — unless a *sum-like* reduction is split: then partial
+// sums are rounded to the dtype and folded in another grouping. max/min folds are exact in any
+// grouping, and int32 sums wrap modulo 2^32, which is associative. So: int32 programs and plans
+// that split no sum-like reduction must match exactly; the others within `verifyTolerance`
+// (2^10·ε of the output's scale: P partials of K terms err by ≲ P·ε·Σ|terms|).
+//
+// A failure prints fast-check's seed and path; replay it with TESSERA_PROOF_SEED=<seed> and
+// TESSERA_PROOF_PATH=<path>.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compareOutputs } from "../../src/exec/compare-outputs.js";
+import { runLocal } from "../../src/exec/local/index.js";
+import { evaluateProgram, programOutputs, randomInputs } from "../../src/exec/reference/index.js";
+import { verifyTolerance } from "../../src/exec/verify-tolerance.js";
+import type { Program } from "../../src/ir/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import type { Plan } from "../../src/plan/index.js";
+import { randomPlan } from "../plan/random-plans.js";
+import { buildRecipe, diceValues, INT_STEP_KINDS, recipe, STEP_KINDS } from "../shard/random-programs.js";
+
+const registry = builtinRegistry();
+const deep = process.env.TESSERA_DEEP !== undefined;
+const seed =
+  process.env.TESSERA_PROOF_SEED === undefined ? undefined : Number(process.env.TESSERA_PROOF_SEED);
+const path = process.env.TESSERA_PROOF_PATH;
+
+/** True when the plan splits a reduction folded by sum (sum, mean, matmul, linear, conv2d). */
+function splitsSumReduction(plan: Plan): boolean {
+  return plan.operations.some((o) => {
+    const op = plan.program.operations.find((p) => p.id === o.op)!;
+    return op.signature.reductions.some(
+      (r) => r.monoid === "sum" && o.sharding.boundaries[r.dim]!.length > 2,
+    );
+  });
+}
+
+async function provesEqual(
+  program: Program,
+  dice: readonly number[],
+  inputSeed: number,
+  backend: "reference" | "onnx" = "reference",
+): Promise<void> {
+  const plan = randomPlan(program, dice);
+  const inputs = randomInputs(program, inputSeed);
+  const reference = programOutputs(program, evaluateProgram(program, inputs, registry));
+  const { outputs, stats } = await runLocal(plan, inputs, { registry, threads: 2, backend });
+  expect(stats.bytesMoved).toBe(stats.bytesDerived);
+  // ONNX Runtime accumulates in the dtype and in its own order: only the tolerance holds.
+  const mustBeExact = backend === "reference" && !splitsSumReduction(plan);
+  for (const e of compareOutputs(outputs, reference)) {
+    const dtype = reference[e.tensor]!.dtype;
+    expect(e.comparable, `${e.tensor} has the reference's dtype and range`).toBe(true);
+    if (dtype === "int32" || mustBeExact) {
+      expect(
+        e.exact,
+        `${e.tensor} (${dtype}) must equal the reference exactly; max abs err ${e.maxAbs}`,
+      ).toBe(true);
+    } else {
+      expect(e.maxRel, `${e.tensor} (${dtype}) max rel err`).toBeLessThanOrEqual(verifyTolerance(dtype));
+    }
+  }
+}
+
+const params = (numRuns: number) => ({
+  numRuns: deep ? numRuns * 10 : numRuns,
+  ...(seed === undefined ? {} : { seed }),
+  ...(path === undefined ? {} : { path }),
+});
+
+describe("the local executor equals the reference evaluator", () => {
+  it("on random float programs under random shardings and placements", { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(recipe(5, STEP_KINDS), diceValues(), fc.nat(1000), async (r, dice, s) => {
+        await provesEqual(buildRecipe(r), dice, s);
+      }),
+      params(250),
+    );
+  });
+
+  it("on random int32 programs, exactly", { timeout: 600_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        recipe(5, INT_STEP_KINDS, ["int32"]),
+        diceValues(),
+        fc.nat(1000),
+        async (r, dice, s) => {
+          await provesEqual(buildRecipe(r), dice, s);
+        },
+      ),
+      params(150),
+    );
+  });
+
+  it("with ONNX Runtime kernels in the workers, within the tolerance (int32 exactly)", {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(recipe(4, STEP_KINDS), recipe(4, INT_STEP_KINDS, ["int32"])),
+        diceValues(),
+        fc.nat(1000),
+        async (r, dice, s) => {
+          await provesEqual(buildRecipe(r), dice, s, "onnx");
+        },
+      ),
+      params(60),
+    );
+  });
+});

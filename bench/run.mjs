@@ -3,7 +3,9 @@
 //
 //   node bench/run.mjs [suite-id ...] [--quick]
 //
-// A suite is a module exporting `id`, `title`, `description` and `cases()` → [{ name, fn(i) }].
+// A suite is a module exporting `id`, `title`, `description` and either `cases()` →
+// [{ name, fn(i) }] (micro-benchmarks timed here) or `run({ quick })` → { headings, rows, notes }
+// (end-to-end measurements that time themselves).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
@@ -17,7 +19,7 @@ import {
 } from "./harness.mjs";
 
 /** The suites, in report order; add a module here to add a suite. */
-const SUITES = ["./zspace.mjs"];
+const SUITES = ["./zspace.mjs", "./executor.mjs"];
 
 const COMMAND = "npm run bench";
 const REPORT = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));
@@ -35,7 +37,7 @@ const begin = (id) => `<!-- bench:${id}:begin -->`;
 const end = (id) => `<!-- bench:${id}:end -->`;
 
 /** The markdown section of one suite's results, fenced by markers so a re-run can replace it. */
-function section(suite, results, machine, date) {
+function section(suite, table, machine, date) {
   return [
     begin(suite.id),
     `## ${suite.title} (\`${suite.id}\`)`,
@@ -46,7 +48,10 @@ function section(suite, results, machine, date) {
     `- machine: ${describeMachine(machine)}`,
     `- date: ${date}`,
     "",
-    markdownTable(RESULT_HEADINGS, resultRows(results)),
+    markdownTable(table.headings, table.rows),
+    ...(table.notes === undefined || table.notes.length === 0
+      ? []
+      : ["", ...table.notes.map((n) => `- ${n}`)]),
     end(suite.id),
   ].join("\n");
 }
@@ -79,9 +84,16 @@ async function main() {
     const suite = await import(specifier);
     if (only.length > 0 && !only.includes(suite.id)) continue;
     const date = new Date().toISOString();
-    const results = suite.cases().map((c) => measure(c.name, c.fn, options));
-    console.log(`${suite.title} (${suite.id})\n${textTable(RESULT_HEADINGS, resultRows(results))}\n`);
-    fresh.set(suite.id, section(suite, results, machine, date));
+    const table =
+      typeof suite.run === "function"
+        ? await suite.run({ quick })
+        : {
+            headings: RESULT_HEADINGS,
+            rows: resultRows(suite.cases().map((c) => measure(c.name, c.fn, options))),
+          };
+    const notes = table.notes === undefined ? "" : `\n${table.notes.map((n) => `  ${n}`).join("\n")}`;
+    console.log(`${suite.title} (${suite.id})\n${textTable(table.headings, table.rows)}${notes}\n`);
+    fresh.set(suite.id, section(suite, table, machine, date));
   }
   if (fresh.size === 0) {
     console.error(`no suite matches ${only.join(", ")}`);

@@ -7,6 +7,7 @@ import type { JsonValue } from "../../src/base/json.js";
 import {
   checkInputValues,
   evaluateProgram,
+  evaluateProgramWith,
   programOutputs,
   randomInputs,
   summarizeTensor,
@@ -365,5 +366,19 @@ describe("examples/transformer-block.json", () => {
   it("returns a value for every tensor of the program, intermediates included", () => {
     const values = evaluateProgram(prog, randomInputs(prog, 1), registry);
     expect(Object.keys(values).sort()).toEqual(prog.tensors.map((t) => t.id).sort());
+  });
+});
+
+describe("evaluateProgramWith", () => {
+  it("computes every operation through the given function, in the reference evaluator's order", async () => {
+    const prog = loadProgramFile("examples/mlp.json", registry);
+    const inputs = randomInputs(prog, 3);
+    const seen: string[] = [];
+    const values = await evaluateProgramWith(prog, inputs, registry, async (def, ctx) => {
+      seen.push(def.id);
+      return def.impl(ctx);
+    });
+    expect(seen).toEqual(["linear", "relu", "linear", "softmax"]);
+    expect(Array.from(values.y!.data)).toEqual(Array.from(evaluateProgram(prog, inputs, registry).y!.data));
   });
 });

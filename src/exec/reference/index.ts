@@ -1,3 +1,10 @@
 /** The reference executor: unsharded evaluation with the reference kernels. */
-export { checkInputValues, evaluateProgram, programOutputs, type TensorValues } from "./evaluate.js";
+export {
+  checkInputValues,
+  evaluateProgram,
+  evaluateProgramWith,
+  programOutputs,
+  type TensorValues,
+  type UnshardedStep,
+} from "./evaluate.js";
 export { randomInputs } from "./random-inputs.js";

@@ -42,8 +42,9 @@ function buildProgram(out: (s: string) => void): Command {
   program
     .command("demo")
     .description("run the end-to-end demo: validate, evaluate and shard the transformer block example")
-    .action(() => {
-      runDemo(defaultDemoOptions(fileURLToPath(new URL("../..", import.meta.url))), out);
+    .action(async () => {
+      const ok = await runDemo(defaultDemoOptions(fileURLToPath(new URL("../..", import.meta.url))), out);
+      if (!ok) throw new VerificationFailed();
     });
   program
     .command("geometry")

@@ -77,14 +77,18 @@ describe("tessera validate on unshardable operations", () => {
 });
 
 describe("the end-to-end demo", () => {
-  it("validates and evaluates the transformer block, writes its outputs and shards one operation", () => {
+  it("validates, evaluates, shards and runs the transformer block on workers, verified against the reference", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tessera-demo-"));
     try {
       let out = "";
       const opts = { ...defaultDemoOptions(fileURLToPath(new URL("../..", import.meta.url))), outDir: dir };
-      runDemo(opts, (s) => {
+      const ok = await runDemo(opts, (s) => {
         out += s;
       });
+      expect(ok).toBe(true);
+      expect(out).toContain("Verified: the sharded run equals the unsharded reference.");
+      expect(out).toMatch(/moved (\d+) bytes in \d+ transfers, exactly the \1 bytes derived/);
+      expect(out).not.toMatch(/ +\n/);
       expect(out).toContain("17 operations, 31 tensors — valid");
       expect(out).toMatch(/y {2}float32 \[32, 64\] {2}sum=/);
       expect(out).toContain("Operation 'mlp_up' (linear)");

@@ -1,4 +1,4 @@
-/** The cluster model: devices, hosts, links, presets (calibration lives with the executors). */
+/** The cluster model: devices, hosts, links and presets. */
 export type { Cluster, Device, DeviceType, Host, Link, LinkClass, LinkOverride } from "./cluster.js";
 export { deviceIndex, linkBetween } from "./links.js";
 export { loadCluster, presetCluster } from "./load-cluster.js";

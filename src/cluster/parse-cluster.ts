@@ -66,7 +66,30 @@ export function validateCluster(json: unknown): ClusterValidation {
     }
   });
   const overrides: LinkOverride[] = [];
+  const overridden = new Set<string>();
   (doc.overrides ?? []).forEach((o, i) => {
+    if (o.hosts.length === 2 && o.hosts[0] === o.hosts[1]) {
+      issues.add(
+        "invalid_cluster",
+        `/overrides/${i}/hosts`,
+        `override names host '${o.hosts[0]}' twice; a one-host override sets the link inside it`,
+        {
+          host: o.hosts[0]!,
+        },
+      );
+    }
+    const key = [...o.hosts].sort().join("|");
+    if (overridden.has(key)) {
+      issues.add(
+        "invalid_cluster",
+        `/overrides/${i}/hosts`,
+        `hosts [${o.hosts.join(", ")}] are overridden more than once`,
+        {
+          hosts: [...o.hosts],
+        },
+      );
+    }
+    overridden.add(key);
     for (const [k, h] of o.hosts.entries()) {
       if (!hosts.some((x) => x.id === h)) {
         issues.add(

@@ -1,16 +1,17 @@
 import type { ClusterJson } from "./parse-cluster.js";
 
 const A100_SOURCES = [
-  "NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB): TF32 tensor core 156 TFLOP/s, FP64 tensor core 19.5 TFLOP/s, FP32 19.5 TFLOP/s, 80 GB HBM2e at 2,039 GB/s, NVLink 600 GB/s total (300 GB/s per direction)",
+  "NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB): FP32 19.5 TFLOP/s (TF32 tensor core 156 TFLOP/s when enabled), FP64 tensor core 19.5 TFLOP/s, 80 GB HBM2e (81,920 MiB) at 2,039 GB/s, NVLink 600 GB/s total (300 GB/s per direction)",
   "NVIDIA DGX A100 system architecture: 8 A100 on 6 NVSwitches; 8 single-port ConnectX-6 HDR InfiniBand (200 Gb/s = 25 GB/s) compute NICs, one per GPU",
   "Latencies: NVLink/NVSwitch ~2 µs and HDR InfiniBand ~6 µs end to end for small messages (NCCL-level), CUDA kernel launch ~5 µs: typical published measurements, to be replaced by calibration where hardware is at hand",
 ];
 
 const A100 = {
-  // float32 runs matmul-class kernels on TF32 tensor cores (the cuBLAS/cuDNN default for FP32
-  // GEMM and convolution); int32 runs at the CUDA-core rate.
-  peakFlops: { float32: 156e12, float64: 19.5e12, int32: 19.5e12 },
-  memoryBytes: 80e9,
+  // float32 at the strict FP32 rate: cuBLAS does not use TF32 tensor cores for FP32 GEMM unless
+  // asked to (frameworks opt in per program), so the safe peak is the CUDA-core one. float64
+  // runs on FP64 tensor cores; int32 at the CUDA-core rate.
+  peakFlops: { float32: 19.5e12, float64: 19.5e12, int32: 19.5e12 },
+  memoryBytes: 81920 * 2 ** 20,
   memoryBandwidth: 2.039e12,
   launchOverhead: 5e-6,
 };
@@ -54,7 +55,7 @@ export const CLUSTER_PRESETS: Readonly<Record<string, ClusterJson>> = {
     kind: "cluster",
     name: "local",
     description:
-      "this machine's worker threads as devices (2 cores): nominal figures; `tessera calibrate` measures real ones",
+      "this machine's worker threads as devices (2 cores): figures measured once on the development machine",
     sources: [
       "Measured on the development machine (Intel Xeon, 2 cores, Node 20, onnxruntime-node 1.30 CPU): ~100 GFLOP/s float32 matmul per thread; worker-to-worker region transfers over MessagePort with transferable buffers",
     ],

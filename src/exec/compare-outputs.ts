@@ -7,7 +7,7 @@ export interface OutputError {
   readonly maxAbs: number;
   /** max |actual − expected| / max |expected|: error relative to the tensor's scale. */
   readonly maxRel: number;
-  /** True when every element is bit-for-bit equal (NaN matches NaN). */
+  /** True when every element is equal (NaN matches NaN; 0 and -0 count as equal). */
   readonly exact: boolean;
   /** False when dtypes or ranges differ (then the errors are Infinity). */
   readonly comparable: boolean;

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it, vi } from "vitest";
-import { EXIT_USER_ERROR, main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { EXIT_USER_ERROR } from "../../src/cli/main.js";
 import {
   evaluateProgram,
   programOutputs,
@@ -16,6 +16,7 @@ import { programToJson } from "../../src/ir/index.js";
 import { loadKernelDeclarationFile } from "../../src/kernels/declaration/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { tensor, valuesOf } from "../exec/tensor-values.js";
+import { type CliRun, runCli } from "../support/run-cli.js";
 
 const repo = (relative: string): string => fileURLToPath(new URL(`../../${relative}`, import.meta.url));
 const EXAMPLES = ["mlp.json", "transformer-block.json", "conv-net.json"].map((f) => repo(`examples/${f}`));
@@ -32,22 +33,9 @@ function tmpFile(name: string, content: unknown): string {
   return path;
 }
 
-/** Runs the CLI as `tessera ...argv`, capturing what it writes to stdout (via `out`) and stderr. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv, (s) => {
-      out += s;
-    });
-    return { code, out, err };
-  } finally {
-    spy.mockRestore();
-  }
+/** Runs the CLI as `tessera ...argv` (see test/support/run-cli.ts). */
+function run(...argv: string[]): Promise<CliRun> {
+  return runCli(argv);
 }
 
 /** The checksum printed for output `id` by `tessera eval`. */

@@ -2,31 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultDemoOptions, runDemo } from "../../src/cli/demo.js";
-import { EXIT_USER_ERROR, main } from "../../src/cli/main.js";
+import { EXIT_USER_ERROR } from "../../src/cli/main.js";
 import { DEFAULT_MATMUL_DEMO, matmulGeometryDemo } from "../../src/cli/matmul-geometry-demo.js";
 import { textTable } from "../../src/cli/text-table.js";
 import { tensorsFromJson } from "../../src/exec/tensor-file.js";
 import { program } from "../../src/frontend/index.js";
 import { programToJson } from "../../src/ir/index.js";
+import { runCli } from "../support/run-cli.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv, (s) => {
-      out += s;
-    });
-    return { code, out, err };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runCli;
 
 describe("tessera CLI", () => {
   it("geometry prints the matmul shard geometry and exits 0", async () => {

@@ -1,33 +1,18 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseDevices, parseSplitSpecs } from "../../src/cli/split-spec.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { deriveTaskGraph, parsePlan, validatePlan } from "../../src/plan/index.js";
+import { runCli } from "../support/run-cli.js";
 
 const mlp = loadProgramFile("examples/mlp.json", builtinRegistry());
 const dir = mkdtempSync(join(tmpdir(), "tessera-shard-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv, (s) => {
-      out += s;
-    });
-    return { code, out, err };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runCli;
 
 describe("--split specs", () => {
   it("name dimensions by index name or number, and continue the previous operation after a comma", () => {

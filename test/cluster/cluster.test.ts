@@ -105,3 +105,21 @@ describe("cluster documents", () => {
     );
   });
 });
+
+describe("link overrides", () => {
+  it("may not name one host twice, nor override the same hosts twice", () => {
+    const link = { bandwidth: 1e9, latency: 0 };
+    const bad = {
+      ...twoHosts,
+      overrides: [
+        { hosts: ["h0", "h0"], link },
+        { hosts: ["h1", "h0"], link },
+        { hosts: ["h0", "h1"], link },
+      ],
+    };
+    expect(validateCluster(bad).issues.map((i) => [i.code, i.path])).toEqual([
+      ["invalid_cluster", "/overrides/0/hosts"],
+      ["invalid_cluster", "/overrides/2/hosts"],
+    ]);
+  });
+});

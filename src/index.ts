@@ -6,5 +6,6 @@ export * from "./frontend/index.js";
 export * from "./ir/index.js";
 export * from "./kernels/index.js";
 export * from "./plan/index.js";
+export * from "./report/index.js";
 export * from "./shard/index.js";
 export * from "./zspace/index.js";

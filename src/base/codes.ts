@@ -54,6 +54,10 @@ export const ISSUE_CODES = {
   // cluster: devices, hosts and links
   unknown_preset: "a cluster preset name is not one Tessera knows",
   invalid_cluster: "a cluster description is inconsistent (hosts, device types, overrides)",
+  // cost: simulating plans on clusters
+  too_many_devices: "a plan lists more devices than the cluster it is simulated on has",
+  unmapped_device: "a plan's device names mix cluster device ids with other names, so they cannot be mapped",
+  unsupported_dtype: "a task computes in a dtype for which its device type has no peak FLOP/s",
   // exec: evaluating and executing programs
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",
@@ -61,7 +65,11 @@ export const ISSUE_CODES = {
   invalid_option: "an executor option is malformed or out of range",
   task_failed: "a task (shard or combine) of a plan failed while executing",
   worker_crashed: "an executor worker thread died or failed outside any task",
+  executor_closed: "a local executor was asked to run after it was closed",
   backend_unavailable: "a kernel backend cannot be loaded on this machine",
+  // report: pictures of programs, plans and shard maps
+  render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
+  invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

@@ -1,6 +1,7 @@
 /** Tessera's public API: each layer's public names, re-exported. */
 export * from "./base/index.js";
 export * from "./cluster/index.js";
+export * from "./cost/index.js";
 export * from "./exec/index.js";
 export * from "./frontend/index.js";
 export * from "./ir/index.js";

@@ -1,0 +1,257 @@
+import { TesseraError } from "../base/errors.js";
+import type { ZRange } from "../zspace/z-range.js";
+import type { PlanState, SimContext } from "./context.js";
+import { unionSize } from "./region-union.js";
+import { sized } from "./workspace.js";
+
+/**
+ * Compiles a plan's derived state into the workspace's flat tables: tasks in derivation order
+ * with their device and duration, the distinct transfers (a device receives a given region of
+ * a given source once) with ids in `deriveTaskGraph`'s order, each task's incoming transfers and
+ * same-device producers, the lists the schedule walks (transfers by producer, readers by
+ * transfer) with the counters it counts down, the execution order and per-device sequences,
+ * and the bytes of program inputs resident on each device. Linear in tasks plus pieces; no
+ * allocation once the workspace has grown to the plan's size.
+ */
+export function compile(ctx: SimContext, state: PlanState): void {
+  const ws = ctx.ws;
+  const { facts } = ctx;
+  const { geometries, reads, places } = state;
+  const D = ctx.devices.length;
+  const nOps = facts.program.operations.length;
+  ws.D = D;
+  ws.opBase = sized(ws.opBase, nOps);
+  let T = 0;
+  let P = 0;
+  for (const k of facts.order) {
+    ws.opBase[k] = T;
+    T += geometries[k]!.taskIds.length;
+    P += reads[k]!.srcOp.length;
+  }
+  ws.T = T;
+  ws.taskOp = sized(ws.taskOp, T);
+  ws.taskLocal = sized(ws.taskLocal, T);
+  ws.taskDev = sized(ws.taskDev, T);
+  ws.taskDur = sized(ws.taskDur, T);
+  ws.taskOut = sized(ws.taskOut, T);
+  ws.taskKeep = sized(ws.taskKeep, T);
+  ws.inStart = sized(ws.inStart, T + 1);
+  ws.locStart = sized(ws.locStart, T + 1);
+  ws.inX = sized(ws.inX, P);
+  ws.locT = sized(ws.locT, P);
+  ws.xFrom = sized(ws.xFrom, P);
+  ws.xTo = sized(ws.xTo, P);
+  ws.xCls = sized(ws.xCls, P);
+  ws.xBytes = sized(ws.xBytes, P);
+  ws.xProducer = sized(ws.xProducer, P);
+  ws.xOp = sized(ws.xOp, P);
+  ws.xPiece = sized(ws.xPiece, P);
+  ws.xNext = sized(ws.xNext, P);
+  ws.xRem = sized(ws.xRem, P);
+  ws.consHead = sized(ws.consHead, P);
+  ws.qTask = sized(ws.qTask, P);
+  ws.qNext = sized(ws.qNext, P);
+  ws.pending = sized(ws.pending, T);
+  ws.remOut = sized(ws.remOut, T);
+  ws.outHead = sized(ws.outHead, T);
+  ws.outTail = sized(ws.outTail, T);
+  ws.pdTensor = sized(ws.pdTensor, P);
+  ws.pdDev = sized(ws.pdDev, P);
+  ws.pdOp = sized(ws.pdOp, P);
+  ws.pdPiece = sized(ws.pdPiece, P);
+  const slots = facts.interner.size * D;
+  ws.seenStamp = sized(ws.seenStamp, slots);
+  ws.seenX = sized(ws.seenX, slots);
+  ws.pdStamp = sized(ws.pdStamp, slots);
+  const stamp = ws.nextStamp();
+  const { opBase, taskOp, taskLocal, taskDev, taskDur, taskOut, taskKeep, inStart, inX, locStart, locT } = ws;
+  const { xFrom, xTo, xCls, xBytes, xProducer, xOp, xPiece, seenStamp, seenX, pdStamp } = ws;
+  const { xNext, xRem, consHead, qTask, qNext, pending, remOut, outHead, outTail } = ws;
+  let inputHead = -1;
+  let inputTail = -1;
+  const { home, cls, devType } = ctx;
+  const { overlapping } = state;
+  ws.base = sized(ws.base, D);
+  const base = ws.base;
+  base.fill(0, 0, D);
+  let X = 0;
+  let nIn = 0;
+  let nLoc = 0;
+  let nPd = 0;
+  for (const k of facts.order) {
+    const g = geometries[k]!;
+    const r = reads[k]!;
+    const place = places[k]!;
+    const n = g.taskIds.length;
+    const nShards = g.shards.length;
+    const first = opBase[k]!;
+    for (let j = 0; j < n; j++) {
+      const t = first + j;
+      const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
+      const dur = g.seconds[devType[dev]! * n + j]!;
+      if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, g.work[j]!.dtype, dev);
+      taskOp[t] = k;
+      taskLocal[t] = j;
+      taskDev[t] = dev;
+      taskDur[t] = dur;
+      taskOut[t] = g.outBytes[j]!;
+      taskKeep[t] = g.keepsOutput[j]!;
+      inStart[t] = nIn;
+      locStart[t] = nLoc;
+      remOut[t] = 0;
+      outHead[t] = -1;
+      const end = r.start[j + 1]!;
+      for (let p = r.start[j]!; p < end; p++) {
+        const so = r.srcOp[p]!;
+        let from: number;
+        let producer = -1;
+        if (so < 0) {
+          from = home[r.srcTask[p]!]!;
+          if (from < 0) {
+            // Pre-distributed: the device holds this region from the start, once.
+            const slot = r.key[p]! * D + dev;
+            if (pdStamp[slot] !== stamp) {
+              pdStamp[slot] = stamp;
+              if (overlapping[r.srcTask[p]!] === 0) {
+                base[dev]! += r.bytes[p]!;
+                continue;
+              }
+              ws.pdTensor[nPd] = r.srcTask[p]!;
+              ws.pdDev[nPd] = dev;
+              ws.pdOp[nPd] = k;
+              ws.pdPiece[nPd] = p;
+              nPd++;
+            }
+            continue;
+          }
+          if (from === dev) continue;
+        } else {
+          producer = opBase[so]! + r.srcTask[p]!;
+          from = taskDev[producer]!;
+          if (from === dev) {
+            let seen = false;
+            for (let q = locStart[t]!; q < nLoc; q++) if (locT[q] === producer) seen = true;
+            if (!seen) {
+              locT[nLoc++] = producer;
+              remOut[producer]! += 1;
+            }
+            continue;
+          }
+        }
+        const slot = r.key[p]! * D + dev;
+        let x: number;
+        if (seenStamp[slot] === stamp) {
+          x = seenX[slot]!;
+        } else {
+          x = X++;
+          seenStamp[slot] = stamp;
+          seenX[slot] = x;
+          xFrom[x] = from;
+          xTo[x] = dev;
+          xCls[x] = cls[from * D + dev]!;
+          xBytes[x] = r.bytes[p]!;
+          xProducer[x] = producer;
+          xOp[x] = k;
+          xPiece[x] = p;
+          xNext[x] = -1;
+          xRem[x] = 0;
+          consHead[x] = -1;
+          // Append to the producer's list, keeping transfer ids ascending.
+          if (producer >= 0) {
+            remOut[producer]! += 1;
+            if (outHead[producer]! < 0) outHead[producer] = x;
+            else xNext[outTail[producer]!] = x;
+            outTail[producer] = x;
+          } else {
+            if (inputHead < 0) inputHead = x;
+            else xNext[inputTail] = x;
+            inputTail = x;
+          }
+        }
+        let seen = false;
+        for (let q = inStart[t]!; q < nIn; q++) if (inX[q] === x) seen = true;
+        if (!seen) {
+          qTask[nIn] = t;
+          qNext[nIn] = consHead[x]!;
+          consHead[x] = nIn;
+          xRem[x]! += 1;
+          inX[nIn++] = x;
+        }
+      }
+      pending[t] = nIn - inStart[t]!;
+    }
+  }
+  ws.inputHead = inputHead;
+  inStart[T] = nIn;
+  locStart[T] = nLoc;
+  ws.X = X;
+  ws.pdCount = nPd;
+  residentInputs(ctx, state);
+  sequences(ctx, state);
+}
+
+function unsupported(ctx: SimContext, task: string, dtype: string, dev: number): never {
+  const device = ctx.devices[dev]!;
+  const type = ctx.cluster.devices.find((d) => d.id === ctx.clusterIds[dev])!.type;
+  throw new TesseraError(
+    "unsupported_dtype",
+    `task '${task}' computes in ${dtype}, but device '${device}' (${type}) has no peak FLOP/s for ${dtype}`,
+    { task, dtype, device, deviceType: type },
+  );
+}
+
+/**
+ * Adds the bytes of program inputs each device holds for the whole run: whole at home, and
+ * where pre-distributed the union of the regions it reads (the compile loop already added the
+ * inputs whose distinct regions never overlap).
+ */
+function residentInputs(ctx: SimContext, state: PlanState): void {
+  const ws = ctx.ws;
+  const { facts } = ctx;
+  const D = ws.D;
+  for (const tensor of facts.program.inputs) {
+    const t = facts.tensorIndex.get(tensor)!;
+    const h = ctx.home[t]!;
+    if (h >= 0) ws.base[h]! += facts.tensorBytes[t]!;
+  }
+  // Regions of one tensor on one device may overlap (halos, broadcast operands): count the union.
+  let groups: Map<number, ZRange[]> | undefined;
+  for (let i = 0; i < ws.pdCount; i++) {
+    const slot = ws.pdTensor[i]! * D + ws.pdDev[i]!;
+    const region = state.reads[ws.pdOp[i]!]!.info[ws.pdPiece[i]!]!.region;
+    groups ??= new Map();
+    const list = groups.get(slot);
+    if (list === undefined) groups.set(slot, [region]);
+    else list.push(region);
+  }
+  if (groups === undefined) return;
+  for (const [slot, regions] of groups) {
+    const t = Math.floor(slot / D);
+    ws.base[slot % D]! +=
+      (regions.length === 1 ? regions[0]!.size : unionSize(regions)) * facts.elementBytes[t]!;
+  }
+}
+
+/** The execution order and, per device, its tasks in that order. */
+function sequences(ctx: SimContext, state: PlanState): void {
+  const ws = ctx.ws;
+  const { T, D } = ws;
+  ws.seq = sized(ws.seq, T);
+  ws.devSeq = sized(ws.devSeq, T);
+  ws.devStart = sized(ws.devStart, D + 1);
+  const { seq, devSeq, devStart, taskDev } = ws;
+  if (state.order === null) for (let i = 0; i < T; i++) seq[i] = i;
+  else seq.set(state.order);
+  devStart.fill(0, 0, D + 1);
+  for (let i = 0; i < T; i++) devStart[taskDev[i]! + 1]! += 1;
+  for (let d = 0; d < D; d++) devStart[d + 1]! += devStart[d]!;
+  ws.devCursor = sized(ws.devCursor, D);
+  const cursor = ws.devCursor;
+  cursor.set(devStart.subarray(0, D));
+  for (let i = 0; i < T; i++) {
+    const t = seq[i]!;
+    const d = taskDev[t]!;
+    devSeq[cursor[d]!] = t;
+    cursor[d]! += 1;
+  }
+}

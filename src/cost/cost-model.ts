@@ -1,0 +1,97 @@
+import type { DType } from "../base/dtype.js";
+import { DTYPE_BYTES } from "../base/dtype.js";
+import type { DeviceType } from "../cluster/cluster.js";
+import type { Operation } from "../ir/program.js";
+import type { CombineGeometry, ShardGeometry } from "../shard/shard-geometry.js";
+
+/** What one task asks of its device: arithmetic, memory traffic, and the dtype it computes in. */
+export interface TaskWork {
+  readonly flops: number;
+  /** Bytes read and written in device memory (inputs + outputs, or parts + result for a combine). */
+  readonly bytes: number;
+  readonly dtype: DType;
+}
+
+/**
+ * How much work a task is, from the operation's signature and the task's geometry alone. The
+ * simulator asks once per shard and combine when an operation's sharding is derived (never per
+ * evaluation), so a model may be as elaborate as it likes. Swap in a refined one through
+ * `SimulationOptions.costModel`.
+ */
+export interface CostModel {
+  shardWork(op: Operation, shard: ShardGeometry): TaskWork;
+  combineWork(op: Operation, combine: CombineGeometry, parts: number): TaskWork;
+}
+
+/**
+ * Work per index point: the volume of the largest box an index point reads from any input —
+ * the product of that input projection's box shape. 1 for matmul-like and elementwise kernels
+ * (each point reads one element of each operand), `KH·KW` for a convolution window, the row
+ * length for softmax and layer norm. 1 when the operation has no inputs.
+ */
+export function elementsPerPoint(op: Operation): number {
+  let most = 1;
+  let first = true;
+  for (const operand of Object.values(op.signature.inputs)) {
+    const volume = operand.projection.shape.coords.reduce((v, x) => v * x, 1);
+    most = first ? volume : Math.max(most, volume);
+    first = false;
+  }
+  return most;
+}
+
+function outputDtype(op: Operation): DType {
+  const first = Object.values(op.signature.outputs)[0] ?? Object.values(op.signature.inputs)[0];
+  return first?.dtype ?? "float32";
+}
+
+function regionBytes(regions: Readonly<Record<string, { readonly size: number }>>, dtypes: readonly DType[]) {
+  let bytes = 0;
+  Object.values(regions).forEach((r, i) => {
+    bytes += r.size * DTYPE_BYTES[dtypes[i] ?? "float32"];
+  });
+  return bytes;
+}
+
+/**
+ * The default model, from the signature only (no kernel knowledge):
+ *
+ * - a shard does `2 × points × elementsPerPoint(op)` FLOPs (a multiply and an add per element
+ *   read) and moves its input regions plus its output regions;
+ * - a combine of `p` partial blocks does `elements × (p − 1)` FLOPs and moves the `p` parts plus
+ *   the result.
+ *
+ * Example: a 64×32×16 matmul shard (`m, n, k`) does 2·64·32·16 = 65,536 FLOPs; a 3×3
+ * convolution shard does 18 FLOPs per output element and input channel.
+ */
+export const DEFAULT_COST_MODEL: CostModel = {
+  shardWork(op, shard) {
+    const inDtypes = Object.values(op.signature.inputs).map((o) => o.dtype);
+    const outDtypes = Object.values(op.signature.outputs).map((o) => o.dtype);
+    return {
+      flops: 2 * shard.range.size * elementsPerPoint(op),
+      bytes: regionBytes(shard.inputs, inDtypes) + regionBytes(shard.outputs, outDtypes),
+      dtype: outputDtype(op),
+    };
+  },
+  combineWork(op, combine, parts) {
+    const outDtypes = Object.values(op.signature.outputs).map((o) => o.dtype);
+    const elements = Object.values(combine.outputs).reduce((n, r) => n + r.size, 0);
+    return {
+      flops: elements * Math.max(0, parts - 1),
+      bytes: (parts + 1) * regionBytes(combine.outputs, outDtypes),
+      dtype: outputDtype(op),
+    };
+  },
+};
+
+/**
+ * Seconds a task takes on a device type: a roofline plus the launch overhead,
+ * `launchOverhead + max(flops / peakFlops[dtype], bytes / memoryBandwidth)`. `undefined` when
+ * the device type has no peak rate for the task's dtype (it cannot run it).
+ */
+export function taskSeconds(work: TaskWork, type: DeviceType): number | undefined {
+  const peak = type.peakFlops[work.dtype];
+  if (peak === undefined) return undefined;
+  return type.launchOverhead + Math.max(work.flops / peak, work.bytes / type.memoryBandwidth);
+}

@@ -1,0 +1,24 @@
+/** The simulator: plan + cluster → timeline → cost vector, with incremental re-simulation. */
+export type { CollectiveKind } from "./collectives.js";
+export { ringSeconds } from "./collectives.js";
+export type { Pricing } from "./context.js";
+export {
+  type CostModel,
+  DEFAULT_COST_MODEL,
+  elementsPerPoint,
+  type TaskWork,
+  taskSeconds,
+} from "./cost-model.js";
+export { mapDevices } from "./device-map.js";
+export {
+  type CollectiveUse,
+  type ComputeInterval,
+  type CostVector,
+  type LinkClassBytes,
+  SIMULATION_VERSION,
+  type Simulation,
+  type SimulationOptions,
+  type Timeline,
+  type TransferInterval,
+} from "./simulation.js";
+export { createSimulator, type Simulator, simulatePlan } from "./simulator.js";

@@ -1,0 +1,49 @@
+// Small clusters with round numbers, so that timelines can be computed by hand.
+import type { Cluster, ClusterJson } from "../../src/cluster/index.js";
+import { parseCluster } from "../../src/cluster/index.js";
+
+/** Round figures: 1 TFLOP/s, 100 GB/s memory, 1 µs launch; links 10 GB/s + 1 µs inside a host, 1 GB/s + 10 µs between. */
+export const FIG = {
+  peak: 1e12,
+  memoryBandwidth: 1e11,
+  launch: 1e-6,
+  memory: 1e9,
+  intra: { bandwidth: 1e10, latency: 1e-6 },
+  inter: { bandwidth: 1e9, latency: 1e-5 },
+} as const;
+
+/** `hosts` hosts `h0`, `h1`, … of `perHost` devices each (`h0.d0`, …), with the round figures above. */
+export function roundCluster(
+  hosts = 1,
+  perHost = 4,
+  overrides: { memory?: number; float64?: boolean } = {},
+): Cluster {
+  const json: ClusterJson = {
+    version: 1,
+    kind: "cluster",
+    name: "round",
+    deviceTypes: {
+      g: {
+        peakFlops:
+          overrides.float64 === false ? { float32: FIG.peak } : { float32: FIG.peak, float64: FIG.peak / 2 },
+        memoryBytes: overrides.memory ?? FIG.memory,
+        memoryBandwidth: FIG.memoryBandwidth,
+        launchOverhead: FIG.launch,
+      },
+    },
+    hosts: [{ id: "h", deviceType: "g", devices: perHost, count: hosts }],
+    intraHost: FIG.intra,
+    interHost: FIG.inter,
+  };
+  return parseCluster(json);
+}
+
+/** Seconds of a task on the round cluster: launch + max(flops / peak, bytes / memory bandwidth). */
+export function roundSeconds(flops: number, bytes: number): number {
+  return FIG.launch + Math.max(flops / FIG.peak, bytes / FIG.memoryBandwidth);
+}
+
+/** Expects two times in seconds to agree to 1e-12 relative (they are sums of a few terms). */
+export function sameSeconds(found: number, expected: number): boolean {
+  return Math.abs(found - expected) <= 1e-12 * Math.max(Math.abs(expected), 1e-9);
+}

@@ -1,0 +1,74 @@
+// The incremental API: a simulator derives neighbours of its plan (shards moved, an operation
+// re-split) without touching itself, and each neighbour's plan is an ordinary plan.
+import { describe, expect, it } from "vitest";
+import { createSimulator, simulatePlan } from "../../src/cost/index.js";
+import { program } from "../../src/frontend/index.js";
+import { deriveTaskGraph, deviceNames, makePlan } from "../../src/plan/index.js";
+import { roundCluster } from "./clusters.js";
+
+const prog = (() => {
+  const p = program("inc");
+  const h = p.matmul(p.input("x", [8, 16]), p.input("w", [16, 12]), { id: "mm" });
+  p.output("y", p.relu(h, { id: "act" }));
+  return p.build();
+})();
+const cluster = roundCluster();
+const plan = makePlan(prog, {
+  devices: deviceNames(4),
+  splits: { mm: [{ dim: 2, parts: 2 }], act: [{ dim: 0, parts: 2 }] },
+  placement: { mm: ["d0", "d1"], act: ["d0", "d1"] },
+});
+
+describe("neighbours of a plan", () => {
+  const sim = createSimulator(plan, cluster);
+
+  it("moves shards and keeps combines where they were unless told otherwise", () => {
+    const withCombine = createSimulator(
+      {
+        ...plan,
+        operations: plan.operations.map((o) => (o.op === "mm" ? { ...o, combineDevices: ["d3"] } : o)),
+      },
+      cluster,
+    );
+    const moved = withCombine.withPlacement("mm", ["d2", "d1"]);
+    expect(moved.plan.operations[0]).toMatchObject({
+      op: "mm",
+      devices: ["d2", "d1"],
+      combineDevices: ["d3"],
+    });
+    const told = withCombine.withPlacement("mm", ["d2", "d1"], ["d2"]);
+    expect(told.plan.operations[0]!.combineDevices).toEqual(["d2"]);
+    expect(deriveTaskGraph(told.plan).tasks.find((t) => t.id === "mm#combine#0")!.device).toBe("d2");
+  });
+
+  it("re-splits an operation round-robin over the devices it used, or onto the devices given", () => {
+    const resplit = sim.withSharding("act", [{ dim: 1, parts: 4 }]);
+    expect(resplit.plan.operations[1]).toMatchObject({ op: "act", devices: ["d0", "d1", "d0", "d1"] });
+    expect(resplit.plan.operations[1]!.sharding.boundaries).toEqual([
+      [0, 8],
+      [0, 3, 6, 9, 12],
+    ]);
+    const given = sim.withSharding("act", [{ dim: 1, parts: 3 }], ["d3", "d2", "d1"]);
+    expect(given.plan.operations[1]!.devices).toEqual(["d3", "d2", "d1"]);
+    expect(given.simulate()).toEqual(simulatePlan(given.plan, cluster));
+  });
+
+  it("leaves the simulator it came from as it was", () => {
+    const before = sim.simulate();
+    const child = sim.withPlacement("act", ["d2", "d3"]).withSharding("mm", []);
+    expect(child.cost()).not.toEqual(before.cost);
+    expect(sim.simulate()).toEqual(before);
+    expect(sim.plan).toBe(sim.plan);
+    expect(sim.plan.operations.map((o) => o.devices)).toEqual([
+      ["d0", "d1"],
+      ["d0", "d1"],
+    ]);
+  });
+
+  it("computes a cost vector once", () => {
+    const child = sim.withPlacement("act", ["d1", "d0"]);
+    expect(child.cost()).toBe(child.cost());
+    expect(child.pricing).toBe("point-to-point");
+    expect(child.cluster).toBe(cluster);
+  });
+});

@@ -8,6 +8,7 @@ import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { collectList, collectRaw, registryWith } from "./registry-option.js";
 import { runPlanFile } from "./run-command.js";
 import { shardProgramFile } from "./shard-command.js";
+import { simulatePlanFile } from "./simulate-command.js";
 import { validateFiles } from "./validate-command.js";
 
 /** Exit code for errors the user can fix (bad input, bad usage). */
@@ -147,6 +148,43 @@ function buildProgram(out: (s: string) => void): Command {
         if (!ok) throw new VerificationFailed();
       },
     );
+  program
+    .command("simulate")
+    .description(
+      "simulate a plan on a cluster model: cost vector, recognised collectives and a text timeline",
+    )
+    .argument("<plan>", "plan file (JSON or YAML)")
+    .requiredOption(
+      "--cluster <file|preset>",
+      "cluster file or preset (dgx-a100, a100-8x8, a100-64x8, local)",
+    )
+    .option(
+      "--pricing <mode>",
+      "point-to-point or collective (ring formulas for recognised collectives)",
+      "point-to-point",
+    )
+    .option("--json", "print the simulation (cost vector and timeline) as JSON", false)
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action((file: string, opts: { cluster: string; pricing: string; json: boolean; kernels: string[] }) => {
+      if (opts.pricing !== "point-to-point" && opts.pricing !== "collective") {
+        throw new CommanderError(
+          2,
+          "tessera.option",
+          `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
+        );
+      }
+      simulatePlanFile(
+        file,
+        { cluster: opts.cluster, pricing: opts.pricing, json: opts.json },
+        registryWith(opts.kernels),
+        out,
+      );
+    });
   program
     .command("eval")
     .description("evaluate a program with the reference executor and print output summaries")

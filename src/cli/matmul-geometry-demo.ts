@@ -1,4 +1,5 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
+import { formatBytes } from "../report/units.js";
 import { IndexProjection } from "../zspace/index-projection.js";
 import { tilingDefect } from "../zspace/tiling.js";
 import { ZAffineMap } from "../zspace/z-affine-map.js";
@@ -24,10 +25,6 @@ export const DEFAULT_MATMUL_DEMO: MatmulDemoOptions = {
     { dim: 2, parts: 2 },
   ],
 };
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
-}
 
 /**
  * Text showing how a matmul's index space `(m, n, k)` is cut into shards and how each shard
@@ -87,7 +84,7 @@ export function matmulGeometryDemo(opts: MatmulDemoOptions = DEFAULT_MATMUL_DEMO
     `  • the C regions tile C in ${distinctC.size} blocks: ${tilingDefect([...distinctC.values()], ZRange.fromShape([m, n])) === undefined ? "yes" : "no"}; each block has ${partials} partial sums (k is split) folded with +`,
   );
   lines.push(
-    `  • shards read ${mib(readBytes)} of inputs in total vs ${mib(wholeBytes)} of A and B: ${(readBytes / wholeBytes).toFixed(2)}× replication, the price of splitting m and n`,
+    `  • shards read ${formatBytes(readBytes)} of inputs in total vs ${formatBytes(wholeBytes)} of A and B: ${(readBytes / wholeBytes).toFixed(2)}× replication, the price of splitting m and n`,
   );
   return lines.join("\n");
 }

@@ -1,12 +1,9 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
 import type { Operation, Program } from "../ir/program.js";
+import { formatBytes } from "../report/units.js";
 import { tilingDefect } from "../zspace/tiling.js";
 import type { DimSplit } from "../zspace/z-range.js";
 import { textTable } from "./text-table.js";
-
-function mib(bytes: number): string {
-  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
-}
 
 /**
  * Text showing how an operation's index space is cut into shards and which region of each
@@ -70,7 +67,7 @@ export function operationGeometry(program: Program, op: Operation, splits: reado
     );
   }
   lines.push(
-    `  • shards read ${mib(readBytes)} in total vs ${mib(whole)} of inputs: ${(readBytes / whole).toFixed(2)}× (replication from splitting the other dims)`,
+    `  • shards read ${formatBytes(readBytes)} in total vs ${formatBytes(whole)} of inputs: ${(readBytes / whole).toFixed(2)}× (replication from splitting the other dims)`,
   );
   return lines.join("\n");
 }

@@ -8,6 +8,7 @@ import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
+import { formatBytes } from "../report/units.js";
 import { progressBar } from "./progress-bar.js";
 import { textTable } from "./text-table.js";
 
@@ -19,12 +20,6 @@ export interface RunOptions {
   readonly seed: number;
   readonly inputs?: string;
   readonly kernels: readonly string[];
-}
-
-function bytes(n: number): string {
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 /**
@@ -58,7 +53,7 @@ export async function runPlanFile(
     `ran '${program.name ?? file}' on ${plan.devices.length} devices over ${s.perThread.length} threads (${s.backend} kernels): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
   );
   out(
-    `  moved ${bytes(s.bytesMoved)} in ${s.transfersMoved} transfers (derived: ${bytes(s.bytesDerived)}${s.bytesMoved === s.bytesDerived ? ", equal" : ", DIFFERENT"})\n`,
+    `  moved ${formatBytes(s.bytesMoved)} in ${s.transfersMoved} transfers (derived: ${formatBytes(s.bytesDerived)}${s.bytesMoved === s.bytesDerived ? ", equal" : ", DIFFERENT"})\n`,
   );
   for (const t of s.perThread)
     out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);

@@ -29,20 +29,6 @@ export function wrapText(s: string, max: number, lines = 2): string[] {
   return out;
 }
 
-/** Bytes in binary units for people: `512 B`, `1.5 KiB`, `12 KiB`, `3.2 MiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${bytes} B`;
-  const text = Math.abs(value) < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value).toString();
-  return `${text} ${units[unit]}`;
-}
-
 /**
  * A tensor box for a label: its shape `[32, 64]` when it starts at the origin, else its range
  * `[2:34, 0:64)`; `[]` for a scalar.

@@ -11,7 +11,8 @@ import {
   htmlText,
   nodeLabel,
 } from "./dot-syntax.js";
-import { capText, formatBox, formatBytes } from "./label-text.js";
+import { capText, formatBox } from "./label-text.js";
+import { formatBytes } from "./units.js";
 
 /** How `planToDot` draws a plan. */
 export interface PlanDotOptions {

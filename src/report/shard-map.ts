@@ -3,7 +3,7 @@ import type { Plan } from "../plan/plan.js";
 import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
 import { FONT } from "./dot-syntax.js";
-import { capText, formatBox, formatBytes } from "./label-text.js";
+import { capText, formatBox } from "./label-text.js";
 import { px, svgAttrs, xmlText } from "./svg-text.js";
 import { tensorShares } from "./tensor-shares.js";
 import {
@@ -14,6 +14,7 @@ import {
   type ViewRect,
   viewRect,
 } from "./tensor-view.js";
+import { formatBytes } from "./units.js";
 
 /** What `shardMapSvg` draws. */
 export interface ShardMapOptions {

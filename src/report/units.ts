@@ -1,0 +1,21 @@
+/** Seconds at a readable scale: `12.3 µs`, `4.56 ms`, `1.20 s`. */
+export function formatSeconds(s: number): string {
+  if (s === 0) return "0 s";
+  if (s < 1e-3) return `${(s * 1e6).toPrecision(3)} µs`;
+  if (s < 1) return `${(s * 1e3).toPrecision(3)} ms`;
+  return `${s.toPrecision(3)} s`;
+}
+
+/** Bytes in binary units for people: `512 B`, `1.5 KiB`, `12 KiB`, `3.2 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${bytes} B`;
+  const text = Math.abs(value) < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value).toString();
+  return `${text} ${units[unit]}`;
+}

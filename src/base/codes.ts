@@ -58,6 +58,8 @@ export const ISSUE_CODES = {
   too_many_devices: "a plan lists more devices than the cluster it is simulated on has",
   unmapped_device: "a plan's device names mix cluster device ids with other names, so they cannot be mapped",
   unsupported_dtype: "a task computes in a dtype for which its device type has no peak FLOP/s",
+  // search: baselines, bounds and the optimizer
+  invalid_device_count: "a device count is not an integer from 1 to the cluster's device count",
   // exec: evaluating and executing programs
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",

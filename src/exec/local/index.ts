@@ -1,4 +1,12 @@
 /** The local executor: a plan's shards on worker threads, moving exactly the derived regions. */
-export { liveLocalWorkers, type ThreadReport } from "./local-execution.js";
+export {
+  createLocalExecutor,
+  type LocalExecutor,
+  type LocalExecutorOptions,
+  type LocalExecutorStats,
+} from "./local-executor.js";
+export type { LocalExecutorRunOptions } from "./prepare-run.js";
 export type { FaultInjection } from "./protocol.js";
-export { type LocalRunOptions, type LocalRunResult, type LocalRunStats, runLocal } from "./run-local.js";
+export { type LocalRunOptions, runLocal } from "./run-local.js";
+export type { LocalRunPhases, LocalRunResult, LocalRunStats, ThreadReport } from "./run-result.js";
+export { liveLocalWorkers } from "./worker-pool.js";

@@ -1,41 +1,39 @@
-import { MessageChannel, type MessagePort, type TransferListItem, Worker } from "node:worker_threads";
-import type { JsonValue } from "../../base/json.js";
+import { DTYPE_BYTES } from "../../base/dtype.js";
+import type { TesseraError } from "../../base/errors.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
-import type { Plan } from "../../plan/plan.js";
-import type { Task, TaskGraph } from "../../plan/task-graph.js";
-import type { BackendName, BackendStats } from "../backend/kernel-backend.js";
+import type { Task } from "../../plan/task-graph.js";
+import type { BackendStats } from "../backend/kernel-backend.js";
 import { initialLoads } from "./initial-loads.js";
-import type { FaultInjection, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
-import { packRegion, rangeToWire, regionFromWire, sourceKey } from "./region-wire.js";
+import { type KeptInputs, loadId } from "./kept-inputs.js";
+import type { PreparedRun } from "./prepare-run.js";
+import type { FromWorker } from "./protocol.js";
+import type { RecycledBuffers } from "./recycled-buffers.js";
+import { packRegion, rangeToWire, regionFromWire, sourceKey, TRANSFER_MODE } from "./region-wire.js";
 import { describeTask, taskFailed, workerCrashed } from "./run-errors.js";
+import type { ThreadReport } from "./run-result.js";
 import { Schedule, type ScheduleAction } from "./schedule.js";
 import { TaskOrders } from "./task-orders.js";
 import type { ThreadMap } from "./thread-map.js";
-import { tesseraErrorFromWire } from "./wire-error.js";
-import { workerLaunch } from "./worker-script.js";
+import type { PoolListener, WorkerPool } from "./worker-pool.js";
 
-/** Everything a local execution is started with (options already checked). */
+/** Everything one run on a pool is started with. */
 export interface ExecutionSetup {
-  readonly plan: Plan;
-  readonly program: JsonValue;
-  readonly graph: TaskGraph;
-  readonly inputs: Readonly<Record<string, Region>>;
+  /** The run's number in its pool. */
+  readonly run: number;
+  readonly prepared: PreparedRun;
+  /** The plan's devices on the pool's threads (threads `0 … map.threads - 1` take part). */
   readonly map: ThreadMap;
-  readonly kernelFiles: readonly string[];
-  readonly backend: BackendName;
-  readonly fault: FaultInjection | null;
-  readonly onProgress: ((done: number, total: number) => void) | undefined;
+  readonly pool: WorkerPool;
+  /** What the pool's workers keep between runs; updated as this run's loads are posted. */
+  readonly kept: KeptInputs;
+  /** Buffers to copy this run's inputs into; the workers give theirs back at the end of the run. */
+  readonly recycled: RecycledBuffers;
 }
 
-/** What one worker thread did. */
-export interface ThreadReport {
-  readonly thread: number;
-  readonly devices: readonly string[];
-  readonly tasks: number;
-  /** Time spent assembling inputs, computing and storing outputs of its tasks. */
-  readonly busyMs: number;
-  /** The thread's kernel backend counters. */
-  readonly backend: BackendStats;
+/** Ended-in-every-worker: the counters of each thread's backend, during the run and in total. */
+export interface RunEnd {
+  readonly backend: readonly BackendStats[];
+  readonly total: readonly BackendStats[];
 }
 
 /** What an execution produced: program outputs, traffic counted at receivers, per-thread reports. */
@@ -43,50 +41,49 @@ export interface ExecutionReport {
   readonly outputs: Record<string, Region>;
   readonly bytesMoved: number;
   readonly transfersMoved: number;
+  /** Program-input bytes copied into the workers (inputs kept from an earlier run are not). */
+  readonly bytesLoaded: number;
   readonly threads: readonly ThreadReport[];
-}
-
-let live = 0;
-
-/** Local-executor worker threads alive right now, for tests and diagnostics: 0 between runs. */
-export function liveLocalWorkers(): number {
-  return live;
+  /** Per-thread backend counters since each thread started. */
+  readonly totals: readonly BackendStats[];
+  readonly phases: { loadMs: number; computeMs: number; fetchMs: number; endMs: number };
 }
 
 /**
- * One run of a plan on worker threads: the coordinator side. It holds the task graph and the
- * schedule, tells workers what to load, send, run and fetch, and turns every way a worker can
- * fail into one rejection (`failed`) that every wait races against, so nothing ever hangs.
- * Call `terminate` when done, whatever happened.
+ * One run of a plan on a pool of worker threads: the coordinator side. It holds the task graph
+ * and the schedule, tells workers what to load, send, run and fetch, and turns every way a run
+ * can fail into one rejection (`failed`) that every wait races against, so nothing ever hangs.
+ * Whether it succeeds or fails, `end` returns the workers to a clean state (the pool halting
+ * ends it too).
  */
-export class LocalExecution {
+export class LocalExecution implements PoolListener {
   private readonly setup: ExecutionSetup;
-  private readonly workers: Worker[] = [];
   private readonly schedule: Schedule;
   private readonly orders: TaskOrders;
   private readonly tasks: ReadonlyMap<string, Task>;
   private readonly failed: Promise<never>;
+  private readonly halted: Promise<never>;
   private readonly finished: Promise<void>;
   private fail: (error: Error) => void = () => {};
+  private halt: (error: Error) => void = () => {};
   private finish: () => void = () => {};
   private error: Error | undefined;
-  private closing = false;
   private nextRequest = 0;
   private readonly fetches = new Map<number, (region: Region) => void>();
-  private readonly closes = new Map<number, (stats: BackendStats) => void>();
+  private readonly ends = new Map<number, (stats: { backend: BackendStats; total: BackendStats }) => void>();
+  private ending: Promise<RunEnd> | undefined;
   private readonly busy: { tasks: number; busyMs: number }[];
-  private readonly started: boolean[];
   private bytesMoved = 0;
   private transfersMoved = 0;
 
-  /** Starts one worker per thread of `setup.map`, connected pairwise by message ports. */
+  /** A run of `setup.prepared` on `setup.pool`; nothing is posted until `run`. */
   constructor(setup: ExecutionSetup) {
     this.setup = setup;
-    this.schedule = new Schedule(setup.graph, setup.map);
-    this.orders = new TaskOrders(setup.plan, setup.graph);
-    this.tasks = new Map(setup.graph.tasks.map((t) => [t.id, t]));
+    const { graph, plan } = setup.prepared;
+    this.schedule = new Schedule(graph, setup.map);
+    this.orders = new TaskOrders(plan, graph);
+    this.tasks = new Map(graph.tasks.map((t) => [t.id, t]));
     this.busy = setup.map.devicesOf.map(() => ({ tasks: 0, busyMs: 0 }));
-    this.started = setup.map.devicesOf.map(() => false);
     this.failed = new Promise<never>((_, reject) => {
       this.fail = (error) => {
         if (this.error !== undefined) return;
@@ -96,98 +93,151 @@ export class LocalExecution {
     });
     // Rejections are observed by whoever races `failed`; this keeps an unraced one from being "unhandled".
     this.failed.catch(() => {});
+    // Not `setup.pool.halted`: reactions added to the pool's promise by every run would keep every run alive.
+    this.halted = new Promise<never>((_, reject) => {
+      this.halt = reject;
+    });
+    this.halted.catch(() => {});
     this.finished = new Promise<void>((resolve) => {
       this.finish = resolve;
     });
-    this.spawn();
   }
 
-  /** Runs every task, then fetches the program outputs and the backends' counters. */
+  /** Runs every task, then fetches the program outputs and ends the run in every worker. */
   async run(): Promise<ExecutionReport> {
-    const { plan, graph, inputs, map } = this.setup;
-    for (const load of initialLoads(plan, graph, inputs)) {
-      const { wire, transferList } = packRegion(load.value, load.range);
-      const message: ToWorker = { type: "load", device: load.device, key: load.key, region: wire };
-      this.post(map.threadOf(load.device), message, transferList);
+    const { prepared, map, run } = this.setup;
+    const { plan, graph, inputs, program, fault } = prepared;
+    const t0 = performance.now();
+    const loads = initialLoads(plan, graph, inputs);
+    const keep = prepared.keepInputs;
+    const reused = new Set(loads.filter((l) => keep && this.setup.kept.has(map.threadOf(l.device), l)));
+    map.devicesOf.forEach((devices, thread) => {
+      const mine = [...reused].filter((l) => map.threadOf(l.device) === thread).map(loadId);
+      this.post(thread, { type: "begin", run, devices, program, fault, keep: mine });
+    });
+    let bytesLoaded = 0;
+    const { recycled } = this.setup;
+    for (const load of loads) {
+      if (reused.has(load)) continue;
+      const bytes = load.range.size * DTYPE_BYTES[load.value.dtype];
+      const { wire, transferList } = packRegion(load.value, load.range, TRANSFER_MODE, recycled.take(bytes));
+      bytesLoaded += wire.data.byteLength;
+      const keepAs = keep ? loadId(load) : null;
+      this.post(
+        map.threadOf(load.device),
+        { type: "load", device: load.device, key: load.key, region: wire, keepAs },
+        [...transferList],
+      );
     }
+    recycled.clear();
+    map.devicesOf.forEach((_, thread) => {
+      this.setup.kept.replace(thread, keep ? loads.filter((l) => map.threadOf(l.device) === thread) : []);
+    });
+    const t1 = performance.now();
     this.perform(this.schedule.start());
     if (this.schedule.finished) this.finish();
     await Promise.race([this.finished, this.failed]);
+    const t2 = performance.now();
     const outputs = await Promise.race([this.collectOutputs(), this.failed]);
-    const backends = await Promise.race([this.closeBackends(), this.failed]);
+    const t3 = performance.now();
+    const ended = await Promise.race([this.end(), this.failed]);
+    const t4 = performance.now();
     return {
       outputs,
       bytesMoved: this.bytesMoved,
       transfersMoved: this.transfersMoved,
+      bytesLoaded,
       threads: map.devicesOf.map((devices, thread) => ({
         thread,
         devices,
         tasks: this.busy[thread]!.tasks,
         busyMs: this.busy[thread]!.busyMs,
-        backend: backends[thread]!,
+        backend: ended.backend[thread]!,
       })),
+      totals: ended.total,
+      phases: { loadMs: t1 - t0, computeMs: t2 - t1, fetchMs: t3 - t2, endMs: t4 - t3 },
     };
   }
 
-  /** Terminates every worker (idempotent); resolves once all have exited. */
-  async terminate(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  /**
+   * Ends the run in every worker taking part (idempotent): each waits for the task it is
+   * running, drops the run's stores and reports its backend counters. After a failure this is
+   * what makes the pool usable again; it rejects if the pool halts first.
+   */
+  end(): Promise<RunEnd> {
+    this.ending ??= Promise.race([
+      Promise.all(
+        this.setup.map.devicesOf.map((_, thread) => {
+          const reply = new Promise<{ backend: BackendStats; total: BackendStats }>((resolve) =>
+            this.ends.set(thread, resolve),
+          );
+          this.post(thread, { type: "end" });
+          return reply;
+        }),
+      ).then((all) => ({ backend: all.map((e) => e.backend), total: all.map((e) => e.total) })),
+      this.halted,
+    ]);
+    return this.ending;
   }
 
-  private spawn(): void {
-    const { map } = this.setup;
-    const launch = workerLaunch();
-    const ports: (MessagePort | null)[][] = map.devicesOf.map(() => map.devicesOf.map(() => null));
-    for (let i = 0; i < map.threads; i++) {
-      for (let j = i + 1; j < map.threads; j++) {
-        const { port1, port2 } = new MessageChannel();
-        ports[i]![j] = port1;
-        ports[j]![i] = port2;
-      }
-    }
-    map.devicesOf.forEach((devices, thread) => {
-      const peers = ports[thread]!;
-      const init: WorkerInit = {
-        thread,
-        devices,
-        program: this.setup.program,
-        kernelFiles: this.setup.kernelFiles,
-        backend: this.setup.backend,
-        peers,
-        fault: this.setup.fault,
-      };
-      const worker = new Worker(launch.script, {
-        eval: launch.eval,
-        workerData: init,
-        transferList: peers.filter((p): p is MessagePort => p !== null),
-      });
-      live++;
-      worker.on("message", (m: FromWorker) => {
-        try {
-          this.onMessage(thread, m);
-        } catch (error: unknown) {
-          this.fail(error instanceof Error ? error : new Error(String(error)));
-        }
-      });
-      worker.on("error", (error: Error) => this.crash(thread, `uncaught ${error.name}: ${error.message}`));
-      worker.on("exit", (code) => {
-        live--;
-        if (!this.closing) this.crash(thread, `the thread exited with code ${code}`);
-      });
-      this.workers.push(worker);
-    });
+  /** The pool halted (a crash, or shut down): the run fails with that reason, and so does its end. */
+  onHalt(reason: Error): void {
+    this.fail(reason);
+    this.halt(reason);
   }
 
-  private post(thread: number, message: ToWorker, transferList: readonly TransferListItem[] = []): void {
-    this.workers[thread]!.postMessage(message, transferList);
-  }
-
-  private crash(thread: number, cause: string, during?: string): void {
+  /** The `worker_crashed` error naming what `thread` was doing in this run. */
+  crashError(thread: number, cause: string, during?: string): TesseraError {
     const task = this.schedule.runningOn(thread);
-    const idle = this.started[thread] ? "not running a task" : "starting";
-    const doing = during ?? (task === undefined ? idle : `running ${this.describe(task)}`);
-    this.fail(workerCrashed(thread, this.setup.map.devicesOf[thread]!, doing, cause, task?.id ?? null));
+    const doing = during ?? (task === undefined ? "not running a task" : `running ${this.describe(task)}`);
+    const devices = this.setup.map.devicesOf[thread] ?? [];
+    return workerCrashed(thread, devices, doing, cause, task?.id ?? null);
+  }
+
+  /** Handles a message of a worker taking part; after a failure only the end of the run matters. */
+  onMessage(thread: number, m: FromWorker): void {
+    if (m.type === "ended") {
+      this.setup.recycled.give(m.buffers);
+      this.ends.get(thread)?.(m);
+      this.ends.delete(thread);
+      return;
+    }
+    if (this.error !== undefined) return;
+    switch (m.type) {
+      case "arrived":
+        this.bytesMoved += m.bytes;
+        this.transfersMoved++;
+        this.perform(this.schedule.transferArrived(m.transfer));
+        return;
+      case "done": {
+        const stats = this.busy[thread]!;
+        stats.tasks++;
+        stats.busyMs += m.busyMs;
+        this.perform(this.schedule.taskDone(m.task));
+        this.setup.prepared.onProgress?.(this.schedule.doneCount, this.setup.prepared.graph.tasks.length);
+        if (this.schedule.finished) this.finish();
+        return;
+      }
+      case "failed": {
+        const task = this.tasks.get(m.task)!;
+        this.fail(taskFailed(task, this.orders.kernelOf(task.op), m.error));
+        return;
+      }
+      case "fetched":
+        this.fetches.get(m.request)?.(regionFromWire(m.region));
+        this.fetches.delete(m.request);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private post(
+    thread: number,
+    message: Parameters<WorkerPool["post"]>[1],
+    transferList?: ArrayBuffer[],
+  ): void {
+    this.setup.pool.post(thread, message, transferList);
   }
 
   private describe(task: Task): string {
@@ -214,50 +264,6 @@ export class LocalExecution {
     }
   }
 
-  private onMessage(thread: number, m: FromWorker): void {
-    switch (m.type) {
-      case "ready":
-        this.started[thread] = true;
-        return;
-      case "init-failed":
-        this.fail(
-          tesseraErrorFromWire(m.error) ??
-            workerCrashed(thread, this.setup.map.devicesOf[thread]!, "starting", m.error.message, null),
-        );
-        return;
-      case "arrived":
-        this.bytesMoved += m.bytes;
-        this.transfersMoved++;
-        this.perform(this.schedule.transferArrived(m.transfer));
-        return;
-      case "done": {
-        const stats = this.busy[thread]!;
-        stats.tasks++;
-        stats.busyMs += m.busyMs;
-        this.perform(this.schedule.taskDone(m.task));
-        this.setup.onProgress?.(this.schedule.doneCount, this.setup.graph.tasks.length);
-        if (this.schedule.finished) this.finish();
-        return;
-      }
-      case "failed": {
-        const task = this.tasks.get(m.task)!;
-        this.fail(taskFailed(task, this.orders.kernelOf(task.op), m.error));
-        return;
-      }
-      case "fault":
-        this.crash(thread, m.error.message, `handling '${m.during}'`);
-        return;
-      case "fetched":
-        this.fetches.get(m.request)?.(regionFromWire(m.region));
-        this.fetches.delete(m.request);
-        return;
-      case "closed":
-        this.closes.get(thread)?.(m.backend);
-        this.closes.delete(thread);
-        return;
-    }
-  }
-
   private fetch(device: string, key: string, region: Region["range"]): Promise<Region> {
     const request = this.nextRequest++;
     const reply = new Promise<Region>((resolve) => this.fetches.set(request, resolve));
@@ -273,15 +279,22 @@ export class LocalExecution {
 
   /** Each program output assembled from its final writers, fetched from the devices holding them. */
   private async collectOutputs(): Promise<Record<string, Region>> {
-    const { plan, graph, inputs } = this.setup;
+    const { plan, graph, inputs } = this.setup.prepared;
     const out: Record<string, Region> = {};
     await Promise.all(
       plan.program.outputs.map(async (id) => {
         const decl = plan.program.tensors.find((t) => t.id === id)!;
+        const writers = graph.writers[id] ?? [];
+        const only = writers.length === 1 ? writers[0]! : undefined;
+        if (only !== undefined && only.device !== null && only.region.equals(decl.range)) {
+          // One device holds all of it: the fetched copy is the output, no second copy.
+          out[id] = await this.fetch(only.device, sourceKey(only.source), only.region);
+          return;
+        }
         const value = zeroRegion(decl.dtype, decl.range);
         out[id] = value;
         await Promise.all(
-          (graph.writers[id] ?? []).map(async (w) => {
+          writers.map(async (w) => {
             // A pre-distributed program input that is also an output lives nowhere in particular.
             const part =
               w.device === null && w.source.kind === "input"
@@ -293,15 +306,5 @@ export class LocalExecution {
       }),
     );
     return out;
-  }
-
-  private async closeBackends(): Promise<BackendStats[]> {
-    return Promise.all(
-      this.workers.map((_, thread) => {
-        const reply = new Promise<BackendStats>((resolve) => this.closes.set(thread, resolve));
-        this.post(thread, { type: "close" });
-        return reply;
-      }),
-    );
   }
 }

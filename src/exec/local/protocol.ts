@@ -21,18 +21,27 @@ export interface FaultInjection {
   readonly kind: "throw" | "exit";
 }
 
-/** What a worker is started with (`workerData`). */
+/** What a worker is started with (`workerData`): what stays the same for every run of its pool. */
 export interface WorkerInit {
   readonly thread: number;
-  readonly devices: readonly string[];
-  /** The program as JSON: each worker re-validates it to rebuild signatures (classes do not cross threads). */
-  readonly program: JsonValue;
   /** Absolute paths of kernel declaration files to add to the built-in registry. */
   readonly kernelFiles: readonly string[];
   readonly backend: BackendName;
   /** A port to every other thread by thread number; `null` at this thread's own index. */
   readonly peers: readonly (MessagePort | null)[];
+}
+
+/** What a worker needs to take part in one run (the `begin` message). */
+export interface RunStart {
+  /** The run's number in its pool: increasing, never reused; pieces carry it. */
+  readonly run: number;
+  /** The devices this thread stands for in this run. */
+  readonly devices: readonly string[];
+  /** The program as JSON, validated by the coordinator: the worker decodes it without re-validating. */
+  readonly program: JsonValue;
   readonly fault: FaultInjection | null;
+  /** Program-input loads kept from earlier runs that this run reuses; the thread drops its other kept loads. */
+  readonly keep: readonly string[];
 }
 
 /** A box of a source that a task reads, for one of its operands. */
@@ -85,10 +94,24 @@ export interface WireError {
   readonly issues: readonly JsonValue[];
 }
 
-/** Coordinator → worker. */
+/**
+ * Coordinator → worker. Everything between a `begin` and its `end` belongs to that run (one
+ * port, so the worker sees them in order).
+ */
 export type ToWorker =
-  /** Hold `region` of program input `key` on `device` (pre-distributed or home-placed). */
-  | { readonly type: "load"; readonly device: string; readonly key: string; readonly region: WireRegion }
+  /** Start a run: decode its program, start with empty stores. */
+  | ({ readonly type: "begin" } & RunStart)
+  /**
+   * Hold `region` of program input `key` on `device` (pre-distributed or home-placed); with
+   * `keepAs`, keep it after the run too, under that load id (see `KeptInputs`).
+   */
+  | {
+      readonly type: "load";
+      readonly device: string;
+      readonly key: string;
+      readonly region: WireRegion;
+      readonly keepAs: string | null;
+    }
   /** Send transfer `transfer`: `range` of `key` held on `from` to device `to` on thread `thread`. */
   | {
       readonly type: "send";
@@ -108,6 +131,8 @@ export type ToWorker =
       readonly key: string;
       readonly range: WireRange;
     }
+  /** End the run: wait for its running task, drop its stores, report its backend counters. */
+  | { readonly type: "end" }
   /** Release the backend and report its counters; the coordinator terminates the thread next. */
   | { readonly type: "close" };
 
@@ -122,11 +147,23 @@ export type FromWorker =
   | { readonly type: "fetched"; readonly request: number; readonly region: WireRegion }
   /** Something other than a task went wrong (a protocol violation: a bug). */
   | { readonly type: "fault"; readonly during: string; readonly error: WireError }
+  /**
+   * The run ended here: backend counters during the run and since the thread started, and the
+   * buffers of the run's input loads (not kept ones), moved back for the coordinator to reuse.
+   */
+  | {
+      readonly type: "ended";
+      readonly backend: BackendStats;
+      readonly total: BackendStats;
+      readonly buffers: readonly ArrayBuffer[];
+    }
   | { readonly type: "closed"; readonly backend: BackendStats };
 
 /** Worker → worker, over the port between their threads: one transfer's bytes. */
 export interface PieceMessage {
   readonly type: "piece";
+  /** The run it belongs to: a piece of a failed run may still arrive during a later one. */
+  readonly run: number;
   readonly transfer: number;
   readonly to: string;
   readonly key: string;

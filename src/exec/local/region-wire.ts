@@ -72,27 +72,49 @@ function sharedArray(dtype: DType, length: number): TypedData {
   }
 }
 
+function arrayOn(dtype: DType, buffer: ArrayBuffer): TypedData {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buffer);
+    case "float64":
+      return new Float64Array(buffer);
+    case "int32":
+      return new Int32Array(buffer);
+  }
+}
+
 /**
  * Packs the part of `region` inside `box` for posting: always a fresh copy owning its whole
- * buffer (so moving it never detaches data the sender still holds). Returns the wire region
- * and the transfer list to pass to `postMessage`.
+ * buffer (so moving it never detaches data the sender still holds). In `transfer` mode the
+ * copy goes into `recycled` when given (an ArrayBuffer of exactly the copy's size that nothing
+ * else uses any more): writing into pages already mapped is several times faster than into a
+ * new allocation's. Returns the wire region and the transfer list to pass to `postMessage`.
  */
 export function packRegion(
   region: Region,
   box: ZRange,
   mode: TransferMode = TRANSFER_MODE,
+  recycled?: ArrayBuffer,
 ): { wire: WireRegion; transferList: ArrayBuffer[] } {
   if (mode === "shared") {
     const target: Region = { dtype: region.dtype, range: box, data: sharedArray(region.dtype, box.size) };
     writeRegion(target, region);
     return { wire: { dtype: region.dtype, range: rangeToWire(box), data: target.data }, transferList: [] };
   }
-  // sliceRegion returns `region` itself when the box is all of it: copy then, or moving the
-  // buffer would detach the sender's own value.
-  const sliced = box.equals(region.range) ? copyData(region) : sliceRegion(region, box).data;
+  let data: TypedData;
+  if (recycled !== undefined) {
+    data = arrayOn(region.dtype, recycled);
+    if (data.length !== box.size)
+      throw new Error(`a recycled buffer of ${recycled.byteLength} B does not fit ${box}`);
+    writeRegion({ dtype: region.dtype, range: box, data }, region);
+  } else {
+    // sliceRegion returns `region` itself when the box is all of it: copy then, or moving the
+    // buffer would detach the sender's own value.
+    data = box.equals(region.range) ? copyData(region) : sliceRegion(region, box).data;
+  }
   return {
-    wire: { dtype: region.dtype, range: rangeToWire(box), data: sliced },
-    transferList: [sliced.buffer as ArrayBuffer],
+    wire: { dtype: region.dtype, range: rangeToWire(box), data },
+    transferList: [data.buffer as ArrayBuffer],
   };
 }
 

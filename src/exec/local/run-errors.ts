@@ -25,7 +25,8 @@ export function taskFailed(task: Task, kernel: string, cause: WireError): Tesser
 
 /**
  * `worker_crashed`: a worker thread died (exit, uncaught error) or failed outside a task; names
- * the thread, its devices and what it was doing (`running shard fc1#3 (matmul)`, `starting`, ...).
+ * the thread, its devices in the run (when it was in one) and what it was doing
+ * (`running shard fc1#3 (matmul)`, `starting`, ...).
  */
 export function workerCrashed(
   thread: number,
@@ -36,7 +37,28 @@ export function workerCrashed(
 ): TesseraError {
   return new TesseraError(
     "worker_crashed",
-    `worker thread ${thread} (devices ${devices.join(", ") || "none"}) crashed while ${doing}: ${cause}`,
+    `worker thread ${thread}${devices.length === 0 ? "" : ` (devices ${devices.join(", ")})`} crashed while ${doing}: ${cause}`,
     { thread, devices: devices.slice(), task, cause },
+  );
+}
+
+/**
+ * `worker_crashed` for a run on an executor whose pool a crash already broke: it names the
+ * original crash and says what to do (an executor never replaces a thread).
+ */
+export function executorBroken(crash: TesseraError): TesseraError {
+  return new TesseraError(
+    "worker_crashed",
+    `this local executor is unusable since a worker thread crashed in an earlier run (${crash.summary}); create a new executor`,
+    { ...crash.context, earlier: true },
+  );
+}
+
+/** `executor_closed`: a run asked of a local executor after `close`. */
+export function executorClosed(): TesseraError {
+  return new TesseraError(
+    "executor_closed",
+    "this local executor is closed; create a new one to run more plans",
+    {},
   );
 }

@@ -181,7 +181,9 @@ export async function run({ quick }) {
     return { results, ort: ms };
   });
   for (const { results, ort: ms } of warmRounds.kept) {
-    configs.forEach((c, k) => warm[c.name].push(results[k]));
+    configs.forEach((c, k) => {
+      warm[c.name].push(results[k]);
+    });
     tOrt.push(ms);
   }
   const spawned = executors.map((e) => e.stats().workersSpawned).reduce((a, b) => a + b, 0);

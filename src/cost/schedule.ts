@@ -32,11 +32,15 @@ import { sized, type Workspace } from "./workspace.js";
 // arrivals (ties by task index, then transfer id): what a task frees when it ends is gone
 // before anything allocated at that instant.
 
+/** No task can start any more: the execution order and the collectives' barriers block each other. */
+export class ScheduleDeadlock extends Error {}
+
 /**
  * Runs the list schedule over the compiled tables (consuming their counters): fills task and
  * transfer start and end times and each device's peak memory (resident inputs included).
- * Throws when some task can never start (an execution order that does not respect
- * dependencies — a bug, since plans are validated first).
+ * Throws `ScheduleDeadlock` when some task can never start: with plain transfers that would
+ * be an order that does not respect dependencies (a bug, since plans are validated first);
+ * with ring-priced collectives it can happen for valid explicit orders (see the simulator).
  */
 export function runSchedule(ctx: SimContext): void {
   const ws = ctx.ws;
@@ -149,7 +153,7 @@ export function runSchedule(ctx: SimContext): void {
   for (let d = 0; d < D; d++) {
     if (ptr[d] !== devStart[d + 1]) {
       const t = devSeq[ptr[d]!]!;
-      throw new Error(`simulator: task ${t} on device ${ctx.devices[d]} can never start`);
+      throw new ScheduleDeadlock(`simulator: task ${t} on device ${ctx.devices[d]} can never start`);
     }
   }
 }

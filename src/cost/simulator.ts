@@ -17,7 +17,7 @@ import {
   programFacts,
 } from "./derivation.js";
 import { mapDevices } from "./device-map.js";
-import { runSchedule } from "./schedule.js";
+import { runSchedule, ScheduleDeadlock } from "./schedule.js";
 import {
   type CollectiveUse,
   type CostVector,
@@ -248,9 +248,9 @@ class PlanSimulator implements Simulator {
   }
 
   simulate(): Simulation {
-    const { cost, groups } = this.run(true);
+    const { cost, groups, ringPriced } = this.run(true);
     this.costCache ??= cost;
-    return { version: SIMULATION_VERSION, pricing: this.ctx.pricing, cost, timeline: this.timeline(groups) };
+    return { version: SIMULATION_VERSION, pricing: this.ctx.pricing, cost, timeline: this.timeline(groups, ringPriced) };
   }
 
   withPlacement(op: string, devices: readonly string[], combineDevices?: readonly string[]): Simulator {
@@ -284,27 +284,41 @@ class PlanSimulator implements Simulator {
     return new PlanSimulator(this.ctx, this.base, { geometries, reads, places, order: null, overlapping });
   }
 
-  /** Compiles and schedules this plan in the shared workspace; the workspace then describes it. */
-  private run(timeline: boolean): { cost: CostVector; groups: Group[] } {
+  /**
+   * Compiles and schedules this plan in the shared workspace; the workspace then describes it.
+   * A ring-priced collective starts only once all its members are ready, like a barrier; an
+   * explicit execution order that is valid transfer by transfer can still make a device wait
+   * for a delivery that needs one of its own later tasks. Then no ring pricing is possible for
+   * that order: the plan is scheduled point to point and `ringPriced` says so.
+   */
+  private run(timeline: boolean): { cost: CostVector; groups: Group[]; ringPriced: boolean } {
     const { ctx, state } = this;
     const ws = ctx.ws;
     compile(ctx, state);
     const collective = ctx.pricing === "collective";
     const groups = collective || timeline ? recognise(ctx, state) : [];
-    if (collective) installPhases(ctx, groups);
-    else ws.phaseCount = 0;
+    if (collective) {
+      installPhases(ctx, groups);
+      try {
+        runSchedule(ctx);
+        return { cost: this.costVector(groups, true), groups, ringPriced: true };
+      } catch (error: unknown) {
+        if (!(error instanceof ScheduleDeadlock)) throw error;
+        compile(ctx, state); // the failed schedule consumed the compiled counters
+      }
+    }
+    ws.phaseCount = 0;
     runSchedule(ctx);
-    return { cost: this.costVector(groups), groups };
+    return { cost: this.costVector(groups, false), groups, ringPriced: false };
   }
 
-  private costVector(groups: readonly Group[]): CostVector {
+  private costVector(groups: readonly Group[], ringPriced: boolean): CostVector {
     const { ctx } = this;
     const ws = ctx.ws;
     const { T, X, D } = ws;
     let makespan = 0;
     for (let t = 0; t < T; t++) if (ws.taskEnd[t]! > makespan) makespan = ws.taskEnd[t]!;
     const linkBytes = [0, 0];
-    const ringPriced = ctx.pricing === "collective";
     for (let x = 0; x < X; x++)
       if (!ringPriced || ws.xPhase[x]! < 0) linkBytes[ws.xCls[x]!]! += ws.xBytes[x]!;
     if (ringPriced) {
@@ -334,7 +348,7 @@ class PlanSimulator implements Simulator {
   }
 
   /** The timeline of the plan the workspace describes (call right after `run`). */
-  private timeline(groups: readonly Group[]): Simulation["timeline"] {
+  private timeline(groups: readonly Group[], ringPriced: boolean): Simulation["timeline"] {
     const { ctx, state } = this;
     const ws = ctx.ws;
     const names = ctx.devices;
@@ -372,7 +386,7 @@ class PlanSimulator implements Simulator {
       kind: g.kind,
       devices: g.devices.map((d) => names[d]!),
       bytes: g.bytes,
-      pricing: ctx.pricing === "collective" ? "ring" : "point-to-point",
+      pricing: ringPriced ? "ring" : "point-to-point",
       transfers: g.phases.flatMap((p) => p.members).sort((a, b) => a - b),
     }));
     const devices = Object.fromEntries(names.map((n, i) => [n, ctx.clusterIds[i]!]));

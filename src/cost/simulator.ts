@@ -250,7 +250,12 @@ class PlanSimulator implements Simulator {
   simulate(): Simulation {
     const { cost, groups, ringPriced } = this.run(true);
     this.costCache ??= cost;
-    return { version: SIMULATION_VERSION, pricing: this.ctx.pricing, cost, timeline: this.timeline(groups, ringPriced) };
+    return {
+      version: SIMULATION_VERSION,
+      pricing: this.ctx.pricing,
+      cost,
+      timeline: this.timeline(groups, ringPriced),
+    };
   }
 
   withPlacement(op: string, devices: readonly string[], combineDevices?: readonly string[]): Simulator {

@@ -5,7 +5,7 @@ import type { KernelDef } from "../kernel.js";
 /** The ids of the built-in elementwise unary kernels. */
 export type UnaryKernelId = "neg" | "abs" | "exp" | "log" | "sqrt" | "relu" | "gelu" | "sigmoid" | "tanh";
 
-/** What every unary kernel shares: any rank, `x` → `out` element by element through identity projections. */
+/** What every unary kernel shares: inputs of every rank, `x` → `out` element by element through identity projections. */
 const ELEMENTWISE = {
   version: 1,
   inputs: [{ name: "x", shape: "[$s...]", dtype: "T" }],

@@ -27,14 +27,19 @@ export function isFloat(d: DType): boolean {
   return d !== "int32";
 }
 
-/** A zero-filled typed array of `length` elements of `dtype`. */
-export function allocate(dtype: DType, length: number): TypedData {
+/** A typed array of `dtype` viewing all of `buffer` (plain or shared), whose length must fit the dtype. */
+export function typedArrayOn(dtype: DType, buffer: ArrayBufferLike): TypedData {
   switch (dtype) {
     case "float32":
-      return new Float32Array(length);
+      return new Float32Array(buffer);
     case "float64":
-      return new Float64Array(length);
+      return new Float64Array(buffer);
     case "int32":
-      return new Int32Array(length);
+      return new Int32Array(buffer);
   }
+}
+
+/** A zero-filled typed array of `length` elements of `dtype`. */
+export function allocate(dtype: DType, length: number): TypedData {
+  return typedArrayOn(dtype, new ArrayBuffer(length * DTYPE_BYTES[dtype]));
 }

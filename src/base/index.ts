@@ -10,6 +10,7 @@ export {
   isFloat,
   type TypedArrayFor,
   type TypedData,
+  typedArrayOn,
 } from "./dtype.js";
 export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./errors.js";
 export { type Issue, IssueCollector, issue } from "./issue.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocate, DTYPE_BYTES, DTYPES, isDType, isFloat } from "../../src/base/index.js";
+import { allocate, DTYPE_BYTES, DTYPES, isDType, isFloat, typedArrayOn } from "../../src/base/index.js";
 
 describe("dtypes", () => {
   it("are float32, float64 and int32", () => {
@@ -27,5 +27,17 @@ describe("dtypes", () => {
     expect(isDType("float16")).toBe(false);
     expect(isDType(4)).toBe(false);
     expect(isDType(undefined)).toBe(false);
+  });
+});
+
+describe("typedArrayOn", () => {
+  it("views a whole plain or shared buffer as the dtype's array", () => {
+    const plain = typedArrayOn("float64", new ArrayBuffer(16));
+    expect(plain).toBeInstanceOf(Float64Array);
+    expect(plain.length).toBe(2);
+    const shared = typedArrayOn("int32", new SharedArrayBuffer(12));
+    expect(shared).toBeInstanceOf(Int32Array);
+    expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(typedArrayOn("float32", new ArrayBuffer(8)).length).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { allocate, type DType, type TypedData } from "../../base/dtype.js";
+import { allocate, DTYPE_BYTES, type DType, type TypedData, typedArrayOn } from "../../base/dtype.js";
 import { type Region, sliceRegion, writeRegion } from "../../kernels/region.js";
 import type { Source } from "../../plan/task-graph.js";
 import { ZRange } from "../../zspace/z-range.js";
@@ -62,25 +62,7 @@ export function regionFromWire(wire: WireRegion): Region {
 }
 
 function sharedArray(dtype: DType, length: number): TypedData {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(new SharedArrayBuffer(length * 4));
-    case "float64":
-      return new Float64Array(new SharedArrayBuffer(length * 8));
-    case "int32":
-      return new Int32Array(new SharedArrayBuffer(length * 4));
-  }
-}
-
-function arrayOn(dtype: DType, buffer: ArrayBuffer): TypedData {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(buffer);
-    case "float64":
-      return new Float64Array(buffer);
-    case "int32":
-      return new Int32Array(buffer);
-  }
+  return typedArrayOn(dtype, new SharedArrayBuffer(length * DTYPE_BYTES[dtype]));
 }
 
 /**
@@ -103,7 +85,7 @@ export function packRegion(
   }
   let data: TypedData;
   if (recycled !== undefined) {
-    data = arrayOn(region.dtype, recycled);
+    data = typedArrayOn(region.dtype, recycled);
     if (data.length !== box.size)
       throw new Error(`a recycled buffer of ${recycled.byteLength} B does not fit ${box}`);
     writeRegion({ dtype: region.dtype, range: box, data }, region);

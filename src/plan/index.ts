@@ -9,6 +9,7 @@ export {
   type Piece,
   type ShardTask,
   type Source,
+  sourceKey,
   type Task,
   type TaskGraph,
   type TaskOutput,

@@ -94,7 +94,8 @@ export interface TaskGraph {
   readonly writers: Readonly<Record<string, readonly Writer[]>>;
 }
 
-function sourceKey(s: Source): string {
+/** A source's identity as a string: `t:task:output` for a task output, `i:tensor` for a program input. */
+export function sourceKey(s: Source): string {
   return s.kind === "task" ? `t:${s.task}:${s.output}` : `i:${s.tensor}`;
 }
 

@@ -1,8 +1,8 @@
 import type { Region } from "../../kernels/region.js";
 import type { Plan } from "../../plan/plan.js";
 import type { TaskGraph } from "../../plan/task-graph.js";
+import { sourceKey } from "../../plan/task-graph.js";
 import type { ZRange } from "../../zspace/z-range.js";
-import { sourceKey } from "./region-wire.js";
 
 /** A program-input region a device holds before anything runs. */
 export interface InitialLoad {

@@ -1,6 +1,5 @@
 import { allocate, DTYPE_BYTES, type DType, type TypedData, typedArrayOn } from "../../base/dtype.js";
 import { type Region, sliceRegion, writeRegion } from "../../kernels/region.js";
-import type { Source } from "../../plan/task-graph.js";
 import { ZRange } from "../../zspace/z-range.js";
 
 /** A range as plain data (what survives `postMessage`; class instances do not). */
@@ -104,9 +103,4 @@ function copyData(region: Region): TypedData {
   const out = allocate(region.dtype, region.data.length);
   out.set(region.data);
   return out;
-}
-
-/** The store key of a source: `t:task:output` for a task output, `i:tensor` for a program input. */
-export function sourceKey(source: Source): string {
-  return source.kind === "task" ? `t:${source.task}:${source.output}` : `i:${source.tensor}`;
 }

@@ -1,9 +1,10 @@
 import type { DType } from "../../base/dtype.js";
 import type { Plan } from "../../plan/plan.js";
 import type { Task, TaskGraph } from "../../plan/task-graph.js";
+import { sourceKey } from "../../plan/task-graph.js";
 import { type ShardGeometry, shardGeometry } from "../../shard/shard-geometry.js";
 import type { OutputRef, PieceRef, TaskOrder } from "./protocol.js";
-import { rangeToWire, sourceKey } from "./region-wire.js";
+import { rangeToWire } from "./region-wire.js";
 
 /**
  * Turns tasks into the plain orders workers run. Shard input regions come from the shard

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { presetCluster } from "../cluster/load-cluster.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
@@ -11,10 +12,8 @@ import { loadProgramFile } from "../frontend/load-program.js";
 import type { Program } from "../ir/program.js";
 import { builtinRegistry } from "../kernels/library/index.js";
 import { planToJson } from "../plan/encode-plan.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
 import { deriveTaskGraph } from "../plan/task-graph.js";
-import type { DimSplit } from "../zspace/z-range.js";
+import { megatronPlan } from "../search/megatron-plan.js";
 import { operationGeometry } from "./operation-geometry.js";
 import { textTable } from "./text-table.js";
 
@@ -47,32 +46,6 @@ function operationTable(program: Program): string {
     ];
   });
   return textTable(["operation", "kernel", "index space", "reductions", "output"], rows);
-}
-
-/**
- * A hand-written Megatron-style plan of the transformer block: attention heads split over two
- * devices (every head-indexed operation), the MLP's up-projection split by columns over two
- * more and its down-projection by rows (a split reduction: partial sums folded by a combine).
- */
-export function demoPlan(program: Program): Plan {
-  const heads = ["q", "k", "v", "k_t", "scores", "attn", "context", "out_proj", "head_sum"];
-  const splits: Record<string, DimSplit[]> = Object.fromEntries(
-    heads.map((id) => [id, [{ dim: 0, parts: 2 }]]),
-  );
-  splits.mlp_up = [{ dim: 1, parts: 2 }];
-  splits.mlp_act = [{ dim: 1, parts: 2 }];
-  splits.mlp_down = [{ dim: 2, parts: 2 }];
-  const placement = Object.fromEntries(
-    program.operations.map((op) => [
-      op.id,
-      op.id.startsWith("mlp_") && splits[op.id] !== undefined
-        ? ["d2", "d3"]
-        : heads.includes(op.id)
-          ? ["d0", "d1"]
-          : ["d0"],
-    ]),
-  );
-  return makePlan(program, { devices: ["d0", "d1", "d2", "d3"], splits, placement });
 }
 
 /**
@@ -112,15 +85,22 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
         : [{ dim: 0, parts: 2 }];
     out(`3. Sharding by index projection signature\n\n${indent(operationGeometry(program, op, splits))}\n\n`);
   }
-  const plan = demoPlan(program);
+  // The plan is found from the geometry alone (no operation names): the tensor-parallel axes
+  // of `megatronPlan` — attention heads, the MLP's columns then rows — on this machine's devices.
+  const plan = megatronPlan(program, presetCluster("local"));
   const planFile = resolve(opts.outDir, `${program.name ?? "program"}.plan.json`);
   writeFileSync(planFile, `${JSON.stringify(planToJson(plan), null, 1)}\n`);
   const graph = deriveTaskGraph(plan);
+  const split = plan.operations.filter((o) => o.devices.length > 1).map((o) => o.op);
+  const combined = graph.tasks.filter((t) => t.kind === "combine").map((t) => t.op);
   out(
-    "4. Sharded execution: heads split over d0/d1, the MLP Megatron-style over d2/d3 (rows of mlp_down are a split\n",
+    `4. Sharded execution of the Megatron-style plan found from the geometry (tessera/search megatronPlan):\n`,
   );
   out(
-    `   reduction), ${graph.tasks.length} tasks on 2 worker threads with ONNX Runtime kernels; plan written to ${planFile}\n`,
+    `   split over ${plan.devices.join(", ")}: ${split.join(", ")}; partial sums combined after ${[...new Set(combined)].join(", ")}\n`,
+  );
+  out(
+    `   ${graph.tasks.length} tasks on 2 worker threads with ONNX Runtime kernels; plan written to ${planFile}\n`,
   );
   const run = await runLocal(plan, inputs, { registry, backend: "onnx", threads: 2 });
   const s = run.stats;

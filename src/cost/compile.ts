@@ -59,11 +59,25 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.pdDev = sized(ws.pdDev, P);
   ws.pdOp = sized(ws.pdOp, P);
   ws.pdPiece = sized(ws.pdPiece, P);
-  const slots = facts.interner.size * D;
+  // Keys are interned for the simulator's lifetime and keep growing as re-splits make new
+  // regions; the (key, device) tables only need the keys this plan uses, numbered densely here.
+  ws.keyStamp = sized(ws.keyStamp, facts.interner.size);
+  ws.keyLocal = sized(ws.keyLocal, facts.interner.size);
+  const stamp = ws.nextStamp();
+  const { keyStamp, keyLocal } = ws;
+  let nKeys = 0;
+  for (const k of facts.order) {
+    for (const key of reads[k]!.key) {
+      if (keyStamp[key] !== stamp) {
+        keyStamp[key] = stamp;
+        keyLocal[key] = nKeys++;
+      }
+    }
+  }
+  const slots = nKeys * D;
   ws.seenStamp = sized(ws.seenStamp, slots);
   ws.seenX = sized(ws.seenX, slots);
   ws.pdStamp = sized(ws.pdStamp, slots);
-  const stamp = ws.nextStamp();
   const { opBase, taskOp, taskLocal, taskDev, taskDur, taskOut, taskKeep, inStart, inX, locStart, locT } = ws;
   const { xFrom, xTo, xCls, xBytes, xProducer, xOp, xPiece, seenStamp, seenX, pdStamp } = ws;
   const { xNext, xRem, consHead, qTask, qNext, pending, remOut, outHead, outTail } = ws;
@@ -109,7 +123,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
           from = home[r.srcTask[p]!]!;
           if (from < 0) {
             // Pre-distributed: the device holds this region from the start, once.
-            const slot = r.key[p]! * D + dev;
+            const slot = keyLocal[r.key[p]!]! * D + dev;
             if (pdStamp[slot] !== stamp) {
               pdStamp[slot] = stamp;
               if (overlapping[r.srcTask[p]!] === 0) {
@@ -138,7 +152,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
             continue;
           }
         }
-        const slot = r.key[p]! * D + dev;
+        const slot = keyLocal[r.key[p]!]! * D + dev;
         let x: number;
         if (seenStamp[slot] === stamp) {
           x = seenX[slot]!;

@@ -52,6 +52,9 @@ export class Workspace {
   /** Dedup of (source region key, device) within one evaluation: stamp and transfer id. */
   seenStamp = new Int32Array(0);
   seenX = new Int32Array(0);
+  /** Dense numbering of the interned keys one evaluation uses: stamp and local number. */
+  keyStamp = new Int32Array(0);
+  keyLocal = new Int32Array(0);
   private stamps = 0;
 
   // Pre-distributed input regions: one record per distinct (key, device).
@@ -121,11 +124,12 @@ export class Workspace {
   live = new Float64Array(0);
   peak = new Float64Array(0);
 
-  /** A fresh stamp for `seenStamp` and `pdStamp` (one per compile). */
+  /** A fresh stamp for `keyStamp`, `seenStamp` and `pdStamp` (one per compile). */
   nextStamp(): number {
     if (this.stamps >= STAMP_LIMIT) {
       this.seenStamp.fill(0);
       this.pdStamp.fill(0);
+      this.keyStamp.fill(0);
       this.stamps = 0;
     }
     return ++this.stamps;

@@ -43,7 +43,7 @@ export function dataParallelPlan(program: Program, cluster: Cluster, n?: number)
 }
 
 /** The index dimension of `op` on a batch axis that its outputs list first, if any. */
-function batchIndexDim(
+export function batchIndexDim(
   op: Operation,
   classes: readonly number[],
   batch: ReadonlySet<number>,

@@ -1,5 +1,5 @@
 // Runs once before the suite: rebuild dist/ when a source changed, because worker threads run
-// the compiled worker (see src/exec/local/worker-script.ts) and must run today's code.
+// the compiled worker (see src/base/worker-launch.ts) and must run today's code.
 import { build, buildIsStale } from "../../scripts/bootstrap.mjs";
 
 /** Vitest global setup: make dist/ current. */

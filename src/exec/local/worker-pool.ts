@@ -1,10 +1,10 @@
 import { MessageChannel, type MessagePort, type TransferListItem, Worker } from "node:worker_threads";
 import type { TesseraError } from "../../base/errors.js";
+import { workerLaunch } from "../../base/worker-launch.js";
 import type { BackendName, BackendStats } from "../backend/kernel-backend.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 import { workerCrashed } from "./run-errors.js";
 import { tesseraErrorFromWire } from "./wire-error.js";
-import { workerLaunch } from "./worker-script.js";
 
 let live = 0;
 
@@ -149,7 +149,7 @@ export class WorkerPool {
   }
 
   private spawn(options: PoolOptions, onReady: () => void): void {
-    const launch = workerLaunch();
+    const launch = workerLaunch(import.meta.url, "worker", "exec/local/worker.js");
     const n = options.threads;
     const ports: (MessagePort | null)[][] = Array.from({ length: n }, () => Array(n).fill(null));
     for (let i = 0; i < n; i++) {

@@ -1,0 +1,41 @@
+import type { Cluster } from "../cluster/cluster.js";
+import type { Program } from "../ir/program.js";
+import type { Plan } from "../plan/plan.js";
+import { dataParallelPlan } from "./data-parallel-plan.js";
+import { hybridPlan } from "./hybrid-plan.js";
+import { megatronPlan } from "./megatron-plan.js";
+import { singleDevicePlan } from "./single-device-plan.js";
+
+/** A named baseline plan. */
+export interface NamedPlan {
+  readonly name: string;
+  readonly plan: Plan;
+}
+
+/**
+ * The baselines a search is held against on the first `n` devices of `cluster`: single device,
+ * data parallel, Megatron tensor parallel (when the program has a tensor-parallel axis), and
+ * the hybrids `dp{a}xtp{b}` for every split `n = a·b` into powers of two with `a, b ≥ 2` and
+ * `b` at most a host's devices (tensor parallelism inside hosts, as Megatron-LM deploys it).
+ * Plans equal to an earlier one (a Megatron plan that cuts nothing) are left out.
+ */
+export function baselinePlans(program: Program, cluster: Cluster, n: number): NamedPlan[] {
+  const out: NamedPlan[] = [
+    { name: "single-device", plan: singleDevicePlan(program, cluster) },
+    { name: "data-parallel", plan: dataParallelPlan(program, cluster, n) },
+    { name: "megatron", plan: megatronPlan(program, cluster, n) },
+  ];
+  const perHost = Math.max(...cluster.hosts.map((h) => h.devices.length));
+  for (let b = 2; b < n && b <= perHost; b *= 2) {
+    if (n % b !== 0) continue;
+    const plan = hybridPlan(program, cluster, n / b, b);
+    if (plan !== undefined) out.push({ name: `dp${n / b}xtp${b}`, plan });
+  }
+  const seen = new Set<string>();
+  return out.filter(({ plan }) => {
+    const key = JSON.stringify(plan.operations.map((o) => [o.sharding.boundaries, o.devices]));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

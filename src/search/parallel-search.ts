@@ -1,0 +1,174 @@
+import { Worker } from "node:worker_threads";
+import { isIssueCode } from "../base/codes.js";
+import { TesseraError } from "../base/errors.js";
+import { seededRng } from "../base/random.js";
+import { workerLaunch } from "../base/worker-launch.js";
+import { clusterToJson } from "../cluster/parse-cluster.js";
+import { programToJson } from "../ir/encode-program.js";
+import { type Objectives, objectivesOf } from "./objectives.js";
+import { insertIntoArchive } from "./pareto-archive.js";
+import { withChoices } from "./plan-choice.js";
+import type { FrontMember, RunLimit, SharedMember } from "./search-engine.js";
+import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "./search-plans.js";
+import type { MutatorStats } from "./search-result.js";
+import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
+
+interface GlobalMember extends SharedMember {
+  readonly objectives: Objectives;
+  readonly epoch: number;
+}
+
+/** Evaluations per worker per epoch under an evaluation budget (bounds how stale shared fronts get). */
+const EPOCH_EVALUATIONS = 2000;
+
+/**
+ * The search over `run.workers` worker threads, in synchronous epochs: every worker runs its
+ * own engine (seeded from the run's seed, one stream each) for an epoch, sends the plans that
+ * joined its front, and the coordinator merges them, in worker order, into the global front
+ * and hands the newcomers to every worker for the next epoch. Epochs end by evaluation counts
+ * under an evaluation budget, so the result depends on the seed and worker count alone; under
+ * a time budget they end by the clock (slices of a tenth of the budget, 0.2–2 s).
+ */
+export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
+  const rng = seededRng(run.seed);
+  const capacityOf: Record<string, number> = {};
+  const byId = new Map(run.cluster.devices.map((d) => [d.id, d]));
+  for (const d of run.devices)
+    capacityOf[d] = run.cluster.deviceTypes[byId.get(d)?.type ?? ""]?.memoryBytes ?? Infinity;
+  const common = {
+    program: programToJson(run.program),
+    cluster: clusterToJson(run.cluster),
+    pricing: run.pricing,
+    devices: run.devices.slice(),
+    pins: run.pins.slice(),
+    capacity: run.capacity,
+    seeds: run.seeds,
+  };
+  const launch = workerLaunch(import.meta.url, "search-worker", "search/search-worker.js");
+  const counts = new Array<number>(run.workers).fill(0);
+  const stats: (readonly MutatorStats[])[] = [];
+  const global: GlobalMember[] = [];
+  const report = progressReporter(
+    run,
+    () => counts.reduce((a, b) => a + b, 0),
+    () => global,
+  );
+
+  const workers = Array.from({ length: run.workers }, () => {
+    const init: SearchWorkerInit = { ...common, seed: rng.int(0, 2 ** 31 - 1) };
+    return new Worker(launch.script, { eval: launch.eval, workerData: init });
+  });
+  const inboxes = workers.map(() => queue<FromSearchWorker>());
+  let crash: Error | undefined;
+  workers.forEach((w, i) => {
+    w.on("message", (m: FromSearchWorker) => {
+      if (m.type === "progress") {
+        counts[i] = m.evaluations;
+        report();
+        return;
+      }
+      inboxes[i]!.push(m);
+    });
+    w.on("error", (e) => {
+      crash = e;
+      inboxes[i]!.push({ type: "failed", message: e.message });
+    });
+    w.on("exit", (code) => {
+      if (code !== 0) inboxes[i]!.push({ type: "failed", message: `exited with code ${code}` });
+    });
+  });
+  const expect = async (i: number, type: FromSearchWorker["type"]) => {
+    const m = await inboxes[i]!.next();
+    if (m.type === "failed") {
+      throw m.code !== undefined && isIssueCode(m.code)
+        ? new TesseraError(m.code, m.message, { worker: i })
+        : new TesseraError("worker_crashed", `search worker ${i} failed: ${crash?.message ?? m.message}`, {
+            worker: i,
+            cause: m.message,
+          });
+    }
+    if (m.type !== type) throw new Error(`search worker ${i} sent '${m.type}' where '${type}' was expected`);
+    return m;
+  };
+
+  try {
+    await Promise.all(workers.map((_, i) => expect(i, "ready")));
+    const perWorker =
+      run.budget.evaluations === undefined ? undefined : Math.ceil(run.budget.evaluations / run.workers);
+    const epochs =
+      perWorker === undefined ? undefined : Math.max(1, Math.ceil(perWorker / EPOCH_EVALUATIONS));
+    const deadline = run.budget.seconds === undefined ? Infinity : run.started + run.budget.seconds * 1000;
+    const slice =
+      run.budget.seconds === undefined ? 0 : Math.min(2000, Math.max(200, run.budget.seconds * 100));
+    let incoming: SharedMember[] = [];
+    for (let epoch = 1; ; epoch++) {
+      const limit: RunLimit = {
+        ...(perWorker === undefined || epochs === undefined
+          ? {}
+          : { evaluations: Math.round((perWorker * epoch) / epochs) }),
+        ...(deadline === Infinity ? {} : { deadline: Math.min(deadline, Date.now() + slice) }),
+      };
+      for (const w of workers) w.postMessage({ type: "epoch", limit, incoming } satisfies ToSearchWorker);
+      const done = await Promise.all(workers.map((_, i) => expect(i, "epoch-done")));
+      incoming = [];
+      done.forEach((m, i) => {
+        if (m.type !== "epoch-done") return;
+        counts[i] = m.evaluations;
+        stats[i] = m.mutators;
+        for (const j of m.joined) {
+          const member = { ...j, objectives: objectivesOf(j.cost, capacityOf), epoch };
+          if (insertIntoArchive(global, member, run.capacity) === "added") incoming.push(j);
+        }
+      });
+      // Newcomers that a later one pushed out of the front are not worth sending.
+      incoming = incoming.filter((j) => global.some((g) => g.choices === j.choices));
+      report();
+      const spent = epochs !== undefined && epoch >= epochs;
+      if (spent || Date.now() >= deadline) break;
+    }
+  } finally {
+    for (const w of workers) w.postMessage({ type: "finish" } satisfies ToSearchWorker);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  const evaluations = counts.reduce((a, b) => a + b, 0);
+  const front: FrontMember[] = global.map((g) => ({
+    sim: withChoices(run.base, g.choices),
+    cost: g.cost,
+    objectives: g.objectives,
+    epoch: g.epoch,
+  }));
+  return { front, evaluations, stoppedBy: stoppedBy(run, evaluations), mutators: mergeStats(stats) };
+}
+
+/** Sums tries and improvements over workers; probabilities are averaged. */
+function mergeStats(all: readonly (readonly MutatorStats[])[]): MutatorStats[] {
+  const first = all[0] ?? [];
+  return first.map((s, k) => {
+    const column = all.map((w) => w[k]!);
+    return {
+      name: s.name,
+      tried: column.reduce((a, c) => a + c.tried, 0),
+      improved: column.reduce((a, c) => a + c.improved, 0),
+      probability: column.reduce((a, c) => a + c.probability, 0) / column.length,
+    };
+  });
+}
+
+/** A single-consumer async queue. */
+function queue<T>(): { push(item: T): void; next(): Promise<T> } {
+  const items: T[] = [];
+  const waiting: ((item: T) => void)[] = [];
+  return {
+    push(item) {
+      const w = waiting.shift();
+      if (w !== undefined) w(item);
+      else items.push(item);
+    },
+    next() {
+      const item = items.shift();
+      if (item !== undefined) return Promise.resolve(item);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { type Rng, seededRng } from "../base/random.js";
+import type { CostVector } from "../cost/simulation.js";
+import type { Simulator } from "../cost/simulator.js";
+import { type MutatorChoice, mutatorChoice } from "./mutator-choice.js";
+import { MUTATORS } from "./mutators.js";
+import { type Objectives, objectivesOf } from "./objectives.js";
+import { insertIntoArchive } from "./pareto-archive.js";
+import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
+import type { SearchSpace } from "./search-space.js";
+
+/** A plan on the engine's front: its simulator, objectives and cost vector. */
+export interface FrontMember {
+  readonly sim: Simulator;
+  readonly objectives: Objectives;
+  readonly cost: CostVector;
+  /** The epoch in which it joined this engine's front by its own search (−1 when received). */
+  readonly epoch: number;
+}
+
+/** A front member as plain data, for sending between workers. */
+export interface SharedMember {
+  readonly choices: readonly PlanChoice[];
+  readonly cost: CostVector;
+}
+
+/** When an engine run stops: after this many evaluations in total, or at this wall-clock time (ms). */
+export interface RunLimit {
+  readonly evaluations?: number;
+  readonly deadline?: number;
+}
+
+/**
+ * One search thread: a Pareto archive of simulated plans, mutated one change at a time.
+ *
+ * A step picks a parent (half the time uniformly from the front, a third of the time the
+ * fastest plan, otherwise the last child, so the walk can cross a plateau of worse plans),
+ * applies a mutator chosen by adaptive probabilities, simulates the child incrementally and
+ * offers it to the archive; the mutator is rewarded when the child joins the front.
+ */
+export interface SearchEngine {
+  readonly space: SearchSpace;
+  readonly choice: MutatorChoice;
+  /** Plans simulated so far (seeds included). */
+  readonly evaluations: number;
+  /** Offers a starting plan (counted as an evaluation). */
+  seed(sim: Simulator): void;
+  /** Steps until `limit`, calling `tick` every 256 evaluations (for progress). */
+  run(limit: RunLimit, tick?: () => void): void;
+  /** The current front. */
+  front(): readonly FrontMember[];
+  /** Members that joined in the current epoch by this engine's own search, as plain data. */
+  joinedThisEpoch(): SharedMember[];
+  /** Takes in members found elsewhere (their costs are trusted: simulation is deterministic). */
+  absorb(members: readonly SharedMember[]): void;
+  /** Starts a new epoch (for `joinedThisEpoch`). */
+  nextEpoch(): void;
+}
+
+/** Options of a search engine. */
+export interface EngineOptions {
+  readonly seed: number;
+  /** Most members the front keeps (thinned by crowding beyond it); default 48. */
+  readonly capacity?: number;
+}
+
+/** An engine searching `space`, starting from `base` (any plan of the space's devices). */
+export function createSearchEngine(
+  space: SearchSpace,
+  base: Simulator,
+  options: EngineOptions,
+): SearchEngine {
+  const rng: Rng = seededRng(options.seed);
+  const capacity = options.capacity ?? 48;
+  const choice = mutatorChoice(MUTATORS.map((m) => m.name));
+  const capacityOf: Record<string, number> = {};
+  const types = base.cluster.deviceTypes;
+  const byId = new Map(base.cluster.devices.map((d) => [d.id, d]));
+  // Plan devices are cluster ids here (the search names them so).
+  for (const d of base.plan.devices) capacityOf[d] = types[byId.get(d)?.type ?? ""]?.memoryBytes ?? Infinity;
+  const archive: FrontMember[] = [];
+  let evaluations = 0;
+  let epoch = 0;
+  let last: Simulator = base;
+
+  const offer = (sim: Simulator): boolean => {
+    const cost = sim.cost();
+    evaluations++;
+    const member = { sim, cost, objectives: objectivesOf(cost, capacityOf), epoch };
+    return insertIntoArchive(archive, member, capacity) === "added";
+  };
+
+  const parent = (): Simulator => {
+    const u = rng.next();
+    if (archive.length === 0) return last;
+    if (u < 0.5) return archive[rng.int(0, archive.length - 1)]!.sim;
+    if (u < 0.83) {
+      let best = archive[0]!;
+      for (const m of archive)
+        if (
+          m.objectives.excess < best.objectives.excess ||
+          (m.objectives.excess === best.objectives.excess && m.objectives.makespan < best.objectives.makespan)
+        )
+          best = m;
+      return best.sim;
+    }
+    return last;
+  };
+
+  const step = (): void => {
+    const from = parent();
+    // A mutator may not apply (nothing to move, a layout equal to the current one): try others.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const i = choice.pick(rng);
+      const child = MUTATORS[i]!.apply(from, space, rng);
+      if (child === undefined) continue;
+      const improved = offer(child);
+      choice.reward(i, improved);
+      last = child;
+      return;
+    }
+    // Nothing applied from this parent: count the step so budgets always end.
+    evaluations++;
+  };
+
+  return {
+    space,
+    choice,
+    get evaluations() {
+      return evaluations;
+    },
+    seed(sim) {
+      offer(sim);
+      last = sim;
+    },
+    run(limit, tick) {
+      const maxEvals = limit.evaluations ?? Number.POSITIVE_INFINITY;
+      const deadline = limit.deadline ?? Number.POSITIVE_INFINITY;
+      while (evaluations < maxEvals) {
+        step();
+        if ((evaluations & 255) === 0) {
+          tick?.();
+          if (Date.now() >= deadline) return;
+        }
+        if (deadline !== Number.POSITIVE_INFINITY && (evaluations & 15) === 0 && Date.now() >= deadline)
+          return;
+      }
+    },
+    front: () => archive,
+    joinedThisEpoch() {
+      return archive
+        .filter((m) => m.epoch === epoch)
+        .map((m) => ({ choices: planChoices(m.sim.plan), cost: m.cost }));
+    },
+    absorb(members) {
+      for (const m of members) {
+        const sim = withChoices(base, m.choices);
+        insertIntoArchive(
+          archive,
+          { sim, cost: m.cost, objectives: objectivesOf(m.cost, capacityOf), epoch: -1 },
+          capacity,
+        );
+      }
+    },
+    nextEpoch() {
+      epoch++;
+    },
+  };
+}

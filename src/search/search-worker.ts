@@ -1,0 +1,57 @@
+// A search worker thread: one engine, run epoch by epoch as the coordinator asks, sending back
+// the plans that joined its front in each epoch (see parallel-search.ts).
+import { parentPort, workerData } from "node:worker_threads";
+import { isTesseraError } from "../base/errors.js";
+import { parseCluster } from "../cluster/parse-cluster.js";
+import { createSimulator } from "../cost/simulator.js";
+import { decodeValidatedProgram } from "../ir/decode-validated-program.js";
+import { makePlan } from "../plan/make-plan.js";
+import { withChoices } from "./plan-choice.js";
+import { createSearchEngine } from "./search-engine.js";
+import { searchSpace } from "./search-space.js";
+import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
+
+const init = workerData as SearchWorkerInit;
+const port = parentPort!;
+const send = (m: FromSearchWorker) => port.postMessage(m);
+
+try {
+  const program = decodeValidatedProgram(init.program);
+  const cluster = parseCluster(init.cluster);
+  const base = createSimulator(makePlan(program, { devices: init.devices }), cluster, {
+    pricing: init.pricing,
+  });
+  const engine = createSearchEngine(searchSpace(program, init.devices, init.pins), base, {
+    seed: init.seed,
+    capacity: init.capacity,
+  });
+  for (const s of init.seeds) engine.seed(withChoices(base, s));
+  port.on("message", (m: ToSearchWorker) => {
+    if (m.type === "finish") {
+      port.close();
+      return;
+    }
+    try {
+      engine.absorb(m.incoming);
+      engine.run(m.limit, () => send({ type: "progress", evaluations: engine.evaluations }));
+      send({
+        type: "epoch-done",
+        joined: engine.joinedThisEpoch(),
+        evaluations: engine.evaluations,
+        mutators: engine.choice.stats(),
+      });
+      // The seeds joined in epoch 0, so the first report carries them too.
+      engine.nextEpoch();
+    } catch (error: unknown) {
+      fail(error);
+    }
+  });
+  send({ type: "ready" });
+} catch (error: unknown) {
+  fail(error);
+}
+
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  send(isTesseraError(error) ? { type: "failed", message, code: error.code } : { type: "failed", message });
+}

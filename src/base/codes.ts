@@ -60,6 +60,11 @@ export const ISSUE_CODES = {
   unsupported_dtype: "a task computes in a dtype for which its device type has no peak FLOP/s",
   // search: baselines, bounds and the optimizer
   invalid_device_count: "a device count is not an integer from 1 to the cluster's device count",
+  invalid_pin: "a search pin is malformed, empty or given twice for one operation",
+  invalid_budget: "a search budget is not a positive number of seconds or evaluations",
+  invalid_search_result:
+    "a search result is inconsistent (chosen index, front order, plan devices vs cluster, cost vector vs plan)",
+  solver_unavailable: "the ILP solver (the 'highs' package) cannot be loaded",
   // exec: evaluating and executing programs
   missing_input: "a program input was not given a value",
   input_mismatch: "a given input value has the wrong dtype or range",
@@ -72,6 +77,8 @@ export const ISSUE_CODES = {
   // report: pictures of programs, plans and shard maps
   render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
   invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",
+  unexpected_kind: "a document's `kind` is not one of those the command reads",
+  write_failed: "an output file could not be written",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

@@ -50,6 +50,11 @@ export interface SearchOptions {
   /** Hard constraints: pinned shardings and placements. */
   readonly pins?: readonly Pin[];
   readonly pricing?: Pricing;
+  /**
+   * Start from the baselines (default) or, when false, from the single-device plan alone: to
+   * see what the search finds without being shown data or tensor parallelism.
+   */
+  readonly fromBaselines?: boolean;
   /** Most plans the front keeps; default 48. */
   readonly frontCapacity?: number;
   readonly onProgress?: (progress: SearchProgress) => void;
@@ -93,7 +98,8 @@ export async function searchPlans(
     cost: createSimulator(plan, cluster, { pricing }).cost(),
   }));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
-  const seeds = baselines.map((b) => pinned(withChoices(base, planChoices(b.plan)), pins));
+  const starts = options.fromBaselines === false ? baselines.slice(0, 1) : baselines;
+  const seeds = starts.map((b) => pinned(withChoices(base, planChoices(b.plan)), pins));
   const bound = lowerBound(program, cluster);
 
   const run = workers === 1 ? runInline : (await import("./parallel-search.js")).runParallel;

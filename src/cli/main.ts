@@ -1,11 +1,15 @@
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
+import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
+import { parseBudget, planProgramFile } from "./plan-command.js";
 import { collectList, collectRaw, registryWith } from "./registry-option.js";
+import { DEFAULT_REPORT_CLUSTER, reportFile } from "./report-command.js";
 import { runPlanFile } from "./run-command.js";
 import { shardProgramFile } from "./shard-command.js";
 import { simulatePlanFile } from "./simulate-command.js";
@@ -182,6 +186,164 @@ function buildProgram(out: (s: string) => void): Command {
         file,
         { cluster: opts.cluster, pricing: opts.pricing, json: opts.json },
         registryWith(opts.kernels),
+        out,
+      );
+    });
+  program
+    .command("plan")
+    .description(
+      "search the Pareto front of plans of a program on a cluster; print it beside the baselines, write plans and a report",
+    )
+    .argument("<program>", "program file (JSON or YAML)")
+    .requiredOption(
+      "--cluster <file|preset>",
+      "cluster file or preset (dgx-a100, a100-8x8, a100-64x8, local)",
+    )
+    .option("--devices <n>", "plan for the cluster's first n devices (default all)", parseCount)
+    .option("--budget <budget>", "30s, 500ms, 20000 (plan evaluations) or 30s,20000", "10s")
+    .option(
+      "--seed <n>",
+      "random seed: the same seed, evaluation budget and workers give the same front",
+      parseSeed,
+      0,
+    )
+    .option("--workers <n>", "worker threads searching in parallel", parseCount, 1)
+    .option(
+      "--pin <spec>",
+      "op=dim:parts[,dim:parts] | op=whole, optionally @dev,dev (placement); or op@dev,dev (confine) — repeatable",
+      collectRaw,
+      [],
+    )
+    .option(
+      "--pricing <mode>",
+      "point-to-point or collective (ring formulas for recognised collectives)",
+      "point-to-point",
+    )
+    .option("--ilp", "also solve the layout ILP and show its optimum beside the front", false)
+    .option(
+      "-o, --out <dir>",
+      "folder for the search result, plan files and report (default out/plan-<program>)",
+    )
+    .option("--no-report", "do not write the HTML report")
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          cluster: string;
+          devices?: number;
+          budget: string;
+          seed: number;
+          workers: number;
+          pin: string[];
+          pricing: string;
+          ilp: boolean;
+          out?: string;
+          report: boolean;
+          kernels: string[];
+        },
+      ) => {
+        if (opts.pricing !== "point-to-point" && opts.pricing !== "collective") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
+          );
+        }
+        const name = basename(file).replace(/\.(json|ya?ml)$/i, "");
+        await planProgramFile(
+          file,
+          {
+            cluster: opts.cluster,
+            ...(opts.devices === undefined ? {} : { devices: opts.devices }),
+            budget: parseBudget(opts.budget),
+            seed: opts.seed,
+            workers: opts.workers,
+            pins: opts.pin,
+            pricing: opts.pricing,
+            ilp: opts.ilp,
+            out: opts.out ?? join("out", `plan-${name}`),
+            report: opts.report,
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
+  program
+    .command("report")
+    .description(
+      "write a self-contained HTML report of a plan or a search result: front, plan pictures, explanation",
+    )
+    .argument("<plan-or-search-result>", "plan file or search result file (JSON or YAML)")
+    .option("-o, --out <file>", "where to write the report", "report.html")
+    .option(
+      "--cluster <file|preset>",
+      `cluster to simulate a plan file on (default ${DEFAULT_REPORT_CLUSTER}; a search result has its own)`,
+    )
+    .option("--pricing <mode>", "point-to-point or collective, for a plan file (default point-to-point)")
+    .option("--max-pictures <n>", "draw pictures for at most this many plans (default 24)", parseCount)
+    .option(
+      "--kernels <files>",
+      "kernel declaration files to register (repeatable, comma-separated)",
+      collectList,
+      [],
+    )
+    .action(
+      async (
+        file: string,
+        opts: { out: string; cluster?: string; pricing?: string; maxPictures?: number; kernels: string[] },
+      ) => {
+        if (
+          opts.pricing !== undefined &&
+          opts.pricing !== "point-to-point" &&
+          opts.pricing !== "collective"
+        ) {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
+          );
+        }
+        await reportFile(
+          file,
+          {
+            out: opts.out,
+            ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
+            ...(opts.pricing === undefined ? {} : { pricing: opts.pricing }),
+            ...(opts.maxPictures === undefined ? {} : { maxPictures: opts.maxPictures }),
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
+  program
+    .command("calibrate")
+    .description(
+      "measure this machine (kernel throughput, worker-to-worker transfers) and write a cluster file",
+    )
+    .option("-o, --out <file>", "where to write the cluster file", DEFAULT_CALIBRATION_FILE)
+    .option(
+      "--workers <n>",
+      "worker threads, i.e. devices of the cluster (default: the cores, at least 2)",
+      parseCount,
+    )
+    .option("--backend <name>", "kernel backend the figures are for: onnx or reference", "onnx")
+    .option("--quick", "fewer, smaller repeats: a few seconds, noisier figures", false)
+    .action(async (opts: { out: string; workers?: number; backend: string; quick: boolean }) => {
+      await calibrateToFile(
+        {
+          out: opts.out,
+          backend: opts.backend,
+          quick: opts.quick,
+          ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        },
         out,
       );
     });

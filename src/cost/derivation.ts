@@ -273,8 +273,8 @@ export function deriveOpReads(
     for (const sel of op.inputs) {
       const need = s.inputs[sel.name]!;
       for (const w of writers.get(sel.tensor)!) {
-        const region = w.region.intersect(need);
-        if (!region.isEmpty()) add(w, region, sel.tensor, sel.name, false);
+        // Most writer × reader pairs of a fine grid are disjoint: test before allocating.
+        if (w.region.intersects(need)) add(w, w.region.intersect(need), sel.tensor, sel.name, false);
       }
     }
   });

@@ -38,6 +38,8 @@ export interface Simulator {
   readonly pricing: Pricing;
   /** The cost vector (computed once, then cached). */
   cost(): CostVector;
+  /** The plan of the operation at `index` in program order (cheaper than `plan.operations[index]`). */
+  operationPlan(index: number): OperationPlan;
   /** The cost vector with the timeline behind it, and the collectives recognised. */
   simulate(): Simulation;
   /**
@@ -240,6 +242,12 @@ class PlanSimulator implements Simulator {
           : { ...rest, operations, order: Array.from(order, (i) => ids[i]!) };
     }
     return this.planCache;
+  }
+
+  operationPlan(index: number): OperationPlan {
+    const place = this.state.places[index];
+    if (place === undefined) throw new RangeError(`no operation at position ${index}`);
+    return place.plan;
   }
 
   cost(): CostVector {

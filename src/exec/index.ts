@@ -1,6 +1,7 @@
 /** Executors and tensor value I/O. */
 
 export * from "./backend/index.js";
+export * from "./calibration/index.js";
 export { compareOutputs, type OutputError } from "./compare-outputs.js";
 export * from "./local/index.js";
 export * from "./reference/index.js";

@@ -1,11 +1,35 @@
-/** Pictures and reports: operation graphs and sharded plans as Graphviz DOT and SVG, shard maps. */
+/** Pictures and reports: graphs and sharded plans (DOT, SVG), shard maps, timelines, Pareto plots, HTML reports. */
 export { type CriticalItem, type CriticalLink, criticalPath } from "./critical-path.js";
 export { type DeviceColour, deviceColour, devicePalette } from "./device-palette.js";
+export { featuredTensor } from "./featured-tensor.js";
+export {
+  type HtmlReportOptions,
+  htmlReport,
+  type PlanOnCluster,
+  type ReportInput,
+  writeHtmlReport,
+} from "./html-report.js";
+export { inlineSvg } from "./inline-svg.js";
+export {
+  type ParetoPoint,
+  type ParetoSvgOptions,
+  paretoSvg,
+  pointSummary,
+  trafficColour,
+  trafficOf,
+} from "./pareto-svg.js";
 export { type PlanDotOptions, planToDot, taskNodeId } from "./plan-dot.js";
+export {
+  deviceList,
+  explainPlan,
+  type OperationExplanation,
+  type PlanExplanation,
+} from "./plan-explanation.js";
+export { type AxisUnit, axisFraction, formatAxisValue, type PlotAxis, plotAxis } from "./plot-axis.js";
 export { opNodeId, type ProgramDotOptions, programToDot, tensorNodeId } from "./program-dot.js";
 export { renderSvg } from "./render-svg.js";
 export { findRepeatedBlocks, type RepeatedBlock, type RepeatedBlockOptions } from "./repeated-blocks.js";
 export { type ShardMapOptions, shardMapSvg } from "./shard-map.js";
 export { type HeldRegion, type ReadRegion, type TensorShares, tensorShares } from "./tensor-shares.js";
 export { type MeasuredInterval, type TimelineSvgOptions, timelineSvg } from "./timeline-svg.js";
-export { formatBytes, formatSeconds } from "./units.js";
+export { formatBytes, formatFlops, formatSeconds } from "./units.js";

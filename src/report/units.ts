@@ -19,3 +19,15 @@ export function formatBytes(bytes: number): string {
   const text = Math.abs(value) < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value).toString();
   return `${text} ${units[unit]}`;
 }
+
+/** FLOP counts with SI prefixes for people: `512 FLOP`, `1.05 MFLOP`, `3.47 GFLOP`. */
+export function formatFlops(n: number): string {
+  const prefixes = ["", "k", "M", "G", "T", "P", "E"];
+  let k = 0;
+  let v = n;
+  while (Math.abs(v) >= 1000 && k < prefixes.length - 1) {
+    v /= 1000;
+    k++;
+  }
+  return `${k === 0 ? String(v) : v.toPrecision(3)} ${prefixes[k]}FLOP`;
+}

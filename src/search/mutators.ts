@@ -26,7 +26,7 @@ function pick<T>(list: readonly T[], rng: Rng): T | undefined {
 }
 
 function opPlan(sim: Simulator, k: number): OperationPlan {
-  return sim.plan.operations[k]!;
+  return sim.operationPlan(k);
 }
 
 const sameSplits = (a: readonly DimSplit[], b: readonly DimSplit[]) =>
@@ -41,6 +41,7 @@ const sameDevices = (a: readonly string[], b: readonly string[]) =>
  */
 function dealDevices(
   sim: Simulator,
+  space: SearchSpace,
   o: OpSpace,
   splits: readonly DimSplit[],
   shards: number,
@@ -54,7 +55,9 @@ function dealDevices(
     return Array.from({ length: shards }, (_, k) => allowed[(offset + k) % allowed.length]!);
   }
   if (u < 0.8) return Array.from({ length: shards }, () => pick(allowed, rng)!);
-  return coLocated(sim, o, splits) ?? Array.from({ length: shards }, (_, k) => allowed[k % allowed.length]!);
+  return (
+    coLocated(sim, space, o, splits) ?? Array.from({ length: shards }, (_, k) => allowed[k % allowed.length]!)
+  );
 }
 
 /** An even split made uneven: one interior cut of one split dimension moved by a random amount. */
@@ -83,7 +86,7 @@ function resplit(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | unde
   let splits: readonly DimSplit[] = layout.splits;
   if (splits.length > 0 && rng.next() < 0.15) splits = jitter(o, splits, rng) ?? splits;
   const current = opPlan(sim, o.index);
-  const devices = dealDevices(sim, o, splits, layout.shards, rng);
+  const devices = dealDevices(sim, space, o, splits, layout.shards, rng);
   if (sameSplits(splits, current.sharding.splits) && sameDevices(devices, current.devices)) return undefined;
   return sim.withSharding(o.op.id, splits, devices);
 }
@@ -121,14 +124,19 @@ function swapShards(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | u
  * what it reads from producers, by the current placement of their shards; `undefined` when it
  * reads nothing that operations produce.
  */
-function coLocated(sim: Simulator, o: OpSpace, splits: readonly DimSplit[]): string[] | undefined {
+function coLocated(
+  sim: Simulator,
+  space: SearchSpace,
+  o: OpSpace,
+  splits: readonly DimSplit[],
+): string[] | undefined {
   if (o.producers.length === 0) return undefined;
   const shards = shardGeometry(o.op, gridSharding(o.op, splits));
   const allowed = new Set(o.allowed);
   const held = shards.map(() => new Map<string, number>());
   for (const p of o.producers) {
     const pp = opPlan(sim, p);
-    const producer = sim.plan.program.operations[p]!;
+    const producer = space.ops[p]!.op;
     const pshards = shardGeometry(producer, pp.sharding);
     for (const sel of o.op.inputs) {
       for (const out of producer.outputs) {
@@ -165,7 +173,7 @@ function coLocate(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | und
   const o = space.ops[pick(space.movable, rng) ?? -1];
   if (o === undefined) return undefined;
   const current = opPlan(sim, o.index);
-  const devices = coLocated(sim, o, current.sharding.splits);
+  const devices = coLocated(sim, space, o, current.sharding.splits);
   if (devices === undefined || sameDevices(devices, current.devices)) return undefined;
   return sim.withPlacement(o.op.id, devices);
 }
@@ -204,7 +212,7 @@ function carriedLayout(
   const devices =
     shards === plan.devices.length && plan.devices.every((d) => allowed.has(d))
       ? plan.devices.slice()
-      : dealDevices(sim, dst, splits, shards, rng);
+      : dealDevices(sim, space, dst, splits, shards, rng);
   return { splits, devices };
 }
 

@@ -4,11 +4,12 @@ import { TesseraError } from "../base/errors.js";
 import { seededRng } from "../base/random.js";
 import { workerLaunch } from "../base/worker-launch.js";
 import { clusterToJson } from "../cluster/parse-cluster.js";
+import type { CostVector } from "../cost/simulation.js";
 import { programToJson } from "../ir/encode-program.js";
 import { type Objectives, objectivesOf } from "./objectives.js";
 import { insertIntoArchive } from "./pareto-archive.js";
-import { withChoices } from "./plan-choice.js";
-import type { FrontMember, RunLimit, SharedMember } from "./search-engine.js";
+import { planFromChoices } from "./plan-choice.js";
+import type { RunLimit, SharedMember } from "./search-engine.js";
 import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "./search-plans.js";
 import type { MutatorStats } from "./search-result.js";
 import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
@@ -48,14 +49,19 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
   const counts = new Array<number>(run.workers).fill(0);
   const stats: (readonly MutatorStats[])[] = [];
   const global: GlobalMember[] = [];
+  const bests = new Map<number, { cost: CostVector }>();
   const report = progressReporter(
     run,
     () => counts.reduce((a, b) => a + b, 0),
-    () => global,
+    () => (bests.size === 0 ? global : [...global, ...bests.values()]),
   );
 
   const workers = Array.from({ length: run.workers }, () => {
-    const init: SearchWorkerInit = { ...common, seed: rng.int(0, 2 ** 31 - 1) };
+    const init: SearchWorkerInit = {
+      ...common,
+      seed: rng.int(0, 2 ** 31 - 1),
+      ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
+    };
     return new Worker(launch.script, { eval: launch.eval, workerData: init });
   });
   const inboxes = workers.map(() => queue<FromSearchWorker>());
@@ -64,6 +70,7 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     w.on("message", (m: FromSearchWorker) => {
       if (m.type === "progress") {
         counts[i] = m.evaluations;
+        if (m.best !== undefined) bests.set(i, { cost: m.best });
         report();
         return;
       }
@@ -132,11 +139,9 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
   }
 
   const evaluations = counts.reduce((a, b) => a + b, 0);
-  const front: FrontMember[] = global.map((g) => ({
-    sim: withChoices(run.base, g.choices),
+  const front = global.map((g) => ({
+    plan: planFromChoices(run.program, run.devices, g.choices),
     cost: g.cost,
-    objectives: g.objectives,
-    epoch: g.epoch,
   }));
   return { front, evaluations, stoppedBy: stoppedBy(run, evaluations), mutators: mergeStats(stats) };
 }

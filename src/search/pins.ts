@@ -2,6 +2,7 @@ import { TesseraError } from "../base/errors.js";
 import type { Program } from "../ir/program.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import type { DimSplit } from "../zspace/z-range.js";
+import type { PlanChoice } from "./plan-choice.js";
 
 /**
  * A hard constraint on the search, for one operation. `splits` fixes its sharding (`[]`: run
@@ -72,4 +73,38 @@ export function checkPins(program: Program, devices: readonly string[], pins: re
       }
     }
   }
+}
+
+/**
+ * `choices` with `pins` applied, as plain data: a pinned sharding replaces the chosen one (on its
+ * pinned devices, or dealt over `devices` in order), and shards outside a pinned device set are
+ * dealt over that set. Pins must have passed `checkPins`.
+ */
+export function pinChoices(
+  program: Program,
+  devices: readonly string[],
+  choices: readonly PlanChoice[],
+  pins: readonly Pin[],
+): PlanChoice[] {
+  const byOp = new Map(pins.map((p) => [p.op, p]));
+  return choices.map((c) => {
+    const pin = byOp.get(c.op);
+    if (pin === undefined) return c;
+    if (pin.splits !== undefined) {
+      const op = program.operations.find((o) => o.id === c.op)!;
+      const n = shardCount(gridSharding(op, pin.splits));
+      return {
+        op: c.op,
+        splits: pin.splits,
+        devices: pin.devices ?? Array.from({ length: n }, (_, k) => devices[k % devices.length]!),
+      };
+    }
+    const allowed = pin.devices!;
+    if (
+      c.devices.every((d) => allowed.includes(d)) &&
+      (c.combineDevices ?? []).every((d) => allowed.includes(d))
+    )
+      return c;
+    return { op: c.op, splits: c.splits, devices: c.devices.map((_, k) => allowed[k % allowed.length]!) };
+  });
 }

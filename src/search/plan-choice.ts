@@ -1,4 +1,6 @@
 import type { Simulator } from "../cost/simulator.js";
+import type { Program } from "../ir/program.js";
+import { makePlan } from "../plan/make-plan.js";
 import type { Plan } from "../plan/plan.js";
 import type { DimSplit } from "../zspace/z-range.js";
 
@@ -41,4 +43,28 @@ export function withChoices(base: Simulator, choices: readonly PlanChoice[]): Si
     if (c.combineDevices !== undefined) sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
   }
   return sim;
+}
+
+/** The plan of `program` on `devices` that makes `choices` (inputs pre-distributed), without simulating it. */
+export function planFromChoices(
+  program: Program,
+  devices: readonly string[],
+  choices: readonly PlanChoice[],
+): Plan {
+  const plan = makePlan(program, {
+    devices,
+    splits: Object.fromEntries(choices.map((c) => [c.op, c.splits])),
+    placement: Object.fromEntries(choices.map((c) => [c.op, c.devices])),
+  });
+  const combines = new Map(
+    choices.filter((c) => c.combineDevices !== undefined).map((c) => [c.op, c.combineDevices!]),
+  );
+  if (combines.size === 0) return plan;
+  return {
+    ...plan,
+    operations: plan.operations.map((o) => {
+      const combineDevices = combines.get(o.op);
+      return combineDevices === undefined ? o : { ...o, combineDevices };
+    }),
+  };
 }

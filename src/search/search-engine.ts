@@ -8,7 +8,10 @@ import { insertIntoArchive } from "./pareto-archive.js";
 import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
 import type { SearchSpace } from "./search-space.js";
 
-/** A plan on the engine's front: its simulator, objectives and cost vector. */
+/**
+ * A plan on the engine's front: its simulator (built on first use for plans received from
+ * other workers), objectives and cost vector.
+ */
 export interface FrontMember {
   readonly sim: Simulator;
   readonly objectives: Objectives;
@@ -44,7 +47,7 @@ export interface SearchEngine {
   readonly evaluations: number;
   /** Offers a starting plan (counted as an evaluation). */
   seed(sim: Simulator): void;
-  /** Steps until `limit`, calling `tick` every 256 evaluations (for progress). */
+  /** Steps until `limit`, calling `tick` every 256 evaluations or 200 ms (for progress). */
   run(limit: RunLimit, tick?: () => void): void;
   /** The current front. */
   front(): readonly FrontMember[];
@@ -135,14 +138,18 @@ export function createSearchEngine(
     run(limit, tick) {
       const maxEvals = limit.evaluations ?? Number.POSITIVE_INFINITY;
       const deadline = limit.deadline ?? Number.POSITIVE_INFINITY;
+      const timed = deadline !== Number.POSITIVE_INFINITY;
+      let ticked = evaluations;
+      let tickedAt = Date.now();
       while (evaluations < maxEvals) {
-        step();
-        if ((evaluations & 255) === 0) {
+        // Evaluations of large plans take milliseconds: look at the clock around every one.
+        const now = Date.now();
+        if (timed && now >= deadline) return;
+        if (evaluations - ticked >= 256 || now - tickedAt >= 200) {
+          [ticked, tickedAt] = [evaluations, now];
           tick?.();
-          if (Date.now() >= deadline) return;
         }
-        if (deadline !== Number.POSITIVE_INFINITY && (evaluations & 15) === 0 && Date.now() >= deadline)
-          return;
+        step();
       }
     },
     front: () => archive,
@@ -153,12 +160,20 @@ export function createSearchEngine(
     },
     absorb(members) {
       for (const m of members) {
-        const sim = withChoices(base, m.choices);
-        insertIntoArchive(
-          archive,
-          { sim, cost: m.cost, objectives: objectivesOf(m.cost, capacityOf), epoch: -1 },
-          capacity,
-        );
+        // Re-deriving a large plan from scratch costs as much as hundreds of evaluations, and
+        // most received plans are never picked as parents: derive on first use, as a change
+        // of the plan the walk is at then (received plans are mostly near it).
+        let sim: Simulator | undefined;
+        const member = {
+          get sim() {
+            sim ??= withChoices(last, m.choices);
+            return sim;
+          },
+          cost: m.cost,
+          objectives: objectivesOf(m.cost, capacityOf),
+          epoch: -1,
+        };
+        insertIntoArchive(archive, member, capacity);
       }
     },
     nextEpoch() {

@@ -5,13 +5,13 @@ import type { CostVector } from "../cost/simulation.js";
 import { createSimulator, type Simulator } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import { makePlan } from "../plan/make-plan.js";
-import { gridSharding, shardCount } from "../shard/operation-sharding.js";
+import type { Plan } from "../plan/plan.js";
 import { baselinePlans } from "./baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
 import { lowerBound } from "./lower-bound.js";
-import { checkPins, type Pin } from "./pins.js";
+import { checkPins, type Pin, pinChoices } from "./pins.js";
 import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
-import { createSearchEngine, type FrontMember } from "./search-engine.js";
+import { createSearchEngine } from "./search-engine.js";
 import {
   type MutatorStats,
   type ScoredPlan,
@@ -92,18 +92,12 @@ export async function searchPlans(
   checkPins(program, devices, pins);
   const started = Date.now();
 
-  const baselines: ScoredPlan[] = baselinePlans(program, cluster, devices.length).map(({ name, plan }) => ({
-    name,
-    plan,
-    cost: createSimulator(plan, cluster, { pricing }).cost(),
-  }));
+  const named = baselinePlans(program, cluster, devices.length);
+  const starts = options.fromBaselines === false ? named.slice(0, 1) : named;
+  const seeds = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
-  const starts = options.fromBaselines === false ? baselines.slice(0, 1) : baselines;
-  const seeds = starts.map((b) => pinned(withChoices(base, planChoices(b.plan)), pins));
-  const bound = lowerBound(program, cluster);
-
   const run = workers === 1 ? runInline : (await import("./parallel-search.js")).runParallel;
-  const outcome = await run({
+  const running = run({
     program,
     cluster,
     pricing,
@@ -113,14 +107,21 @@ export async function searchPlans(
     budget,
     workers,
     capacity: options.frontCapacity ?? 48,
-    seeds: seeds.map((s) => planChoices(s.plan)),
+    seeds,
     base,
     started,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
+  // Parallel workers are searching by now: the baselines' costs are simulated meanwhile.
+  const baselines: ScoredPlan[] = named.map(({ name, plan }) => ({
+    name,
+    plan,
+    cost: createSimulator(plan, cluster, { pricing }).cost(),
+  }));
+  const bound = lowerBound(program, cluster);
+  const outcome = await running;
 
-  const front = outcome.front
-    .map((m) => ({ plan: m.sim.plan, cost: m.cost }))
+  const front = [...outcome.front]
     .sort((a, b) => a.cost.makespan - b.cost.makespan || a.cost.maxPeakMemory - b.cost.maxPeakMemory)
     .map((m, i): ScoredPlan => ({ name: `front-${i + 1}`, ...m }));
   const feasible = front.findIndex((m) => m.cost.feasible);
@@ -165,36 +166,10 @@ export interface SearchRun {
 
 /** What a search run found and spent. */
 export interface SearchOutcome {
-  readonly front: readonly FrontMember[];
+  readonly front: readonly { readonly plan: Plan; readonly cost: CostVector }[];
   readonly evaluations: number;
   readonly stoppedBy: "seconds" | "evaluations";
   readonly mutators: readonly MutatorStats[];
-}
-
-/** `sim` with the pins applied: pinned shardings (and placements) replace what the seed chose. */
-export function pinned(sim: Simulator, pins: readonly Pin[]): Simulator {
-  let out = sim;
-  for (const pin of pins) {
-    const current = out.plan.operations.find((o) => o.op === pin.op)!;
-    if (pin.splits !== undefined) {
-      const op = out.plan.program.operations.find((o) => o.id === pin.op)!;
-      const n = shardCount(gridSharding(op, pin.splits));
-      const all = out.plan.devices;
-      out = out.withSharding(
-        pin.op,
-        pin.splits,
-        pin.devices ?? Array.from({ length: n }, (_, k) => all[k % all.length]!),
-      );
-    } else if (pin.devices !== undefined) {
-      const allowed = new Set(pin.devices);
-      if (current.devices.some((d) => !allowed.has(d)))
-        out = out.withPlacement(
-          pin.op,
-          current.devices.map((_, k) => pin.devices![k % pin.devices!.length]!),
-        );
-    }
-  }
-  return out;
 }
 
 function checkBudget(budget: SearchBudget): SearchBudget {
@@ -219,8 +194,12 @@ function checkBudget(budget: SearchBudget): SearchBudget {
 function runInline(run: SearchRun): Promise<SearchOutcome> {
   const space = searchSpace(run.program, run.devices, run.pins);
   const engine = createSearchEngine(space, run.base, { seed: run.seed, capacity: run.capacity });
-  for (const s of run.seeds) engine.seed(withChoices(run.base, s));
   const deadline = run.budget.seconds === undefined ? undefined : run.started + run.budget.seconds * 1000;
+  // Seeding a large program takes a while: stop once the budget is spent (after the first seed).
+  for (const s of run.seeds) {
+    if (engine.evaluations > 0 && deadline !== undefined && Date.now() >= deadline) break;
+    engine.seed(withChoices(run.base, s));
+  }
   const report = progressReporter(
     run,
     () => engine.evaluations,
@@ -235,7 +214,7 @@ function runInline(run: SearchRun): Promise<SearchOutcome> {
   );
   report();
   return Promise.resolve({
-    front: engine.front(),
+    front: engine.front().map((m) => ({ plan: m.sim.plan, cost: m.cost })),
     evaluations: engine.evaluations,
     stoppedBy: stoppedBy(run, engine.evaluations),
     mutators: engine.choice.stats(),

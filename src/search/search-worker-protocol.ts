@@ -1,5 +1,6 @@
 import type { JsonValue } from "../base/json.js";
 import type { Pricing } from "../cost/context.js";
+import type { CostVector } from "../cost/simulation.js";
 import type { Pin } from "./pins.js";
 import type { PlanChoice } from "./plan-choice.js";
 import type { RunLimit, SharedMember } from "./search-engine.js";
@@ -15,6 +16,8 @@ export interface SearchWorkerInit {
   readonly seed: number;
   readonly capacity: number;
   readonly seeds: readonly (readonly PlanChoice[])[];
+  /** Wall-clock ms after which no further seed is evaluated (the first always is). */
+  readonly deadline?: number;
 }
 
 /** Coordinator → worker. */
@@ -25,7 +28,7 @@ export type ToSearchWorker =
 /** Worker → coordinator. */
 export type FromSearchWorker =
   | { readonly type: "ready" }
-  | { readonly type: "progress"; readonly evaluations: number }
+  | { readonly type: "progress"; readonly evaluations: number; readonly best?: CostVector }
   | {
       readonly type: "epoch-done";
       readonly joined: readonly SharedMember[];

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isTesseraError } from "../base/errors.js";
 import { parseCluster } from "../cluster/parse-cluster.js";
+import type { CostVector } from "../cost/simulation.js";
 import { createSimulator } from "../cost/simulator.js";
 import { decodeValidatedProgram } from "../ir/decode-validated-program.js";
 import { makePlan } from "../plan/make-plan.js";
@@ -25,7 +26,10 @@ try {
     seed: init.seed,
     capacity: init.capacity,
   });
-  for (const s of init.seeds) engine.seed(withChoices(base, s));
+  for (const s of init.seeds) {
+    if (engine.evaluations > 0 && init.deadline !== undefined && Date.now() >= init.deadline) break;
+    engine.seed(withChoices(base, s));
+  }
   port.on("message", (m: ToSearchWorker) => {
     if (m.type === "finish") {
       port.close();
@@ -33,7 +37,20 @@ try {
     }
     try {
       engine.absorb(m.incoming);
-      engine.run(m.limit, () => send({ type: "progress", evaluations: engine.evaluations }));
+      engine.run(m.limit, () => {
+        // The fastest feasible plan (else the fastest), for the coordinator's progress line.
+        let best: CostVector | undefined;
+        for (const f of engine.front()) {
+          const c = f.cost;
+          if (
+            best === undefined ||
+            (c.feasible && !best.feasible) ||
+            (c.feasible === best.feasible && c.makespan < best.makespan)
+          )
+            best = c;
+        }
+        send({ type: "progress", evaluations: engine.evaluations, ...(best === undefined ? {} : { best }) });
+      });
       send({
         type: "epoch-done",
         joined: engine.joinedThisEpoch(),

@@ -34,7 +34,9 @@ describe("the Pareto archive", () => {
     fc.assert(
       fc.property(fc.array(objectives, { maxLength: 60 }), (points) => {
         const archive: { objectives: Objectives; id: number }[] = [];
-        points.forEach((o, id) => insertIntoArchive(archive, { objectives: o, id }, 1000));
+        points.forEach((o, id) => {
+          insertIntoArchive(archive, { objectives: o, id }, 1000);
+        });
         for (const a of archive)
           for (const b of archive) expect(dominates(a.objectives, b.objectives)).toBe(false);
         // Every offered point is on the front or dominated by / tied with a member.

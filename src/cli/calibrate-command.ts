@@ -1,0 +1,125 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { TesseraError } from "../base/errors.js";
+import { parseCluster } from "../cluster/parse-cluster.js";
+import { type Calibration, calibrate, checkCalibrateOptions } from "../exec/calibration/calibrate.js";
+import { calibratedCluster } from "../exec/calibration/calibrated-cluster.js";
+import { formatBytes, formatFlops, formatSeconds } from "../report/units.js";
+import { textTable } from "./text-table.js";
+
+/** Where `tessera calibrate` writes its cluster file unless told otherwise. */
+export const DEFAULT_CALIBRATION_FILE = "out/local-cluster.json";
+
+/** Options of `tessera calibrate`. */
+export interface CalibrateCommandOptions {
+  readonly out: string;
+  readonly workers?: number;
+  readonly quick: boolean;
+  readonly backend: string;
+}
+
+/**
+ * Measures this machine (see `calibrate`), prints the figures and how each was measured, and
+ * writes them as a cluster file that `--cluster FILE` reads. The output path is checked before
+ * measuring, so a typo does not cost the measurement (`write_failed`). Progress goes to stderr:
+ * one line redrawn on a terminal, a line per step otherwise.
+ */
+export async function calibrateToFile(
+  opts: CalibrateCommandOptions,
+  out: (s: string) => void,
+  progress: NodeJS.WriteStream = process.stderr,
+): Promise<void> {
+  const options = {
+    quick: opts.quick,
+    backend: opts.backend,
+    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+  };
+  checkCalibrateOptions(options);
+  checkWritable(opts.out);
+  const tty = progress.isTTY === true;
+  const c = await calibrate({
+    ...options,
+    onProgress: (step, done, total) => {
+      if (done === total) {
+        if (tty) progress.write("\r\x1b[K");
+        return;
+      }
+      const line = `calibrating [${done + 1}/${total}] ${step}…`;
+      progress.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    },
+  });
+  const doc = calibratedCluster(c, new Date().toISOString());
+  // A document this command cannot read back would be a bug: check before writing it.
+  parseCluster(doc);
+  try {
+    writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+  } catch (e: unknown) {
+    throw writeFailed(opts.out, e);
+  }
+  out(`${report(c)}\n\nwrote ${opts.out} (cluster '${doc.name}'; use it with --cluster ${opts.out})\n`);
+}
+
+/** The measured figures as a table for people. */
+function report(c: Calibration): string {
+  const engine = (t: { readonly engine: string }) =>
+    t.engine === "native" ? c.backend : "reference fallback";
+  const t = c.transfer;
+  const rows = [
+    ...c.matmul.map((m) => [
+      `${m.dtype} matmul`,
+      `${formatFlops(m.flopsPerSecond)}/s`,
+      `${m.shape.join("×")} on ${engine(m)}, median of ${m.repeats}`,
+    ]),
+    [
+      "memory bandwidth",
+      `${formatBytes(c.memory.bytesPerSecond)}/s`,
+      `add of ${c.memory.shape[0]} float32 on ${engine(c.memory)}, median of ${c.memory.repeats}`,
+    ],
+    [
+      "launch overhead",
+      formatSeconds(c.launch.seconds),
+      `1-element relu on ${engine(c.launch)}, median of ${c.launch.repeats}`,
+    ],
+    [
+      "transfer bandwidth",
+      `${formatBytes(t.bandwidth)}/s`,
+      `${t.count} × ${formatBytes(t.bytes)} per link, ${t.workers} links busy, median of ${t.repeats}`,
+    ],
+    [
+      "transfer latency",
+      formatSeconds(t.latency),
+      `4 B, coordinator → worker → worker → coordinator, median of ${t.latencyRounds}`,
+    ],
+    [
+      "memory per device",
+      formatBytes(Math.floor(c.machine.memoryBytes / c.workers)),
+      `machine memory / ${c.workers} workers`,
+    ],
+  ];
+  const head = `calibrated ${c.workers} worker threads on ${c.machine.cpu} (${c.machine.cores} cores, Node ${c.machine.node}), ${c.backend} backend${c.quick ? ", quick" : ""}`;
+  return `${head}\n\n${textTable(["figure", "value", "measured as"], rows)}`;
+}
+
+/** Refuses an output path that cannot be written, creating its folder when missing. */
+function checkWritable(path: string): void {
+  try {
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+      accessSync(path, constants.W_OK);
+    } else {
+      accessSync(dir, constants.W_OK);
+    }
+  } catch (e: unknown) {
+    throw writeFailed(path, e);
+  }
+}
+
+function writeFailed(path: string, e: unknown): TesseraError {
+  const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
+  return new TesseraError("write_failed", `cannot write the cluster file ${path} (${reason})`, {
+    path,
+    reason,
+  });
+}

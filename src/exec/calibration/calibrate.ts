@@ -1,0 +1,140 @@
+import { availableParallelism, cpus, totalmem } from "node:os";
+import type { DType } from "../../base/dtype.js";
+import { TesseraError } from "../../base/errors.js";
+import type { BackendName } from "../backend/kernel-backend.js";
+import { checkBackend } from "../local/executor-options.js";
+import { openBackend } from "../local/open-backend.js";
+import {
+  type BandwidthProbe,
+  type KernelTiming,
+  type MatmulProbe,
+  probeLaunchOverhead,
+  probeMatmul,
+  probeMemoryBandwidth,
+} from "./kernel-probe.js";
+import { probeTransfers, type TransferProbe } from "./transfer-probe.js";
+
+/** Options of `calibrate`. */
+export interface CalibrateOptions {
+  /** Worker threads, i.e. devices of the cluster (2 to 256); default `os.availableParallelism()`, at least 2. */
+  readonly workers?: number;
+  /** Fewer and smaller repeats: seconds instead of tens of seconds, noisier figures. */
+  readonly quick?: boolean;
+  /** The kernel backend the figures are for (the one `tessera run --backend` will use); default `onnx`. */
+  readonly backend?: string;
+  /** Called before each step and once at the end (`done === total`). */
+  readonly onProgress?: (step: string, done: number, total: number) => void;
+}
+
+/** The machine the figures were measured on. */
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
+/** What `calibrate` measured, every figure with how it was measured. */
+export interface Calibration {
+  readonly workers: number;
+  readonly backend: BackendName;
+  readonly quick: boolean;
+  readonly machine: MachineInfo;
+  readonly launch: KernelTiming;
+  /** One per dtype: float32, float64, int32. */
+  readonly matmul: readonly MatmulProbe[];
+  readonly memory: BandwidthProbe;
+  readonly transfer: TransferProbe;
+}
+
+/** The dtypes whose matmul rate is measured, in cluster-file order. */
+export const CALIBRATED_DTYPES: readonly DType[] = ["float32", "float64", "int32"];
+
+/** The most worker threads `calibrate` accepts. */
+export const MAX_CALIBRATION_WORKERS = 256;
+
+/**
+ * Measures this machine as the local executor uses it: the kernel launch overhead (a
+ * one-element kernel), matmul throughput per dtype and memory bandwidth (a large elementwise
+ * add) on `backend` — where the backend's engine cannot run a kernel it falls back to the
+ * reference implementation, as in a run, and the figure says so — and the transfer latency and
+ * bandwidth between `workers` worker threads moving regions as the executor does. Every figure
+ * is a median of repeats. Throws `invalid_option` for a worker count outside 2..256 or an
+ * unknown backend, and `backend_unavailable` when ONNX Runtime cannot be loaded.
+ */
+export async function calibrate(options: CalibrateOptions = {}): Promise<Calibration> {
+  const { workers, backend: backendName } = checkCalibrateOptions(options);
+  const quick = options.quick ?? false;
+  const steps = [
+    "launch overhead",
+    ...CALIBRATED_DTYPES.map((d) => `${d} matmul`),
+    "memory bandwidth",
+    "transfers",
+  ];
+  let step = 0;
+  const progress = () => options.onProgress?.(steps[step] ?? "done", step++, steps.length);
+  const backend = await openBackend(backendName);
+  try {
+    progress();
+    const launch = await probeLaunchOverhead(backend, quick ? 30 : 200);
+    const matmul: MatmulProbe[] = [];
+    for (const dtype of CALIBRATED_DTYPES) {
+      progress();
+      matmul.push(
+        await probeMatmul(backend, dtype, {
+          targetSeconds: quick ? 0.01 : 0.1,
+          maxSize: quick ? 256 : 2048,
+          repeats: quick ? 3 : 5,
+          launch: launch.seconds,
+        }),
+      );
+    }
+    progress();
+    const memory = await probeMemoryBandwidth(backend, {
+      elements: quick ? 2 ** 18 : 2 ** 22,
+      repeats: quick ? 3 : 5,
+      launch: launch.seconds,
+    });
+    progress();
+    const transfer = await probeTransfers({
+      workers,
+      latencyRounds: quick ? 20 : 100,
+      bytes: quick ? 2 ** 20 : 2 ** 22,
+      count: quick ? 4 : 16,
+      repeats: quick ? 3 : 5,
+    });
+    progress();
+    return { workers, backend: backendName, quick, machine: machineInfo(), launch, matmul, memory, transfer };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/**
+ * The worker count and backend `calibrate` will use, checked: `invalid_option` for a worker
+ * count outside 2..256 or an unknown backend. Callers that must fail before side effects
+ * (creating an output folder) call it first.
+ */
+export function checkCalibrateOptions(options: CalibrateOptions): { workers: number; backend: BackendName } {
+  const workers = options.workers ?? Math.max(2, availableParallelism());
+  if (!Number.isSafeInteger(workers) || workers < 2 || workers > MAX_CALIBRATION_WORKERS) {
+    throw new TesseraError(
+      "invalid_option",
+      `workers must be an integer from 2 to ${MAX_CALIBRATION_WORKERS} (transfers need two threads), found ${workers}`,
+      { option: "workers", found: String(workers) },
+    );
+  }
+  return { workers, backend: checkBackend(options.backend ?? "onnx") };
+}
+
+function machineInfo(): MachineInfo {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? "unknown CPU",
+    cores: availableParallelism(),
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}

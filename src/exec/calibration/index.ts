@@ -1,0 +1,22 @@
+/** Calibration: measuring this machine as the local executor uses it, and the cluster file of the figures. */
+export {
+  CALIBRATED_DTYPES,
+  type CalibrateOptions,
+  type Calibration,
+  calibrate,
+  checkCalibrateOptions,
+  MAX_CALIBRATION_WORKERS,
+  type MachineInfo,
+} from "./calibrate.js";
+export { CALIBRATED_CLUSTER_NAME, calibratedCluster } from "./calibrated-cluster.js";
+export {
+  type BandwidthProbe,
+  type KernelTiming,
+  type MatmulProbe,
+  probeLaunchOverhead,
+  probeMatmul,
+  probeMemoryBandwidth,
+  timeOperation,
+} from "./kernel-probe.js";
+export { median } from "./median.js";
+export { probeTransfers, type TransferProbe, type TransferProbeOptions } from "./transfer-probe.js";

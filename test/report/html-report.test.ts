@@ -1,0 +1,196 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presetCluster } from "../../src/cluster/index.js";
+import { makePlan } from "../../src/plan/index.js";
+import { htmlReport, writeHtmlReport } from "../../src/report/index.js";
+import type { SearchResult } from "../../src/search/search-result.js";
+import { expectTesseraError } from "../zspace/expect-error.js";
+import { megatronMlp } from "./programs.js";
+import { sampleResult } from "./sample-results.js";
+import { byClass, parseXml } from "./xml.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-html-report-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The `<svg>…</svg>` pictures of an HTML page, in order. */
+function svgsOf(html: string): string[] {
+  return [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+}
+
+/** The `<article class="plan-detail">` sections of a page, by `data-plan`. */
+function articlesOf(html: string): Map<string, string> {
+  return new Map(
+    [...html.matchAll(/<article class="plan-detail" id="plan-([^"]+)"[\s\S]*?<\/article>/g)].map((m) => [
+      m[1]!,
+      m[0],
+    ]),
+  );
+}
+
+/** The MLP sample with an ILP optimum, so that every kind of point appears. */
+function result(): SearchResult {
+  const r = sampleResult("mlp");
+  return {
+    ...r,
+    optimum: {
+      status: "optimal",
+      seconds: 0.2,
+      plan: { ...r.front[1]!, name: "ilp-optimum" },
+      objective: 2e-5,
+    },
+  };
+}
+
+describe("htmlReport of a search result", () => {
+  let html = "";
+  const r = result();
+  beforeAll(async () => {
+    html = await htmlReport(r, { source: "result.json" });
+  });
+
+  it("is one HTML document with its style and script inline and nothing fetched", () => {
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html.match(/<style>/g)).toHaveLength(1);
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+stylesheet|<img |@import|url\(["']?https?:/);
+    // The only absolute URLs are XML namespace names, which browsers never fetch.
+    const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0]);
+    expect(new Set(urls)).toEqual(new Set(["http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"]));
+    expect(html).not.toMatch(/<\?xml|<!DOCTYPE svg/);
+  });
+
+  it("holds well-formed SVG pictures only, with no id defined twice", () => {
+    const svgs = svgsOf(html);
+    for (const svg of svgs) expect(() => parseXml(svg)).not.toThrow();
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+    expect(ids.length - new Set(ids).size).toBe(0);
+  });
+
+  it("has a header, the program summary and the front with one point and one table row per plan", () => {
+    expect(html).toContain("<title>Tessera report: mlp</title>");
+    expect(html).toContain("from <code>result.json</code>");
+    expect(html).toContain('<section id="program">');
+    const pareto = parseXml(svgsOf(html).find((s) => s.includes('class="pareto"'))!);
+    const ids = byClass(pareto, "point").map((p) => p.attrs["data-plan"]);
+    const plans = r.front.length + r.baselines.length + 1;
+    expect(ids).toHaveLength(plans);
+    expect(byClass(pareto, "optimum")).toHaveLength(1);
+    const rows = [...html.matchAll(/<tr data-plan="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(rows)).toEqual(new Set(ids));
+    expect(html).toContain(`data-chosen="f${r.chosen + 1}"`);
+  });
+
+  it("has one section per plan with its cost vector, explanation and three pictures", () => {
+    const articles = articlesOf(html);
+    expect(articles.size).toBe(r.front.length + r.baselines.length + 1);
+    for (const [id, article] of articles) {
+      expect(article, id).toContain("<h4>Cost vector</h4>");
+      expect(article, id).toContain("<h4>How the plan works</h4>");
+      expect(article.match(/<li><code>/g), id).toHaveLength(r.front[0]!.plan.program.operations.length);
+      expect(article, id).toContain('<div class="figure plan-graph">');
+      expect(article, id).toContain('<div class="figure shard-map">');
+      expect(article, id).toContain('<div class="figure timeline">');
+      // Graphviz's plan graph, the shard map and the timeline.
+      expect(svgsOf(article), id).toHaveLength(3);
+    }
+    const chosen = articles.get(`f${r.chosen + 1}`)!;
+    expect(chosen).toContain('<span class="badge chosen">chosen</span>');
+  });
+
+  it("shows the lower bound, the ILP outcome and the search's statistics", () => {
+    expect(html).toContain("<h4>Lower bound</h4>");
+    expect(html).toMatch(/optimal after 200 ms, objective 20\.0 µs \(plan <code>ilp-optimum<\/code>\)/);
+    expect(html).toMatch(/<td>evaluations<\/td><td>\d+ in 250 ms \(\d+\/s\)<\/td>/);
+    expect(html).toContain("<td>resplit</td>");
+  });
+});
+
+describe("htmlReport options and inputs", () => {
+  it("draws pictures for the first plans only, the chosen one first, when asked to", async () => {
+    const r = sampleResult("mlp");
+    const drawnWith = async (maxPictures: number) => {
+      const html = await htmlReport({ ...r, chosen: 2 }, { maxPictures });
+      const articles = articlesOf(html);
+      expect([...articles.values()].filter((a) => a.includes("no-pictures"))).toHaveLength(
+        articles.size - maxPictures,
+      );
+      return [...articles].filter(([, a]) => a.includes("figure plan-graph")).map(([id]) => id);
+    };
+    expect(await drawnWith(1)).toEqual(["f3"]);
+    expect(await drawnWith(2)).toEqual(["f1", "f3"]);
+  });
+
+  it("reports one plan on a cluster without a front, simulated there", async () => {
+    const html = await htmlReport({
+      plan: megatronMlp(),
+      cluster: presetCluster("dgx-a100"),
+      name: "megatron-2",
+    });
+    expect(html).not.toContain('class="pareto"');
+    expect(html).not.toContain('<section id="front">');
+    expect(html).toContain('data-kind="plan"');
+    const articles = articlesOf(html);
+    expect([...articles.keys()]).toEqual(["plan"]);
+    expect(articles.get("plan")).toContain("<h3>megatron-2");
+    expect(svgsOf(articles.get("plan")!)).toHaveLength(3);
+    expect(html).toMatch(/makespan lower bound [\d.]+ µs/);
+  });
+
+  it("shows a plan's infeasibility", async () => {
+    const r = sampleResult("mlp", { memoryBytes: 500_000 });
+    const html = await htmlReport(r, { maxPictures: 0 });
+    const infeasible = r.front.findIndex((s) => !s.cost.feasible);
+    expect(articlesOf(html).get(`f${infeasible + 1}`)).toContain(
+      '<span class="badge infeasible">infeasible</span>',
+    );
+    expect(html).toContain('class="capacity"');
+  });
+
+  it("notes when a stored cost differs from the simulation the pictures show", async () => {
+    const r = sampleResult("mlp");
+    const last = r.front.length - 1;
+    const front = r.front.map((s, i) =>
+      i === last ? { ...s, cost: { ...s.cost, makespan: s.cost.makespan * 2 } } : s,
+    );
+    const articles = articlesOf(await htmlReport({ ...r, front }, { maxPictures: r.front.length }));
+    expect(articles.get(`f${last + 1}`)).toContain("simulated again here the plan takes");
+    expect(articles.get("f1")).not.toContain("simulated again here");
+  });
+
+  it("throws the simulator's error for a plan the cluster cannot run", async () => {
+    const plan = makePlan(megatronMlp().program, { devices: Array.from({ length: 9 }, (_, i) => `d${i}`) });
+    await expect(htmlReport({ plan, cluster: presetCluster("dgx-a100") })).rejects.toMatchObject({
+      code: "too_many_devices",
+    });
+  });
+});
+
+describe("writeHtmlReport", () => {
+  it("writes the report, creating its folder, and returns the absolute path", async () => {
+    const path = await writeHtmlReport(
+      { plan: megatronMlp(), cluster: presetCluster("dgx-a100") },
+      join(dir, "a", "b", "r.html"),
+    );
+    expect(path).toBe(join(dir, "a", "b", "r.html"));
+    expect(readFileSync(path, "utf8")).toMatch(/^<!doctype html>/);
+  });
+
+  it("fails with write_failed naming the path when it cannot write there", async () => {
+    const file = join(dir, "file");
+    writeFileSync(file, "");
+    const target = join(file, "r.html");
+    let thrown: unknown;
+    try {
+      await writeHtmlReport({ plan: megatronMlp(), cluster: presetCluster("dgx-a100") }, target);
+    } catch (e: unknown) {
+      thrown = e;
+    }
+    const error = expectTesseraError(() => {
+      throw thrown;
+    }, "write_failed");
+    expect(error.context).toMatchObject({ path: target, reason: "EEXIST" });
+    expect(error.summary).toBe(`cannot write the report to ${target} (EEXIST)`);
+  });
+});

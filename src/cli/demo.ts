@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { presetCluster } from "../cluster/load-cluster.js";
+import { loadCluster } from "../cluster/load-cluster.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
@@ -12,21 +12,40 @@ import { loadProgramFile } from "../frontend/load-program.js";
 import type { Program } from "../ir/program.js";
 import { builtinRegistry } from "../kernels/library/index.js";
 import { planToJson } from "../plan/encode-plan.js";
+import { rescalePlan } from "../plan/rescale-plan.js";
 import { deriveTaskGraph } from "../plan/task-graph.js";
-import { megatronPlan } from "../search/megatron-plan.js";
+import { writeHtmlReport } from "../report/html-report.js";
+import { formatSeconds } from "../report/units.js";
+import { searchPlans } from "../search/search-plans.js";
+import { searchResultToJson } from "../search/search-result-file.js";
 import { operationGeometry } from "./operation-geometry.js";
+import { frontTable } from "./plan-command.js";
 import { textTable } from "./text-table.js";
 
-/** Where the demo reads its program and writes its outputs. */
+/** Where the demo reads its programs, what it plans on, and where it writes its outputs. */
 export interface DemoOptions {
+  /** The block at a size this machine runs in milliseconds. */
   readonly programFile: string;
+  /** The same block at full size: what the planner plans. */
+  readonly largeProgramFile: string;
+  /** Cluster preset or file planned on. */
+  readonly cluster: string;
+  /** Plans the search evaluates (an evaluation budget keeps the demo reproducible). */
+  readonly evaluations: number;
   readonly outDir: string;
   readonly seed: number;
 }
 
-/** The demo's defaults: the transformer block example, outputs under `out/`. */
+/** The demo's defaults: the transformer block examples on a DGX A100, outputs under `out/`. */
 export function defaultDemoOptions(root: string): DemoOptions {
-  return { programFile: join(root, "examples/transformer-block.json"), outDir: join(root, "out"), seed: 0 };
+  return {
+    programFile: join(root, "examples/transformer-block.json"),
+    largeProgramFile: join(root, "examples/transformer-block-large.json"),
+    cluster: "dgx-a100",
+    evaluations: 4000,
+    outDir: join(root, "out"),
+    seed: 0,
+  };
 }
 
 function indent(text: string): string {
@@ -49,10 +68,11 @@ function operationTable(program: Program): string {
 }
 
 /**
- * The end-to-end demo of what exists today: load and validate the transformer block, show each
- * operation's index space, evaluate it with the reference executor, show how one operation
- * shards by its signature, then run a sharded plan on worker threads with ONNX Runtime kernels
- * and verify it against the reference. Returns false when verification fails.
+ * The end-to-end demo: load and validate the transformer block, show each operation's index
+ * space, evaluate it with the reference executor, show how one operation shards by its
+ * signature, plan the block at full size on a cluster model (Pareto search beside the
+ * baselines, a report written), then run the chosen plan scaled down on worker threads with
+ * ONNX Runtime kernels and verify it against the reference. Returns false when verification fails.
  */
 export async function runDemo(opts: DemoOptions, out: (s: string) => void): Promise<boolean> {
   const registry = builtinRegistry();
@@ -85,23 +105,47 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
         : [{ dim: 0, parts: 2 }];
     out(`3. Sharding by index projection signature\n\n${indent(operationGeometry(program, op, splits))}\n\n`);
   }
-  // The plan is found from the geometry alone (no operation names): the tensor-parallel axes
-  // of `megatronPlan` — attention heads, the MLP's columns then rows — on this machine's devices.
-  const plan = megatronPlan(program, presetCluster("local"));
+  // 4. The planner: the same block at full size on a preset cluster model.
+  const large = loadProgramFile(opts.largeProgramFile, registry);
+  const cluster = loadCluster(opts.cluster);
+  const shapes = large.inputs
+    .slice(0, 1)
+    .map((id) => `${id}[${large.tensors.find((t) => t.id === id)!.range.shape.coords.join(", ")}]`);
+  out(
+    `4. Planning the block at full size (${shapes.join("")}, ${relative(process.cwd(), opts.largeProgramFile)}) on cluster '${cluster.name}' (${cluster.devices.length} devices): Pareto search over ${opts.evaluations} plans, seed ${opts.seed}\n\n`,
+  );
+  const result = await searchPlans(large, cluster, {
+    seed: opts.seed,
+    budget: { evaluations: opts.evaluations },
+  });
+  out(`${indent(frontTable(result))}\n\n`);
+  const chosen = result.front[result.chosen]!;
+  const faster = result.baselines
+    .filter((b) => b.name !== "single-device")
+    .map((b) => `${(b.cost.makespan / chosen.cost.makespan).toFixed(2)}× ${b.name}`)
+    .join(", ");
+  out(
+    `   chosen ${chosen.name}: ${formatSeconds(chosen.cost.makespan)} per step (speed-up over ${faster}), ${result.stats.evaluations} plans in ${formatSeconds(result.stats.seconds)}\n`,
+  );
+  const resultFile = resolve(opts.outDir, `${large.name ?? "program"}.search-result.json`);
+  writeFileSync(resultFile, `${JSON.stringify(searchResultToJson(result))}\n`);
+  const reportFile = await writeHtmlReport(result, resolve(opts.outDir, "report.html"), {
+    source: relative(process.cwd(), opts.largeProgramFile) || opts.largeProgramFile,
+  });
+  out(`   search result written to ${resultFile}\n\n`);
+
+  // 5. The chosen plan, scaled down to the small block, on this machine's worker threads.
+  const plan = rescalePlan(chosen.plan, program);
   const planFile = resolve(opts.outDir, `${program.name ?? "program"}.plan.json`);
   writeFileSync(planFile, `${JSON.stringify(planToJson(plan), null, 1)}\n`);
   const graph = deriveTaskGraph(plan);
   const split = plan.operations.filter((o) => o.devices.length > 1).map((o) => o.op);
-  const combined = graph.tasks.filter((t) => t.kind === "combine").map((t) => t.op);
+  const combined = [...new Set(graph.tasks.filter((t) => t.kind === "combine").map((t) => t.op))];
+  out(`5. The chosen plan scaled down to the small block and run on this machine:\n`);
   out(
-    `4. Sharded execution of the Megatron-style plan found from the geometry (tessera/search megatronPlan):\n`,
+    `   ${plan.devices.length} plan devices dealt over 2 worker threads; split: ${split.join(", ") || "nothing"}${combined.length > 0 ? `; partial sums combined after ${combined.join(", ")}` : ""}\n`,
   );
-  out(
-    `   split over ${plan.devices.join(", ")}: ${split.join(", ")}; partial sums combined after ${[...new Set(combined)].join(", ")}\n`,
-  );
-  out(
-    `   ${graph.tasks.length} tasks on 2 worker threads with ONNX Runtime kernels; plan written to ${planFile}\n`,
-  );
+  out(`   ${graph.tasks.length} tasks with ONNX Runtime kernels; plan written to ${planFile}\n`);
   const run = await runLocal(plan, inputs, { registry, backend: "onnx", threads: 2 });
   const s = run.stats;
   out(
@@ -119,6 +163,6 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
   out(
     `\n${ok ? "Verified: the sharded run equals the unsharded reference." : "Verification FAILED."} Outputs: ${outFile}\n`,
   );
-  out("Next: the planner (simulation and Pareto search on a cluster model) chooses such plans by itself.\n");
+  out(`Report (front, plan pictures, explanation): ${reportFile}\n`);
   return ok;
 }

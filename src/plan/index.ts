@@ -3,6 +3,7 @@
 export { planToJson } from "./encode-plan.js";
 export { deviceNames, makePlan, type PlanRequest } from "./make-plan.js";
 export { type InputPlacement, type OperationPlan, PLAN_VERSION, type Plan } from "./plan.js";
+export { rescalePlan } from "./rescale-plan.js";
 export {
   type CombineTask,
   deriveTaskGraph,

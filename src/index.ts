@@ -8,5 +8,6 @@ export * from "./ir/index.js";
 export * from "./kernels/index.js";
 export * from "./plan/index.js";
 export * from "./report/index.js";
+export * from "./search/index.js";
 export * from "./shard/index.js";
 export * from "./zspace/index.js";

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildConvNet } from "../../examples/conv-net.js";
 import { buildGptStack } from "../../examples/gpt-stack.js";
+import { buildVolumeConv } from "../../examples/volume-conv.js";
 import { buildMlp } from "../../examples/mlp.js";
 import { buildTransformerBlock } from "../../examples/transformer-block.js";
 import { evaluateProgram, programOutputs, randomInputs } from "../../src/exec/index.js";
@@ -13,6 +14,7 @@ const EXAMPLES = [
   { file: "transformer-block.json", build: () => buildTransformerBlock(), evaluate: true },
   { file: "conv-net.json", build: () => buildConvNet(), evaluate: true },
   { file: "gpt-2-layers.json", build: () => buildGptStack(), evaluate: true },
+  { file: "volume-conv.json", build: () => buildVolumeConv(), evaluate: true },
   // Planned, never evaluated: at full size it is the demo's planning problem (about 0.6 TFLOP).
   {
     file: "transformer-block-large.json",

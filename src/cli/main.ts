@@ -8,7 +8,7 @@ import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
-import { collectList, collectRaw, registryWith } from "./registry-option.js";
+import { collectList, collectRaw, kernelsOption, registryWith } from "./registry-option.js";
 import { DEFAULT_REPORT_CLUSTER, reportFile } from "./report-command.js";
 import { runPlanFile } from "./run-command.js";
 import { shardProgramFile } from "./shard-command.js";
@@ -61,12 +61,7 @@ function buildProgram(out: (s: string) => void): Command {
     .command("validate")
     .description("validate program files (JSON or YAML); exits 2 when any is invalid")
     .argument("<files...>", "program files")
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action((files: string[], opts: { kernels: string[] }) => {
       if (!validateFiles(files, registryWith(opts.kernels), out)) throw new ReportedFailure();
     });
@@ -88,12 +83,7 @@ function buildProgram(out: (s: string) => void): Command {
       [],
     )
     .option("-o, --out <file>", "where to write the plan", "plan.json")
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action(
       (
         file: string,
@@ -111,12 +101,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
     .option("--inputs <file>", "input values (tensor file)")
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action(
       async (
         file: string,
@@ -168,12 +153,7 @@ function buildProgram(out: (s: string) => void): Command {
       "point-to-point",
     )
     .option("--json", "print the simulation (cost vector and timeline) as JSON", false)
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action((file: string, opts: { cluster: string; pricing: string; json: boolean; kernels: string[] }) => {
       if (opts.pricing !== "point-to-point" && opts.pricing !== "collective") {
         throw new CommanderError(
@@ -225,12 +205,7 @@ function buildProgram(out: (s: string) => void): Command {
       "folder for the search result, plan files and report (default out/plan-<program>)",
     )
     .option("--no-report", "do not write the HTML report")
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action(
       async (
         file: string,
@@ -288,12 +263,7 @@ function buildProgram(out: (s: string) => void): Command {
     )
     .option("--pricing <mode>", "point-to-point or collective, for a plan file (default point-to-point)")
     .option("--max-pictures <n>", "draw pictures for at most this many plans (default 24)", parseCount)
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action(
       async (
         file: string,
@@ -354,12 +324,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
     .option("--inputs <file>", "input values (tensor file, see schemas/tensors.schema.json)")
     .option("--out <file>", "write the outputs to this tensor file")
-    .option(
-      "--kernels <files>",
-      "kernel declaration files to register (repeatable, comma-separated)",
-      collectList,
-      [],
-    )
+    .addOption(kernelsOption())
     .action((file: string, opts: { seed: number; inputs?: string; out?: string; kernels: string[] }) => {
       evalProgramFile(
         file,

@@ -43,5 +43,12 @@ export {
   type SearchResult,
   type SearchStats,
 } from "./search-result.js";
+export {
+  parseSearchResult,
+  readSearchResultFile,
+  type SearchResultValidation,
+  searchResultToJson,
+  validateSearchResult,
+} from "./search-result-file.js";
 export { type SearchSpace, searchSpace } from "./search-space.js";
 export { singleDevicePlan } from "./single-device-plan.js";

@@ -84,6 +84,9 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       if (code !== 0) inboxes[i]!.push({ type: "failed", message: `exited with code ${code}` });
     });
   });
+  run.signal?.addEventListener("abort", () => {
+    for (const inbox of inboxes) inbox.push({ type: "failed", message: "the search was aborted" });
+  });
   const expect = async (i: number, type: FromSearchWorker["type"]) => {
     const m = await inboxes[i]!.next();
     if (m.type === "failed") {

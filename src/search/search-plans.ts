@@ -96,7 +96,10 @@ export async function searchPlans(
   const starts = options.fromBaselines === false ? named.slice(0, 1) : named;
   const seeds = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
+  // The bound first: it refuses a program no device can compute before any worker starts.
+  const bound = lowerBound(program, cluster);
   const run = workers === 1 ? runInline : (await import("./parallel-search.js")).runParallel;
+  const abort = new AbortController();
   const running = run({
     program,
     cluster,
@@ -110,15 +113,23 @@ export async function searchPlans(
     seeds,
     base,
     started,
+    signal: abort.signal,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  // Parallel workers are searching by now: the baselines' costs are simulated meanwhile.
-  const baselines: ScoredPlan[] = named.map(({ name, plan }) => ({
-    name,
-    plan,
-    cost: createSimulator(plan, cluster, { pricing }).cost(),
-  }));
-  const bound = lowerBound(program, cluster);
+  let baselines: ScoredPlan[];
+  try {
+    // Parallel workers are searching by now: the baselines' costs are simulated meanwhile.
+    baselines = named.map(({ name, plan }) => ({
+      name,
+      plan,
+      cost: createSimulator(plan, cluster, { pricing }).cost(),
+    }));
+  } catch (error: unknown) {
+    // Stop the workers before giving up, or they would keep the process alive.
+    abort.abort();
+    await running.catch(() => undefined);
+    throw error;
+  }
   const outcome = await running;
 
   const front = [...outcome.front]
@@ -161,6 +172,8 @@ export interface SearchRun {
   readonly base: Simulator;
   /** Wall-clock ms when the search started. */
   readonly started: number;
+  /** Aborting it stops the run (its promise then rejects). */
+  readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SearchProgress) => void;
 }
 

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { buildMlp } from "../../examples/mlp.js";
 import { buildTransformerBlock } from "../../examples/transformer-block.js";
 import { isTesseraError } from "../../src/base/errors.js";
-import { presetCluster } from "../../src/cluster/index.js";
+import { parseCluster, presetCluster } from "../../src/cluster/index.js";
 import { createSimulator } from "../../src/cost/index.js";
+import { program } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { planToJson, validatePlan } from "../../src/plan/index.js";
 import {
@@ -157,5 +158,39 @@ describe("searchPlans", () => {
     expect((await bad({ pins: [{ op: "ln1", splits: [{ dim: 7, parts: 2 }] }] })).code).toBe(
       "dimension_out_of_bounds",
     );
+  });
+});
+
+describe("searchPlans on devices that cannot compute the program's dtype", () => {
+  // Host `g` computes float64, host `c` float32 only: a float64 program fits the bound (some
+  // device can run each operation) but the baselines spread it over devices that cannot.
+  const mixed = parseCluster({
+    version: 1,
+    kind: "cluster",
+    name: "mixed",
+    deviceTypes: {
+      g: {
+        peakFlops: { float32: 1e12, float64: 5e11 },
+        memoryBytes: 1e9,
+        memoryBandwidth: 1e11,
+        launchOverhead: 1e-6,
+      },
+      c: { peakFlops: { float32: 1e12 }, memoryBytes: 1e9, memoryBandwidth: 1e11, launchOverhead: 1e-6 },
+    },
+    hosts: [
+      { id: "g", deviceType: "g", devices: 2 },
+      { id: "c", deviceType: "c", devices: 2 },
+    ],
+    intraHost: { bandwidth: 1e10, latency: 1e-6 },
+    interHost: { bandwidth: 1e9, latency: 1e-5 },
+  });
+  const p = program("f64");
+  const x = p.input("x", [16, 8], "float64");
+  p.output("y", p.relu(p.linear(x, p.input("w", [8, 8], "float64")), { id: "act" }));
+  const f64 = p.build();
+
+  it.each([1, 2])("fails with unsupported_dtype (and stops its %i worker threads)", async (workers) => {
+    const error = await errorOf(() => searchPlans(f64, mixed, { workers, budget: { evaluations: 100 } }));
+    expect(error.code).toBe("unsupported_dtype");
   });
 });

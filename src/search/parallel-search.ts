@@ -43,7 +43,6 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     devices: run.devices.slice(),
     pins: run.pins.slice(),
     capacity: run.capacity,
-    seeds: run.seeds,
   };
   const launch = workerLaunch(import.meta.url, "search-worker", "search/search-worker.js");
   const counts = new Array<number>(run.workers).fill(0);
@@ -56,9 +55,13 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     () => (bests.size === 0 ? global : [...global, ...bests.values()]),
   );
 
-  const workers = Array.from({ length: run.workers }, () => {
+  const workers = Array.from({ length: run.workers }, (_, i) => {
+    // Seeding a large program costs about a second a plan: each worker simulates its share of
+    // the seeds, and the first epoch's exchange gives every worker the others' survivors.
+    const mine = run.seeds.filter((_, k) => k % run.workers === i);
     const init: SearchWorkerInit = {
       ...common,
+      seeds: mine.length > 0 ? mine : [run.seeds[i % run.seeds.length]!],
       seed: rng.int(0, 2 ** 31 - 1),
       ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
     };

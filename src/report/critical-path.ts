@@ -68,6 +68,23 @@ export function criticalPath(sim: Simulation, graph: TaskGraph): CriticalItem[] 
   for (const list of byDevice.values())
     for (let k = 1; k < list.length; k++) previousOnDevice.set(list[k]!, list[k - 1]!);
 
+  // Transfers by the ports they hold (sender or receiver, per link class) and by collective,
+  // so that each step of the walk looks at its neighbours only, not at every transfer.
+  const byPort = new Map<string, number[]>();
+  const byCollective = new Map<number, number[]>();
+  transfers.forEach((x, j) => {
+    for (const port of [`${x.cls}>${x.from}`, `${x.cls}<${x.to}`]) {
+      const list = byPort.get(port) ?? [];
+      list.push(j);
+      byPort.set(port, list);
+    }
+    if (x.collective !== undefined) {
+      const list = byCollective.get(x.collective) ?? [];
+      list.push(j);
+      byCollective.set(x.collective, list);
+    }
+  });
+
   const producerOf = (x: TransferInterval): number | undefined => {
     const source = graph.transfers[x.id]?.source;
     return source?.kind === "task" ? taskIndex.get(source.task) : undefined;
@@ -118,18 +135,26 @@ export function criticalPath(sim: Simulation, graph: TaskGraph): CriticalItem[] 
     const phase =
       x.collective === undefined
         ? [x]
-        : transfers.filter((y) => y.collective === x.collective && y.start === x.start && y.end === x.end);
+        : (byCollective.get(x.collective) ?? [])
+            .map((j) => transfers[j]!)
+            .filter((y) => y.start === x.start && y.end === x.end);
     for (const y of phase) {
       const p = producerOf(y);
       if (p !== undefined && sameTime(compute[p]!.end, x.start))
         return { kind: "compute" as const, index: p, after: "producer" as const };
     }
+    // The transfer that started last before it among those sharing a port and still in flight
+    // at its start; on equal starts the first in timeline order.
     let port: number | undefined;
-    transfers.forEach((y, j) => {
-      const shares = y.cls === x.cls && (y.from === x.from || y.to === x.to);
-      const inFlight = y.start < x.start && (y.end >= x.start || sameTime(y.end, x.start));
-      if (j !== i && shares && inFlight && (port === undefined || y.start > transfers[port]!.start)) port = j;
-    });
+    for (const key of [`${x.cls}>${x.from}`, `${x.cls}<${x.to}`]) {
+      for (const j of byPort.get(key) ?? []) {
+        const y = transfers[j]!;
+        const inFlight = y.start < x.start && (y.end >= x.start || sameTime(y.end, x.start));
+        if (j === i || !inFlight) continue;
+        const s = port === undefined ? undefined : transfers[port]!.start;
+        if (s === undefined || y.start > s || (y.start === s && j < port!)) port = j;
+      }
+    }
     return port === undefined
       ? undefined
       : { kind: "transfer" as const, index: port, after: "port" as const };

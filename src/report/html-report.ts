@@ -9,7 +9,7 @@ import type { CostVector, Simulation } from "../cost/simulation.js";
 import { simulatePlan } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import type { Plan } from "../plan/plan.js";
-import { deriveTaskGraph } from "../plan/task-graph.js";
+import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { type LowerBound, lowerBound } from "../search/lower-bound.js";
 import type { SearchResult } from "../search/search-result.js";
 import { featuredTensor } from "./featured-tensor.js";
@@ -17,7 +17,7 @@ import { inlineSvg } from "./inline-svg.js";
 import { formatBox } from "./label-text.js";
 import { type ParetoPoint, paretoSvg, trafficOf } from "./pareto-svg.js";
 import { planToDot } from "./plan-dot.js";
-import { explainPlan, type PlanExplanation } from "./plan-explanation.js";
+import { type PlanExplanation, planExplainer } from "./plan-explanation.js";
 import { programToDot } from "./program-dot.js";
 import { renderSvg } from "./render-svg.js";
 import { REPORT_CSS, REPORT_SCRIPT } from "./report-assets.js";
@@ -51,7 +51,21 @@ export interface HtmlReportOptions {
    * vector and explanation only (default 24).
    */
   readonly maxPictures?: number;
+  /**
+   * How many tasks and transfers the pictures may show in all (default 40000): the chosen
+   * plan is always drawn; each other plan, in table order, only while its tasks and transfers
+   * keep the total within this. A plan left without pictures says why.
+   */
+  readonly pictureBudget?: number;
 }
+
+/** The default `pictureBudget`: a plan of ~13k tasks and ~11k transfers, and smaller ones beside it. */
+export const DEFAULT_PICTURE_BUDGET = 40_000;
+
+/** Whether a plan gets pictures, and why not when it does not. */
+type Pictures =
+  | { readonly drawn: true }
+  | { readonly drawn: false; readonly why: "count" | "budget" | "none"; readonly items: number };
 
 /** One plan of the report and everything shown about it. */
 interface Entry {
@@ -288,19 +302,29 @@ function memoryTable(cost: CostVector, plan: Plan, cluster: Cluster): string {
   );
 }
 
+/** Why a plan has no pictures, in words. */
+function noPictures(p: Pictures & { drawn: false }, maxPictures: number, budget: number): string {
+  if (p.why === "count")
+    return `Pictures are drawn for the first ${maxPictures} plan${maxPictures === 1 ? "" : "s"} only, the chosen one first (raise <code>--max-pictures</code> to draw this one too).`;
+  if (p.why === "none") return "Pictures are not drawn in this report (<code>--max-pictures 0</code>).";
+  return `No pictures for this plan: its ${p.items.toLocaleString("en-US")} tasks and transfers would take the report past its picture budget of ${budget.toLocaleString("en-US")} tasks and transfers in all (the chosen plan is drawn first, then the others in table order while they fit). Its cost vector and explanation above are complete.`;
+}
+
 /** One plan's section: badges, cost vector, explanation and (when drawn) its three pictures. */
 async function planArticle(
   e: Entry,
   cluster: Cluster,
   pricing: Pricing,
   bound: LowerBound,
-  pictures: boolean,
+  explanation: PlanExplanation,
+  pictures: Pictures,
   search: boolean,
+  limits: { readonly maxPictures: number; readonly budget: number },
+  drawnGraph?: TaskGraph,
 ): Promise<string> {
-  const graph = deriveTaskGraph(e.plan);
-  // Only pictures need the timeline: a plan without them is not simulated again.
-  const sim = pictures ? (e.sim ?? simulatePlan(e.plan, cluster, { pricing })) : undefined;
-  const explanation: PlanExplanation = explainPlan(e.plan, graph);
+  // Only pictures need the timeline and the task graph: a plan without them is not simulated again.
+  const graph = pictures.drawn ? (drawnGraph ?? deriveTaskGraph(e.plan)) : undefined;
+  const sim = graph === undefined ? undefined : (e.sim ?? simulatePlan(e.plan, cluster, { pricing }));
   const c = e.cost;
   const drift =
     sim !== undefined && Math.abs(sim.cost.makespan - c.makespan) > 1e-9 * Math.max(c.makespan, 1e-12);
@@ -334,7 +358,7 @@ async function planArticle(
     )
     .join("\n");
   let figures: string;
-  if (sim !== undefined) {
+  if (sim !== undefined && graph !== undefined) {
     const tensor = featuredTensor(e.plan, graph);
     const planGraph = inlineSvg(
       await renderSvg(
@@ -355,9 +379,9 @@ async function planArticle(
 <h4>Simulated timeline</h4>
 <p class="caption">${text(pricing)} pricing on ${text(cluster.name)}; the critical path is outlined in black.</p>
 <div class="figure timeline"><button class="zoom" type="button">actual size</button>${timeline}</div>`;
-  } else {
-    figures = `<p class="caption no-pictures">Pictures are drawn for the first plans only (raise <code>--max-pictures</code> to draw this one too).</p>`;
-  }
+  } else if (!pictures.drawn) {
+    figures = `<p class="caption no-pictures" data-why="${pictures.why}">${noPictures(pictures, limits.maxPictures, limits.budget)}</p>`;
+  } else figures = "";
   // A lone plan is neither chosen nor of a kind: only infeasibility is worth a badge.
   const badges = `${search ? `<span class="badge">${ROLE_NAME[e.role]}</span>` : ""}${search && e.chosen ? '<span class="badge chosen">chosen</span>' : ""}${c.feasible ? "" : '<span class="badge infeasible">infeasible</span>'}`;
   return `<article class="plan-detail" id="plan-${attr(e.id)}" data-plan="${attr(e.id)}" data-name="${attr(e.name)}">
@@ -395,12 +419,43 @@ export async function htmlReport(input: ReportInput, opts: HtmlReportOptions = {
   const pricing = search ? input.pricing : (input.pricing ?? "point-to-point");
   const program = entries[0]!.plan.program;
   const bound = search ? input.lowerBound : lowerBound(program, cluster);
-  const budget = Math.max(0, opts.maxPictures ?? 24);
-  // Pictures go first to the chosen plan, then in table order.
-  const drawn = new Set([...new Set([chosen, ...entries.map((e) => e.id)])].slice(0, budget));
+  const maxPictures = Math.max(0, opts.maxPictures ?? 24);
+  const budget = Math.max(0, opts.pictureBudget ?? DEFAULT_PICTURE_BUDGET);
+  // Pictures go first to the chosen plan (whatever its size), then in table order while the
+  // tasks and transfers drawn stay within the budget. Every plan is explained; the explainer
+  // derives task graphs only for operations no plan before was explained alike.
+  const explainer = planExplainer();
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const order = [...new Set([chosen, ...entries.map((e) => e.id)])].map((id) => byId.get(id)!);
+  const explained = new Map<string, PlanExplanation>();
+  const pictures = new Map<string, Pictures>();
+  // The chosen plan's task graph serves its explanation and its pictures; the other drawn
+  // plans derive theirs when drawn, one at a time.
+  let chosenGraph: TaskGraph | undefined;
+  let [drawn, items] = [0, 0];
+  for (const e of order) {
+    const first = e.id === chosen && maxPictures > 0;
+    if (first) chosenGraph = deriveTaskGraph(e.plan);
+    const explanation = explainer.explain(e.plan, first ? chosenGraph : undefined);
+    explained.set(e.id, explanation);
+    const size = explanation.tasks + explanation.transfers;
+    if (first || (drawn < maxPictures && items + size <= budget)) {
+      pictures.set(e.id, { drawn: true });
+      [drawn, items] = [drawn + 1, items + size];
+    } else {
+      const why = maxPictures === 0 ? "none" : drawn >= maxPictures ? "count" : "budget";
+      pictures.set(e.id, { drawn: false, why, items: size });
+    }
+  }
   const articles: string[] = [];
-  for (const e of entries)
-    articles.push(await planArticle(e, cluster, pricing, bound, drawn.has(e.id), search));
+  for (const e of entries) {
+    const limits = { maxPictures, budget };
+    const graph = e.id === chosen ? chosenGraph : undefined;
+    const p = pictures.get(e.id)!;
+    articles.push(
+      await planArticle(e, cluster, pricing, bound, explained.get(e.id)!, p, search, limits, graph),
+    );
+  }
   const title = opts.title ?? `Tessera report: ${program.name ?? "program"}`;
   const meta = [
     `cluster <b>${text(cluster.name)}</b>${cluster.description === undefined ? "" : ` (${text(cluster.description)})`}`,
@@ -415,7 +470,7 @@ export async function htmlReport(input: ReportInput, opts: HtmlReportOptions = {
     `<span class="selected-plan">showing <b id="selected-name">${text(entries.find((e) => e.id === chosen)!.name)}</b></span>`,
   ].join("");
   const heading = search
-    ? `<h2>Plans</h2><p class="lead">The selected plan (click a point or a row of the front to change it). Pictures are drawn for ${drawn.size} of ${entries.length} plans.</p>`
+    ? `<h2>Plans</h2><p class="lead">The selected plan (click a point or a row of the front to change it). Pictures are drawn for ${drawn} of ${entries.length} plans${drawn === entries.length ? "" : `: the chosen one first, then in table order, at most ${maxPictures} and ${budget.toLocaleString("en-US")} tasks and transfers in all (a plan without pictures says why)`}.</p>`
     : `<h2>Plan</h2><p class="lead">Simulated on ${text(cluster.name)} with ${text(pricing)} pricing; makespan lower bound ${boundText(bound)}.</p>`;
   return `<!doctype html>
 <html lang="en">

@@ -3,6 +3,7 @@ export { type CriticalItem, type CriticalLink, criticalPath } from "./critical-p
 export { type DeviceColour, deviceColour, devicePalette } from "./device-palette.js";
 export { featuredTensor } from "./featured-tensor.js";
 export {
+  DEFAULT_PICTURE_BUDGET,
   type HtmlReportOptions,
   htmlReport,
   type PlanOnCluster,
@@ -23,8 +24,15 @@ export {
   deviceList,
   explainPlan,
   type OperationExplanation,
+  type PlanExplainer,
   type PlanExplanation,
+  planExplainer,
 } from "./plan-explanation.js";
+export {
+  operationNodeId,
+  type PlanOperationsDotOptions,
+  planOperationsToDot,
+} from "./plan-operations-dot.js";
 export { type AxisUnit, axisFraction, formatAxisValue, type PlotAxis, plotAxis } from "./plot-axis.js";
 export { opNodeId, type ProgramDotOptions, programToDot, tensorNodeId } from "./program-dot.js";
 export { renderSvg } from "./render-svg.js";

@@ -12,6 +12,7 @@ import {
   nodeLabel,
 } from "./dot-syntax.js";
 import { capText, formatBox } from "./label-text.js";
+import { planOperationsToDot } from "./plan-operations-dot.js";
 import { formatBytes } from "./units.js";
 
 /** How `planToDot` draws a plan. */
@@ -22,6 +23,14 @@ export interface PlanDotOptions {
   readonly maxLabel?: number;
   /** The picture's title (default the program's name and "sharded"). */
   readonly title?: string;
+  /**
+   * Task by task (`tasks`), operation by operation (`operations`: `planOperationsToDot`, with
+   * repeated layers drawn once), or `auto` (default): operations when drawing task by task
+   * would take more than `maxTaskNodes` task nodes.
+   */
+  readonly view?: "tasks" | "operations" | "auto";
+  /** The most task nodes `auto` draws task by task (default 150). */
+  readonly maxTaskNodes?: number;
 }
 
 /** The DOT id of a task node (`op#k` or `op#combine#b`). */
@@ -70,7 +79,9 @@ function legend(devices: readonly string[], palette: Map<string, DeviceColour>, 
  * another. An edge that crosses devices is solid, in the sender's colour, labelled with the
  * bytes it moves (each transfer counted once; a region a device already received is `shared`);
  * a local edge is dashed and unlabelled. An operation with more than `maxShards` shards shows
- * the first ones and one `+k more` node that carries their edges, aggregated.
+ * the first ones and one `+k more` node that carries their edges, aggregated. A plan that would
+ * take more than `maxTaskNodes` task nodes is drawn operation by operation instead
+ * (`planOperationsToDot`: one node per operation, repeated layers planned alike drawn once).
  *
  * Example: `planToDot(makePlan(program, { devices: ["d0", "d1"], splits: { fc1: [{ dim: 0, parts: 2 }] } }))`.
  */
@@ -82,12 +93,23 @@ export function planToDot(
   const max = opts.maxLabel ?? 36;
   const cap = Math.max(1, opts.maxShards ?? 8);
   const program = plan.program;
+  const byOp = new Map<string, Task[]>();
+  for (const t of graph.tasks) {
+    const list = byOp.get(t.op);
+    if (list === undefined) byOp.set(t.op, [t]);
+    else list.push(t);
+  }
+  const view = opts.view ?? "auto";
+  if (view === "operations" || (view === "auto" && taskNodes(byOp, cap) > (opts.maxTaskNodes ?? 150))) {
+    return planOperationsToDot(plan, graph, {
+      maxLabel: max,
+      ...(opts.title === undefined ? {} : { title: opts.title }),
+    });
+  }
   const palette = devicePalette(plan.devices);
   const colour = (d: string | null) => (d === null ? NEUTRAL : (palette.get(d) ?? NEUTRAL));
   const tensors = new Map(program.tensors.map((t) => [t.id, t]));
   const homes = new Map(plan.inputs.map((i) => [i.tensor, i.device ?? null]));
-  const byOp = new Map<string, Task[]>();
-  for (const t of graph.tasks) byOp.set(t.op, [...(byOp.get(t.op) ?? []), t]);
 
   // Each task's node: itself, or the `+k more` node of its operation and kind.
   const nodeOf = new Map<string, string>();
@@ -267,6 +289,16 @@ export function planToDot(
     ...outputEdges,
     "}",
   ].join("\n")}\n`;
+}
+
+/** How many task nodes the task view draws: per operation and kind, at most `cap` (the last one `+k more`). */
+function taskNodes(byOp: ReadonlyMap<string, readonly Task[]>, cap: number): number {
+  let n = 0;
+  for (const tasks of byOp.values()) {
+    const shards = tasks.filter((t) => t.kind === "shard").length;
+    n += Math.min(shards, cap) + Math.min(tasks.length - shards, cap);
+  }
+  return n;
 }
 
 function taskIndex(t: Task): number {

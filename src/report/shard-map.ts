@@ -4,6 +4,7 @@ import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
 import { FONT } from "./dot-syntax.js";
 import { capText, formatBox } from "./label-text.js";
+import { deviceList } from "./plan-explanation.js";
 import { px, svgAttrs, xmlText } from "./svg-text.js";
 import { tensorShares } from "./tensor-shares.js";
 import {
@@ -56,8 +57,9 @@ function tickLanes(
  * itself (halos, remote reads, replicas), and inset a little per device so identical regions
  * (replication) show as nested outlines. Ticks mark every region boundary with its
  * coordinate; every rectangle has a `<title>` tooltip (region, device, tasks); a legend sums
- * what each device holds, reads and receives. Throws `unknown_tensor` for an id the program
- * lacks and `invalid_slice` for a bad slice.
+ * what each device holds, reads and receives (past 16 devices, one row per distinct share,
+ * naming its devices). Throws `unknown_tensor` for an id the program lacks and
+ * `invalid_slice` for a bad slice.
  *
  * Example: `shardMapSvg(plan, "relu1", { slice: [0, 0] })` shows image 0, channel 0 of `relu1`.
  */
@@ -95,7 +97,22 @@ export function shardMapSvg(plan: Plan, tensorId: string, opts: ShardMapOptions 
   const Y = (r: number) => MARGIN.top + (r - view.rows.start) * sy;
 
   const devicesShown = plan.devices.filter((d) => heldBytes.has(d) || readBytes.has(d));
-  const legendRows = devicesShown.length + (heldBytes.has("") ? 1 : 0) + 3;
+  // What the legend says of each device; past 16 devices, devices saying the same share a row.
+  const shareText = (d: string) =>
+    [
+      heldBytes.has(d) ? `holds ${formatBytes(heldBytes.get(d)!)}` : "holds none",
+      readBytes.has(d) ? `reads ${formatBytes(readBytes.get(d)!)}` : "reads none",
+      received.has(d) ? `receives ${formatBytes(received.get(d)!)}` : "",
+    ]
+      .filter((s) => s !== "")
+      .join(" · ");
+  const legendGroups: string[][] = [];
+  if (devicesShown.length > 16) {
+    const byText = new Map<string, string[]>();
+    for (const d of devicesShown) byText.set(shareText(d), [...(byText.get(shareText(d)) ?? []), d]);
+    legendGroups.push(...byText.values());
+  } else legendGroups.push(...devicesShown.map((d) => [d]));
+  const legendRows = legendGroups.length + (heldBytes.has("") ? 1 : 0) + 3;
   const width = Math.max(MARGIN.left + gridW + MARGIN.right, 520);
   const legendTop = MARGIN.top + gridH + 30;
   const height = legendTop + legendRows * 22 + 16;
@@ -262,17 +279,17 @@ export function shardMapSvg(plan: Plan, tensorId: string, opts: ShardMapOptions 
     out.push(`${swatches}<text ${svgAttrs({ x: 12 + 64, y: ly + 13 })}>${xmlText(text)}</text>`);
     ly += 22;
   };
-  for (const d of devicesShown) {
+  for (const group of legendGroups) {
+    const d = group[0]!;
     const c = colour(d);
     const k = plan.devices.indexOf(d);
-    const parts = [
-      heldBytes.has(d) ? `holds ${formatBytes(heldBytes.get(d)!)}` : "holds none",
-      readBytes.has(d) ? `reads ${formatBytes(readBytes.get(d)!)}` : "reads none",
-      received.has(d) ? `receives ${formatBytes(received.get(d)!)}` : "",
-    ].filter((s) => s !== "");
+    const who =
+      group.length === 1
+        ? capText(d, 24)
+        : `${deviceList(group, plan.devices)} (${group.length} devices, each)`;
     row(
       `<rect ${svgAttrs({ class: "legend-hold", "data-device": d, x: 12, y: ly, width: 26, height: 16, fill: c.fill, stroke: c.stroke })}/><rect ${svgAttrs({ class: "legend-read", "data-device": d, x: 42, y: ly, width: 26, height: 16, fill: `url(#${prefix}-hatch-${k})`, stroke: c.stroke, "stroke-width": 2, "stroke-dasharray": "7 3" })}/>`,
-      `${capText(d, 24)}: ${parts.join(" · ")} of ${tensorId} (all slices)`,
+      `${who}: ${shareText(d)} of ${tensorId} (all slices)`,
     );
   }
   if (heldBytes.has("")) {

@@ -24,6 +24,13 @@ export interface TimelineSvgOptions {
   /** Width of the picture in pixels (default 900). */
   readonly width?: number;
   readonly title?: string;
+  /**
+   * The most bars a chart draws one by one (default 2500). Past it the chart is dense: each
+   * lane's bars that lie closer than a pixel or so merge into busy spans (a link lane keeps
+   * one row), widening the gap merged over until the spans fit in this many; critical items
+   * are still drawn one by one.
+   */
+  readonly maxBars?: number;
 }
 
 interface Lane {
@@ -44,6 +51,8 @@ interface Bar {
   readonly label: string;
   readonly title: string;
   readonly data: Readonly<Record<string, string>>;
+  /** Fill opacity: a merged span is paler the more idle time it holds. */
+  readonly opacity?: number;
 }
 
 const LEFT = 132;
@@ -104,7 +113,10 @@ function packRows(items: readonly { start: number; end: number }[]): { row: numb
  * in sub-rows; transfers of a recognised collective hatched). With `graph`, the items of
  * `criticalPath` are outlined in black, class `critical`, joined by dashed connectors. With
  * `measured`, a second chart of the measured task times follows, on its own axis. Every bar
- * has a `<title>` tooltip; a legend explains the marks.
+ * has a `<title>` tooltip; a legend explains the marks. A chart of more than `maxBars` bars is
+ * dense: bars too close to tell apart merge into busy spans (class `span`, `data-count` items,
+ * paler the more idle time they hold, a tooltip counting them), critical items still drawn
+ * one by one.
  *
  * Example: `timelineSvg(simulatePlan(plan, presetCluster("dgx-a100")), { graph: deriveTaskGraph(plan) })`.
  */
@@ -168,8 +180,11 @@ export function timelineSvg(sim: Simulation, opts: TimelineSvgOptions = {}): str
 
   const out: string[] = [];
   const makespan = sim.cost.makespan;
+  const maxBars = Math.max(1, opts.maxBars ?? 2500);
+  const plotW = width - LEFT - RIGHT;
+  const dense = bars.length > maxBars ? denseBars(lanes, bars, makespan, plotW, maxBars) : undefined;
   const title = opts.title ?? "Timeline";
-  const sub = `simulated makespan ${formatSeconds(makespan)} · ${devices.length} device${devices.length === 1 ? "" : "s"} · ${compute.length} task${compute.length === 1 ? "" : "s"} · ${transfers.length} transfer${transfers.length === 1 ? "" : "s"} · ${sim.pricing} pricing`;
+  const sub = `simulated makespan ${formatSeconds(makespan)} · ${devices.length} device${devices.length === 1 ? "" : "s"} · ${compute.length} task${compute.length === 1 ? "" : "s"} · ${transfers.length} transfer${transfers.length === 1 ? "" : "s"} · ${sim.pricing} pricing${dense === undefined ? "" : ` · items less than ${dense.gap} px apart merged into busy spans`}`;
   const body: string[] = [];
   let y = 64;
   y = chart(body, {
@@ -178,8 +193,8 @@ export function timelineSvg(sim: Simulation, opts: TimelineSvgOptions = {}): str
     heading: "simulated",
     end: makespan,
     endLabel: "makespan",
-    lanes,
-    bars,
+    lanes: dense?.lanes ?? lanes,
+    bars: dense?.bars ?? bars,
     path: path.map((p) => ({ lane: laneOf(p.kind, p.index), start: p.interval.start, end: p.interval.end })),
   });
 
@@ -204,19 +219,20 @@ export function timelineSvg(sim: Simulation, opts: TimelineSvgOptions = {}): str
       data: { "data-task": c.task, "data-device": c.device },
     }));
     const mEnd = m.reduce((e, c) => Math.max(e, c.end), 0);
+    const mDense = mBars.length > maxBars ? denseBars(mLanes, mBars, mEnd, plotW, maxBars) : undefined;
     y = chart(body, {
       top: y + 28,
       width,
       heading: `measured (run took ${formatSeconds(mEnd)}; simulated ${formatSeconds(makespan)})`,
       end: mEnd,
       endLabel: "end",
-      lanes: mLanes,
-      bars: mBars,
+      lanes: mDense?.lanes ?? mLanes,
+      bars: mDense?.bars ?? mBars,
       path: [],
     });
   }
 
-  const legend = legendRows(devices, sim, path.length, width);
+  const legend = legendRows(devices, sim, path.length, width, dense !== undefined);
   const height = y + 24 + legend.height;
   out.push(
     `<svg ${svgAttrs({ xmlns: "http://www.w3.org/2000/svg", width, height, viewBox: `0 0 ${px(width)} ${px(height)}`, "font-family": FONT, "font-size": 12 })}>`,
@@ -242,6 +258,93 @@ export function timelineSvg(sim: Simulation, opts: TimelineSvgOptions = {}): str
         : ([transfers[index]!.cls, transfers[index]!.from] as const);
     return lanes.findIndex((l) => l.kind === lane && (l.kind === "compute" ? l.label : l.device) === device);
   }
+}
+
+/** Seconds of `intervals` (sorted by start) covered at least once. */
+function covered(intervals: readonly Bar[]): number {
+  let [total, from, to] = [0, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const b of intervals) {
+    if (b.start > to) {
+      total += Math.max(0, to - from);
+      [from, to] = [b.start, b.end];
+    } else to = Math.max(to, b.end);
+  }
+  return total + Math.max(0, to - from);
+}
+
+/** A run of bars of one lane drawn as one busy span. */
+function spanBar(lane: Lane, run: readonly Bar[]): Bar {
+  const first = run[0]!;
+  const start = first.start;
+  const end = Math.max(...run.map((b) => b.end));
+  const busy = covered(run);
+  const share = end > start ? busy / (end - start) : 1;
+  const what = lane.kind === "compute" ? "task" : "transfer";
+  const device = lane.kind === "compute" ? lane.label : lane.device;
+  const where = lane.kind === "compute" ? `on ${device}` : `sent by ${device} over ${LINK_NAME[lane.kind]}s`;
+  const names = run.map((b) => b.data["data-task"] ?? `#${b.data["data-transfer"]}`);
+  const listed = `${names.slice(0, 3).join(", ")}${names.length > 3 ? `, … ${names.at(-1)}` : ""}`;
+  return {
+    classes: ["span"],
+    lane: first.lane,
+    row: 0,
+    start,
+    end,
+    colour: first.colour,
+    label: `${run.length} ${what}s`,
+    title: `${run.length} ${what}s ${where} (${listed}): ${formatSeconds(start)} – ${formatSeconds(end)}, busy ${formatSeconds(busy)} (${Math.round(share * 100)}%)`,
+    data: { "data-kind": lane.kind, "data-device": device, "data-count": String(run.length) },
+    opacity: Math.round((0.35 + 0.65 * share) * 100) / 100,
+  };
+}
+
+/**
+ * A dense chart's bars: each lane's bars (a link lane's in one row) merged into busy spans
+ * wherever less than `gap` pixels apart, the gap doubling from 1 px until at most `maxBars`
+ * spans are left (or it reaches 64 px); a span of one bar stays that bar. Critical bars are
+ * not merged: they are kept as they are, after the spans, so that they are drawn on top.
+ */
+function denseBars(
+  lanes: readonly Lane[],
+  bars: readonly Bar[],
+  end: number,
+  plotW: number,
+  maxBars: number,
+): { lanes: Lane[]; bars: Bar[]; gap: number } {
+  const seconds = (end > 0 ? end : 1e-9) / plotW;
+  const byLane = lanes.map((): Bar[] => []);
+  const critical: Bar[] = [];
+  for (const b of bars) (b.classes.includes("critical") ? critical : byLane[b.lane]!).push({ ...b, row: 0 });
+  for (const list of byLane) list.sort((a, b) => a.start - b.start || a.end - b.end);
+  const merge = (gap: number): Bar[] =>
+    byLane.flatMap((list, k) => {
+      const out: Bar[] = [];
+      let run: Bar[] = [];
+      let reach = Number.NEGATIVE_INFINITY;
+      const close = () => {
+        if (run.length === 1) out.push(run[0]!);
+        else if (run.length > 1) out.push(spanBar(lanes[k]!, run));
+        run = [];
+      };
+      for (const b of list) {
+        if (run.length > 0 && b.start - reach >= gap * seconds) close();
+        run.push(b);
+        reach = run.length === 1 ? b.end : Math.max(reach, b.end);
+      }
+      close();
+      return out;
+    });
+  let gap = 1;
+  let merged = merge(gap);
+  while (merged.length > maxBars && gap < 64) {
+    gap *= 2;
+    merged = merge(gap);
+  }
+  return {
+    lanes: lanes.map((l) => (l.kind === "compute" ? l : { ...l, rows: 1 })),
+    bars: [...merged, ...critical],
+    gap,
+  };
 }
 
 function transferTitle(
@@ -346,7 +449,15 @@ function chart(out: string[], spec: ChartSpec): number {
     const h = compute ? COMPUTE_H : ROW_H - 2;
     const critical = b.classes.includes("critical");
     const fill = compute ? b.colour.fill : lighten(b.colour.stroke, 0.22);
-    const rect = { x, y: by, width: w, height: h, fill, stroke: critical ? CRITICAL : b.colour.stroke };
+    const rect = {
+      x,
+      y: by,
+      width: w,
+      height: h,
+      fill,
+      "fill-opacity": b.opacity,
+      stroke: critical ? CRITICAL : b.colour.stroke,
+    };
     out.push(
       `<rect ${svgAttrs({ class: b.classes.join(" "), ...b.data, ...rect, "stroke-width": critical ? 2.2 : 0.8 })}><title>${xmlText(b.title)}</title></rect>`,
     );
@@ -385,11 +496,17 @@ function chart(out: string[], spec: ChartSpec): number {
 }
 
 /** The legend: device swatches in a row, then what the marks mean. */
-function legendRows(devices: readonly string[], sim: Simulation, critical: number, width: number) {
+function legendRows(
+  devices: readonly string[],
+  sim: Simulation,
+  critical: number,
+  width: number,
+  dense: boolean,
+) {
   const palette = devicePalette(devices);
   const perRow = Math.max(1, Math.floor((width - 24) / 150));
   const deviceRows = Math.ceil(devices.length / perRow);
-  const height = deviceRows * 22 + 3 * 22 + 4;
+  const height = deviceRows * 22 + (dense ? 4 : 3) * 22 + 4;
   const draw = (top: number): string[] => {
     const out = [`<g class="legend">`];
     devices.forEach((d, k) => {
@@ -413,6 +530,11 @@ function legendRows(devices: readonly string[], sim: Simulation, critical: numbe
       `<rect ${svgAttrs({ x: 12, y, width: 26, height: 14, fill: "url(#tl-hatch)", stroke: "#6b6b6b" })}/>`,
       `hatched: transfer of a recognised collective${sim.timeline.collectives.length === 0 ? " (none in this plan)" : ` (${sim.timeline.collectives.map((c) => c.kind).join(", ")})`}`,
     );
+    if (dense)
+      row(
+        `<rect ${svgAttrs({ x: 12, y, width: 26, height: 14, fill: "#dddddd", "fill-opacity": 0.5, stroke: "#6b6b6b", "stroke-width": 0.8 })}/>`,
+        "busy span: items too close to draw apart, merged (hover for how many); paler where idle inside",
+      );
     row(
       `<rect ${svgAttrs({ x: 12, y, width: 26, height: 14, fill: "#ffffff", stroke: CRITICAL, "stroke-width": 2.2 })}/>`,
       critical === 0

@@ -2,14 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildGptStack, GPT2_SMALL } from "../../examples/gpt-stack.js";
 import { presetCluster } from "../../src/cluster/index.js";
-import { makePlan } from "../../src/plan/index.js";
+import { deriveTaskGraph, makePlan } from "../../src/plan/index.js";
 import { htmlReport, writeHtmlReport } from "../../src/report/index.js";
+import { hybridPlan } from "../../src/search/index.js";
 import type { SearchResult } from "../../src/search/search-result.js";
 import { expectTesseraError } from "../zspace/expect-error.js";
 import { megatronMlp } from "./programs.js";
 import { sampleResult } from "./sample-results.js";
-import { byClass, parseXml } from "./xml.js";
+import { byClass, parseXml, titleOf } from "./xml.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-html-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,6 +124,59 @@ describe("htmlReport options and inputs", () => {
     expect(await drawnWith(2)).toEqual(["f1", "f3"]);
   });
 
+  it("draws pictures within a budget of tasks and transfers, the chosen plan whatever its size", async () => {
+    const r = sampleResult("mlp");
+    const plans = [
+      ...r.front.map((s, i) => [`f${i + 1}`, s.plan] as const),
+      ...r.baselines.map((s, i) => [`b${i + 1}`, s.plan] as const),
+    ];
+    const size = new Map<string, number>(
+      plans.map(([id, plan]) => {
+        const g = deriveTaskGraph(plan);
+        return [id, g.tasks.length + g.transfers.length];
+      }),
+    );
+    const chosen = `f${r.chosen + 1}`;
+    const drawnWith = async (pictureBudget: number) => {
+      const html = await htmlReport(r, { pictureBudget });
+      const articles = articlesOf(html);
+      // Every plan keeps its cost vector and its explanation.
+      for (const a of articles.values()) {
+        expect(a).toContain("<h4>Cost vector</h4>");
+        expect(a.match(/<li><code>/g)).toHaveLength(r.front[0]!.plan.program.operations.length);
+      }
+      for (const [id, a] of articles) {
+        if (a.includes("figure plan-graph")) continue;
+        expect(a, id).toContain('data-why="budget"');
+        expect(a, id).toContain(
+          `its ${size.get(id)} tasks and transfers would take the report past its picture budget of ${pictureBudget.toLocaleString("en-US")} tasks and transfers`,
+        );
+      }
+      return {
+        html,
+        drawn: [...articles].filter(([, a]) => a.includes("figure plan-graph")).map(([id]) => id),
+      };
+    };
+    // Nothing fits a budget of 0, but the chosen plan is always drawn.
+    const none = await drawnWith(0);
+    expect(none.drawn).toEqual([chosen]);
+    expect(none.html).toMatch(
+      /Pictures are drawn for 1 of \d+ plans: the chosen one first, then in table order/,
+    );
+    // Past the chosen plan, each plan in table order that still fits.
+    const smallest = Math.min(...[...size].filter(([id]) => id !== chosen).map(([, n]) => n));
+    const budget = size.get(chosen)! + smallest + 1;
+    let left = budget - size.get(chosen)!;
+    const expected = new Set([chosen]);
+    for (const [id] of plans) {
+      if (id === chosen || size.get(id)! > left) continue;
+      expected.add(id);
+      left -= size.get(id)!;
+    }
+    expect(expected.size).toBeGreaterThan(1);
+    expect(new Set((await drawnWith(budget)).drawn)).toEqual(expected);
+  });
+
   it("reports one plan on a cluster without a front, simulated there", async () => {
     const html = await htmlReport({
       plan: megatronMlp(),
@@ -136,6 +191,28 @@ describe("htmlReport options and inputs", () => {
     expect(articles.get("plan")).toContain("<h3>megatron-2");
     expect(svgsOf(articles.get("plan")!)).toHaveLength(3);
     expect(html).toMatch(/makespan lower bound [\d.]+ µs/);
+  });
+
+  it("draws a large plan readably: operation by operation, repeated layers once, a dense timeline", async () => {
+    // Three GPT-2 small blocks on 64 devices: every operation in 64 shards, ~3.3k tasks.
+    const cluster = presetCluster("a100-8x8");
+    const plan = hybridPlan(buildGptStack(3, GPT2_SMALL), cluster, 8, 8)!;
+    const graph = deriveTaskGraph(plan);
+    const html = await htmlReport({ plan, cluster, name: "dp8xtp8" });
+    const svgs = svgsOf(articlesOf(html).get("plan")!);
+    expect(svgs).toHaveLength(3);
+    const [planGraph, , timeline] = svgs.map((svg) => parseXml(svg));
+    const nodes = byClass(planGraph!, "node").map((n) => titleOf(n) ?? "");
+    expect(nodes.some((t) => t.startsWith("task:"))).toBe(false);
+    const ops = nodes.filter((t) => t.startsWith("op:")).sort();
+    const layer0 = plan.program.operations.filter((o) => o.id.startsWith("l0_")).map((o) => `op:${o.id}`);
+    expect(ops).toEqual(layer0.sort());
+    expect(svgs[0]).toContain("× 2 more identical layers");
+    // The timeline merges what a pixel cannot tell apart, and keeps the critical path.
+    const bars = ["compute", "transfer", "span"].flatMap((c) => byClass(timeline!, c));
+    expect(byClass(timeline!, "span").length).toBeGreaterThan(0);
+    expect(bars.length).toBeLessThan((graph.tasks.length + graph.transfers.length) / 2);
+    expect(byClass(timeline!, "critical").length).toBeGreaterThan(0);
   });
 
   it("shows a plan's infeasibility", async () => {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { buildMlp } from "../../examples/mlp.js";
 import { deriveTaskGraph, makePlan } from "../../src/plan/index.js";
-import { deviceList, explainPlan, featuredTensor, formatBytes, inlineSvg } from "../../src/report/index.js";
-import { dataParallelMlp, megatronMlp, spatialConvNet, unevenRelu } from "./programs.js";
+import {
+  deviceList,
+  explainPlan,
+  featuredTensor,
+  formatBytes,
+  inlineSvg,
+  planExplainer,
+} from "../../src/report/index.js";
+import { dataParallelMlp, layerStack, megatronMlp, spatialConvNet, unevenRelu } from "./programs.js";
+import { sampleResult } from "./sample-results.js";
 
 const opOf = (e: ReturnType<typeof explainPlan>, id: string) => e.operations.find((o) => o.op === id)!;
 
@@ -78,6 +86,47 @@ describe("explainPlan", () => {
         graph.transfers.reduce((s, t) => s + t.bytes, 0),
       );
       expect(e.operations.map((o) => o.op)).toEqual(plan.program.operations.map((o) => o.id));
+    }
+  });
+});
+
+describe("planExplainer", () => {
+  it("explains every plan of a search result exactly as explainPlan does, with its size", () => {
+    // Two loads of the same example: equal programs in distinct objects share the work.
+    const plans = [sampleResult("transformer-block"), sampleResult("transformer-block")].flatMap((r) =>
+      [...r.front, ...r.baselines].map((s) => s.plan),
+    );
+    expect(plans[0]!.program).not.toBe(plans.at(-1)!.program);
+    const explainer = planExplainer();
+    for (const plan of plans) {
+      const graph = deriveTaskGraph(plan);
+      const { tasks, transfers, ...explained } = explainer.explain(plan);
+      expect(explained).toEqual(explainPlan(plan, graph));
+      expect([tasks, transfers]).toEqual([graph.tasks.length, graph.transfers.length]);
+    }
+  });
+
+  it("stays exact when plans differ in a few operations, with or without a task graph given", () => {
+    const program = layerStack(4, { ends: true });
+    const devices = ["d0", "d1", "d2", "d3"];
+    const variants = [
+      makePlan(program, { devices }),
+      makePlan(program, { devices, splits: { fc1: [{ dim: 0, parts: 4 }], act1: [{ dim: 0, parts: 4 }] } }),
+      makePlan(program, { devices, splits: { fc1: [{ dim: 0, parts: 4 }], res1: [{ dim: 1, parts: 2 }] } }),
+      makePlan(program, {
+        devices,
+        splits: { fc2: [{ dim: 1, parts: 2 }] },
+        placement: { embed: ["d3"], fc2: ["d1", "d2"] },
+        inputs: [{ tensor: "x", device: "d2" }],
+      }),
+      makePlan(program, { devices: ["d3", "d2", "d1", "d0"], splits: { fc1: [{ dim: 0, parts: 4 }] } }),
+    ];
+    const explainer = planExplainer();
+    for (const [k, plan] of [...variants, ...variants].entries()) {
+      const graph = deriveTaskGraph(plan);
+      const { tasks, transfers, ...explained } = explainer.explain(plan, k % 3 === 0 ? graph : undefined);
+      expect(explained, `variant ${k}`).toEqual(explainPlan(plan, graph));
+      expect([tasks, transfers]).toEqual([graph.tasks.length, graph.transfers.length]);
     }
   });
 });

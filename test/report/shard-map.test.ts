@@ -6,7 +6,7 @@ import { devicePalette, shardMapSvg, tensorShares } from "../../src/report/index
 import { ZRange } from "../../src/zspace/index.js";
 import { expectTesseraError } from "../zspace/expect-error.js";
 import { dataParallelMlp, megatronMlp, spatialConvNet, unevenRelu } from "./programs.js";
-import { byClass, findAll, parseXml } from "./xml.js";
+import { byClass, findAll, parseXml, shownText } from "./xml.js";
 
 interface Box {
   readonly device: string;
@@ -176,6 +176,26 @@ describe("shardMapSvg: splits, replication, ranks and origins", () => {
     const root = shardMap(plan, "x").svg;
     expect(root.attrs.xmlns).toBe("http://www.w3.org/2000/svg");
     expect(root.children[0]!.name).toBe("title");
+  });
+});
+
+describe("shardMapSvg: many devices", () => {
+  it("gives devices with the same share one legend row, past 16 devices", () => {
+    const p = program("wide");
+    p.output("y", p.relu(p.input("x", [32, 8]), { id: "r" }));
+    const devices = Array.from({ length: 32 }, (_, k) => `d${k}`);
+    const plan = makePlan(p.build(), { devices, splits: { r: [{ dim: 0, parts: 32 }] } });
+    const svg = parseXml(shardMapSvg(plan, "y"));
+    expect(byClass(svg, "hold")).toHaveLength(32);
+    const rows = byClass(svg, "legend-hold");
+    expect(rows).toHaveLength(1);
+    expect(shownText(svg)).toContain("d0–d31 (32 devices, each): holds 32 B");
+    // Up to 16 devices, one row each.
+    const few = makePlan(p.build(), {
+      devices: devices.slice(0, 16),
+      splits: { r: [{ dim: 0, parts: 16 }] },
+    });
+    expect(byClass(parseXml(shardMapSvg(few, "y")), "legend-hold")).toHaveLength(16);
   });
 });
 

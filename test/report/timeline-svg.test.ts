@@ -5,7 +5,8 @@ import { loadProgramFile, program } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { deriveTaskGraph, makePlan, type Plan } from "../../src/plan/index.js";
 import { criticalPath, devicePalette, formatSeconds, timelineSvg } from "../../src/report/index.js";
-import { byClass, parseXml, titleOf, type XmlElement } from "./xml.js";
+import { dataParallelMlp } from "./programs.js";
+import { byClass, parseXml, shownText, titleOf, type XmlElement } from "./xml.js";
 
 const cluster = presetCluster("dgx-a100");
 
@@ -102,6 +103,37 @@ describe("timelineSvg", () => {
     expect(byClass(svg, "transfer")).toHaveLength(0);
     expect(byClass(svg, "critical")).toHaveLength(1);
     expect(byClass(svg, "tick-label").length).toBeGreaterThan(1);
+  });
+
+  it("merges bars into busy spans past maxBars, keeping every item counted and the critical path", () => {
+    const plan = dataParallelMlp(16);
+    const full = draw(plan);
+    expect(byClass(full.svg, "span")).toHaveLength(0);
+    const { sim, graph, svg } = draw(plan, { maxBars: 8 });
+    const spans = byClass(svg, "span");
+    expect(spans.length).toBeGreaterThan(0);
+    const counted = (kinds: readonly string[]) =>
+      spans
+        .filter((r) => kinds.includes(r.attrs["data-kind"]!))
+        .reduce((n, r) => n + Number(r.attrs["data-count"]), 0);
+    for (const r of spans) {
+      expect(Number(r.attrs["data-count"])).toBeGreaterThan(1);
+      expect(titleOf(r)).toMatch(
+        /^\d+ (tasks on d\d|transfers sent by d\d over intra-host links) \(.*\): .* busy /,
+      );
+    }
+    // Every task and transfer is drawn, alone or counted in one span.
+    const tasks = byClass(svg, "compute");
+    const sent = byClass(svg, "transfer");
+    expect(counted(["compute"]) + tasks.length).toBe(sim.timeline.compute.length);
+    expect(counted(["intra", "inter"]) + sent.length).toBe(sim.timeline.transfers.length);
+    expect(spans.length + tasks.length + sent.length).toBeLessThan(
+      byClass(full.svg, "compute").length + byClass(full.svg, "transfer").length,
+    );
+    // The critical path is still drawn item by item, on top.
+    expect(byClass(svg, "critical")).toHaveLength(criticalPath(sim, graph).length);
+    expect(shownText(svg)).toContain("merged into busy spans");
+    expect(shownText(svg)).toContain("busy span:");
   });
 
   it("adds a measured chart below with its own axis and one lane per device", () => {

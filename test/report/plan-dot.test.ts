@@ -2,30 +2,11 @@ import { describe, expect, it } from "vitest";
 import { program } from "../../src/frontend/index.js";
 import { deriveTaskGraph, makePlan } from "../../src/plan/index.js";
 import { devicePalette, planToDot, renderSvg } from "../../src/report/index.js";
+import { attr, edges, nodes as nodesOf } from "./dot-text.js";
 import { dataParallelMlp, megatronMlp } from "./programs.js";
 import { byClass, parseXml, textOf, titleOf } from "./xml.js";
 
-interface DotEdge {
-  readonly tail: string;
-  readonly head: string;
-  readonly attrs: string;
-}
-
-function edges(dot: string): DotEdge[] {
-  return [...dot.matchAll(/^ {2}"([^"]+)" -> "([^"]+)"(?: \[(.*)\])?;$/gm)].map((m) => ({
-    tail: m[1]!,
-    head: m[2]!,
-    attrs: m[3] ?? "",
-  }));
-}
-
-function nodes(dot: string): Map<string, string> {
-  return new Map(
-    [...dot.matchAll(/^\s*"((?:task|more|input|output):[^"]*)" \[(.*)\];$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
-}
-
-const attr = (attrs: string, name: string) => new RegExp(`(?:^|, )${name}="([^"]*)"`).exec(attrs)?.[1];
+const nodes = (dot: string) => nodesOf(dot, ["task", "more", "input", "output"]);
 
 describe("planToDot: the MLP split Megatron-style over two devices", () => {
   const plan = megatronMlp();

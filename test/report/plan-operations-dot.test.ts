@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { deriveTaskGraph, makePlan, type Plan } from "../../src/plan/index.js";
 import { formatBytes, planOperationsToDot, planToDot, renderSvg } from "../../src/report/index.js";
+import { attr, edges, nodes as nodesOf } from "./dot-text.js";
 import { layerStack, megatronMlp } from "./programs.js";
 import { byClass, parseXml, titleOf } from "./xml.js";
 
-interface DotEdge {
-  readonly tail: string;
-  readonly head: string;
-  readonly attrs: string;
-}
-
-function edges(dot: string): DotEdge[] {
-  return [...dot.matchAll(/^ {2}"([^"]+)" -> "([^"]+)"(?: \[(.*)\])?;$/gm)].map((m) => ({
-    tail: m[1]!,
-    head: m[2]!,
-    attrs: m[3] ?? "",
-  }));
-}
-
-/** The nodes of a DOT text by id (operations, inputs, outputs, tasks). */
-function nodes(dot: string): Map<string, string> {
-  return new Map(
-    [...dot.matchAll(/^\s*"((?:op|task|more|input|output):[^"]*)" \[(.*)\];$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
-}
-
-const attr = (attrs: string, name: string) => new RegExp(`(?:^|, )${name}="([^"]*)"`).exec(attrs)?.[1];
+const nodes = (dot: string) => nodesOf(dot, ["op", "task", "more", "input", "output"]);
 const clusterLabels = (dot: string) =>
   [...dot.matchAll(/subgraph "cluster_layer_\d+" \{\n {4}graph \[label="([^"]*)"/g)].map((m) => m[1]!);
 

@@ -263,11 +263,23 @@ function buildProgram(out: (s: string) => void): Command {
     )
     .option("--pricing <mode>", "point-to-point or collective, for a plan file (default point-to-point)")
     .option("--max-pictures <n>", "draw pictures for at most this many plans (default 24)", parseCount)
+    .option(
+      "--picture-budget <n>",
+      "tasks plus transfers drawn in all pictures together; the chosen plan is always drawn (default 40000)",
+      parseCount,
+    )
     .addOption(kernelsOption())
     .action(
       async (
         file: string,
-        opts: { out: string; cluster?: string; pricing?: string; maxPictures?: number; kernels: string[] },
+        opts: {
+          out: string;
+          cluster?: string;
+          pricing?: string;
+          maxPictures?: number;
+          pictureBudget?: number;
+          kernels: string[];
+        },
       ) => {
         if (
           opts.pricing !== undefined &&
@@ -287,6 +299,7 @@ function buildProgram(out: (s: string) => void): Command {
             ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
             ...(opts.pricing === undefined ? {} : { pricing: opts.pricing }),
             ...(opts.maxPictures === undefined ? {} : { maxPictures: opts.maxPictures }),
+            ...(opts.pictureBudget === undefined ? {} : { pictureBudget: opts.pictureBudget }),
           },
           registryWith(opts.kernels),
           out,

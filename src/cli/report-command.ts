@@ -20,6 +20,8 @@ export interface ReportOptions {
   /** Pricing for a plan file (a search result carries its own). */
   readonly pricing?: Pricing;
   readonly maxPictures?: number;
+  /** Tasks plus transfers drawn in all plans' pictures (the chosen plan is always drawn). */
+  readonly pictureBudget?: number;
 }
 
 /** The report's input from a plan file or a search result file, told apart by `kind`. */
@@ -64,6 +66,7 @@ export async function reportFile(
   const path = await writeHtmlReport(input, opts.out, {
     source: file,
     ...(opts.maxPictures === undefined ? {} : { maxPictures: opts.maxPictures }),
+    ...(opts.pictureBudget === undefined ? {} : { pictureBudget: opts.pictureBudget }),
   });
   const plans = search
     ? input.front.length + input.baselines.length + (input.optimum?.plan === undefined ? 0 : 1)

@@ -47,6 +47,8 @@ interface SearchResultJson {
     readonly seconds: number;
     readonly plan?: ScoredPlanJson;
     readonly objective?: number;
+    readonly variables?: number;
+    readonly bound?: number;
   };
   readonly lowerBound: LowerBound;
   readonly stats: SearchStats;
@@ -96,6 +98,8 @@ export function searchResultToJson(result: SearchResult): JsonValue {
             seconds: result.optimum.seconds,
             ...(result.optimum.plan === undefined ? {} : { plan: scoredToJson(result.optimum.plan) }),
             ...(result.optimum.objective === undefined ? {} : { objective: result.optimum.objective }),
+            ...(result.optimum.variables === undefined ? {} : { variables: result.optimum.variables }),
+            ...(result.optimum.bound === undefined ? {} : { bound: result.optimum.bound }),
           },
         }),
     lowerBound: result.lowerBound,
@@ -164,6 +168,8 @@ export function validateSearchResult(json: unknown, registry: KernelRegistry): S
           seconds: doc.optimum.seconds,
           ...(optimumPlan === undefined ? {} : { plan: optimumPlan }),
           ...(doc.optimum.objective === undefined ? {} : { objective: doc.optimum.objective }),
+          ...(doc.optimum.variables === undefined ? {} : { variables: doc.optimum.variables }),
+          ...(doc.optimum.bound === undefined ? {} : { bound: doc.optimum.bound }),
         };
   const result: SearchResult = {
     version: SEARCH_RESULT_VERSION,

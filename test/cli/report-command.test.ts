@@ -52,6 +52,13 @@ describe("tessera report", () => {
     expect(html.match(/class="figure plan-graph"/g)).toHaveLength(2);
   });
 
+  it("draws only the chosen plan when the picture budget is one task", async () => {
+    const out = join(dir, "budget.html");
+    const r = await runCli(["report", resultFile, "--out", out, "--picture-budget", "1"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, "utf8").match(/class="figure plan-graph"/g)).toHaveLength(1);
+  });
+
   it("notes that a search result ignores --cluster and --pricing", async () => {
     const r = await runCli(["report", resultFile, "-o", join(dir, "r2.html"), "--cluster", "local"]);
     expect(r.code).toBe(0);
@@ -95,6 +102,9 @@ describe("tessera report", () => {
     const pictures = await runCli(["report", planFile, "--max-pictures", "0"]);
     expect(pictures.code).toBe(EXIT_USER_ERROR);
     expect(pictures.err).toContain("expected a positive integer");
+    const budget = await runCli(["report", planFile, "--picture-budget", "lots"]);
+    expect(budget.code).toBe(EXIT_USER_ERROR);
+    expect(budget.err).toContain("expected a positive integer");
   });
 
   it("an unwritable output path: exit 2, write_failed", async () => {

@@ -22,7 +22,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A result with an ILP optimum carrying a plan, so that every optional part is present. */
 function fullResult(): SearchResult {
   const r = sampleResult("mlp");
-  return { ...r, optimum: { status: "optimal", seconds: 0.5, plan: r.front[1]!, objective: 1.5e-5 } };
+  return {
+    ...r,
+    optimum: {
+      status: "optimal",
+      seconds: 0.5,
+      plan: r.front[1]!,
+      objective: 1.5e-5,
+      variables: 211,
+      bound: 1.4e-5,
+    },
+  };
 }
 
 /** The JSON of `fullResult`, as a mutable plain object to break in tests. */

@@ -5,6 +5,7 @@ import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
+import { termScales } from "../exec/reference/term-scales.js";
 import { tensorsToJson } from "../exec/tensor-file.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
@@ -152,7 +153,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
     `   ran in ${s.wallMs.toFixed(0)} ms; moved ${s.bytesMoved} bytes in ${s.transfersMoved} transfers, exactly the ${s.bytesDerived} bytes derived from the plan\n`,
   );
   let ok = true;
-  for (const e of compareOutputs(run.outputs, outputs)) {
+  for (const e of compareOutputs(run.outputs, outputs, termScales(program, values))) {
     const dtype = outputs[e.tensor]!.dtype;
     const pass = withinTolerance(e, dtype);
     ok &&= pass;

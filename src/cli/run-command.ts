@@ -3,6 +3,7 @@ import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
+import { termScales } from "../exec/reference/term-scales.js";
 import { tensorsFromJson } from "../exec/tensor-file.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
@@ -59,8 +60,9 @@ export async function runPlanFile(
     out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);
   for (const [id, r] of Object.entries(result.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
   if (!opts.verify) return true;
-  const reference = programOutputs(program, evaluateProgram(program, inputs, registry));
-  const errors = compareOutputs(result.outputs, reference);
+  const values = evaluateProgram(program, inputs, registry);
+  const reference = programOutputs(program, values);
+  const errors = compareOutputs(result.outputs, reference, termScales(program, values));
   let ok = true;
   const rows = errors.map((e) => {
     const dtype = reference[e.tensor]!.dtype;

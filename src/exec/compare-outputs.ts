@@ -5,7 +5,7 @@ export interface OutputError {
   readonly tensor: string;
   /** max |actual − expected| over elements (0 when equal, Infinity when a NaN appears on one side only). */
   readonly maxAbs: number;
-  /** max |actual − expected| / max |expected|: error relative to the tensor's scale. */
+  /** max |actual − expected| / scale: error relative to the tensor's scale (see `compareOutputs`). */
   readonly maxRel: number;
   /** True when every element is equal (NaN matches NaN; 0 and -0 count as equal). */
   readonly exact: boolean;
@@ -15,12 +15,15 @@ export interface OutputError {
 
 /**
  * Compares each expected tensor with the actual one of the same id. Relative error is taken
- * against the largest magnitude of the expected tensor rather than elementwise, because sums
- * regrouped by sharding err relative to the magnitude of their terms, not of the result.
+ * against a scale rather than elementwise, because sums regrouped by sharding err relative to
+ * the magnitude of their terms, not of the result: the scale is the largest magnitude of the
+ * expected tensor, or `scales[tensor]` when larger (the magnitude of the terms behind it, see
+ * `termScales`).
  */
 export function compareOutputs(
   actual: Readonly<Record<string, Region>>,
   expected: Readonly<Record<string, Region>>,
+  scales: Readonly<Record<string, number>> = {},
 ): OutputError[] {
   return Object.entries(expected).map(([tensor, want]) => {
     const got = actual[tensor];
@@ -34,7 +37,7 @@ export function compareOutputs(
       };
     }
     let maxAbs = 0;
-    let scale = 0;
+    let scale = scales[tensor] ?? 0;
     let exact = true;
     for (let i = 0; i < want.data.length; i++) {
       const a = got.data[i]!;

@@ -8,3 +8,4 @@ export {
   type UnshardedStep,
 } from "./evaluate.js";
 export { randomInputs } from "./random-inputs.js";
+export { termScales } from "./term-scales.js";

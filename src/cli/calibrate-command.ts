@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { TesseraError } from "../base/errors.js";
+import { writeFailed, writeTextFile } from "../base/write-text-file.js";
 import { parseCluster } from "../cluster/parse-cluster.js";
 import { type Calibration, calibrate, checkCalibrateOptions } from "../exec/calibration/calibrate.js";
 import { calibratedCluster } from "../exec/calibration/calibrated-cluster.js";
@@ -51,11 +51,7 @@ export async function calibrateToFile(
   const doc = calibratedCluster(c, new Date().toISOString());
   // A document this command cannot read back would be a bug: check before writing it.
   parseCluster(doc);
-  try {
-    writeFileSync(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
-  } catch (e: unknown) {
-    throw writeFailed(opts.out, e);
-  }
+  writeTextFile(opts.out, `${JSON.stringify(doc, null, 2)}\n`, { what: "the cluster file" });
   out(`${report(c)}\n\nwrote ${opts.out} (cluster '${doc.name}'; use it with --cluster ${opts.out})\n`);
 }
 
@@ -112,14 +108,6 @@ function checkWritable(path: string): void {
       accessSync(dir, constants.W_OK);
     }
   } catch (e: unknown) {
-    throw writeFailed(path, e);
+    throw writeFailed(path, e, "the cluster file");
   }
-}
-
-function writeFailed(path: string, e: unknown): TesseraError {
-  const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
-  return new TesseraError("write_failed", `cannot write the cluster file ${path} (${reason})`, {
-    path,
-    reason,
-  });
 }

@@ -1,6 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { CommanderError } from "commander";
 import { readDocumentFile } from "../base/document-file.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
 import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
@@ -38,12 +37,10 @@ export function evalProgramFile(
   );
   for (const [id, r] of Object.entries(outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
   if (opts.out !== undefined) {
-    try {
-      writeFileSync(opts.out, `${JSON.stringify(tensorsToJson(outputs))}\n`);
-    } catch (e: unknown) {
-      const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
-      throw new CommanderError(2, "tessera.out", `error: cannot write --out file ${opts.out} (${reason})\n`);
-    }
+    writeTextFile(opts.out, `${JSON.stringify(tensorsToJson(outputs))}\n`, {
+      what: "--out file",
+      createFolder: false,
+    });
     out(`outputs written to ${opts.out} (tensor file format: schemas/tensors.schema.json)\n`);
   }
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TesseraError } from "../base/errors.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import type { Pricing } from "../cost/context.js";
 import type { CostVector } from "../cost/simulation.js";
@@ -127,24 +127,7 @@ export async function planProgramFile(
   );
 
   const dir = resolve(opts.out);
-  const written = (path: string, text: string) => {
-    try {
-      writeFileSync(path, text);
-    } catch (e: unknown) {
-      const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
-      throw new TesseraError("write_failed", `cannot write ${path} (${reason})`, { path, reason });
-    }
-    return path;
-  };
-  try {
-    mkdirSync(join(dir, "plans"), { recursive: true });
-  } catch (e: unknown) {
-    const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
-    throw new TesseraError("write_failed", `cannot create the output folder ${dir} (${reason})`, {
-      path: dir,
-      reason,
-    });
-  }
+  const written = (path: string, text: string) => writeTextFile(path, text);
   const resultFile = written(
     join(dir, "search-result.json"),
     `${JSON.stringify(searchResultToJson(result))}\n`,

@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
 import { TesseraError } from "../base/errors.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { planToJson } from "../plan/encode-plan.js";
@@ -48,7 +48,10 @@ export function shardProgramFile(
   }
   const plan = makePlan(program, { devices, splits: parseSplitSpecs(opts.split, program), inputs });
   const graph = deriveTaskGraph(plan);
-  writeFileSync(opts.out, `${JSON.stringify(planToJson(plan), null, 1)}\n`);
+  writeTextFile(opts.out, `${JSON.stringify(planToJson(plan), null, 1)}\n`, {
+    what: "the plan",
+    createFolder: false,
+  });
   const rows = plan.operations.map((o) => {
     const op = program.operations.find((p) => p.id === o.op)!;
     const cut = o.sharding.splits

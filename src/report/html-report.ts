@@ -1,6 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { TesseraError } from "../base/errors.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { Pricing } from "../cost/context.js";
 import { elementsPerPoint } from "../cost/cost-model.js";
@@ -509,17 +507,5 @@ export async function writeHtmlReport(
   path: string,
   opts: HtmlReportOptions = {},
 ): Promise<string> {
-  const html = await htmlReport(input, opts);
-  const target = resolve(path);
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, html);
-  } catch (e: unknown) {
-    const reason = e instanceof Error && "code" in e ? String(e.code) : "unwritable";
-    throw new TesseraError("write_failed", `cannot write the report to ${path} (${reason})`, {
-      path,
-      reason,
-    });
-  }
-  return target;
+  return writeTextFile(path, await htmlReport(input, opts), { what: "the report to" });
 }

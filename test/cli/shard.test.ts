@@ -99,6 +99,14 @@ describe("tessera shard", () => {
     expect(r.out).toContain(`${256 * 512 * 4 + 16 * 512 * 4} bytes moved between devices`);
   });
 
+  it("refuses an -o path it cannot write with write_failed (exit 2), not a stack trace", async () => {
+    const r = await runCli(["shard", "examples/mlp.json", "-o", join(dir, "absent", "plan.json")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `error[write_failed] cannot write the plan ${join(dir, "absent", "plan.json")} (ENOENT)`,
+    );
+  });
+
   it("refuses to shard an unshardable operation, naming it and the reason (exit 2)", async () => {
     const r = await run(["shard", "examples/mlp.json", "--split", "fc1=out:1000", "-o", join(dir, "x.json")]);
     expect(r.code).toBe(2);

@@ -1,10 +1,10 @@
 import type { Rng } from "../base/random.js";
 import type { Simulator } from "../cost/simulator.js";
 import type { OperationPlan } from "../plan/plan.js";
-import { gridSharding } from "../shard/operation-sharding.js";
+import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import { shardGeometry } from "../shard/shard-geometry.js";
 import { type DimSplit, evenBoundaries } from "../zspace/z-range.js";
-import { acceptsSplit } from "./accepts-split.js";
+import { acceptsSplit, shardingIfAccepted } from "./accepts-split.js";
 import type { MutatorName } from "./search-result.js";
 import type { OpSpace, SearchSpace } from "./search-space.js";
 
@@ -206,8 +206,9 @@ function carriedLayout(
     splits.push("cuts" in s && sameRange ? { dim, cuts: s.cuts.slice() } : { dim, parts });
   }
   if (splits.length === 0 && plan.sharding.splits.length > 0) return undefined;
-  if (!acceptsSplit(dst.op, splits)) return undefined;
-  const shards = gridSharding(dst.op, splits).boundaries.reduce((n, b) => n * (b.length - 1), 1);
+  const sharding = shardingIfAccepted(dst.op, splits);
+  if (sharding === undefined) return undefined;
+  const shards = shardCount(sharding);
   const allowed = new Set(dst.allowed);
   const devices =
     shards === plan.devices.length && plan.devices.every((d) => allowed.has(d))

@@ -1,3 +1,4 @@
+import type { Cluster } from "../cluster/cluster.js";
 import type { CostVector } from "../cost/simulation.js";
 
 /**
@@ -44,4 +45,29 @@ export function sameObjectives(a: Objectives, b: Objectives): boolean {
   return (
     a.excess === b.excess && a.makespan === b.makespan && a.memory === b.memory && a.traffic === b.traffic
   );
+}
+
+/** Memory bytes of each of `devices`, cluster device ids as the search names plan devices. */
+export function deviceCapacities(cluster: Cluster, devices: readonly string[]): Record<string, number> {
+  const byId = new Map(cluster.devices.map((d) => [d.id, d]));
+  return Object.fromEntries(
+    devices.map((d) => [
+      d,
+      cluster.deviceTypes[byId.get(d)?.type ?? ""]?.memoryBytes ?? Number.POSITIVE_INFINITY,
+    ]),
+  );
+}
+
+/** The fastest feasible cost vector of `costs`, or the fastest when none is feasible. */
+export function fastestCost(costs: Iterable<CostVector>): CostVector | undefined {
+  let best: CostVector | undefined;
+  for (const c of costs) {
+    if (
+      best === undefined ||
+      (c.feasible && !best.feasible) ||
+      (c.feasible === best.feasible && c.makespan < best.makespan)
+    )
+      best = c;
+  }
+  return best;
 }

@@ -6,7 +6,7 @@ import { workerLaunch } from "../base/worker-launch.js";
 import { clusterToJson } from "../cluster/parse-cluster.js";
 import type { CostVector } from "../cost/simulation.js";
 import { programToJson } from "../ir/encode-program.js";
-import { type Objectives, objectivesOf } from "./objectives.js";
+import { deviceCapacities, type Objectives, objectivesOf } from "./objectives.js";
 import { insertIntoArchive } from "./pareto-archive.js";
 import { planFromChoices } from "./plan-choice.js";
 import type { RunLimit, SharedMember } from "./search-engine.js";
@@ -32,10 +32,7 @@ const EPOCH_EVALUATIONS = 2000;
  */
 export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
   const rng = seededRng(run.seed);
-  const capacityOf: Record<string, number> = {};
-  const byId = new Map(run.cluster.devices.map((d) => [d.id, d]));
-  for (const d of run.devices)
-    capacityOf[d] = run.cluster.deviceTypes[byId.get(d)?.type ?? ""]?.memoryBytes ?? Infinity;
+  const capacityOf = deviceCapacities(run.cluster, run.devices);
   const common = {
     program: programToJson(run.program),
     cluster: clusterToJson(run.cluster),

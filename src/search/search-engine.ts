@@ -3,7 +3,7 @@ import type { CostVector } from "../cost/simulation.js";
 import type { Simulator } from "../cost/simulator.js";
 import { type MutatorChoice, mutatorChoice } from "./mutator-choice.js";
 import { MUTATORS } from "./mutators.js";
-import { type Objectives, objectivesOf } from "./objectives.js";
+import { deviceCapacities, type Objectives, objectivesOf } from "./objectives.js";
 import { insertIntoArchive } from "./pareto-archive.js";
 import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
 import type { SearchSpace } from "./search-space.js";
@@ -75,11 +75,7 @@ export function createSearchEngine(
   const rng: Rng = seededRng(options.seed);
   const capacity = options.capacity ?? 48;
   const choice = mutatorChoice(MUTATORS.map((m) => m.name));
-  const capacityOf: Record<string, number> = {};
-  const types = base.cluster.deviceTypes;
-  const byId = new Map(base.cluster.devices.map((d) => [d.id, d]));
-  // Plan devices are cluster ids here (the search names them so).
-  for (const d of base.plan.devices) capacityOf[d] = types[byId.get(d)?.type ?? ""]?.memoryBytes ?? Infinity;
+  const capacityOf = deviceCapacities(base.cluster, base.plan.devices);
   const archive: FrontMember[] = [];
   let evaluations = 0;
   let epoch = 0;

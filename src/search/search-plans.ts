@@ -9,6 +9,7 @@ import type { Plan } from "../plan/plan.js";
 import { baselinePlans } from "./baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
 import { lowerBound } from "./lower-bound.js";
+import { fastestCost } from "./objectives.js";
 import { checkPins, type Pin, pinChoices } from "./pins.js";
 import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
 import { createSearchEngine } from "./search-engine.js";
@@ -255,18 +256,13 @@ export function progressReporter(
     const byTime = run.budget.seconds === undefined ? 0 : seconds / run.budget.seconds;
     const byEvals = run.budget.evaluations === undefined ? 0 : n / run.budget.evaluations;
     const members = front();
-    let best = Number.POSITIVE_INFINITY;
-    let bestAny = Number.POSITIVE_INFINITY;
-    for (const m of members) {
-      bestAny = Math.min(bestAny, m.cost.makespan);
-      if (m.cost.feasible) best = Math.min(best, m.cost.makespan);
-    }
+    const best = fastestCost(members.map((m) => m.cost));
     on({
       evaluations: n,
       seconds,
       fraction: Math.min(1, Math.max(byTime, byEvals)),
       frontSize: members.length,
-      bestMakespan: Number.isFinite(best) ? best : bestAny,
+      bestMakespan: best?.makespan ?? Number.POSITIVE_INFINITY,
     });
   };
 }

@@ -1,21 +1,15 @@
 import type { JsonValue } from "../base/json.js";
-import type { Pricing } from "../cost/context.js";
 import type { CostVector } from "../cost/simulation.js";
-import type { Pin } from "./pins.js";
-import type { PlanChoice } from "./plan-choice.js";
 import type { RunLimit, SharedMember } from "./search-engine.js";
+import type { SearchRun } from "./search-plans.js";
 import type { MutatorStats } from "./search-result.js";
 
 /** What a search worker starts with (`workerData`). */
-export interface SearchWorkerInit {
+export interface SearchWorkerInit
+  extends Pick<SearchRun, "pricing" | "devices" | "pins" | "seed" | "capacity" | "seeds"> {
+  /** The run's program and cluster as JSON (structured clone drops class instances). */
   readonly program: JsonValue;
   readonly cluster: JsonValue;
-  readonly pricing: Pricing;
-  readonly devices: readonly string[];
-  readonly pins: readonly Pin[];
-  readonly seed: number;
-  readonly capacity: number;
-  readonly seeds: readonly (readonly PlanChoice[])[];
   /** Wall-clock ms after which no further seed is evaluated (the first always is). */
   readonly deadline?: number;
 }

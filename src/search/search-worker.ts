@@ -3,10 +3,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { isTesseraError } from "../base/errors.js";
 import { parseCluster } from "../cluster/parse-cluster.js";
-import type { CostVector } from "../cost/simulation.js";
 import { createSimulator } from "../cost/simulator.js";
 import { decodeValidatedProgram } from "../ir/decode-validated-program.js";
 import { makePlan } from "../plan/make-plan.js";
+import { fastestCost } from "./objectives.js";
 import { withChoices } from "./plan-choice.js";
 import { createSearchEngine } from "./search-engine.js";
 import { searchSpace } from "./search-space.js";
@@ -38,17 +38,8 @@ try {
     try {
       engine.absorb(m.incoming);
       engine.run(m.limit, () => {
-        // The fastest feasible plan (else the fastest), for the coordinator's progress line.
-        let best: CostVector | undefined;
-        for (const f of engine.front()) {
-          const c = f.cost;
-          if (
-            best === undefined ||
-            (c.feasible && !best.feasible) ||
-            (c.feasible === best.feasible && c.makespan < best.makespan)
-          )
-            best = c;
-        }
+        // For the coordinator's progress line.
+        const best = fastestCost(engine.front().map((f) => f.cost));
         send({ type: "progress", evaluations: engine.evaluations, ...(best === undefined ? {} : { best }) });
       });
       send({

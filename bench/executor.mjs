@@ -2,6 +2,7 @@
 // running the same program unsharded on 2 intra-op threads, the bytes it moves, and the
 // GFLOP/s it reaches against this machine's measured peak. All with ONNX Runtime kernels.
 // Warm (persistent executors, created before timing) and cold (one-shot `runLocal`) side by side.
+
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import {
@@ -16,6 +17,7 @@ import {
   randomInputs,
   runLocal,
 } from "../dist/index.js";
+import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "executor";
@@ -31,11 +33,6 @@ export const description =
   "cold rows are one-shot `runLocal` calls, which include starting the worker threads, loading ONNX Runtime and creating its sessions.";
 
 const registry = builtinRegistry();
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function mlp(batch, width) {
   const p = program("bench-mlp");

@@ -31,9 +31,14 @@ export function measure(name, fn, { runs = 9, minTimeMs = 200 } = {}) {
   const samples = [];
   for (let r = 0; r < runs; r++) samples.push(iterations / (timeBatch(fn, iterations) / 1000));
   samples.sort((a, b) => a - b);
-  const mid = samples.length >> 1;
-  const median = samples.length % 2 === 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
-  return { name, median, runs, min: samples[0], max: samples.at(-1), iterations };
+  return { name, median: median(samples), runs, min: samples[0], max: samples.at(-1), iterations };
+}
+
+/** The median of `xs` (the mean of the two middle values for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Facts about the machine and runtime that a benchmark number depends on. */

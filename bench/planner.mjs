@@ -16,6 +16,7 @@ import {
   presetCluster,
   searchPlans,
 } from "../src/index.ts";
+import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "planner";
@@ -83,11 +84,6 @@ const cell = (c) =>
     ? "–"
     : `${formatSeconds(c.makespan)} / ${formatBytes(c.maxPeakMemory)}${c.feasible ? "" : " ✗"}`;
 const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(3)}×`);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Seconds of `f()`, the median of `reps` runs. */
 function timed(f, reps) {

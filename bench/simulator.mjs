@@ -3,6 +3,7 @@
 // local change, as a search walking from plan to neighbouring plan would use it.
 
 import { createSimulator, makePlan, presetCluster, program } from "../dist/index.js";
+import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "simulator";
@@ -102,11 +103,6 @@ function rate(count, evaluate, reps, ms) {
   };
   pass(5 * ms);
   return median(Array.from({ length: reps }, () => pass(ms)));
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** A deterministic stream of integers in [0, n). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildMlp } from "../../examples/mlp.js";
 import { buildTransformerBlock } from "../../examples/transformer-block.js";
 import { isTesseraError } from "../../src/base/errors.js";
+import { program } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan, planToJson, rescalePlan, validatePlan } from "../../src/plan/index.js";
 
@@ -50,6 +51,24 @@ describe("rescalePlan", () => {
     // Uneven cuts in the old range become an even split with as many parts.
     expect(scaled.operations.find((o) => o.op === "ln1")!.sharding.splits).toEqual([{ dim: 0, parts: 3 }]);
     expect(scaled.inputs.find((i) => i.tensor === "wq")).toEqual({ tensor: "wq", device: "c" });
+  });
+
+  it("refuses a program whose operation of the same id has another index rank", () => {
+    const flat = program("f");
+    flat.output("y", flat.matmul(flat.input("x", [4, 8]), flat.input("w", [8, 4]), { id: "f" }));
+    const batched = program("f");
+    batched.output(
+      "y",
+      batched.matmul(batched.input("x", [2, 4, 8]), batched.input("w", [8, 4]), { id: "f" }),
+    );
+    const plan = makePlan(flat.build(), { devices: ["a"] });
+    try {
+      rescalePlan(plan, batched.build());
+      expect.unreachable();
+    } catch (error: unknown) {
+      expect(isTesseraError(error) && error.code).toBe("plan_mismatch");
+      expect(isTesseraError(error) && error.context).toEqual({ op: "f", expected: 4, found: 3 });
+    }
   });
 
   it("refuses a program with other operations", () => {

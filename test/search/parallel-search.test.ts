@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { buildMlp } from "../../examples/mlp.js";
+import { isTesseraError } from "../../src/base/errors.js";
+import { presetCluster } from "../../src/cluster/index.js";
+import { createSimulator } from "../../src/cost/index.js";
+import { makePlan } from "../../src/plan/index.js";
+import { runParallel } from "../../src/search/parallel-search.js";
+import type { SearchRun } from "../../src/search/search-plans.js";
+
+const program = buildMlp();
+const cluster = presetCluster("dgx-a100");
+const devices = cluster.devices.map((d) => d.id);
+
+function run(overrides: Partial<SearchRun>): SearchRun {
+  return {
+    program,
+    cluster,
+    pricing: "point-to-point",
+    devices,
+    pins: [],
+    seed: 1,
+    budget: { evaluations: 200 },
+    workers: 2,
+    capacity: 48,
+    seeds: [program.operations.map((o) => ({ op: o.id, splits: [], devices: [devices[0]!] }))],
+    base: createSimulator(makePlan(program, { devices }), cluster),
+    started: Date.now(),
+    ...overrides,
+  };
+}
+
+async function failure(r: SearchRun) {
+  try {
+    await runParallel(r);
+  } catch (error: unknown) {
+    if (isTesseraError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected the run to fail");
+}
+
+describe("runParallel", () => {
+  it("merges the workers' fronts into one, counting every worker's evaluations", async () => {
+    const outcome = await runParallel(run({}));
+    expect(outcome.front.length).toBeGreaterThan(0);
+    expect(outcome.evaluations).toBeGreaterThanOrEqual(200);
+    expect(outcome.stoppedBy).toBe("evaluations");
+  });
+
+  it("reports a worker that fails outside typed errors as worker_crashed, and stops the others", async () => {
+    // A seed naming an operation the program lacks breaks the worker while it seeds.
+    const seeds = [[{ op: "no-such-op", splits: [], devices: [devices[0]!] }]];
+    const error = await failure(run({ seeds }));
+    expect(error.code).toBe("worker_crashed");
+    expect([0, 1]).toContain(error.context.worker);
+  });
+
+  it("rejects once aborted", async () => {
+    const abort = new AbortController();
+    const running = runParallel(run({ budget: { seconds: 30 }, signal: abort.signal }));
+    abort.abort();
+    await expect(running).rejects.toMatchObject({ code: "worker_crashed" });
+  });
+});

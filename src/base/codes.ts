@@ -3,11 +3,12 @@
  * A code is a stable contract: tools match on it, so never rename one; add a new one instead.
  */
 export const ISSUE_CODES = {
-  // base: decoding plain data
+  // base: decoding plain data, reading and writing files
   invalid_json: "the text is not valid JSON or YAML",
   expected_array: "an array was expected",
   expected_object: "an object was expected",
   missing_field: "a required field is absent",
+  write_failed: "an output file could not be written",
   // zspace: geometry values
   not_integer: "a coordinate or matrix entry is not a safe integer (|x| ≤ 2^53 - 1)",
   rank_mismatch: "two values that must have the same rank do not",
@@ -78,7 +79,6 @@ export const ISSUE_CODES = {
   render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
   invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",
   unexpected_kind: "a document's `kind` is not one of those the command reads",
-  write_failed: "an output file could not be written",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

@@ -19,3 +19,4 @@ export { type Rng, seededRng } from "./random.js";
 export { readTextFile } from "./read-text-file.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";
 export { checkSchema } from "./schema-check.js";
+export { type WriteTextOptions, writeFailed, writeTextFile } from "./write-text-file.js";

@@ -10,6 +10,7 @@ import {
   parseDocumentText,
   readTextFile,
   throwIfIssues,
+  writeTextFile,
 } from "../../src/base/index.js";
 import { IndexProjection, ZAffineMap, ZPoint, ZRange } from "../../src/zspace/index.js";
 import { expectIssues, expectTesseraError } from "./expect-error.js";
@@ -258,6 +259,12 @@ const throwRows: readonly ThrowRow[] = [
     code: "invalid_json",
     context: { path: "/nonexistent/doc.json", reason: "ENOENT" },
     run: () => readTextFile("/nonexistent/doc.json"),
+  },
+  {
+    rule: "a file that cannot be written names its path and the reason",
+    code: "write_failed",
+    context: { path: "/nonexistent/out.json", reason: "ENOENT" },
+    run: () => writeTextFile("/nonexistent/out.json", "{}", { createFolder: false }),
   },
 ];
 

@@ -1,5 +1,18 @@
 import type { Operation } from "./program.js";
 
+/** For each tensor, the positions of the operations that write (part of) it, in program order. */
+export function tensorWriters(ops: readonly Operation[]): Map<string, number[]> {
+  const writers = new Map<string, number[]>();
+  ops.forEach((op, i) => {
+    for (const tensor of new Set(op.outputs.map((o) => o.tensor))) {
+      const list = writers.get(tensor);
+      if (list === undefined) writers.set(tensor, [i]);
+      else list.push(i);
+    }
+  });
+  return writers;
+}
+
 /** For each operation (by position), the positions of the operations it reads from. */
 export function operationDependencies(ops: readonly Operation[]): number[][] {
   const writers = new Map<string, { op: number; range: Operation["outputs"][number]["range"] }[]>();

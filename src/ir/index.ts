@@ -1,7 +1,7 @@
 /** The operation-graph IR: program format, schema and semantic validation. */
 
 export { decodeValidatedProgram } from "./decode-validated-program.js";
-export { operationDependencies, topologicalOrder } from "./dependencies.js";
+export { operationDependencies, tensorWriters, topologicalOrder } from "./dependencies.js";
 export { type BoundOperands, type DerivedSignature, deriveSignature } from "./derive-signature.js";
 export { programToJson } from "./encode-program.js";
 export { outputCoverageDefect } from "./output-coverage.js";

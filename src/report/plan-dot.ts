@@ -1,16 +1,9 @@
 import type { Operation } from "../ir/program.js";
 import type { Plan } from "../plan/plan.js";
 import { deriveTaskGraph, type Source, type Task, type TaskGraph } from "../plan/task-graph.js";
-import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
-import {
-  dotAttrs,
-  dotPreamble,
-  dotString,
-  type HtmlLabel,
-  htmlLines,
-  htmlText,
-  nodeLabel,
-} from "./dot-syntax.js";
+import { deviceLegend } from "./device-legend.js";
+import { devicePalette, NEUTRAL } from "./device-palette.js";
+import { dotAttrs, dotPreamble, dotString, htmlLines, nodeLabel } from "./dot-syntax.js";
 import { capText, formatBox } from "./label-text.js";
 import { planOperationsToDot } from "./plan-operations-dot.js";
 import { formatBytes } from "./units.js";
@@ -59,17 +52,12 @@ function cutLabel(op: Operation, boundaries: readonly (readonly number[])[], tas
   return cuts.length === 0 ? "whole" : cuts.join(" ");
 }
 
-function legend(devices: readonly string[], palette: Map<string, DeviceColour>, max: number): HtmlLabel {
-  const rows = devices.map((d) => {
-    const c = palette.get(d)!;
-    return `<tr><td bgcolor="${c.fill}" color="${c.stroke}" border="1" width="28"> </td><td align="left">${htmlText(capText(d, max))}</td></tr>`;
-  });
-  const note = (text: string) =>
-    `<tr><td colspan="2" align="left"><font point-size="9">${htmlText(text)}</font></td></tr>`;
-  return {
-    html: `<table border="0" cellborder="0" cellspacing="3" cellpadding="2"><tr><td colspan="2" align="left"><b>devices</b></td></tr>${rows.join("")}${note("solid: bytes sent between")}${note("devices, sender's colour")}${note("dashed: already in place")}${note("shared: sent there already")}</table>`,
-  };
-}
+const LEGEND_NOTES = [
+  "solid: bytes sent between",
+  "devices, sender's colour",
+  "dashed: already in place",
+  "shared: sent there already",
+];
 
 /**
  * A sharded plan as Graphviz DOT: one cluster per operation holding its shard tasks (and
@@ -281,7 +269,7 @@ export function planToDot(
     ...dotPreamble(`${title}\n${summary}`),
     // A second crossing-minimisation pass over clusters would undo the shards' left-to-right order.
     `  graph${dotAttrs({ remincross: "false" })};`,
-    `  "legend"${dotAttrs({ shape: "plain", label: legend(plan.devices, palette, max) })};`,
+    `  "legend"${dotAttrs({ shape: "plain", label: deviceLegend("devices", plan.devices, palette, max, LEGEND_NOTES) })};`,
     ...inputs,
     ...clusters,
     ...outputs,

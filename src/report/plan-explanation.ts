@@ -1,4 +1,5 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
+import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program } from "../ir/program.js";
 import type { OperationPlan, Plan } from "../plan/plan.js";
 import {
@@ -153,10 +154,7 @@ function factsOf(program: Program): ProgramFacts {
   const known = factsCache.get(program);
   if (known !== undefined) return known;
   const { weights, batch } = batchDimensions(program);
-  const writers = new Map<string, number[]>();
-  program.operations.forEach((op, k) => {
-    for (const t of new Set(op.outputs.map((s) => s.tensor))) writers.set(t, [...(writers.get(t) ?? []), k]);
-  });
+  const writers = tensorWriters(program.operations);
   const facts = { tensors: new Map(program.tensors.map((t) => [t.id, t])), weights, batch, writers };
   factsCache.set(program, facts);
   return facts;

@@ -1,8 +1,9 @@
 import type { Operation } from "../ir/program.js";
 import type { OperationPlan, Plan } from "../plan/plan.js";
 import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
+import { deviceLegend } from "./device-legend.js";
 import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
-import { dotAttrs, dotPreamble, dotString, type HtmlLabel, htmlText, nodeLabel } from "./dot-syntax.js";
+import { dotAttrs, dotPreamble, dotString, type HtmlLabel, nodeLabel } from "./dot-syntax.js";
 import { capText, formatBox } from "./label-text.js";
 import { deviceList } from "./plan-explanation.js";
 import { findRepeatedBlocks } from "./repeated-blocks.js";
@@ -94,12 +95,6 @@ function legend(
   max: number,
   loops: boolean,
 ): HtmlLabel {
-  const rows = shown.map((d) => {
-    const c = palette.get(d)!;
-    return `<tr><td bgcolor="${c.fill}" color="${c.stroke}" border="1" width="28"> </td><td align="left">${htmlText(capText(d, max))}</td></tr>`;
-  });
-  const note = (text: string) =>
-    `<tr><td colspan="2" align="left"><font point-size="9">${htmlText(text)}</font></td></tr>`;
   const notes = [
     "one node per operation: its cut,",
     "shards and devices (filled in a",
@@ -109,9 +104,7 @@ function legend(
     "dashed: read where it already is",
     ...(loops ? ["blue: into the next identical layer"] : []),
   ];
-  return {
-    html: `<table border="0" cellborder="0" cellspacing="3" cellpadding="2"><tr><td colspan="2" align="left"><b>${shown.length === 0 ? "legend" : "devices"}</b></td></tr>${rows.join("")}${notes.map(note).join("")}</table>`,
-  };
+  return deviceLegend(shown.length === 0 ? "legend" : "devices", shown, palette, max, notes);
 }
 
 /**

@@ -20,6 +20,11 @@ const LOG_RATIO = 30;
 function linearStep(span: number, count: number, unit: AxisUnit): number {
   const raw = span / Math.max(1, count);
   if (unit === "bytes") return 2 ** Math.max(0, Math.ceil(Math.log2(raw)));
+  return niceStep(raw);
+}
+
+/** The smallest 1, 2 or 5 × 10^k at least `raw` (within rounding): the step people read easily. */
+export function niceStep(raw: number): number {
   const p = 10 ** Math.floor(Math.log10(raw));
   return ([1, 2, 5, 10].find((m) => m * p >= raw * (1 - 1e-9)) ?? 10) * p;
 }

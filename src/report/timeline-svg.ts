@@ -4,8 +4,9 @@ import { criticalPath } from "./critical-path.js";
 import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
 import { FONT } from "./dot-syntax.js";
 import { capText } from "./label-text.js";
+import { niceStep } from "./plot-axis.js";
 import { px, svgAttrs, xmlText } from "./svg-text.js";
-import { formatBytes, formatSeconds } from "./units.js";
+import { formatBytes, formatFlops, formatSeconds } from "./units.js";
 
 /** A task's measured run, in seconds since the run began. */
 export interface MeasuredInterval {
@@ -69,23 +70,10 @@ function lighten(c: string, share: number): string {
   return `#${[(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => mix(v).toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** FLOP counts with SI prefixes: `512 FLOP`, `1.05 MFLOP`, `3.4 GFLOP`. */
-function formatFlops(n: number): string {
-  const prefixes = ["", "k", "M", "G", "T", "P"];
-  let k = 0;
-  let v = n;
-  while (v >= 1000 && k < prefixes.length - 1) {
-    v /= 1000;
-    k++;
-  }
-  return `${k === 0 ? String(v) : v.toPrecision(3)} ${prefixes[k]}FLOP`;
-}
-
 /** Ticks at 1, 2 or 5 × 10^k covering `[0, end]`, about `count` of them. */
 function niceTicks(end: number, count: number): number[] {
   const raw = end / Math.max(1, count);
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((m) => m * p >= raw) ?? 10) * p;
+  const step = niceStep(raw);
   const ticks: number[] = [];
   for (let k = 0; k * step <= end * (1 + 1e-9); k++) ticks.push(k * step);
   return ticks;

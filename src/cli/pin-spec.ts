@@ -1,6 +1,6 @@
 import { TesseraError } from "../base/errors.js";
 import type { Program } from "../ir/program.js";
-import type { Pin } from "../search/pins.js";
+import type { Pin } from "../search/engine/pins.js";
 import { parseSplitSpecs } from "./split-spec.js";
 
 /**

@@ -7,7 +7,7 @@ import type { Pricing } from "../cost/context.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { type ReportInput, writeHtmlReport } from "../report/html-report.js";
-import { parseSearchResult } from "../search/search-result-file.js";
+import { parseSearchResult } from "../search/result/search-result-file.js";
 
 /** The cluster a lone plan is simulated on when `--cluster` is not given. */
 export const DEFAULT_REPORT_CLUSTER = "dgx-a100";

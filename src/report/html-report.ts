@@ -9,7 +9,7 @@ import type { Program } from "../ir/program.js";
 import type { Plan } from "../plan/plan.js";
 import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { type LowerBound, lowerBound } from "../search/lower-bound.js";
-import type { SearchResult } from "../search/search-result.js";
+import type { SearchResult } from "../search/result/search-result.js";
 import { featuredTensor } from "./featured-tensor.js";
 import { inlineSvg } from "./inline-svg.js";
 import { formatBox } from "./label-text.js";

@@ -10,7 +10,7 @@ import {
   type TaskGraph,
   type Transfer,
 } from "../plan/task-graph.js";
-import { batchAxes } from "../search/activation-inputs.js";
+import { batchAxes } from "../shard/batch-axes.js";
 import { formatBytes } from "./units.js";
 
 /** How one operation of a plan is cut and what it moves, in words and in numbers. */

@@ -1,10 +1,17 @@
 /** Search: the Pareto-front optimizer, baselines (single device, data parallel, Megatron, hybrids), the ILP optimum and bounds. */
-export { type ActivationInput, type BatchAxes, batchAxes } from "./activation-inputs.js";
-export { baselinePlans, type NamedPlan } from "./baseline-plans.js";
+export { baselinePlans, type NamedPlan } from "./baselines/baseline-plans.js";
+export { dataParallelPlan } from "./baselines/data-parallel-plan.js";
+export { hybridPlan } from "./baselines/hybrid-plan.js";
+export { megatronPlan, type TensorParallelAxis, tensorParallelAxes } from "./baselines/megatron-plan.js";
+export { singleDevicePlan } from "./baselines/single-device-plan.js";
 export { clusterDevices } from "./cluster-devices.js";
-export { dataParallelPlan } from "./data-parallel-plan.js";
-export { type DimensionClasses, dimensionClasses, followedIndexDim } from "./dimension-classes.js";
-export { hybridPlan } from "./hybrid-plan.js";
+export { type Layout, type LayoutChoiceOptions, layoutChoices } from "./engine/layout-choices.js";
+export { MUTATORS, type Mutator } from "./engine/mutators.js";
+export { dominates, type Objectives, objectivesOf } from "./engine/objectives.js";
+export type { ArchiveOutcome, Scored } from "./engine/pareto-archive.js";
+export { checkPins, type Pin } from "./engine/pins.js";
+export { type PlanChoice, planChoices, withChoices } from "./engine/plan-choice.js";
+export { type SearchSpace, searchSpace } from "./engine/search-space.js";
 export {
   buildIlpModel,
   type IlpChoices,
@@ -12,28 +19,11 @@ export {
   type IlpModel,
   type IlpModelOptions,
   ilpChoices,
-  ilpEdgePairs,
-  ilpMemory,
   ilpModel,
   ilpObjective,
-  ilpVariableCount,
-} from "./ilp-model.js";
-export { ILP_DEFAULTS, type IlpOptions, ilpOptimum } from "./ilp-optimum.js";
-export { type Layout, type LayoutChoiceOptions, layoutChoices } from "./layout-choices.js";
+} from "./ilp/ilp-model.js";
+export { ILP_DEFAULTS, type IlpOptions, ilpOptimum } from "./ilp/ilp-optimum.js";
 export { type LowerBound, lowerBound } from "./lower-bound.js";
-export { megatronPlan, type TensorParallelAxis, tensorParallelAxes } from "./megatron-plan.js";
-export { MUTATORS, type Mutator } from "./mutators.js";
-export { dominates, type Objectives, objectivesOf } from "./objectives.js";
-export { type ArchiveOutcome, insertIntoArchive, type Scored } from "./pareto-archive.js";
-export { checkPins, type Pin } from "./pins.js";
-export { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
-export {
-  DEFAULT_BUDGET,
-  type SearchBudget,
-  type SearchOptions,
-  type SearchProgress,
-  searchPlans,
-} from "./search-plans.js";
 export {
   type IlpOutcome,
   type MutatorName,
@@ -42,13 +32,13 @@ export {
   SEARCH_RESULT_VERSION,
   type SearchResult,
   type SearchStats,
-} from "./search-result.js";
+} from "./result/search-result.js";
 export {
   parseSearchResult,
   readSearchResultFile,
   type SearchResultValidation,
   searchResultToJson,
   validateSearchResult,
-} from "./search-result-file.js";
-export { type SearchSpace, searchSpace } from "./search-space.js";
-export { singleDevicePlan } from "./single-device-plan.js";
+} from "./result/search-result-file.js";
+export { DEFAULT_BUDGET, type SearchOptions, searchPlans } from "./search-plans.js";
+export type { SearchBudget, SearchProgress } from "./search-run.js";

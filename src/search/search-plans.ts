@@ -1,42 +1,17 @@
 import { TesseraError } from "../base/errors.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { Pricing } from "../cost/context.js";
-import type { CostVector } from "../cost/simulation.js";
-import { createSimulator, type Simulator } from "../cost/simulator.js";
+import { createSimulator } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
-import { baselinePlans } from "./baseline-plans.js";
+import { baselinePlans } from "./baselines/baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
+import { checkPins, type Pin, pinChoices } from "./engine/pins.js";
+import { planChoices } from "./engine/plan-choice.js";
+import { runInline } from "./inline-search.js";
 import { lowerBound } from "./lower-bound.js";
-import { fastestCost } from "./objectives.js";
-import { checkPins, type Pin, pinChoices } from "./pins.js";
-import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
-import { createSearchEngine } from "./search-engine.js";
-import {
-  type MutatorStats,
-  type ScoredPlan,
-  SEARCH_RESULT_VERSION,
-  type SearchResult,
-} from "./search-result.js";
-import { searchSpace } from "./search-space.js";
-
-/** How long a search may run: seconds of wall clock, plan evaluations, or both (first reached wins). */
-export interface SearchBudget {
-  readonly seconds?: number;
-  readonly evaluations?: number;
-}
-
-/** Where a running search is, reported to `onProgress`. */
-export interface SearchProgress {
-  readonly evaluations: number;
-  readonly seconds: number;
-  /** How much of the budget is spent, in [0, 1]. */
-  readonly fraction: number;
-  readonly frontSize: number;
-  /** The fastest feasible makespan found so far (the fastest at all when none is feasible). */
-  readonly bestMakespan: number;
-}
+import { type ScoredPlan, SEARCH_RESULT_VERSION, type SearchResult } from "./result/search-result.js";
+import type { SearchBudget, SearchProgress } from "./search-run.js";
 
 /** Options of `searchPlans`. */
 export interface SearchOptions {
@@ -95,11 +70,11 @@ export async function searchPlans(
 
   const named = baselinePlans(program, cluster, devices.length);
   const starts = options.fromBaselines === false ? named.slice(0, 1) : named;
-  const seeds = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
+  const startChoices = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   // The bound first: it refuses a program no device can compute before any worker starts.
   const bound = lowerBound(program, cluster);
-  const run = workers === 1 ? runInline : (await import("./parallel-search.js")).runParallel;
+  const run = workers === 1 ? runInline : (await import("./parallel/parallel-search.js")).runParallel;
   const abort = new AbortController();
   const running = run({
     program,
@@ -111,7 +86,7 @@ export async function searchPlans(
     budget,
     workers,
     capacity: options.frontCapacity ?? 48,
-    seeds,
+    starts: startChoices,
     base,
     started,
     signal: abort.signal,
@@ -158,34 +133,6 @@ export async function searchPlans(
   };
 }
 
-/** Everything a search run needs, in this thread or in workers. */
-export interface SearchRun {
-  readonly program: Program;
-  readonly cluster: Cluster;
-  readonly pricing: Pricing;
-  readonly devices: readonly string[];
-  readonly pins: readonly Pin[];
-  readonly seed: number;
-  readonly budget: SearchBudget;
-  readonly workers: number;
-  readonly capacity: number;
-  readonly seeds: readonly (readonly PlanChoice[])[];
-  readonly base: Simulator;
-  /** Wall-clock ms when the search started. */
-  readonly started: number;
-  /** Aborting it stops the run (its promise then rejects). */
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: SearchProgress) => void;
-}
-
-/** What a search run found and spent. */
-export interface SearchOutcome {
-  readonly front: readonly { readonly plan: Plan; readonly cost: CostVector }[];
-  readonly evaluations: number;
-  readonly stoppedBy: "seconds" | "evaluations";
-  readonly mutators: readonly MutatorStats[];
-}
-
 function checkBudget(budget: SearchBudget): SearchBudget {
   const { seconds, evaluations } = budget;
   const bad = (what: string, value: number) =>
@@ -202,67 +149,4 @@ function checkBudget(budget: SearchBudget): SearchBudget {
   if (evaluations !== undefined && !(Number.isInteger(evaluations) && evaluations > 0))
     throw bad("evaluations", evaluations);
   return budget;
-}
-
-/** The search on this thread: one engine seeded with the baselines. */
-function runInline(run: SearchRun): Promise<SearchOutcome> {
-  const space = searchSpace(run.program, run.devices, run.pins);
-  const engine = createSearchEngine(space, run.base, { seed: run.seed, capacity: run.capacity });
-  const deadline = run.budget.seconds === undefined ? undefined : run.started + run.budget.seconds * 1000;
-  // Seeding a large program takes a while: stop once the budget is spent (after the first seed).
-  for (const s of run.seeds) {
-    if (engine.evaluations > 0 && deadline !== undefined && Date.now() >= deadline) break;
-    engine.seed(withChoices(run.base, s));
-  }
-  const report = progressReporter(
-    run,
-    () => engine.evaluations,
-    () => engine.front(),
-  );
-  engine.run(
-    {
-      ...(run.budget.evaluations === undefined ? {} : { evaluations: run.budget.evaluations }),
-      ...(deadline === undefined ? {} : { deadline }),
-    },
-    report,
-  );
-  report();
-  return Promise.resolve({
-    front: engine.front().map((m) => ({ plan: m.sim.plan, cost: m.cost })),
-    evaluations: engine.evaluations,
-    stoppedBy: stoppedBy(run, engine.evaluations),
-    mutators: engine.choice.stats(),
-  });
-}
-
-/** Which budget ended a run that spent `evaluations`. */
-export function stoppedBy(run: SearchRun, evaluations: number): "seconds" | "evaluations" {
-  return run.budget.evaluations !== undefined && evaluations >= run.budget.evaluations
-    ? "evaluations"
-    : "seconds";
-}
-
-/** A function that reports progress to `run.onProgress` (a no-op without one). */
-export function progressReporter(
-  run: SearchRun,
-  evaluations: () => number,
-  front: () => readonly { readonly cost: CostVector }[],
-): () => void {
-  const on = run.onProgress;
-  if (on === undefined) return () => {};
-  return () => {
-    const seconds = (Date.now() - run.started) / 1000;
-    const n = evaluations();
-    const byTime = run.budget.seconds === undefined ? 0 : seconds / run.budget.seconds;
-    const byEvals = run.budget.evaluations === undefined ? 0 : n / run.budget.evaluations;
-    const members = front();
-    const best = fastestCost(members.map((m) => m.cost));
-    on({
-      evaluations: n,
-      seconds,
-      fraction: Math.min(1, Math.max(byTime, byEvals)),
-      frontSize: members.length,
-      bestMakespan: best?.makespan ?? Number.POSITIVE_INFINITY,
-    });
-  };
 }

@@ -8,7 +8,7 @@ import { parseBudget } from "../../src/cli/plan-command.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { validatePlan } from "../../src/plan/index.js";
-import { readSearchResultFile } from "../../src/search/search-result-file.js";
+import { readSearchResultFile } from "../../src/search/result/search-result-file.js";
 import { runCli } from "../support/run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-plan-"));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT_USER_ERROR } from "../../src/cli/main.js";
 import { planToJson } from "../../src/plan/index.js";
-import { searchResultToJson } from "../../src/search/search-result-file.js";
+import { searchResultToJson } from "../../src/search/result/search-result-file.js";
 import { megatronMlp } from "../report/programs.js";
 import { sampleResult } from "../report/sample-results.js";
 import { runCli } from "../support/run-cli.js";

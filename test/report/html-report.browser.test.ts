@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlReport } from "../../src/report/index.js";
-import type { SearchResult } from "../../src/search/search-result.js";
+import type { SearchResult } from "../../src/search/result/search-result.js";
 import { sampleResult } from "./sample-results.js";
 
 const CHROMIUM = process.env.TESSERA_CHROMIUM ?? "/usr/bin/chromium";

@@ -7,7 +7,7 @@ import { presetCluster } from "../../src/cluster/index.js";
 import { deriveTaskGraph, makePlan } from "../../src/plan/index.js";
 import { htmlReport, writeHtmlReport } from "../../src/report/index.js";
 import { hybridPlan } from "../../src/search/index.js";
-import type { SearchResult } from "../../src/search/search-result.js";
+import type { SearchResult } from "../../src/search/result/search-result.js";
 import { expectTesseraError } from "../zspace/expect-error.js";
 import { megatronMlp } from "./programs.js";
 import { sampleResult } from "./sample-results.js";

@@ -6,7 +6,7 @@ import { type CostVector, type Pricing, simulatePlan } from "../../src/cost/inde
 import type { Program } from "../../src/ir/index.js";
 import type { Plan } from "../../src/plan/index.js";
 import { dataParallelPlan, lowerBound, megatronPlan, singleDevicePlan } from "../../src/search/index.js";
-import type { ScoredPlan, SearchResult } from "../../src/search/search-result.js";
+import type { ScoredPlan, SearchResult } from "../../src/search/result/search-result.js";
 import { type EXAMPLES, example } from "../search/example-programs.js";
 
 /** The objectives a front is non-dominated in: makespan, peak memory, bytes moved. */

@@ -4,14 +4,8 @@ import { presetCluster } from "../../src/cluster/index.js";
 import { simulatePlan } from "../../src/cost/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { deriveTaskGraph, type Plan, planToJson, validatePlan } from "../../src/plan/index.js";
-import {
-  batchAxes,
-  dataParallelPlan,
-  lowerBound,
-  megatronPlan,
-  singleDevicePlan,
-} from "../../src/search/index.js";
-import { shardGeometry } from "../../src/shard/index.js";
+import { dataParallelPlan, lowerBound, megatronPlan, singleDevicePlan } from "../../src/search/index.js";
+import { batchAxes, shardGeometry } from "../../src/shard/index.js";
 import { EXAMPLES, example } from "./example-programs.js";
 
 const PRESETS = ["dgx-a100", "a100-8x8"] as const;

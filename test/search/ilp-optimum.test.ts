@@ -7,9 +7,9 @@ import { program } from "../../src/frontend/index.js";
 import type { Program } from "../../src/ir/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { type Plan, planToJson, validatePlan } from "../../src/plan/index.js";
+import { ilpMemory } from "../../src/search/ilp/ilp-model.js";
 import {
   type IlpModel,
-  ilpMemory,
   ilpModel,
   ilpObjective,
   ilpOptimum,

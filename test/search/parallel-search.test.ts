@@ -4,8 +4,8 @@ import { isTesseraError } from "../../src/base/errors.js";
 import { presetCluster } from "../../src/cluster/index.js";
 import { createSimulator } from "../../src/cost/index.js";
 import { makePlan } from "../../src/plan/index.js";
-import { runParallel } from "../../src/search/parallel-search.js";
-import type { SearchRun } from "../../src/search/search-plans.js";
+import { runParallel } from "../../src/search/parallel/parallel-search.js";
+import type { SearchRun } from "../../src/search/search-run.js";
 
 const program = buildMlp();
 const cluster = presetCluster("dgx-a100");
@@ -22,7 +22,7 @@ function run(overrides: Partial<SearchRun>): SearchRun {
     budget: { evaluations: 200 },
     workers: 2,
     capacity: 48,
-    seeds: [program.operations.map((o) => ({ op: o.id, splits: [], devices: [devices[0]!] }))],
+    starts: [program.operations.map((o) => ({ op: o.id, splits: [], devices: [devices[0]!] }))],
     base: createSimulator(makePlan(program, { devices }), cluster),
     started: Date.now(),
     ...overrides,
@@ -49,8 +49,8 @@ describe("runParallel", () => {
 
   it("reports a worker that fails outside typed errors as worker_crashed, and stops the others", async () => {
     // A seed naming an operation the program lacks breaks the worker while it seeds.
-    const seeds = [[{ op: "no-such-op", splits: [], devices: [devices[0]!] }]];
-    const error = await failure(run({ seeds }));
+    const starts = [[{ op: "no-such-op", splits: [], devices: [devices[0]!] }]];
+    const error = await failure(run({ starts }));
     expect(error.code).toBe("worker_crashed");
     expect([0, 1]).toContain(error.context.worker);
   });

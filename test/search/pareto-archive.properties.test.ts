@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seededRng } from "../../src/base/random.js";
-import { dominates, insertIntoArchive, type Objectives } from "../../src/search/index.js";
-import { mutatorChoice } from "../../src/search/mutator-choice.js";
+import { mutatorChoice } from "../../src/search/engine/mutator-choice.js";
+import { insertIntoArchive } from "../../src/search/engine/pareto-archive.js";
+import { dominates, type Objectives } from "../../src/search/index.js";
 
 const objectives = fc.record({
   makespan: fc.integer({ min: 1, max: 20 }),

@@ -5,13 +5,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkSchema, type JsonValue, ValidationError } from "../../src/base/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan, planToJson } from "../../src/plan/index.js";
-import type { SearchResult } from "../../src/search/search-result.js";
+import type { SearchResult } from "../../src/search/result/search-result.js";
 import {
   parseSearchResult,
   readSearchResultFile,
   searchResultToJson,
   validateSearchResult,
-} from "../../src/search/search-result-file.js";
+} from "../../src/search/result/search-result-file.js";
 import { sampleResult } from "../report/sample-results.js";
 import { expectTesseraError } from "../zspace/expect-error.js";
 

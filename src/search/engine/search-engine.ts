@@ -1,6 +1,6 @@
-import { type Rng, seededRng } from "../base/random.js";
-import type { CostVector } from "../cost/simulation.js";
-import type { Simulator } from "../cost/simulator.js";
+import { type Rng, seededRng } from "../../base/random.js";
+import type { CostVector } from "../../cost/simulation.js";
+import type { Simulator } from "../../cost/simulator.js";
 import { type MutatorChoice, mutatorChoice } from "./mutator-choice.js";
 import { MUTATORS } from "./mutators.js";
 import { deviceCapacities, type Objectives, objectivesOf } from "./objectives.js";
@@ -43,10 +43,10 @@ export interface RunLimit {
 export interface SearchEngine {
   readonly space: SearchSpace;
   readonly choice: MutatorChoice;
-  /** Plans simulated so far (seeds included). */
+  /** Plans simulated so far (starting plans included). */
   readonly evaluations: number;
   /** Offers a starting plan (counted as an evaluation). */
-  seed(sim: Simulator): void;
+  addStart(sim: Simulator): void;
   /** Steps until `limit`, calling `tick` every 256 evaluations or 200 ms (for progress). */
   run(limit: RunLimit, tick?: () => void): void;
   /** The current front. */
@@ -127,7 +127,7 @@ export function createSearchEngine(
     get evaluations() {
       return evaluations;
     },
-    seed(sim) {
+    addStart(sim) {
       offer(sim);
       last = sim;
     },

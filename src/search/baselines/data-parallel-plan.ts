@@ -1,12 +1,12 @@
-import type { Cluster } from "../cluster/cluster.js";
-import type { Operation, Program } from "../ir/program.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
-import type { DimSplit } from "../zspace/z-range.js";
-import { acceptsSplit } from "./accepts-split.js";
-import { batchAxes } from "./activation-inputs.js";
-import { clusterDevices } from "./cluster-devices.js";
-import { followedIndexDim } from "./dimension-classes.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { Operation, Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { Plan } from "../../plan/plan.js";
+import { batchAxes } from "../../shard/batch-axes.js";
+import { followedIndexDim } from "../../shard/dimension-classes.js";
+import type { DimSplit } from "../../zspace/z-range.js";
+import { acceptsSplit } from "../accepts-split.js";
+import { clusterDevices } from "../cluster-devices.js";
 
 /**
  * The data-parallel baseline: every operation is cut along its batch index dimension into one

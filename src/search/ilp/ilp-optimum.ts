@@ -1,12 +1,13 @@
 import type { Highs, InitOptions, ModelData } from "highs";
-import { TesseraError } from "../base/errors.js";
-import type { Cluster } from "../cluster/cluster.js";
-import type { Pricing } from "../cost/context.js";
-import { createSimulator } from "../cost/simulator.js";
-import type { Program } from "../ir/program.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { DimSplit } from "../zspace/z-range.js";
-import { clusterDevices } from "./cluster-devices.js";
+import { TesseraError } from "../../base/errors.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { Pricing } from "../../cost/context.js";
+import { createSimulator } from "../../cost/simulator.js";
+import type { Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { DimSplit } from "../../zspace/z-range.js";
+import { clusterDevices } from "../cluster-devices.js";
+import type { IlpOutcome } from "../result/search-result.js";
 import {
   buildIlpModel,
   type IlpModel,
@@ -16,7 +17,6 @@ import {
   ilpObjective,
   ilpVariableCount,
 } from "./ilp-model.js";
-import type { IlpOutcome } from "./search-result.js";
 
 /** Options of `ilpOptimum`: the model's (devices, layouts, pins, cost model) and the solve's budget. */
 export interface IlpOptions extends IlpModelOptions {

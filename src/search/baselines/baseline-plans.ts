@@ -1,6 +1,6 @@
-import type { Cluster } from "../cluster/cluster.js";
-import type { Program } from "../ir/program.js";
-import type { Plan } from "../plan/plan.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { Program } from "../../ir/program.js";
+import type { Plan } from "../../plan/plan.js";
 import { dataParallelPlan } from "./data-parallel-plan.js";
 import { hybridPlan } from "./hybrid-plan.js";
 import { megatronPlan } from "./megatron-plan.js";

@@ -1,15 +1,15 @@
 // A search worker thread: one engine, run epoch by epoch as the coordinator asks, sending back
 // the plans that joined its front in each epoch (see parallel-search.ts).
 import { parentPort, workerData } from "node:worker_threads";
-import { isTesseraError } from "../base/errors.js";
-import { parseCluster } from "../cluster/parse-cluster.js";
-import { createSimulator } from "../cost/simulator.js";
-import { decodeValidatedProgram } from "../ir/decode-validated-program.js";
-import { makePlan } from "../plan/make-plan.js";
-import { fastestCost } from "./objectives.js";
-import { withChoices } from "./plan-choice.js";
-import { createSearchEngine } from "./search-engine.js";
-import { searchSpace } from "./search-space.js";
+import { isTesseraError } from "../../base/errors.js";
+import { parseCluster } from "../../cluster/parse-cluster.js";
+import { createSimulator } from "../../cost/simulator.js";
+import { decodeValidatedProgram } from "../../ir/decode-validated-program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import { fastestCost } from "../engine/objectives.js";
+import { withChoices } from "../engine/plan-choice.js";
+import { createSearchEngine } from "../engine/search-engine.js";
+import { searchSpace } from "../engine/search-space.js";
 import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
 
 const init = workerData as SearchWorkerInit;
@@ -26,9 +26,9 @@ try {
     seed: init.seed,
     capacity: init.capacity,
   });
-  for (const s of init.seeds) {
+  for (const s of init.starts) {
     if (engine.evaluations > 0 && init.deadline !== undefined && Date.now() >= init.deadline) break;
-    engine.seed(withChoices(base, s));
+    engine.addStart(withChoices(base, s));
   }
   port.on("message", (m: ToSearchWorker) => {
     if (m.type === "finish") {
@@ -48,7 +48,7 @@ try {
         evaluations: engine.evaluations,
         mutators: engine.choice.stats(),
       });
-      // The seeds joined in epoch 0, so the first report carries them too.
+      // The starting plans joined in epoch 0, so the first report carries them too.
       engine.nextEpoch();
     } catch (error: unknown) {
       fail(error);

@@ -1,5 +1,5 @@
-import type { Cluster } from "../cluster/cluster.js";
-import type { CostVector } from "../cost/simulation.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { CostVector } from "../../cost/simulation.js";
 
 /**
  * What the search minimises, read off a cost vector: makespan, the largest per-device peak

@@ -1,6 +1,6 @@
-import { operationDependencies } from "../ir/dependencies.js";
-import type { Operation, Program } from "../ir/program.js";
-import { dimensionClasses } from "./dimension-classes.js";
+import { operationDependencies } from "../../ir/dependencies.js";
+import type { Operation, Program } from "../../ir/program.js";
+import { dimensionClasses } from "../../shard/dimension-classes.js";
 import { type Layout, layoutChoices } from "./layout-choices.js";
 import type { Pin } from "./pins.js";
 

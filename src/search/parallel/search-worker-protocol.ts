@@ -1,16 +1,16 @@
-import type { JsonValue } from "../base/json.js";
-import type { CostVector } from "../cost/simulation.js";
-import type { RunLimit, SharedMember } from "./search-engine.js";
-import type { SearchRun } from "./search-plans.js";
-import type { MutatorStats } from "./search-result.js";
+import type { JsonValue } from "../../base/json.js";
+import type { CostVector } from "../../cost/simulation.js";
+import type { RunLimit, SharedMember } from "../engine/search-engine.js";
+import type { MutatorStats } from "../result/search-result.js";
+import type { SearchRun } from "../search-run.js";
 
 /** What a search worker starts with (`workerData`). */
 export interface SearchWorkerInit
-  extends Pick<SearchRun, "pricing" | "devices" | "pins" | "seed" | "capacity" | "seeds"> {
+  extends Pick<SearchRun, "pricing" | "devices" | "pins" | "seed" | "capacity" | "starts"> {
   /** The run's program and cluster as JSON (structured clone drops class instances). */
   readonly program: JsonValue;
   readonly cluster: JsonValue;
-  /** Wall-clock ms after which no further seed is evaluated (the first always is). */
+  /** Wall-clock ms after which no further starting plan is evaluated (the first always is). */
   readonly deadline?: number;
 }
 

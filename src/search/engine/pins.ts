@@ -1,7 +1,7 @@
-import { TesseraError } from "../base/errors.js";
-import type { Program } from "../ir/program.js";
-import { gridSharding, shardCount } from "../shard/operation-sharding.js";
-import type { DimSplit } from "../zspace/z-range.js";
+import { TesseraError } from "../../base/errors.js";
+import type { Program } from "../../ir/program.js";
+import { gridSharding, shardCount } from "../../shard/operation-sharding.js";
+import type { DimSplit } from "../../zspace/z-range.js";
 import type { PlanChoice } from "./plan-choice.js";
 
 /**

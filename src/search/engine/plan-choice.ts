@@ -1,8 +1,8 @@
-import type { Simulator } from "../cost/simulator.js";
-import type { Program } from "../ir/program.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
-import type { DimSplit } from "../zspace/z-range.js";
+import type { Simulator } from "../../cost/simulator.js";
+import type { Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { Plan } from "../../plan/plan.js";
+import type { DimSplit } from "../../zspace/z-range.js";
 
 /**
  * What a plan chose for one operation, as plain data small enough to send between search

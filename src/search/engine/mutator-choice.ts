@@ -1,5 +1,5 @@
-import type { Rng } from "../base/random.js";
-import type { MutatorName, MutatorStats } from "./search-result.js";
+import type { Rng } from "../../base/random.js";
+import type { MutatorName, MutatorStats } from "../result/search-result.js";
 
 /**
  * Adaptive operator selection by probability matching (Thierens 2005): each mutator's quality

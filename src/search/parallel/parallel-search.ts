@@ -1,17 +1,17 @@
 import { Worker } from "node:worker_threads";
-import { isIssueCode } from "../base/codes.js";
-import { TesseraError } from "../base/errors.js";
-import { seededRng } from "../base/random.js";
-import { workerLaunch } from "../base/worker-launch.js";
-import { clusterToJson } from "../cluster/parse-cluster.js";
-import type { CostVector } from "../cost/simulation.js";
-import { programToJson } from "../ir/encode-program.js";
-import { deviceCapacities, type Objectives, objectivesOf } from "./objectives.js";
-import { insertIntoArchive } from "./pareto-archive.js";
-import { planFromChoices } from "./plan-choice.js";
-import type { RunLimit, SharedMember } from "./search-engine.js";
-import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "./search-plans.js";
-import type { MutatorStats } from "./search-result.js";
+import { isIssueCode } from "../../base/codes.js";
+import { TesseraError } from "../../base/errors.js";
+import { seededRng } from "../../base/random.js";
+import { workerLaunch } from "../../base/worker-launch.js";
+import { clusterToJson } from "../../cluster/parse-cluster.js";
+import type { CostVector } from "../../cost/simulation.js";
+import { programToJson } from "../../ir/encode-program.js";
+import { deviceCapacities, type Objectives, objectivesOf } from "../engine/objectives.js";
+import { insertIntoArchive } from "../engine/pareto-archive.js";
+import { planFromChoices } from "../engine/plan-choice.js";
+import type { RunLimit, SharedMember } from "../engine/search-engine.js";
+import type { MutatorStats } from "../result/search-result.js";
+import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "../search-run.js";
 import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
 
 interface GlobalMember extends SharedMember {
@@ -41,7 +41,7 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     pins: run.pins.slice(),
     capacity: run.capacity,
   };
-  const launch = workerLaunch(import.meta.url, "search-worker", "search/search-worker.js");
+  const launch = workerLaunch(import.meta.url, "search-worker", "search/parallel/search-worker.js");
   const counts = new Array<number>(run.workers).fill(0);
   const stats: (readonly MutatorStats[])[] = [];
   const global: GlobalMember[] = [];
@@ -54,11 +54,11 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
 
   const workers = Array.from({ length: run.workers }, (_, i) => {
     // Seeding a large program costs about a second a plan: each worker simulates its share of
-    // the seeds, and the first epoch's exchange gives every worker the others' survivors.
-    const mine = run.seeds.filter((_, k) => k % run.workers === i);
+    // the starting plans, and the first epoch's exchange gives every worker the others' survivors.
+    const mine = run.starts.filter((_, k) => k % run.workers === i);
     const init: SearchWorkerInit = {
       ...common,
-      seeds: mine.length > 0 ? mine : [run.seeds[i % run.seeds.length]!],
+      starts: mine.length > 0 ? mine : [run.starts[i % run.starts.length]!],
       seed: rng.int(0, 2 ** 31 - 1),
       ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
     };

@@ -1,11 +1,11 @@
-import type { Rng } from "../base/random.js";
-import type { Simulator } from "../cost/simulator.js";
-import type { OperationPlan } from "../plan/plan.js";
-import { gridSharding, shardCount } from "../shard/operation-sharding.js";
-import { shardGeometry } from "../shard/shard-geometry.js";
-import { type DimSplit, evenBoundaries } from "../zspace/z-range.js";
-import { acceptsSplit, shardingIfAccepted } from "./accepts-split.js";
-import type { MutatorName } from "./search-result.js";
+import type { Rng } from "../../base/random.js";
+import type { Simulator } from "../../cost/simulator.js";
+import type { OperationPlan } from "../../plan/plan.js";
+import { gridSharding, shardCount } from "../../shard/operation-sharding.js";
+import { shardGeometry } from "../../shard/shard-geometry.js";
+import { type DimSplit, evenBoundaries } from "../../zspace/z-range.js";
+import { acceptsSplit, shardingIfAccepted } from "../accepts-split.js";
+import type { MutatorName } from "../result/search-result.js";
 import type { OpSpace, SearchSpace } from "./search-space.js";
 
 /** A local change to a plan: a child simulator, or `undefined` when it does not apply here. */

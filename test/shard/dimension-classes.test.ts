@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dimensionClasses, followedIndexDim } from "../../src/search/index.js";
-import { example } from "./example-programs.js";
+import { dimensionClasses, followedIndexDim } from "../../src/shard/index.js";
+import { example } from "../search/example-programs.js";
 
 describe("followedIndexDim", () => {
   it.each([

@@ -1,20 +1,20 @@
-import { readDocumentFile } from "../base/document-file.js";
-import { isTesseraError, TesseraError, throwIfIssues } from "../base/errors.js";
-import { type Issue, IssueCollector } from "../base/issue.js";
-import { type JsonValue, pointer } from "../base/json.js";
-import { checkSchema } from "../base/schema-check.js";
-import type { Cluster } from "../cluster/cluster.js";
-import { clusterToJson, validateCluster } from "../cluster/parse-cluster.js";
-import type { Pricing } from "../cost/context.js";
-import { mapDevices } from "../cost/device-map.js";
-import type { CostVector } from "../cost/simulation.js";
-import { programToJson } from "../ir/encode-program.js";
-import { validateProgram } from "../ir/validate-program.js";
-import type { KernelRegistry } from "../kernels/registry.js";
-import { planToJson } from "../plan/encode-plan.js";
-import type { Plan } from "../plan/plan.js";
-import { validatePlan } from "../plan/validate-plan.js";
-import type { LowerBound } from "./lower-bound.js";
+import { readDocumentFile } from "../../base/document-file.js";
+import { isTesseraError, TesseraError, throwIfIssues } from "../../base/errors.js";
+import { type Issue, IssueCollector } from "../../base/issue.js";
+import { type JsonValue, pointer } from "../../base/json.js";
+import { checkSchema } from "../../base/schema-check.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import { clusterToJson, validateCluster } from "../../cluster/parse-cluster.js";
+import type { Pricing } from "../../cost/context.js";
+import { mapDevices } from "../../cost/device-map.js";
+import type { CostVector } from "../../cost/simulation.js";
+import { programToJson } from "../../ir/encode-program.js";
+import { validateProgram } from "../../ir/validate-program.js";
+import type { KernelRegistry } from "../../kernels/registry.js";
+import { planToJson } from "../../plan/encode-plan.js";
+import type { Plan } from "../../plan/plan.js";
+import { validatePlan } from "../../plan/validate-plan.js";
+import type { LowerBound } from "../lower-bound.js";
 import {
   type IlpOutcome,
   type ScoredPlan,

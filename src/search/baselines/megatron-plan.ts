@@ -1,13 +1,13 @@
-import type { Cluster } from "../cluster/cluster.js";
-import { elementsPerPoint } from "../cost/cost-model.js";
-import type { Operation, Program } from "../ir/program.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
-import type { DimSplit } from "../zspace/z-range.js";
-import { acceptsSplit } from "./accepts-split.js";
-import { batchAxes } from "./activation-inputs.js";
-import { clusterDevices } from "./cluster-devices.js";
-import { followedIndexDim, operandRows } from "./dimension-classes.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import { elementsPerPoint } from "../../cost/cost-model.js";
+import type { Operation, Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { Plan } from "../../plan/plan.js";
+import { batchAxes } from "../../shard/batch-axes.js";
+import { followedIndexDim, operandRows } from "../../shard/dimension-classes.js";
+import type { DimSplit } from "../../zspace/z-range.js";
+import { acceptsSplit } from "../accepts-split.js";
+import { clusterDevices } from "../cluster-devices.js";
 
 /** One tensor-parallel axis the Megatron baseline cuts: the index dimension per operation. */
 export interface TensorParallelAxis {

@@ -1,11 +1,11 @@
-import type { Cluster } from "../cluster/cluster.js";
-import type { Program } from "../ir/program.js";
-import { makePlan } from "../plan/make-plan.js";
-import type { Plan } from "../plan/plan.js";
-import type { DimSplit } from "../zspace/z-range.js";
-import { acceptsSplit } from "./accepts-split.js";
-import { batchAxes } from "./activation-inputs.js";
-import { clusterDevices } from "./cluster-devices.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { Plan } from "../../plan/plan.js";
+import { batchAxes } from "../../shard/batch-axes.js";
+import type { DimSplit } from "../../zspace/z-range.js";
+import { acceptsSplit } from "../accepts-split.js";
+import { clusterDevices } from "../cluster-devices.js";
 import { batchIndexDim } from "./data-parallel-plan.js";
 import { tensorParallelAxes } from "./megatron-plan.js";
 

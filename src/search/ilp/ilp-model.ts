@@ -1,15 +1,15 @@
-import { DTYPE_BYTES } from "../base/dtype.js";
-import { TesseraError } from "../base/errors.js";
-import type { Cluster, DeviceType } from "../cluster/cluster.js";
-import { linkBetween } from "../cluster/links.js";
-import { type CostModel, DEFAULT_COST_MODEL, taskSeconds } from "../cost/cost-model.js";
-import type { Operation, Program } from "../ir/program.js";
-import { gridSharding, shardCount } from "../shard/operation-sharding.js";
-import { combineGeometry, shardGeometry } from "../shard/shard-geometry.js";
-import type { ZRange } from "../zspace/z-range.js";
-import { clusterDevices } from "./cluster-devices.js";
-import { type Layout, type LayoutChoiceOptions, layoutChoices } from "./layout-choices.js";
-import { checkPins, type Pin } from "./pins.js";
+import { DTYPE_BYTES } from "../../base/dtype.js";
+import { TesseraError } from "../../base/errors.js";
+import type { Cluster, DeviceType } from "../../cluster/cluster.js";
+import { linkBetween } from "../../cluster/links.js";
+import { type CostModel, DEFAULT_COST_MODEL, taskSeconds } from "../../cost/cost-model.js";
+import type { Operation, Program } from "../../ir/program.js";
+import { gridSharding, shardCount } from "../../shard/operation-sharding.js";
+import { combineGeometry, shardGeometry } from "../../shard/shard-geometry.js";
+import type { ZRange } from "../../zspace/z-range.js";
+import { clusterDevices } from "../cluster-devices.js";
+import { type Layout, type LayoutChoiceOptions, layoutChoices } from "../engine/layout-choices.js";
+import { checkPins, type Pin } from "../engine/pins.js";
 
 /** What the layout ILP is built over: devices, candidate layouts, pins, the work model. */
 export interface IlpModelOptions {

@@ -1,6 +1,6 @@
-import type { Operation } from "../ir/program.js";
-import type { DimSplit } from "../zspace/z-range.js";
-import { acceptsSplit } from "./accepts-split.js";
+import type { Operation } from "../../ir/program.js";
+import type { DimSplit } from "../../zspace/z-range.js";
+import { acceptsSplit } from "../accepts-split.js";
 
 /** One way to cut an operation: even splits of at most two index dimensions, and the shard count. */
 export interface Layout {

@@ -1,8 +1,8 @@
-import type { Cluster } from "../cluster/cluster.js";
-import type { Pricing } from "../cost/context.js";
-import type { CostVector } from "../cost/simulation.js";
-import type { Plan } from "../plan/plan.js";
-import type { LowerBound } from "./lower-bound.js";
+import type { Cluster } from "../../cluster/cluster.js";
+import type { Pricing } from "../../cost/context.js";
+import type { CostVector } from "../../cost/simulation.js";
+import type { Plan } from "../../plan/plan.js";
+import type { LowerBound } from "../lower-bound.js";
 
 /** The search result format version this Tessera reads and writes. */
 export const SEARCH_RESULT_VERSION = 1;

@@ -86,7 +86,7 @@ export function recognise(ctx: SimContext, state: PlanState): Group[] {
     parts.map((p) => taskDev[first + p]!).sort((a, b) => ctx.clusterPos[a]! - ctx.clusterPos[b]!);
 
   for (const k of ctx.facts.order) {
-    const g = state.geometries[k]!;
+    const g = state.traffic.tasks[k]!;
     if (g.op.outputs.length !== 1 || g.combines.length === 0) continue;
     const first = opBase[k]!;
     g.combineParts.forEach((parts, b) => {
@@ -128,7 +128,7 @@ export function recognise(ctx: SimContext, state: PlanState): Group[] {
     });
   }
   for (const k of ctx.facts.order) {
-    const g = state.geometries[k]!;
+    const g = state.traffic.tasks[k]!;
     if (g.op.outputs.length !== 1) continue;
     // The final writers: the combines when a reduction is split, else the shards.
     const nShards = g.shards.length;
@@ -161,7 +161,7 @@ function disjoint(ctx: SimContext, state: PlanState, t: number): boolean {
   const ws = ctx.ws;
   const regions: ZRange[] = [];
   for (let x = ws.outHead[t]!; x >= 0; x = ws.xNext[x]!)
-    regions.push(state.reads[ws.xOp[x]!]!.info[ws.xPiece[x]!]!.region);
+    regions.push(state.traffic.reads[ws.xOp[x]!]!.info[ws.xPiece[x]!]!.region);
   return regions.every((a, i) => regions.slice(i + 1).every((b) => !a.intersects(b)));
 }
 

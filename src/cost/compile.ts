@@ -16,7 +16,8 @@ import { sized } from "./workspace.js";
 export function compile(ctx: SimContext, state: PlanState): void {
   const ws = ctx.ws;
   const { facts } = ctx;
-  const { geometries, reads, places } = state;
+  const { places, prices } = state;
+  const { tasks: geometries, reads } = state.traffic;
   const D = ctx.devices.length;
   const nOps = facts.program.operations.length;
   ws.D = D;
@@ -102,8 +103,8 @@ export function compile(ctx: SimContext, state: PlanState): void {
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
-      const dur = g.seconds[devType[dev]! * n + j]!;
-      if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, g.work[j]!.dtype, dev);
+      const dur = prices[k]!.seconds[devType[dev]! * n + j]!;
+      if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
       taskOp[t] = k;
       taskLocal[t] = j;
       taskDev[t] = dev;
@@ -232,7 +233,7 @@ function residentInputs(ctx: SimContext, state: PlanState): void {
   let groups: Map<number, ZRange[]> | undefined;
   for (let i = 0; i < ws.pdCount; i++) {
     const slot = ws.pdTensor[i]! * D + ws.pdDev[i]!;
-    const region = state.reads[ws.pdOp[i]!]!.info[ws.pdPiece[i]!]!.region;
+    const region = state.traffic.reads[ws.pdOp[i]!]!.info[ws.pdPiece[i]!]!.region;
     groups ??= new Map();
     const list = groups.get(slot);
     if (list === undefined) groups.set(slot, [region]);

@@ -1,8 +1,10 @@
 import type { Cluster, DeviceType } from "../cluster/cluster.js";
 import { linkBetween } from "../cluster/links.js";
 import type { OperationPlan } from "../plan/plan.js";
+import type { PlanTraffic } from "../plan/plan-traffic.js";
+import type { ProgramFacts } from "../plan/program-facts.js";
 import type { CostModel } from "./cost-model.js";
-import type { OpGeometry, OpReads, ProgramFacts } from "./derivation.js";
+import type { OpPrice } from "./task-pricing.js";
 import { Workspace } from "./workspace.js";
 
 /** Link class codes in compiled tables: the port a transfer uses on each end. */
@@ -48,10 +50,10 @@ export interface OpPlace {
   readonly combine: Int32Array;
 }
 
-/** The derived state of one plan: per operation (by position) geometry, reads and placement. */
+/** The derived state of one plan: its traffic, and per operation (by position) prices and placement. */
 export interface PlanState {
-  readonly geometries: readonly OpGeometry[];
-  readonly reads: readonly OpReads[];
+  readonly traffic: PlanTraffic;
+  readonly prices: readonly OpPrice[];
   readonly places: readonly OpPlace[];
   /** `overlappingInputs(reads)`: inputs whose pre-distributed bytes need a union of regions. */
   readonly overlapping: Uint8Array;

@@ -1,22 +1,23 @@
 import { TesseraError } from "../base/errors.js";
 import type { Cluster } from "../cluster/cluster.js";
-import type { OperationPlan, Plan } from "../plan/plan.js";
+import type { OpTasks } from "../plan/op-tasks.js";
+import type { CombineMode, OperationPlan, Plan } from "../plan/plan.js";
+import {
+  operationPlans,
+  planTraffic,
+  taskDevices,
+  trafficOrder,
+  withOperation,
+} from "../plan/plan-traffic.js";
+import { programFacts } from "../plan/program-facts.js";
 import { gridSharding } from "../shard/operation-sharding.js";
 import type { DimSplit } from "../zspace/z-range.js";
 import { type Group, installPhases, recognise } from "./collectives.js";
 import { compile } from "./compile.js";
 import { INTER, type OpPlace, type PlanState, type Pricing, type SimContext, simContext } from "./context.js";
 import { DEFAULT_COST_MODEL } from "./cost-model.js";
-import {
-  deriveOpGeometry,
-  deriveOpReads,
-  type OpGeometry,
-  type OpReads,
-  opPosition,
-  overlappingInputs,
-  programFacts,
-} from "./derivation.js";
 import { mapDevices } from "./device-map.js";
+import { opPosition, overlappingInputs } from "./input-overlap.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
 import {
   type CollectiveUse,
@@ -26,6 +27,7 @@ import {
   type SimulationOptions,
   type TransferInterval,
 } from "./simulation.js";
+import { priceOp } from "./task-pricing.js";
 
 /**
  * A plan ready to be evaluated on a cluster, and re-evaluated cheaply after local changes.
@@ -54,9 +56,16 @@ export interface Simulator {
    * The plan with operation `op` re-split by `splits`: re-derives that operation's tasks and
    * the pieces of the operations reading what it writes. Shards go on `devices`, or by default
    * round-robin over the devices the operation used before (in order of first use); combines
-   * go to their default devices, and an explicit plan order is dropped (task ids changed).
+   * go to their default devices, the operation keeps its combine mode, and an explicit plan
+   * order is dropped (task ids changed).
    */
   withSharding(op: string, splits: readonly DimSplit[], devices?: readonly string[]): Simulator;
+  /**
+   * The plan with operation `op`'s split reduction combined by `combine` (`gather` or
+   * `reduce-scatter`): re-derives its combine steps and its readers' pieces. Shards stay where
+   * they are, combines go to their default devices, and an explicit order is dropped.
+   */
+  withCombine(op: string, combine: CombineMode): Simulator;
 }
 
 /** Simulates `plan` on `cluster`: the cost vector and timeline (see `createSimulator`). */
@@ -87,31 +96,13 @@ export function createSimulator(plan: Plan, cluster: Cluster, options: Simulatio
     options.pricing ?? "point-to-point",
     options.costModel ?? DEFAULT_COST_MODEL,
   );
-  const opPlans = new Map(plan.operations.map((o) => [o.op, o]));
-  const ops = facts.program.operations;
-  const plans = ops.map((op) => {
-    const p = opPlans.get(op.id);
-    if (p === undefined)
-      throw new TesseraError("plan_mismatch", `the plan has no entry for operation '${op.id}'`, {
-        op: op.id,
-      });
-    return p;
-  });
-  const extra = plan.operations.find((o) => !facts.opIndex.has(o.op));
-  if (extra !== undefined)
-    throw new TesseraError(
-      "plan_mismatch",
-      `the plan has an entry for '${extra.op}', which the program lacks`,
-      {
-        op: extra.op,
-      },
-    );
-  const geometries = plans.map((p, k) => deriveOpGeometry(facts, k, p.sharding, ctx.model, ctx.types));
-  const reads = geometries.map((_, k) => deriveOpReads(facts, geometries, k));
-  const places = plans.map((p, k) => placeOp(ctx, geometries[k]!, p));
-  const order = plan.order === undefined ? null : orderIndices(ctx, geometries, reads, plan.order);
-  const overlapping = overlappingInputs(facts, reads);
-  return new PlanSimulator(ctx, plan, { geometries, reads, places, order, overlapping });
+  const plans = operationPlans(plan, facts);
+  const traffic = planTraffic(facts, plans);
+  const prices = traffic.tasks.map((g) => priceOp(g, ctx.model, ctx.types));
+  const places = plans.map((p, k) => placeOp(ctx, traffic.tasks[k]!, p));
+  const order = plan.order === undefined ? null : trafficOrder(traffic, plan.order);
+  const overlapping = overlappingInputs(facts, traffic.reads);
+  return new PlanSimulator(ctx, plan, { traffic, prices, places, order, overlapping });
 }
 
 function unknownDevice(devices: readonly string[], device: string, context: Record<string, string>) {
@@ -122,93 +113,15 @@ function unknownDevice(devices: readonly string[], device: string, context: Reco
   );
 }
 
-/** Validates and indexes an operation's placement. */
-function placeOp(ctx: SimContext, g: OpGeometry, p: OperationPlan): OpPlace {
-  const index = (list: readonly string[]) =>
-    Int32Array.from(list, (d) => {
-      const i = ctx.deviceIndex.get(d);
-      if (i === undefined) throw unknownDevice(ctx.devices, d, { op: g.op.id });
-      return i;
-    });
-  const count = (what: string, expected: number, found: number) => {
-    if (expected !== found)
-      throw new TesseraError(
-        "device_count_mismatch",
-        `operation '${g.op.id}' has ${expected} ${what} but the placement lists ${found} devices`,
-        { op: g.op.id, expected, found },
-      );
-  };
-  count("shards", g.shards.length, p.devices.length);
-  const shard = index(p.devices);
-  let combine: Int32Array;
-  if (p.combineDevices === undefined) {
-    combine = Int32Array.from(g.combineParts, (parts) => shard[parts[0]!]!);
-  } else {
-    count("combines", g.combines.length, p.combineDevices.length);
-    combine = index(p.combineDevices);
-  }
-  return { plan: p, shard, combine };
-}
-
-/** The plan's order as derivation indices, validated like `deriveTaskGraph` does. */
-function orderIndices(
-  ctx: SimContext,
-  geometries: readonly OpGeometry[],
-  reads: readonly OpReads[],
-  order: readonly string[],
-): Int32Array {
-  const ids: string[] = [];
-  const index = new Map<string, number>();
-  const base: number[] = [];
-  for (const k of ctx.facts.order) {
-    base[k] = ids.length;
-    for (const id of geometries[k]!.taskIds) {
-      index.set(id, ids.length);
-      ids.push(id);
-    }
-  }
-  const deps = (t: string): string[] => {
-    const i = index.get(t)!;
-    const k = ctx.facts.order.find((o) => i >= base[o]! && i < base[o]! + geometries[o]!.taskIds.length)!;
-    const r = reads[k]!;
-    const j = i - base[k]!;
-    const out: string[] = [];
-    for (let p = r.start[j]!; p < r.start[j + 1]!; p++) {
-      const so = r.srcOp[p]!;
-      if (so >= 0) out.push(geometries[so]!.taskIds[r.srcTask[p]!]!);
-    }
-    return out;
-  };
-  const seen = new Set<string>();
-  const out = new Int32Array(ids.length);
-  order.forEach((id, i) => {
-    const t = index.get(id);
-    if (t === undefined || seen.has(id)) {
-      throw new TesseraError(
-        "invalid_order",
-        `order entry ${i} '${id}' is ${t === undefined ? "not a task of this plan" : "listed twice"}`,
-        { index: i, task: id },
-      );
-    }
-    const missing = deps(id).find((d) => !seen.has(d));
-    if (missing !== undefined) {
-      throw new TesseraError(
-        "invalid_order",
-        `task '${id}' is ordered before '${missing}', which it reads from`,
-        {
-          index: i,
-          task: id,
-          dependency: missing,
-        },
-      );
-    }
-    seen.add(id);
-    out[i] = t;
+/** Validates and indexes an operation's placement (`taskDevices`, then device names to indices). */
+function placeOp(ctx: SimContext, g: OpTasks, p: OperationPlan): OpPlace {
+  const all = Int32Array.from(taskDevices(g, p), (d) => {
+    const i = ctx.deviceIndex.get(d);
+    if (i === undefined) throw unknownDevice(ctx.devices, d, { op: g.op.id });
+    return i;
   });
-  const absent = ids.find((id) => !seen.has(id));
-  if (absent !== undefined)
-    throw new TesseraError("invalid_order", `the order leaves out task '${absent}'`, { task: absent });
-  return out;
+  const n = g.shards.length;
+  return { plan: p, shard: all.subarray(0, n), combine: all.subarray(n) };
 }
 
 class PlanSimulator implements Simulator {
@@ -235,7 +148,7 @@ class PlanSimulator implements Simulator {
       const { order: _, ...rest } = this.base;
       const operations = this.base.operations.map((o) => byOp.get(o.op)!);
       const order = this.state.order;
-      const ids = this.ctx.facts.order.flatMap((k) => this.state.geometries[k]!.taskIds);
+      const ids = this.ctx.facts.order.flatMap((k) => this.state.traffic.tasks[k]!.taskIds);
       this.planCache =
         order === null
           ? { ...rest, operations }
@@ -270,31 +183,53 @@ class PlanSimulator implements Simulator {
     const k = opPosition(this.ctx.facts, op);
     const old = this.state.places[k]!.plan;
     const combines = combineDevices ?? old.combineDevices;
-    const plan: OperationPlan =
-      combines === undefined
-        ? { op, sharding: old.sharding, devices: devices.slice() }
-        : { op, sharding: old.sharding, devices: devices.slice(), combineDevices: combines.slice() };
+    const plan: OperationPlan = {
+      op,
+      sharding: old.sharding,
+      devices: devices.slice(),
+      ...(combines === undefined ? {} : { combineDevices: combines.slice() }),
+      ...(old.combine === undefined ? {} : { combine: old.combine }),
+    };
     const places = this.state.places.slice();
-    places[k] = placeOp(this.ctx, this.state.geometries[k]!, plan);
+    places[k] = placeOp(this.ctx, this.state.traffic.tasks[k]!, plan);
     return new PlanSimulator(this.ctx, this.base, { ...this.state, places });
   }
 
   withSharding(op: string, splits: readonly DimSplit[], devices?: readonly string[]): Simulator {
-    const { facts } = this.ctx;
-    const k = opPosition(facts, op);
-    const sharding = gridSharding(facts.program.operations[k]!, splits);
-    const geometries = this.state.geometries.slice();
-    const g = deriveOpGeometry(facts, k, sharding, this.ctx.model, this.ctx.types);
-    geometries[k] = g;
-    const reads = this.state.reads.slice();
-    reads[k] = deriveOpReads(facts, geometries, k);
-    for (const c of facts.consumers[k]!) reads[c] = deriveOpReads(facts, geometries, c);
-    const used = [...new Set(this.state.places[k]!.plan.devices)];
-    const list = devices ?? g.shards.map((_, i) => used[i % used.length]!);
-    const places = this.state.places.slice();
-    places[k] = placeOp(this.ctx, g, { op, sharding, devices: list.slice() });
-    const overlapping = overlappingInputs(facts, reads, this.state.overlapping, [k]);
-    return new PlanSimulator(this.ctx, this.base, { geometries, reads, places, order: null, overlapping });
+    const k = opPosition(this.ctx.facts, op);
+    const old = this.state.places[k]!.plan;
+    const sharding = gridSharding(this.ctx.facts.program.operations[k]!, splits);
+    const used = [...new Set(old.devices)];
+    const list =
+      devices ??
+      Array.from(
+        { length: sharding.boundaries.reduce((n, b) => n * (b.length - 1), 1) },
+        (_, i) => used[i % used.length]!,
+      );
+    return this.rederived(k, {
+      op,
+      sharding,
+      devices: list.slice(),
+      ...(old.combine === undefined ? {} : { combine: old.combine }),
+    });
+  }
+
+  withCombine(op: string, combine: CombineMode): Simulator {
+    const k = opPosition(this.ctx.facts, op);
+    const old = this.state.places[k]!.plan;
+    return this.rederived(k, { op, sharding: old.sharding, devices: old.devices.slice(), combine });
+  }
+
+  /** This plan with operation `k` planned as `plan`: its tasks, prices and readers re-derived. */
+  private rederived(k: number, plan: OperationPlan): Simulator {
+    const { ctx, state } = this;
+    const traffic = withOperation(state.traffic, k, plan.sharding, plan.combine);
+    const prices = state.prices.slice();
+    prices[k] = priceOp(traffic.tasks[k]!, ctx.model, ctx.types);
+    const places = state.places.slice();
+    places[k] = placeOp(ctx, traffic.tasks[k]!, plan);
+    const overlapping = overlappingInputs(ctx.facts, traffic.reads, state.overlapping, [k]);
+    return new PlanSimulator(ctx, this.base, { traffic, prices, places, order: null, overlapping });
   }
 
   /**
@@ -366,14 +301,15 @@ class PlanSimulator implements Simulator {
     const ws = ctx.ws;
     const names = ctx.devices;
     const compute = Array.from(ws.seq.subarray(0, ws.T), (t) => {
-      const g = state.geometries[ws.taskOp[t]!]!;
+      const k = ws.taskOp[t]!;
+      const g = state.traffic.tasks[k]!;
       const j = ws.taskLocal[t]!;
       return {
         task: g.taskIds[j]!,
         device: names[ws.taskDev[t]!]!,
         start: ws.taskStart[t]!,
         end: ws.taskEnd[t]!,
-        flops: g.work[j]!.flops,
+        flops: state.prices[k]!.work[j]!.flops,
       };
     });
     const groupOf = new Map<number, number>();
@@ -384,7 +320,7 @@ class PlanSimulator implements Simulator {
     for (let x = 0; x < ws.X; x++) {
       const entry = {
         id: x,
-        tensor: state.reads[ws.xOp[x]!]!.info[ws.xPiece[x]!]!.tensor,
+        tensor: state.traffic.reads[ws.xOp[x]!]!.info[ws.xPiece[x]!]!.tensor,
         from: names[ws.xFrom[x]!]!,
         to: names[ws.xTo[x]!]!,
         cls: ws.xCls[x] === INTER ? ("inter" as const) : ("intra" as const),

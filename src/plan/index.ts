@@ -2,7 +2,26 @@
 
 export { planToJson } from "./encode-plan.js";
 export { deviceNames, makePlan, type PlanRequest } from "./make-plan.js";
-export { type InputPlacement, type OperationPlan, PLAN_VERSION, type Plan } from "./plan.js";
+export type { OpReads, PieceInfo } from "./op-reads.js";
+export type { OpTasks, WriterGeometry } from "./op-tasks.js";
+export {
+  type CombineMode,
+  type InputPlacement,
+  type OperationPlan,
+  PLAN_VERSION,
+  type Plan,
+} from "./plan.js";
+export {
+  derivePlanTraffic,
+  operationPlans,
+  type PlanTraffic,
+  planTraffic,
+  taskBases,
+  taskDevices,
+  trafficOrder,
+  withOperation,
+} from "./plan-traffic.js";
+export { Interner, type ProgramFacts, programFacts } from "./program-facts.js";
 export { rescalePlan } from "./rescale-plan.js";
 export {
   type CombineTask,
@@ -15,8 +34,10 @@ export {
   type TaskGraph,
   type TaskOutput,
   type Transfer,
+  taskGraphOf,
   transferBytes,
   type Writer,
 } from "./task-graph.js";
 export { combineTaskId, shardTaskId } from "./task-id.js";
+export { orderPositions } from "./task-order.js";
 export { type PlanValidation, parsePlan, validatePlan } from "./validate-plan.js";

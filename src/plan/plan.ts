@@ -4,14 +4,30 @@ import type { OperationSharding } from "../shard/operation-sharding.js";
 /** The plan format version this Tessera reads and writes. */
 export const PLAN_VERSION = 1;
 
+/**
+ * How the partial results of a split reduction combine. `gather`: each output block's `n`
+ * partials travel to one device, which folds them (it holds `(n + 1)·S` for a block of `S`
+ * bytes). `reduce-scatter`: the block is cut into `n` chunks and chunk `j` is folded on part
+ * `j`'s device (each holds about `2·S` at most, and the reduced block ends up spread over the
+ * part devices); a consumer that reads the whole block on each part device makes it an
+ * all-reduce (reduce-scatter, then the all-gather its reads derive).
+ */
+export type CombineMode = "gather" | "reduce-scatter";
+
 /** How one operation runs: its grid sharding, a device per shard and per combine step. */
 export interface OperationPlan {
   readonly op: string;
   readonly sharding: OperationSharding;
   /** One device per shard, in the sharding's row-major grid order. */
   readonly devices: readonly string[];
-  /** One device per combine step (output block) when a reduction is split; default each block's first shard's device. */
+  /**
+   * One device per combine step when a reduction is split (per output block when gathered, per
+   * chunk of each block when scattered); default the device of the block's first shard
+   * (gathered) or of the chunk's own part (scattered).
+   */
   readonly combineDevices?: readonly string[];
+  /** How partial results combine when a reduction is split; default `gather`. Ignored when none is. */
+  readonly combine?: CombineMode;
 }
 
 /**

@@ -6,5 +6,6 @@ export {
   type CombineGeometry,
   combineGeometry,
   type ShardGeometry,
+  scatterCombines,
   shardGeometry,
 } from "./shard-geometry.js";

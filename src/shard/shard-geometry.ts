@@ -1,7 +1,7 @@
 import type { Operation } from "../ir/program.js";
 import { outputRange } from "../kernels/numeric/output-range.js";
 import type { Monoid } from "../kernels/signature.js";
-import { gridBoxes, type ZRange } from "../zspace/z-range.js";
+import { evenBoundaries, gridBoxes, ZRange } from "../zspace/z-range.js";
 import type { OperationSharding } from "./operation-sharding.js";
 
 /** A shard: an operation restricted to one box of its index range, and the regions that box projects to. */
@@ -31,7 +31,12 @@ export interface CombineGeometry {
   readonly monoid: Monoid;
   /** Shard positions whose partials fold here, in grid order. */
   readonly parts: readonly number[];
+  /** What this step folds and writes: the whole block, or one chunk of it when scattered. */
   readonly outputs: Readonly<Record<string, ZRange>>;
+  /** The part (a shard position) on whose device the step runs unless placed explicitly. */
+  readonly owner: number;
+  /** Position of the chunk within its block when the reduction is scattered (see `scatterCombines`). */
+  readonly chunk?: number;
 }
 
 /**
@@ -90,5 +95,45 @@ export function combineGeometry(op: Operation, shards: readonly ShardGeometry[])
       monoid,
       parts: parts.map((p) => p.shard),
       outputs: parts[0]!.outputs,
+      owner: parts[0]!.shard,
     }));
+}
+
+/**
+ * The combine steps of a *reduce-scatter*: each block of `n` parts is cut into `k = min(n,
+ * extent)` near-equal chunks along every output's longest dimension (the first on ties), and
+ * chunk `j` is folded on part `j`'s device from the chunk of every part. So each part device
+ * receives `(n − 1)/n` of a block and holds one reduced chunk, where a gather brings all `n`
+ * partials to one device. A block that cannot be cut (rank 0, or an output of extent 1) keeps
+ * one step, as gathered. Example: a 4-part block of 8×6 is folded as four 2×6 chunks.
+ */
+export function scatterCombines(combines: readonly CombineGeometry[]): CombineGeometry[] {
+  return combines.flatMap((c) => {
+    const regions = Object.entries(c.outputs);
+    const dims = regions.map(([, r]) => {
+      const extents = r.shape.coords;
+      let best = -1;
+      for (let d = 0; d < extents.length; d++) if (best < 0 || extents[d]! > extents[best]!) best = d;
+      return best;
+    });
+    let k = c.parts.length;
+    regions.forEach(([, r], i) => {
+      k = Math.min(k, dims[i]! < 0 ? 1 : r.shape.coords[dims[i]!]!);
+    });
+    if (k <= 1 || regions.length === 0) return [c];
+    const cuts = regions.map(([, r], i) =>
+      evenBoundaries(r.start.coords[dims[i]!]!, r.end.coords[dims[i]!]!, k),
+    );
+    return Array.from({ length: k }, (_, j) => {
+      const outputs: Record<string, ZRange> = {};
+      regions.forEach(([name, r], i) => {
+        const start = r.start.coords.slice();
+        const end = r.end.coords.slice();
+        start[dims[i]!] = cuts[i]![j]!;
+        end[dims[i]!] = cuts[i]![j + 1]!;
+        outputs[name] = ZRange.fromBounds(start, end);
+      });
+      return { ...c, outputs, owner: c.parts[j]!, chunk: j };
+    });
+  });
 }

@@ -1,0 +1,31 @@
+import type { DeviceType } from "../cluster/cluster.js";
+import type { OpTasks } from "../plan/op-tasks.js";
+import { type CostModel, type TaskWork, taskSeconds } from "./cost-model.js";
+
+/** What an operation's tasks cost to compute: the work of each, and its seconds per device type. */
+export interface OpPrice {
+  readonly work: readonly TaskWork[];
+  /** Seconds of each task on each device type: `seconds[type * tasks + task]`, NaN when it cannot run there. */
+  readonly seconds: Float64Array;
+}
+
+/**
+ * Prices an operation's tasks once per derivation (never per evaluation): each task's work from
+ * the cost model and its compute duration by `taskSeconds` on every device type the plan uses.
+ * The simulator's only route from a task to its compute seconds.
+ */
+export function priceOp(tasks: OpTasks, model: CostModel, types: readonly DeviceType[]): OpPrice {
+  const { op, shards, combines } = tasks;
+  const work: TaskWork[] = [
+    ...shards.map((s) => model.shardWork(op, s)),
+    ...combines.map((c) => model.combineWork(op, c, c.parts.length)),
+  ];
+  const n = work.length;
+  const seconds = new Float64Array(types.length * n);
+  types.forEach((type, y) => {
+    work.forEach((w, j) => {
+      seconds[y * n + j] = taskSeconds(w, type) ?? Number.NaN;
+    });
+  });
+  return { work, seconds };
+}

@@ -1,0 +1,108 @@
+import type { ZRange } from "../zspace/z-range.js";
+import type { OpTasks } from "./op-tasks.js";
+import type { ProgramFacts } from "./program-facts.js";
+import { type Source, sourceKey } from "./source.js";
+
+/** What a piece of a read is: the consumer's operand, the source, the tensor and region. */
+export interface PieceInfo {
+  /** The operand of the consuming task (for a combine, the output being folded). */
+  readonly operand: string;
+  readonly source: Source;
+  readonly tensor: string;
+  readonly region: ZRange;
+  /** True for partial results on their way to a combine. */
+  readonly partial: boolean;
+}
+
+/**
+ * The pieces every task of one operation reads, in compressed rows over its local tasks
+ * (`start[j]..start[j+1]`): the source (operation position and local task, or −1 and the tensor
+ * position for a program input), the interned `sourceKey|region` that identifies what a device
+ * receives, the bytes, and what the piece is. Nothing here depends on placement: a piece
+ * becomes a transfer only once its source and reader are on different devices.
+ */
+export interface OpReads {
+  readonly start: Int32Array;
+  readonly srcOp: Int32Array;
+  readonly srcTask: Int32Array;
+  readonly key: Int32Array;
+  readonly bytes: Float64Array;
+  readonly info: readonly PieceInfo[];
+}
+
+interface Writer {
+  readonly op: number;
+  readonly task: number;
+  readonly region: ZRange;
+  readonly source: Source;
+  readonly sourceKey: string;
+}
+
+/**
+ * Derives the pieces of operation `index`'s tasks from its tasks and its producers'. A shard's
+ * read of each operand (in operand order) is cut into its intersections with every final
+ * writer of the tensor (the program input, or the producers' writers in derivation order),
+ * empty intersections skipped; a combine reads its chunk of every part's partial. The pieces
+ * of a read tile the region read, with no element twice.
+ */
+export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], index: number): OpReads {
+  const g = tasks[index]!;
+  const op = g.op;
+  const writersOf = (tensor: string): Writer[] => {
+    const t = facts.tensorIndex.get(tensor)!;
+    if (facts.inputs.has(tensor)) {
+      const decl = facts.program.tensors[t]!;
+      const source: Source = { kind: "input", tensor };
+      return [{ op: -1, task: t, region: decl.range, source, sourceKey: sourceKey(source) }];
+    }
+    return (facts.producers.get(tensor) ?? []).flatMap((p) =>
+      tasks[p]!.writers.filter((w) => w.tensor === tensor).map((w) => ({ op: p, ...w })),
+    );
+  };
+  const srcOp: number[] = [];
+  const srcTask: number[] = [];
+  const key: number[] = [];
+  const bytes: number[] = [];
+  const info: PieceInfo[] = [];
+  const nShards = g.shards.length;
+  const start = new Int32Array(nShards + g.combines.length + 1);
+  const add = (w: Writer, region: ZRange, tensor: string, operand: string, partial: boolean) => {
+    srcOp.push(w.op);
+    srcTask.push(w.task);
+    key.push(facts.interner.id(`${w.sourceKey}|${region}`));
+    bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
+    info.push({ operand, source: w.source, tensor, region, partial });
+  };
+  const writers = new Map(op.inputs.map((sel) => [sel.tensor, writersOf(sel.tensor)]));
+  g.shards.forEach((s, k) => {
+    start[k] = srcOp.length;
+    for (const sel of op.inputs) {
+      const need = s.inputs[sel.name]!;
+      for (const w of writers.get(sel.tensor)!) {
+        // Most writer × reader pairs of a fine grid are disjoint: test before allocating.
+        if (w.region.intersects(need)) add(w, w.region.intersect(need), sel.tensor, sel.name, false);
+      }
+    }
+  });
+  const outTensor = new Map(op.outputs.map((s) => [s.name, s.tensor]));
+  g.combines.forEach((c, b) => {
+    start[nShards + b] = srcOp.length;
+    for (const [name, region] of Object.entries(c.outputs)) {
+      if (region.isEmpty()) continue;
+      for (const p of c.parts) {
+        const source: Source = { kind: "task", task: g.taskIds[p]!, output: name };
+        const w = { op: index, task: p, region, source, sourceKey: sourceKey(source) };
+        add(w, region, outTensor.get(name)!, name, true);
+      }
+    }
+  });
+  start[nShards + g.combines.length] = srcOp.length;
+  return {
+    start,
+    srcOp: Int32Array.from(srcOp),
+    srcTask: Int32Array.from(srcTask),
+    key: Int32Array.from(key),
+    bytes: Float64Array.from(bytes),
+    info,
+  };
+}

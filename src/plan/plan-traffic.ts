@@ -1,0 +1,136 @@
+import { TesseraError } from "../base/errors.js";
+import type { OperationSharding } from "../shard/operation-sharding.js";
+import { deriveOpReads, type OpReads } from "./op-reads.js";
+import { deriveOpTasks, type OpTasks } from "./op-tasks.js";
+import type { CombineMode, OperationPlan, Plan } from "./plan.js";
+import { type ProgramFacts, programFacts } from "./program-facts.js";
+import { orderPositions } from "./task-order.js";
+
+/**
+ * The traffic core: who reads which region from which task, for a whole plan, before any
+ * device is chosen. Per operation (by program position) its tasks and the pieces they read.
+ * The task graph, the simulator's compiled tables and through them the executors are views of
+ * it with placement applied on top; a local change re-derives one operation's tasks and its
+ * readers' pieces (`withOperation`).
+ */
+export interface PlanTraffic {
+  readonly facts: ProgramFacts;
+  readonly tasks: readonly OpTasks[];
+  readonly reads: readonly OpReads[];
+}
+
+/**
+ * The operation plans of `plan` by program position. Throws `plan_mismatch` when an operation
+ * has no entry or an entry names no operation of the program.
+ */
+export function operationPlans(plan: Plan, facts: ProgramFacts): OperationPlan[] {
+  const byOp = new Map(plan.operations.map((o) => [o.op, o]));
+  const plans = facts.program.operations.map((op) => {
+    const p = byOp.get(op.id);
+    if (p === undefined)
+      throw new TesseraError("plan_mismatch", `the plan has no entry for operation '${op.id}'`, {
+        op: op.id,
+      });
+    return p;
+  });
+  const extra = plan.operations.find((o) => !facts.opIndex.has(o.op));
+  if (extra !== undefined)
+    throw new TesseraError(
+      "plan_mismatch",
+      `the plan has an entry for '${extra.op}', which the program lacks`,
+      {
+        op: extra.op,
+      },
+    );
+  return plans;
+}
+
+/** The traffic of `plans` (one per operation, by program position) over `facts`. */
+export function planTraffic(facts: ProgramFacts, plans: readonly OperationPlan[]): PlanTraffic {
+  const tasks = plans.map((p, k) => deriveOpTasks(facts, k, p.sharding, p.combine));
+  const reads = tasks.map((_, k) => deriveOpReads(facts, tasks, k));
+  return { facts, tasks, reads };
+}
+
+/**
+ * `traffic` with operation `index` re-split or re-combined: re-derives that operation's tasks
+ * and the pieces of it and of the operations reading what it writes; the rest is shared.
+ */
+export function withOperation(
+  traffic: PlanTraffic,
+  index: number,
+  sharding: OperationSharding,
+  combine: CombineMode = "gather",
+): PlanTraffic {
+  const { facts } = traffic;
+  const tasks = traffic.tasks.slice();
+  tasks[index] = deriveOpTasks(facts, index, sharding, combine);
+  const reads = traffic.reads.slice();
+  reads[index] = deriveOpReads(facts, tasks, index);
+  for (const c of facts.consumers[index]!) reads[c] = deriveOpReads(facts, tasks, c);
+  return { facts, tasks, reads };
+}
+
+/** Per operation (by position), the index of its first task in derivation order; and the task count. */
+export function taskBases(traffic: PlanTraffic): { base: Int32Array; count: number } {
+  const base = new Int32Array(traffic.tasks.length);
+  let count = 0;
+  for (const k of traffic.facts.order) {
+    base[k] = count;
+    count += traffic.tasks[k]!.taskIds.length;
+  }
+  return { base, count };
+}
+
+/**
+ * An explicit execution order as task indices in derivation order (operations in the IR's
+ * topological order, each one's shards then combines), checked by `orderPositions`.
+ */
+export function trafficOrder(traffic: PlanTraffic, order: readonly string[]): Int32Array {
+  const { facts, tasks, reads } = traffic;
+  const { base, count } = taskBases(traffic);
+  const ids: string[] = [];
+  const opOf = new Int32Array(count);
+  for (const k of facts.order) {
+    for (const id of tasks[k]!.taskIds) {
+      opOf[ids.length] = k;
+      ids.push(id);
+    }
+  }
+  return orderPositions(order, ids, function* (t) {
+    const k = opOf[t]!;
+    const r = reads[k]!;
+    const j = t - base[k]!;
+    for (let p = r.start[j]!; p < r.start[j + 1]!; p++) {
+      const so = r.srcOp[p]!;
+      if (so >= 0) yield base[so]! + r.srcTask[p]!;
+    }
+  });
+}
+
+/**
+ * The device of every task of one operation (shards, then combines), from its plan: shard `k`
+ * on `devices[k]`, a combine on `combineDevices[b]` or by default its owner's device. Throws
+ * `device_count_mismatch` when either list has the wrong length.
+ */
+export function taskDevices(tasks: OpTasks, p: OperationPlan): readonly string[] {
+  const count = (what: string, expected: number, found: number) => {
+    if (expected !== found)
+      throw new TesseraError(
+        "device_count_mismatch",
+        `operation '${tasks.op.id}' has ${expected} ${what} but the placement lists ${found} devices`,
+        { op: tasks.op.id, expected, found },
+      );
+  };
+  count("shards", tasks.shards.length, p.devices.length);
+  if (p.combineDevices === undefined)
+    return [...p.devices, ...tasks.combines.map((c) => p.devices[c.owner]!)];
+  count("combines", tasks.combines.length, p.combineDevices.length);
+  return [...p.devices, ...p.combineDevices];
+}
+
+/** The traffic of `plan` (see `PlanTraffic`); throws `plan_mismatch` for a plan of another program. */
+export function derivePlanTraffic(plan: Plan): PlanTraffic {
+  const facts = programFacts(plan.program);
+  return planTraffic(facts, operationPlans(plan, facts));
+}

@@ -35,6 +35,10 @@ export interface Group {
  *   combine sends. If it sends the whole block to each other part device, an **all-reduce**;
  *   disjoint pieces of it to each other part device, a **reduce-scatter**; anything else, a
  *   **reduce** (what it sends stays point-to-point);
+ * - per block of a single-output operation planned `reduce-scatter` (chunk `j` folded on part
+ *   `j`'s device), when its `n ≥ 2` parts run on `n` distinct devices and each sends exactly its
+ *   `n − 1` other chunks, one to each other part's device: a **reduce-scatter** of the block,
+ *   one ring step (the chunks' folds follow on their own devices);
  * - per single-output operation whose `n ≥ 2` final writers run on distinct devices, when the
  *   writers' transfers are exactly every writer's whole block to every other writer's device
  *   and none is already claimed: an **all-gather**.
@@ -89,6 +93,43 @@ export function recognise(ctx: SimContext, state: PlanState): Group[] {
     const g = state.traffic.tasks[k]!;
     if (g.op.outputs.length !== 1 || g.combines.length === 0) continue;
     const first = opBase[k]!;
+    if (g.combine === "reduce-scatter") {
+      // Chunk `j` of a block folds on part `j`'s device: one ring step over the part devices
+      // when each part sends exactly its other chunks, one to each other part's device.
+      const nShards = g.shards.length;
+      for (let c0 = 0; c0 < g.combines.length; ) {
+        const block = g.combines[c0]!.block;
+        let c1 = c0;
+        while (c1 < g.combines.length && g.combines[c1]!.block === block) c1++;
+        const parts = g.combineParts[c0]!;
+        const n = parts.length;
+        const at = c0;
+        c0 = c1;
+        if (n < 2 || c1 - at !== n) continue;
+        const stamp = markDevices(first, parts);
+        if (stamp < 0) continue;
+        let bytes = 0;
+        let ok = true;
+        for (let j = 0; j < n; j++) {
+          const c = first + nShards + at + j;
+          bytes += taskOut[c]!;
+          if (taskDev[c] !== taskDev[first + parts[j]!]) ok = false;
+        }
+        if (!ok || bytes === 0) continue;
+        if (!parts.every((p) => sendsToEachOther(first + p, stamp, taskDev[first + p]!, n - 1, -1))) continue;
+        const partials: number[] = [];
+        for (const p of parts) members(first + p, partials);
+        const devices = ring(first, parts);
+        for (const x of partials) xMark[x] = claimed;
+        groups.push({
+          kind: "reduce-scatter",
+          devices,
+          bytes,
+          phases: [ringPhase(ctx, partials, devices, bytes)],
+        });
+      }
+      continue;
+    }
     g.combineParts.forEach((parts, b) => {
       const c = first + g.shards.length + b;
       const r = taskDev[c]!;

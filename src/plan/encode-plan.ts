@@ -16,6 +16,7 @@ export function planToJson(plan: Plan): JsonValue {
         splits: o.sharding.splits,
         devices: o.devices,
         ...(o.combineDevices === undefined ? {} : { combineDevices: o.combineDevices }),
+        ...(o.combine === undefined ? {} : { combine: o.combine }),
       })),
       ...(plan.order === undefined ? {} : { order: plan.order }),
     }),

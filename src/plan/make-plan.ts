@@ -2,7 +2,13 @@ import { TesseraError } from "../base/errors.js";
 import type { Program } from "../ir/program.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import type { DimSplit } from "../zspace/z-range.js";
-import { type InputPlacement, type OperationPlan, PLAN_VERSION, type Plan } from "./plan.js";
+import {
+  type CombineMode,
+  type InputPlacement,
+  type OperationPlan,
+  PLAN_VERSION,
+  type Plan,
+} from "./plan.js";
 
 /** What to build a plan from: splits per operation id, the devices, and how to place shards. */
 export interface PlanRequest {
@@ -12,6 +18,11 @@ export interface PlanRequest {
   readonly placement?: "round-robin" | Readonly<Record<string, readonly string[]>>;
   /** Where inputs start; a program input not listed starts pre-distributed. */
   readonly inputs?: readonly InputPlacement[];
+  /**
+   * How split reductions combine: one mode for every operation, or per operation id (those not
+   * listed gather). Default `gather`. See `CombineMode`.
+   */
+  readonly combine?: CombineMode | Readonly<Record<string, CombineMode>>;
 }
 
 /** `n` device names `d0`..`d{n-1}`. */
@@ -21,7 +32,8 @@ export function deviceNames(n: number): string[] {
 
 /**
  * Builds a plan: every operation gets its requested grid sharding (whole when not listed) and
- * a device per shard, dealt round-robin unless an explicit list is given for that operation.
+ * a device per shard, dealt round-robin unless an explicit list is given for that operation,
+ * and its combine mode (stored only when not the default `gather`).
  * Throws the sharding's typed errors (`unshardable`, `invalid_split`) naming the operation.
  */
 export function makePlan(program: Program, request: PlanRequest): Plan {
@@ -53,7 +65,10 @@ export function makePlan(program: Program, request: PlanRequest): Plan {
     }
     const devices =
       explicit ?? Array.from({ length: n }, (_, k) => request.devices[k % request.devices.length]!);
-    return { op: op.id, sharding, devices };
+    const combine = typeof request.combine === "string" ? request.combine : request.combine?.[op.id];
+    return combine === undefined || combine === "gather"
+      ? { op: op.id, sharding, devices }
+      : { op: op.id, sharding, devices, combine };
   });
   // Inputs the request does not place start pre-distributed, listed after the placed ones:
   // exactly how `validatePlan` reads a document, so that plans round-trip through JSON.

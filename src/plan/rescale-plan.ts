@@ -10,7 +10,7 @@ import type { Plan } from "./plan.js";
  * part count, capped by the new extent (cut points become an even split: they were positions in
  * the old range); shard `c` of the new grid runs where shard `c` of the old grid did, read with
  * the old grid's strides, so a capped split keeps the leading devices. Combines go to their
- * default devices, input placements carry over, and the order is dropped (task ids may change).
+ * default devices, combine modes and input placements carry over, and the order is dropped (task ids may change).
  * Throws `plan_mismatch` when the operations or their index ranks differ.
  */
 export function rescalePlan(plan: Plan, program: Program): Plan {
@@ -50,10 +50,12 @@ export function rescalePlan(plan: Plan, program: Program): Plan {
       return o.devices[old]!;
     });
   }
+  const combine = Object.fromEntries(plan.operations.flatMap((o) => (o.combine ? [[o.op, o.combine]] : [])));
   return makePlan(program, {
     devices: plan.devices,
     splits,
     placement,
     inputs: plan.inputs.filter((i) => i.device !== undefined),
+    combine,
   });
 }

@@ -115,8 +115,6 @@ export function taskGraphOf(plan: Plan, traffic: PlanTraffic): TaskGraph {
   const program = plan.program;
   const plans = operationPlans(plan, facts);
   const homes = new Map(plan.inputs.map((i) => [i.tensor, i.device ?? null]));
-  const deviceIndex = new Map(plan.devices.map((d, i) => [d, i]));
-  const D = Math.max(1, plan.devices.length);
   const writers: Record<string, Writer[]> = {};
   const inputWriters = new Map<number, Writer>();
   for (const id of program.inputs) {
@@ -134,7 +132,8 @@ export function taskGraphOf(plan: Plan, traffic: PlanTraffic): TaskGraph {
   const reads: Record<string, Piece[]> = {};
   const deps: Record<string, string[]> = {};
   const transfers: Transfer[] = [];
-  const sent = new Map<number, number>();
+  // A device receives a given piece (interned source and region) once: keyed `piece|device`.
+  const sent = new Map<string, number>();
   for (const k of facts.order) {
     const g = traffic.tasks[k]!;
     const r = traffic.reads[k]!;
@@ -181,7 +180,7 @@ export function taskGraphOf(plan: Plan, traffic: PlanTraffic): TaskGraph {
         const from = so < 0 ? inputWriters.get(r.srcTask[p]!)!.device : devices[so]![r.srcTask[p]!]!;
         let transfer: number | null = null;
         if (from !== null && from !== device) {
-          const slot = r.key[p]! * D + deviceIndex.get(device)!;
+          const slot = `${r.key[p]!}|${device}`;
           transfer = sent.get(slot) ?? null;
           if (transfer === null) {
             transfer = transfers.length;

@@ -5,16 +5,28 @@ import { checkSchema } from "../base/schema-check.js";
 import { validateProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
-import { combineGeometry, shardGeometry } from "../shard/shard-geometry.js";
+import { combineGeometry, scatterCombines, shardGeometry } from "../shard/shard-geometry.js";
 import type { DimSplit } from "../zspace/z-range.js";
-import { type InputPlacement, type OperationPlan, PLAN_VERSION, type Plan } from "./plan.js";
+import {
+  type CombineMode,
+  type InputPlacement,
+  type OperationPlan,
+  PLAN_VERSION,
+  type Plan,
+} from "./plan.js";
 import { deriveTaskGraph } from "./task-graph.js";
 
 interface PlanJson {
   program: JsonValue;
   devices: string[];
   inputs?: { tensor: string; device?: string }[];
-  operations: { op: string; splits: DimSplit[]; devices: string[]; combineDevices?: string[] }[];
+  operations: {
+    op: string;
+    splits: DimSplit[];
+    devices: string[];
+    combineDevices?: string[];
+    combine?: CombineMode;
+  }[];
   order?: string[];
 }
 
@@ -27,7 +39,8 @@ export interface PlanValidation {
 /**
  * Validates a plan document: its embedded program (issues under `/program`), one entry per
  * operation, shardings that cut each index range (refusing unshardable operations), one known
- * device per shard and per combine step, input placements, and the order when given.
+ * device per shard and per combine step (per chunk when a reduction is scattered), input
+ * placements, and the order when given.
  */
 export function validatePlan(json: unknown, registry: KernelRegistry): PlanValidation {
   const schemaIssues = checkSchema("plan", json);
@@ -117,7 +130,8 @@ export function validatePlan(json: unknown, registry: KernelRegistry): PlanValid
       checkDevice(d, pointer(pointer(path, "devices"), k));
     });
     if (entry.combineDevices !== undefined) {
-      const blocks = combineGeometry(op, shardGeometry(op, sharding)).length;
+      const gathered = combineGeometry(op, shardGeometry(op, sharding));
+      const blocks = (entry.combine === "reduce-scatter" ? scatterCombines(gathered) : gathered).length;
       if (entry.combineDevices.length !== blocks) {
         issues.add(
           "device_count_mismatch",
@@ -135,6 +149,7 @@ export function validatePlan(json: unknown, registry: KernelRegistry): PlanValid
       sharding,
       devices: entry.devices,
       ...(entry.combineDevices ? { combineDevices: entry.combineDevices } : {}),
+      ...(entry.combine === undefined ? {} : { combine: entry.combine }),
     });
   });
   for (const op of program.operations) {

@@ -249,6 +249,30 @@ describe("a reduction split over four devices", () => {
     expect(sim.cost.makespan).toBeLessThan(p2p.cost.makespan);
   });
 
+  it("planned as a reduce-scatter: one ring step, then each device folds its own quarter", () => {
+    const request: PlanRequest = { devices, splits: { r: [split] }, combine: "reduce-scatter" };
+    const p2p = simulate(reduce(), request);
+    // Each device sends its three other quarters and receives three: (n − 1)/n · S per port.
+    expect(p2p.timeline.transfers).toHaveLength(12);
+    expect(p2p.timeline.collectives).toMatchObject([
+      { kind: "reduce-scatter", devices, bytes: S, pricing: "point-to-point" },
+    ]);
+    const sim = simulate(reduce(), request, 1, 4, true);
+    expect(sim.timeline.collectives).toEqual([
+      { kind: "reduce-scatter", devices, bytes: S, pricing: "ring", transfers: [...Array(12).keys()] },
+    ]);
+    const quarter = roundSeconds((3 * N) / 4, (5 * S) / 4);
+    for (const k of [0, 1, 2, 3]) {
+      const fold = interval(sim, `r#combine#0.${k}`);
+      expect(sim.timeline.compute.find((c) => c.task === `r#combine#0.${k}`)?.device).toBe(`d${k}`);
+      expectSeconds(fold.start, shardEnd + step);
+      expectSeconds(fold.end, shardEnd + step + quarter);
+    }
+    expectSeconds(sim.cost.makespan, shardEnd + step + quarter);
+    // Each ring edge carries (n − 1)/n · S.
+    expect(sim.cost.bytesByLinkClass).toEqual({ intra: 4 * (3 / 4) * S, inter: 0 });
+  });
+
   it("blocks written on four devices, each read whole by all four: an all-gather, one ring step", () => {
     const ag = build((p) => {
       const r = p.relu(p.input("x", [N]), { id: "r" });

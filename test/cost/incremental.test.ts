@@ -53,6 +53,24 @@ describe("neighbours of a plan", () => {
     expect(given.simulate()).toEqual(simulatePlan(given.plan, cluster));
   });
 
+  it("switches a split reduction between gather and reduce-scatter, as simulating that plan does", () => {
+    const scattered = sim.withCombine("mm", "reduce-scatter");
+    expect(scattered.plan.operations[0]).toMatchObject({
+      op: "mm",
+      devices: ["d0", "d1"],
+      combine: "reduce-scatter",
+    });
+    expect(scattered.simulate()).toEqual(simulatePlan(scattered.plan, cluster));
+    expect(scattered.simulate().timeline.compute.map((c) => `${c.task}@${c.device}`)).toContain(
+      "mm#combine#0.1@d1",
+    );
+    // Re-split and moved, it stays scattered; back to gather, it equals the original plan.
+    const resplit = scattered.withSharding("mm", [{ dim: 2, parts: 4 }]).withPlacement("act", ["d2", "d3"]);
+    expect(resplit.plan.operations[0]!.combine).toBe("reduce-scatter");
+    expect(resplit.cost()).toEqual(simulatePlan(resplit.plan, cluster).cost);
+    expect(scattered.withCombine("mm", "gather").cost()).toEqual(sim.cost());
+  });
+
   it("leaves the simulator it came from as it was", () => {
     const before = sim.simulate();
     const child = sim.withPlacement("act", ["d2", "d3"]).withSharding("mm", []);

@@ -104,4 +104,15 @@ describe("peak memory", () => {
     expect(cost.peakMemory).toEqual({ d0: 3 * S, d1: 0, d2: 0 });
     expect(cost.devicesUsed).toBe(1);
   });
+
+  it("holds (n + 1)·S on the device gathering a split reduction, about 2·S on each when it is reduce-scattered", () => {
+    // y = sum over the rows of x [4, N], one row (S bytes) pre-distributed on each device.
+    const reduce = build((p) => p.output("y", p.sum(p.input("x", [4, N]), { dims: [0] }, { id: "r" })));
+    const request: PlanRequest = { devices: deviceNames(4), splits: { r: [{ dim: 0, parts: 4 }] } };
+    // Gathered on d0: its row, its partial, three partials received and the result.
+    expect(peaks(reduce, request).peakMemory).toEqual({ d0: 6 * S, d1: 2 * S, d2: 2 * S, d3: 2 * S });
+    // Scattered: each device its row, its partial, three quarter-chunks received and its reduced quarter.
+    const scattered = peaks(reduce, { ...request, combine: "reduce-scatter" });
+    expect(scattered.peakMemory).toEqual({ d0: 3 * S, d1: 3 * S, d2: 3 * S, d3: 3 * S });
+  });
 });

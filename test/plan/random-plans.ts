@@ -1,6 +1,6 @@
 // Random plans for property tests: random shardings of every operation, shards placed on 1–4
-// devices (explicitly or round-robin), combines sometimes moved, and each program input either
-// at home on a device or pre-distributed.
+// devices (explicitly or round-robin), split reductions gathered or reduce-scattered, combines
+// sometimes moved, and each program input either at home on a device or pre-distributed.
 import type { Program } from "../../src/ir/index.js";
 import {
   deviceNames,
@@ -9,7 +9,13 @@ import {
   type Plan,
   type TaskGraph,
 } from "../../src/plan/index.js";
-import { combineGeometry, gridSharding, shardCount, shardGeometry } from "../../src/shard/index.js";
+import {
+  combineGeometry,
+  gridSharding,
+  scatterCombines,
+  shardCount,
+  shardGeometry,
+} from "../../src/shard/index.js";
 import { Dice, randomSplits } from "../shard/random-programs.js";
 
 /** Options for `randomPlan`. */
@@ -42,11 +48,16 @@ export function randomPlan(
     return mode === 1 ? [{ tensor }] : [];
   });
   const plan = makePlan(program, { devices, splits, placement, inputs });
+  // A split reduction is gathered or reduce-scattered, its combine steps sometimes moved.
   const operations = plan.operations.map((o) => {
     const op = program.operations.find((p) => p.id === o.op)!;
-    const blocks = combineGeometry(op, shardGeometry(op, o.sharding)).length;
-    if (blocks === 0 || dice.oneIn(2)) return o;
-    return { ...o, combineDevices: Array.from({ length: blocks }, () => dice.pick(devices)) };
+    const gathered = combineGeometry(op, shardGeometry(op, o.sharding));
+    if (gathered.length === 0) return o;
+    const scattered = dice.oneIn(2);
+    const planned = scattered ? { ...o, combine: "reduce-scatter" as const } : o;
+    if (dice.oneIn(2)) return planned;
+    const steps = (scattered ? scatterCombines(gathered) : gathered).length;
+    return { ...planned, combineDevices: Array.from({ length: steps }, () => dice.pick(devices)) };
   });
   return { ...plan, operations };
 }

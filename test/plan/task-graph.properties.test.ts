@@ -95,10 +95,30 @@ describe("task graphs of random plans", () => {
           expect(t.device).toBe(o.devices[k]);
           expect(t.range).toEqual(shards(o.op)[k]!.range);
         });
+        // Gathered: one step per block on its first part's device. Reduce-scattered: the block's
+        // chunks, chunk j on part j's device, tiling the block.
         combineTasks.forEach((t, b) => {
-          expect(t.id).toBe(`${o.op}#combine#${b}`);
-          expect(t.device).toBe(o.combineDevices?.[b] ?? o.devices[Number(t.parts[0]!.split("#")[1])]);
+          if (t.chunk === undefined) {
+            expect(t.id).toBe(`${o.op}#combine#${t.block}`);
+            expect(t.device).toBe(o.combineDevices?.[b] ?? o.devices[Number(t.parts[0]!.split("#")[1])]);
+          } else {
+            expect(o.combine).toBe("reduce-scatter");
+            expect(t.id).toBe(`${o.op}#combine#${t.block}.${t.chunk}`);
+            expect(t.device).toBe(
+              o.combineDevices?.[b] ?? o.devices[Number(t.parts[t.chunk]!.split("#")[1])],
+            );
+          }
         });
+        if (o.combine !== "reduce-scatter")
+          expect(combineTasks.map((t) => t.block)).toEqual(combineTasks.map((_, b) => b));
+        for (const block of new Set(combineTasks.map((t) => t.block))) {
+          const steps = combineTasks.filter((t) => t.block === block);
+          const whole = shards(o.op).find((s) => s.block === block)!.outputs;
+          for (const [name, region] of Object.entries(whole)) {
+            const chunks = steps.map((t) => t.outputs.find((x) => x.name === name)!.region);
+            expect(tilingDefect(chunks, region)).toBeUndefined();
+          }
+        }
         expect(combineTasks.length > 0).toBe(shards(o.op).some((s) => s.partial));
       }
     }),

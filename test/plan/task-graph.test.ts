@@ -86,6 +86,90 @@ describe("a reduction split over n devices", () => {
   });
 });
 
+describe("a reduction split over n devices, combined as a reduce-scatter", () => {
+  // sum over d1 of x [8, 12]: block y[0:8) is cut into n chunks; chunk j folds on part j's device.
+  const sum = build((p) => p.output("y", p.sum(p.input("x", [8, 12]), { dims: [1] }, { id: "r" })));
+
+  it("n = 4: each part sends its 3 other 2-element chunks, one to each other device", () => {
+    const { graph, lines } = traffic(sum, {
+      devices: deviceNames(4),
+      splits: { r: [{ dim: 1, parts: 4 }] },
+      combine: "reduce-scatter",
+    });
+    const combines = graph.tasks.filter((t) => t.kind === "combine");
+    expect(combines.map((t) => [t.id, t.device, t.chunk, String(t.outputs[0]!.region)])).toEqual([
+      ["r#combine#0.0", "d0", 0, "[0:2)"],
+      ["r#combine#0.1", "d1", 1, "[2:4)"],
+      ["r#combine#0.2", "d2", 2, "[4:6)"],
+      ["r#combine#0.3", "d3", 3, "[6:8)"],
+    ]);
+    expect(lines).toEqual([
+      "r#1: d1→d0 y[0:2) 8B partial",
+      "r#2: d2→d0 y[0:2) 8B partial",
+      "r#3: d3→d0 y[0:2) 8B partial",
+      "r#0: d0→d1 y[2:4) 8B partial",
+      "r#2: d2→d1 y[2:4) 8B partial",
+      "r#3: d3→d1 y[2:4) 8B partial",
+      "r#0: d0→d2 y[4:6) 8B partial",
+      "r#1: d1→d2 y[4:6) 8B partial",
+      "r#3: d3→d2 y[4:6) 8B partial",
+      "r#0: d0→d3 y[6:8) 8B partial",
+      "r#1: d1→d3 y[6:8) 8B partial",
+      "r#2: d2→d3 y[6:8) 8B partial",
+    ]);
+    // Every device sends and receives (n − 1)/n of the 32-byte block, where a gather sends 3 × 32 B into d0.
+    for (const d of deviceNames(4)) {
+      expect(graph.transfers.filter((t) => t.to === d).reduce((n, t) => n + t.bytes, 0)).toBe(24);
+      expect(graph.transfers.filter((t) => t.from === d).reduce((n, t) => n + t.bytes, 0)).toBe(24);
+    }
+    expect(graph.writers.y!.map((w) => [String(w.region), w.device])).toEqual([
+      ["[0:2)", "d0"],
+      ["[2:4)", "d1"],
+      ["[4:6)", "d2"],
+      ["[6:8)", "d3"],
+    ]);
+  });
+
+  it("a block shorter than n is cut into as many chunks as it has elements; a scalar stays one step", () => {
+    const short = build((p) => p.output("y", p.sum(p.input("x", [2, 12]), { dims: [1] }, { id: "r" })));
+    const { graph } = traffic(short, {
+      devices: deviceNames(3),
+      splits: { r: [{ dim: 1, parts: 3 }] },
+      combine: { r: "reduce-scatter" },
+    });
+    expect(graph.tasks.filter((t) => t.kind === "combine").map((t) => [t.id, t.device])).toEqual([
+      ["r#combine#0.0", "d0"],
+      ["r#combine#0.1", "d1"],
+    ]);
+    const scalar = build((p) => p.output("y", p.sum(p.input("x", [12]), { dims: [0] }, { id: "r" })));
+    const one = traffic(scalar, {
+      devices: deviceNames(3),
+      splits: { r: [{ dim: 0, parts: 3 }] },
+      combine: "reduce-scatter",
+    });
+    expect(one.graph.tasks.filter((t) => t.kind === "combine").map((t) => t.id)).toEqual(["r#combine#0"]);
+  });
+
+  it("a consumer reading the whole block on every part device completes an all-reduce", () => {
+    const prog = build((p) => {
+      const y = p.sum(p.input("x", [8, 12]), { dims: [1] }, { id: "r" });
+      p.output("z", p.mul(p.relu(y, { id: "a" }), p.input("w", [2, 8]), { id: "m" }));
+    });
+    // m is cut on its rows: each of the 2 devices needs all of y (broadcast against w's rows).
+    const { graph } = traffic(prog, {
+      devices: deviceNames(2),
+      splits: { r: [{ dim: 1, parts: 2 }], a: [{ dim: 0, parts: 2 }], m: [{ dim: 0, parts: 2 }] },
+      combine: "reduce-scatter",
+    });
+    const partial = graph.transfers.filter((t) => t.partial).reduce((n, t) => n + t.bytes, 0);
+    const gathered = graph.transfers
+      .filter((t) => !t.partial && t.tensor !== "w")
+      .reduce((n, t) => n + t.bytes, 0);
+    // Reduce-scatter then all-gather: each device sends half of the 32-byte block twice.
+    expect([partial, gathered]).toEqual([32, 32]);
+  });
+});
+
 describe("Megatron MLP: a column-parallel layer, then a row-parallel one", () => {
   // x [8, 16] · w1 [16, 32] cut on its output columns; relu cut the same way; · w2 [32, 16] cut
   // on the contraction, so each device holds the rows of w2 that match its columns of h.

@@ -228,6 +228,32 @@ describe("issues as data", () => {
     expect(deriveTaskGraph(plan!).tasks.find((t) => t.kind === "combine")?.device).toBe("d1");
   });
 
+  it("reads a combine mode; a reduce-scatter takes one combine device per chunk, and no other mode", () => {
+    const doc = base();
+    doc.operations[0].splits = [{ dim: 2, parts: 2 }];
+    doc.operations[0].devices = ["d0", "d1"];
+    doc.operations[0].combine = "reduce-scatter";
+    const { plan } = validatePlan(doc, registry);
+    expect(plan!.operations[0]!.combine).toBe("reduce-scatter");
+    expect(planToJson(plan!)).toEqual(doc);
+    const combines = deriveTaskGraph(plan!).tasks.filter((t) => t.kind === "combine");
+    expect(combines.map((t) => [t.id, t.device])).toEqual([
+      ["mm#combine#0.0", "d0"],
+      ["mm#combine#0.1", "d1"],
+    ]);
+    doc.operations[0].combineDevices = ["d1"];
+    expect(validatePlan(doc, registry).issues.map((i) => [i.code, i.path, i.context])).toEqual([
+      ["device_count_mismatch", "/operations/0/combineDevices", { op: "mm", expected: 2, found: 1 }],
+    ]);
+    doc.operations[0].combineDevices = ["d1", "d0"];
+    const moved = deriveTaskGraph(validatePlan(doc, registry).plan!);
+    expect(moved.tasks.filter((t) => t.kind === "combine").map((t) => t.device)).toEqual(["d1", "d0"]);
+    doc.operations[0].combine = "all-to-all";
+    expect(validatePlan(doc, registry).issues.map((i) => [i.code, i.path])).toEqual([
+      ["schema_violation", "/operations/0/combine"],
+    ]);
+  });
+
   it("refuses a strided cut of a grouped convolution as `invalid_split` at its splits", () => {
     const p = program("grouped");
     p.output(

@@ -11,6 +11,7 @@ import {
   combineGeometry,
   gridSharding,
   type ShardGeometry,
+  scatterCombines,
   shardCount,
   shardGeometry,
   wholeSharding,
@@ -144,6 +145,34 @@ describe("matmul a[10,6] · b[6,8], index (m, n, k) = [10, 8, 6]", () => {
     expect(combines.map((c) => ({ block: c.block, parts: c.parts, out: String(c.outputs.out) }))).toEqual([
       { block: 0, parts: [0, 1, 2], out: "[0:5, 0:8)" },
       { block: 1, parts: [3, 4, 5], out: "[5:10, 0:8)" },
+    ]);
+  });
+
+  it("reduce-scattered, each block's partials fold in n chunks of its longest dimension, chunk j owned by part j", () => {
+    const { combines } = cut(matmul, [
+      { dim: 0, parts: 2 },
+      { dim: 2, parts: 3 },
+    ]);
+    // Blocks [0:5, 0:8) and [5:10, 0:8): the longest dimension is n (8), cut 3/3/2.
+    expect(
+      scatterCombines(combines).map((c) => ({
+        block: c.block,
+        chunk: c.chunk,
+        owner: c.owner,
+        out: String(c.outputs.out),
+      })),
+    ).toEqual([
+      { block: 0, chunk: 0, owner: 0, out: "[0:5, 0:3)" },
+      { block: 0, chunk: 1, owner: 1, out: "[0:5, 3:6)" },
+      { block: 0, chunk: 2, owner: 2, out: "[0:5, 6:8)" },
+      { block: 1, chunk: 0, owner: 3, out: "[5:10, 0:3)" },
+      { block: 1, chunk: 1, owner: 4, out: "[5:10, 3:6)" },
+      { block: 1, chunk: 2, owner: 5, out: "[5:10, 6:8)" },
+    ]);
+    // Gathered, a block's step runs on its first part.
+    expect(combines.map((c) => [c.owner, c.chunk])).toEqual([
+      [0, undefined],
+      [3, undefined],
     ]);
   });
 

@@ -147,6 +147,14 @@ export function ilpVariableCount(choices: readonly IlpChoices[], pairs: readonly
  * - memory: per device, the bytes of the regions its shards read and write plus the partials
  *   and result of its combines — a conservative stand-in for peak memory (nothing is freed).
  *
+ * What this approximates against the traffic core (`plan/plan-traffic.ts`), which the
+ * simulator schedules: the geometry is the same (`shardGeometry`, `combineGeometry`), but an
+ * edge's pieces are intersected per producer → consumer pair of layouts and only for the
+ * tensors that pair shares; every split reduction is *gathered* on its block's first shard's
+ * device (no `reduce-scatter` combine mode); inputs cost nothing; ports are summed, not
+ * scheduled FIFO, and no transfer overlaps compute or another edge; compute seconds come from
+ * the same `taskSeconds`.
+ *
  * Layouts a device of the plan cannot compute (no peak rate for the dtype) are dropped; throws
  * `unsupported_dtype` when that leaves an operation none, `invalid_device_count`, and the pin
  * errors of `ilpChoices`.

@@ -25,7 +25,9 @@ export type MutatorName =
   | "co-locate"
   | "swap-shards"
   | "copy-neighbour"
-  | "spread-layout";
+  | "spread-layout"
+  | "tile-twins"
+  | "resplit-twins";
 
 /** How often a mutator was tried, how often its child entered the front, its final probability. */
 export interface MutatorStats {

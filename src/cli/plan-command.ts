@@ -99,7 +99,20 @@ export async function planProgramFile(
     `planning '${name}' (${program.operations.length} operations) on ${devices.length} devices of cluster '${cluster.name}': budget ${budget}, seed ${opts.seed}, ${opts.workers} worker${opts.workers === 1 ? "" : "s"}${pins.length > 0 ? `, ${pins.length} pin${pins.length === 1 ? "" : "s"}` : ""}\n`,
   );
   const bar = progressBar("searching", process.stderr);
+  // Ctrl-C stops the search and keeps what it found: the files below are written as usual. A
+  // second Ctrl-C gives up at once.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    bar.done();
+    process.stderr.write(
+      "interrupted: stopping the search; writing the best front found so far (Ctrl-C again to quit at once)\n",
+    );
+    interrupt.abort();
+  };
+  process.on("SIGINT", onSigint);
   const found = await searchPlans(program, cluster, {
+    signal: interrupt.signal,
     seed: opts.seed,
     budget: opts.budget,
     workers: opts.workers,
@@ -112,8 +125,12 @@ export async function planProgramFile(
         100,
         `${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`,
       ),
-  });
+  }).finally(() => process.off("SIGINT", onSigint));
   bar.done();
+  if (found.stats.stoppedBy === "aborted")
+    process.stderr.write(
+      `interrupted after ${found.stats.evaluations} plan evaluations: the front below is the best found so far\n`,
+    );
   let result: SearchResult = found;
   if (opts.ilp) {
     out("solving the layout ILP…\n");

@@ -196,11 +196,20 @@ async function programSection(program: Program, bound: LowerBound): Promise<stri
 
 /** The lower bound in words: its value and which term binds. */
 function boundText(b: LowerBound): string {
+  const of = b.op === undefined ? "" : ` (of <code>${text(b.op)}</code>)`;
   const why =
     b.bindingTerm === "flops"
       ? `all devices busy at peak for the program's ${formatFlops(b.flops)}`
-      : `the longest indivisible task${b.op === undefined ? "" : ` (of <code>${text(b.op)}</code>)`}`;
-  return `${text(formatSeconds(b.seconds))}: ${why} (FLOP term ${text(formatSeconds(b.flopsSeconds))}, indivisible term ${text(formatSeconds(b.indivisibleSeconds))})`;
+      : b.bindingTerm === "work"
+        ? "all devices busy at peak, with one launch per operation"
+        : b.bindingTerm === "critical-path"
+          ? `the longest dependency chain of ${b.criticalPathLength ?? "?"} operations, launches included${of}`
+          : `the longest indivisible task${of}`;
+  const path =
+    b.criticalPathSeconds === undefined
+      ? ""
+      : `, critical path ${text(formatSeconds(b.criticalPathSeconds))}`;
+  return `${text(formatSeconds(b.seconds))}: ${why} (FLOP term ${text(formatSeconds(b.flopsSeconds))}, indivisible term ${text(formatSeconds(b.indivisibleSeconds))}${path})`;
 }
 
 /** The search: the Pareto plot, every plan in a table, the bound, the optimum, what it spent. */

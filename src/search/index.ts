@@ -1,5 +1,5 @@
 /** Search: the Pareto-front optimizer, baselines (single device, data parallel, Megatron, hybrids), the ILP optimum and bounds. */
-export { baselinePlans, type NamedPlan } from "./baselines/baseline-plans.js";
+export { baselinePlans, type NamedPlan, strongestBaseline } from "./baselines/baseline-plans.js";
 export { dataParallelPlan } from "./baselines/data-parallel-plan.js";
 export { hybridPlan } from "./baselines/hybrid-plan.js";
 export { megatronPlan, type TensorParallelAxis, tensorParallelAxes } from "./baselines/megatron-plan.js";

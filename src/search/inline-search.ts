@@ -1,35 +1,59 @@
+import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { withChoices } from "./engine/plan-choice.js";
 import { createSearchEngine } from "./engine/search-engine.js";
 import { searchSpace } from "./engine/search-space.js";
 import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "./search-run.js";
 
-/** The search on this thread: one engine seeded with the baselines. */
-export function runInline(run: SearchRun): Promise<SearchOutcome> {
+/** Wall-clock ms the inline search runs before yielding to the event loop (so an abort is seen). */
+const SLICE_MS = 100;
+
+/**
+ * The search on this thread: one engine started from the baselines. It runs in slices of
+ * 100 ms, yielding to the event loop between them so that `run.signal` (a Ctrl-C handler, a
+ * timer) can stop it; slicing does not change the walk, so the result still depends on the seed
+ * and an evaluation budget alone. An aborted run resolves with the front found so far (the first
+ * starting plan is always evaluated, so the front is never empty).
+ */
+export async function runInline(run: SearchRun): Promise<SearchOutcome> {
   const space = searchSpace(run.program, run.devices, run.pins);
   const engine = createSearchEngine(space, run.base, { seed: run.seed, capacity: run.capacity });
   const deadline = run.budget.seconds === undefined ? undefined : run.started + run.budget.seconds * 1000;
-  // Seeding a large program takes a while: stop once the budget is spent (after the first start).
+  const aborted = () => run.signal?.aborted === true;
+  // Evaluating a start of a large program takes a while: stop once the budget is spent or the
+  // run is aborted (after the first start).
   for (const s of run.starts) {
-    if (engine.evaluations > 0 && deadline !== undefined && Date.now() >= deadline) break;
+    if (engine.evaluations > 0 && ((deadline !== undefined && Date.now() >= deadline) || aborted())) break;
     engine.addStart(withChoices(run.base, s));
+    await yieldToEvents();
   }
   const report = progressReporter(
     run,
     () => engine.evaluations,
     () => engine.front(),
   );
-  engine.run(
-    {
-      ...(run.budget.evaluations === undefined ? {} : { evaluations: run.budget.evaluations }),
-      ...(deadline === undefined ? {} : { deadline }),
-    },
-    report,
-  );
+  const maxEvaluations = run.budget.evaluations ?? Number.POSITIVE_INFINITY;
+  for (;;) {
+    const now = Date.now();
+    if (aborted() || engine.evaluations >= maxEvaluations || (deadline !== undefined && now >= deadline))
+      break;
+    const sliceEnd = Math.min(deadline ?? Number.POSITIVE_INFINITY, now + SLICE_MS);
+    engine.run(
+      {
+        ...(run.budget.evaluations === undefined ? {} : { evaluations: run.budget.evaluations }),
+        deadline: sliceEnd,
+      },
+      report,
+      aborted,
+    );
+    // Large plans take longer than a slice per evaluation: report at least once a slice.
+    report();
+    await yieldToEvents();
+  }
   report();
-  return Promise.resolve({
+  return {
     front: engine.front().map((m) => ({ plan: m.sim.plan, cost: m.cost })),
     evaluations: engine.evaluations,
     stoppedBy: stoppedBy(run, engine.evaluations),
     mutators: engine.choice.stats(),
-  });
+  };
 }

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { TesseraError } from "../base/errors.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { Pricing } from "../cost/context.js";
@@ -34,6 +35,13 @@ export interface SearchOptions {
   /** Most plans the front keeps; default 48. */
   readonly frontCapacity?: number;
   readonly onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Cancels the search (Ctrl-C in `tessera plan`): workers stop within about one plan
+   * evaluation and `searchPlans` resolves with the front found so far, `stats.stoppedBy` then
+   * `aborted`. Baselines not yet simulated are left out of the result; the first starting plan
+   * is always evaluated, so the front is never empty. Already aborted: stops at the first chance.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The default budget: ten seconds. */
@@ -45,7 +53,8 @@ export const DEFAULT_BUDGET: SearchBudget = { seconds: 10 };
  * The search starts from the baselines (re-placed on all searched devices, pins applied), so
  * its fastest plan is never slower than any of them, and walks by local mutations (see
  * `createSearchEngine`). The same seed, budget in evaluations and worker count give the same
- * front; a budget in seconds gives an anytime search. Throws `invalid_budget`,
+ * front; a budget in seconds gives an anytime search, and `options.signal` stops it early with
+ * the front found so far. Throws `invalid_budget`,
  * `invalid_device_count`, the pin errors of `checkPins`, and the simulator's errors.
  */
 export async function searchPlans(
@@ -73,9 +82,12 @@ export async function searchPlans(
   const startChoices = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   // The bound first: it refuses a program no device can compute before any worker starts.
-  const bound = lowerBound(program, cluster);
+  const bound = lowerBound(program, cluster, { devices: devices.length });
   const run = workers === 1 ? runInline : (await import("./parallel/parallel-search.js")).runParallel;
   const abort = new AbortController();
+  const cancel = () => abort.abort();
+  if (options.signal?.aborted === true) cancel();
+  options.signal?.addEventListener("abort", cancel);
   const running = run({
     program,
     cluster,
@@ -92,21 +104,25 @@ export async function searchPlans(
     signal: abort.signal,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  let baselines: ScoredPlan[];
+  // Marked handled now: a failing run is rethrown below, after the baselines (which yield).
+  running.catch(() => undefined);
+  const baselines: ScoredPlan[] = [];
   try {
-    // Parallel workers are searching by now: the baselines' costs are simulated meanwhile.
-    baselines = named.map(({ name, plan }) => ({
-      name,
-      plan,
-      cost: createSimulator(plan, cluster, { pricing }).cost(),
-    }));
+    // Parallel workers are searching by now: the baselines' costs are simulated meanwhile, one
+    // at a time with the event loop served in between (an abort must get through).
+    for (const { name, plan } of named) {
+      if (abort.signal.aborted) break;
+      baselines.push({ name, plan, cost: createSimulator(plan, cluster, { pricing }).cost() });
+      await yieldToEvents();
+    }
   } catch (error: unknown) {
     // Stop the workers before giving up, or they would keep the process alive.
     abort.abort();
     await running.catch(() => undefined);
+    options.signal?.removeEventListener("abort", cancel);
     throw error;
   }
-  const outcome = await running;
+  const outcome = await running.finally(() => options.signal?.removeEventListener("abort", cancel));
 
   const front = [...outcome.front]
     .sort((a, b) => a.cost.makespan - b.cost.makespan || a.cost.maxPeakMemory - b.cost.maxPeakMemory)

@@ -7,7 +7,7 @@ import type { Plan } from "../plan/plan.js";
 import { fastestCost } from "./engine/objectives.js";
 import type { Pin } from "./engine/pins.js";
 import type { PlanChoice } from "./engine/plan-choice.js";
-import type { MutatorStats } from "./result/search-result.js";
+import type { MutatorStats, StopReason } from "./result/search-result.js";
 
 /** How long a search may run: seconds of wall clock, plan evaluations, or both (first reached wins). */
 export interface SearchBudget {
@@ -43,7 +43,7 @@ export interface SearchRun {
   readonly base: Simulator;
   /** Wall-clock ms when the search started. */
   readonly started: number;
-  /** Aborting it stops the run (its promise then rejects). */
+  /** Aborting it stops the run within about one evaluation; the run then resolves with what it found. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SearchProgress) => void;
 }
@@ -52,12 +52,13 @@ export interface SearchRun {
 export interface SearchOutcome {
   readonly front: readonly { readonly plan: Plan; readonly cost: CostVector }[];
   readonly evaluations: number;
-  readonly stoppedBy: "seconds" | "evaluations";
+  readonly stoppedBy: StopReason;
   readonly mutators: readonly MutatorStats[];
 }
 
-/** Which budget ended a run that spent `evaluations`. */
-export function stoppedBy(run: SearchRun, evaluations: number): "seconds" | "evaluations" {
+/** Which budget ended a run that spent `evaluations`, or `aborted` when its signal stopped it. */
+export function stoppedBy(run: SearchRun, evaluations: number): StopReason {
+  if (run.signal?.aborted === true) return "aborted";
   return run.budget.evaluations !== undefined && evaluations >= run.budget.evaluations
     ? "evaluations"
     : "seconds";

@@ -108,6 +108,8 @@ describe("megatronPlan", () => {
       fc1: [{ dim: 1, parts: 2 }],
       act1: [{ dim: 1, parts: 2 }],
       fc2: [{ dim: 2, parts: 2 }],
+      // Off the axis: sequence-parallel along its widest non-reduction dimension (the batch).
+      probs: [{ dim: 0, parts: 2 }],
     });
     const p = partials(plan);
     expect(p).toHaveLength(1);
@@ -132,7 +134,12 @@ describe("megatronPlan", () => {
     expect(splits.mlp_up).toEqual([{ dim: 1, parts: 2 }]);
     expect(splits.mlp_act).toEqual([{ dim: 1, parts: 2 }]);
     expect(splits.mlp_down).toEqual([{ dim: 2, parts: 2 }]);
-    expect(Object.keys(splits).sort()).toEqual([...heads, "mlp_up", "mlp_act", "mlp_down"].sort());
+    // Every other operation (norms, residuals) is sequence-parallel: none is parked on one device.
+    const block = example("transformer-block");
+    for (const op of block.operations.filter(
+      (o) => ![...heads, "mlp_up", "mlp_act", "mlp_down"].includes(o.id),
+    ))
+      expect(splits[op.id], op.id).toEqual([expect.objectContaining({ parts: 2 })]);
     // One combine per row-parallel operation: the head sum and the MLP's down projection.
     const combines = deriveTaskGraph(megatronPlan(example("transformer-block"), cluster, 2)).tasks.filter(
       (t) => t.kind === "combine",

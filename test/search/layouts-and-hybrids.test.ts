@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { buildGptStack } from "../../examples/gpt-stack.js";
 import { buildTransformerBlock } from "../../examples/transformer-block.js";
 import { presetCluster } from "../../src/cluster/index.js";
 import { program } from "../../src/frontend/index.js";
@@ -65,6 +66,20 @@ describe("hybridPlan", () => {
       });
     }
     expect(checked).toBeGreaterThan(3);
+  });
+
+  it("splits heads only on divisors: 12 heads go 4 ways, never 8 (they stay sequence-parallel)", () => {
+    const gpt = buildGptStack(1, { batch: 4, seq: 16, model: 48, heads: 12 });
+    const big = presetCluster("a100-8x8");
+    const headCount = (plan: NonNullable<ReturnType<typeof hybridPlan>>, op: string) =>
+      plan.operations.find((o) => o.op === op)!.sharding.boundaries[1]!.length - 1;
+    const four = hybridPlan(gpt, big, 2, 4)!;
+    expect(headCount(four, "l0_q")).toBe(4);
+    const eight = hybridPlan(gpt, big, 2, 8)!;
+    expect(headCount(eight, "l0_q")).toBe(1);
+    // The MLP's 192 columns divide by 8: that axis is still tensor-parallel.
+    const up = eight.operations.find((o) => o.op === "l0_mlp_up")!;
+    expect(up.sharding.boundaries.map((b) => b.length - 1)).toContain(8);
   });
 
   it("is undefined when the program has no tensor-parallel axis (no weights to cut)", () => {

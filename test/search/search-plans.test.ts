@@ -131,6 +131,31 @@ describe("searchPlans", () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
   });
 
+  it("stops when its signal aborts, on this thread too, and returns the front found so far", async () => {
+    const abort = new AbortController();
+    // A budget far beyond the test's timeout: only the abort ends the run.
+    const running = searchPlans(program, cluster, {
+      ...options,
+      budget: { evaluations: 1e9 },
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 500);
+    const result = await running;
+    expect(result.stats.stoppedBy).toBe("aborted");
+    expect(result.front.length).toBeGreaterThan(0);
+    expect(result.front[result.chosen]!.cost.makespan).toBeGreaterThanOrEqual(result.lowerBound.seconds);
+  });
+
+  it("aborted before it starts, still evaluates its first starting plan", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    const result = await searchPlans(program, cluster, { ...options, signal: abort.signal });
+    expect(result.stats.stoppedBy).toBe("aborted");
+    expect(result.stats.evaluations).toBe(1);
+    expect(result.front).toHaveLength(1);
+    expect(result.baselines).toEqual([]);
+  });
+
   it("refuses bad budgets, worker counts, device counts and pins with typed errors", async () => {
     const bad = (o: SearchOptions) => errorOf(() => searchPlans(program, cluster, o));
     expect((await bad({ budget: {} })).code).toBe("invalid_budget");

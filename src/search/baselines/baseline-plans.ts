@@ -1,4 +1,5 @@
 import type { Cluster } from "../../cluster/cluster.js";
+import type { CostVector } from "../../cost/simulation.js";
 import type { Program } from "../../ir/program.js";
 import type { Plan } from "../../plan/plan.js";
 import { dataParallelPlan } from "./data-parallel-plan.js";
@@ -14,19 +15,22 @@ export interface NamedPlan {
 
 /**
  * The baselines a search is held against on the first `n` devices of `cluster`: single device,
- * data parallel, Megatron tensor parallel (when the program has a tensor-parallel axis), and
- * the hybrids `dp{a}xtp{b}` for every split `n = a·b` into powers of two with `a, b ≥ 2` and
- * `b` at most a host's devices (tensor parallelism inside hosts, as Megatron-LM deploys it).
- * Plans equal to an earlier one (a Megatron plan that cuts nothing) are left out.
+ * data parallel, Megatron tensor parallel on one host's devices (at most `n`), and
+ * the hybrids `dp{a}xtp{b}` for every split `n = a·b` with `a, b ≥ 2` and `b` at most a host's
+ * devices (tensor parallelism inside hosts, data parallelism across them, as Megatron-LM deploys
+ * it), in order of increasing `b`. Plans equal to an earlier one (a Megatron plan that cuts
+ * nothing) are left out; `strongestBaseline` picks the one to beat.
  */
 export function baselinePlans(program: Program, cluster: Cluster, n: number): NamedPlan[] {
+  const perHost = Math.max(...cluster.hosts.map((h) => h.devices.length));
   const out: NamedPlan[] = [
     { name: "single-device", plan: singleDevicePlan(program, cluster) },
     { name: "data-parallel", plan: dataParallelPlan(program, cluster, n) },
-    { name: "megatron", plan: megatronPlan(program, cluster, n) },
+    // Tensor parallelism stays inside a host, as Megatron-LM runs it: across hosts it is the
+    // hybrids' job to add data parallelism.
+    { name: "megatron", plan: megatronPlan(program, cluster, Math.min(n, perHost)) },
   ];
-  const perHost = Math.max(...cluster.hosts.map((h) => h.devices.length));
-  for (let b = 2; b < n && b <= perHost; b *= 2) {
+  for (let b = 2; b < n && b <= perHost; b++) {
     if (n % b !== 0) continue;
     const plan = hybridPlan(program, cluster, n / b, b);
     if (plan !== undefined) out.push({ name: `dp${n / b}xtp${b}`, plan });
@@ -38,4 +42,19 @@ export function baselinePlans(program: Program, cluster: Cluster, n: number): Na
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * The fastest feasible baseline other than the single device (the strongest hand plan a search
+ * is held against), or `undefined` when none is feasible.
+ */
+export function strongestBaseline<T extends { readonly name: string; readonly cost: CostVector }>(
+  baselines: readonly T[],
+): T | undefined {
+  return baselines
+    .filter((b) => b.name !== "single-device" && b.cost.feasible)
+    .reduce<T | undefined>(
+      (best, b) => (best === undefined || b.cost.makespan < best.cost.makespan ? b : best),
+      undefined,
+    );
 }

@@ -17,15 +17,23 @@ import { tensorParallelAxes } from "./megatron-plan.js";
  * the axis, shard `(i, j)` on device `i·b + j`; any other operation with a batch dimension is
  * cut `a` ways along it and `b` ways along its widest other non-reduction dimension (sequence
  * parallelism: a group's layer norms and residuals spread over its devices), or failing that
- * `a·b` ways along the batch alone. Operations with neither run whole on the first device. Returns `undefined` when the program has no tensor-parallel axis for `b` or no batch
+ * `a·b` ways along the batch alone. Operations with neither run whole on the first device. An
+ * axis is used only when `b` divides its extent in every operation (heads split on divisors).
+ * Returns `undefined` when the program has no such tensor-parallel axis for `b` or no batch
  * dimension of extent ≥ `a` to cut.
  */
 export function hybridPlan(program: Program, cluster: Cluster, a: number, b: number): Plan | undefined {
   const devices = clusterDevices(cluster, a * b);
   const axes = batchAxes(program);
   const tp = new Map<string, number>();
+  const ops = new Map(program.operations.map((op) => [op.id, op]));
   for (const axis of tensorParallelAxes(program, b)) {
-    if (axis.parts !== b) continue;
+    // Heads split on divisors only: 12 heads go 2, 3, 4 or 6 ways, never 8 (those operations
+    // stay sequence-parallel in their group instead).
+    const even = Object.entries(axis.dims).every(
+      ([op, dim]) => ops.get(op)!.index.shape.coords[dim]! % b === 0,
+    );
+    if (axis.parts !== b || !even) continue;
     for (const [op, dim] of Object.entries(axis.dims)) tp.set(op, dim);
   }
   if (tp.size === 0) return undefined;

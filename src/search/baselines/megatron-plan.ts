@@ -37,8 +37,10 @@ export interface TensorParallelAxis {
  * operation with one already taken: in the transformer block the heads axis (q/k/v, scores,
  * softmax, context, output projection, head sum) beats the per-head width axes it overlaps. In
  * an MLP `x·W1 → relu → ·W2` the hidden axis is column-parallel in the first linear and the
- * relu and row-parallel in the second: one partial-sum combine. Shard `k` runs on device `k`;
- * operations on no axis run whole on the first device, and weights start pre-distributed.
+ * relu and row-parallel in the second: one partial-sum combine. Shard `k` runs on device `k`,
+ * and weights start pre-distributed. Operations on no axis (layer norms, residual adds) are
+ * sequence-parallel, as Megatron-LM runs them: cut along their widest non-reduction dimension
+ * over the devices (`sequenceParallelSplit`), whole on the first device only when uncuttable.
  */
 export function megatronPlan(program: Program, cluster: Cluster, n?: number): Plan {
   const devices = clusterDevices(cluster, n);
@@ -46,7 +48,31 @@ export function megatronPlan(program: Program, cluster: Cluster, n?: number): Pl
   for (const axis of tensorParallelAxes(program, devices.length)) {
     for (const [op, dim] of Object.entries(axis.dims)) splits[op] = [{ dim, parts: axis.parts }];
   }
+  for (const op of program.operations) {
+    if (splits[op.id] !== undefined) continue;
+    const split = sequenceParallelSplit(op, devices.length);
+    if (split !== undefined) splits[op.id] = split;
+  }
   return makePlan(program, { devices, splits });
+}
+
+/**
+ * The split of an operation off the tensor-parallel axes over `n` devices: its widest
+ * non-reduction dimension (ties: the first) cut `min(n, extent)` ways, or `undefined` when no
+ * such cut of at least 2 parts is accepted by `gridSharding`.
+ */
+export function sequenceParallelSplit(op: Operation, n: number): DimSplit[] | undefined {
+  const reductions = new Set(op.signature.reductions.map((r) => r.dim));
+  const extents = op.index.shape.coords;
+  const dims = extents
+    .map((e, d) => ({ e, d }))
+    .filter(({ e, d }) => e >= 2 && !reductions.has(d))
+    .sort((x, y) => y.e - x.e || x.d - y.d);
+  for (const { e, d } of dims) {
+    const split = [{ dim: d, parts: Math.min(n, e) }];
+    if (split[0]!.parts >= 2 && acceptsSplit(op, split)) return split;
+  }
+  return undefined;
 }
 
 /** The axes `megatronPlan` cuts for `n` devices, in the order chosen (see `megatronPlan`). */

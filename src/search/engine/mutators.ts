@@ -19,6 +19,8 @@ export const MUTATORS: readonly { readonly name: MutatorName; readonly apply: Mu
   { name: "swap-shards", apply: swapShards },
   { name: "copy-neighbour", apply: copyNeighbour },
   { name: "spread-layout", apply: spreadLayout },
+  { name: "tile-twins", apply: tileTwins },
+  { name: "resplit-twins", apply: resplitTwins },
 ];
 
 function pick<T>(list: readonly T[], rng: Rng): T | undefined {
@@ -260,4 +262,55 @@ function spreadLayout(sim: Simulator, space: SearchSpace, rng: Rng): Simulator |
     }
   }
   return changed === 0 ? undefined : child;
+}
+
+/**
+ * `sim` with `splits` on `devices` given to every free twin of `o` (twins that may not run on
+ * those devices get theirs dealt), and to `o` itself when `self`; `undefined` when nothing changes.
+ */
+function withTwins(
+  sim: Simulator,
+  space: SearchSpace,
+  o: OpSpace,
+  splits: readonly DimSplit[],
+  devices: readonly string[],
+  self: boolean,
+  rng: Rng,
+): Simulator | undefined {
+  let child = sim;
+  let changed = 0;
+  for (const k of self ? [o.index, ...o.twins] : o.twins) {
+    const t = space.ops[k]!;
+    if (t.pinnedSplits !== undefined) continue;
+    const allowed = new Set(t.allowed);
+    const mine = devices.every((d) => allowed.has(d))
+      ? devices.slice()
+      : dealDevices(child, space, t, splits, devices.length, rng);
+    const current = opPlan(child, k);
+    if (sameSplits(splits, current.sharding.splits) && sameDevices(mine, current.devices)) continue;
+    child = child.withSharding(t.op.id, splits, mine);
+    changed++;
+  }
+  return changed === 0 ? undefined : child;
+}
+
+/**
+ * Tile one operation's layout over its twins (the same operation in every layer): what the walk
+ * learned in one block reaches the whole stack in one move, so quality does not fall with depth;
+ * single-operation mutators refine layers one by one afterwards.
+ */
+function tileTwins(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | undefined {
+  const o = space.ops[pick(space.resplittable, rng) ?? -1];
+  if (o === undefined || o.twins.length === 0) return undefined;
+  const current = opPlan(sim, o.index);
+  return withTwins(sim, space, o, current.sharding.splits, current.devices, false, rng);
+}
+
+/** Re-split a whole layer class at once: one candidate layout, on the same devices, for an operation and all its twins. */
+function resplitTwins(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | undefined {
+  const o = space.ops[pick(space.resplittable, rng) ?? -1];
+  if (o === undefined || o.twins.length === 0) return undefined;
+  const layout = pick(o.layouts(), rng)!;
+  const devices = dealDevices(sim, space, o, layout.splits, layout.shards, rng);
+  return withTwins(sim, space, o, layout.splits, devices, true, rng);
 }

@@ -47,8 +47,11 @@ export interface SearchEngine {
   readonly evaluations: number;
   /** Offers a starting plan (counted as an evaluation). */
   addStart(sim: Simulator): void;
-  /** Steps until `limit`, calling `tick` every 256 evaluations or 200 ms (for progress). */
-  run(limit: RunLimit, tick?: () => void): void;
+  /**
+   * Steps until `limit` or until `shouldStop()` (asked before every step: a cancelled search
+   * stops within one evaluation), calling `tick` every 256 evaluations or 200 ms (for progress).
+   */
+  run(limit: RunLimit, tick?: () => void, shouldStop?: () => boolean): void;
   /** The current front. */
   front(): readonly FrontMember[];
   /** Members that joined in the current epoch by this engine's own search, as plain data. */
@@ -131,7 +134,7 @@ export function createSearchEngine(
       offer(sim);
       last = sim;
     },
-    run(limit, tick) {
+    run(limit, tick, shouldStop) {
       const maxEvals = limit.evaluations ?? Number.POSITIVE_INFINITY;
       const deadline = limit.deadline ?? Number.POSITIVE_INFINITY;
       const timed = deadline !== Number.POSITIVE_INFINITY;
@@ -140,7 +143,7 @@ export function createSearchEngine(
       while (evaluations < maxEvals) {
         // Evaluations of large plans take milliseconds: look at the clock around every one.
         const now = Date.now();
-        if (timed && now >= deadline) return;
+        if ((timed && now >= deadline) || shouldStop?.() === true) return;
         if (evaluations - ticked >= 256 || now - tickedAt >= 200) {
           [ticked, tickedAt] = [evaluations, now];
           tick?.();

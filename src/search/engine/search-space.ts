@@ -2,6 +2,7 @@ import { operationDependencies } from "../../ir/dependencies.js";
 import type { Operation, Program } from "../../ir/program.js";
 import { dimensionClasses } from "../../shard/dimension-classes.js";
 import { type Layout, layoutChoices } from "./layout-choices.js";
+import { operationTwins } from "./operation-twins.js";
 import type { Pin } from "./pins.js";
 
 /** What the search may change about one operation, and who it exchanges data with. */
@@ -13,6 +14,8 @@ export interface OpSpace {
   readonly producers: readonly number[];
   /** Producers and consumers. */
   readonly neighbours: readonly number[];
+  /** Positions of the operations of the same kind (see `operationTwins`): its layer class. */
+  readonly twins: readonly number[];
   /** The dimension class of each index dimension (see `dimensionClasses`). */
   readonly classes: readonly number[];
   /** The pinned sharding, when pinned. */
@@ -43,6 +46,7 @@ export function searchSpace(program: Program, devices: readonly string[], pins: 
     for (const p of ps) consumers[p]!.push(c);
   });
   const classes = dimensionClasses(program);
+  const twins = operationTwins(program);
   const pinOf = new Map(pins.map((p) => [p.op, p]));
   const ops = program.operations.map((op, index): OpSpace => {
     const pin = pinOf.get(op.id);
@@ -54,6 +58,7 @@ export function searchSpace(program: Program, devices: readonly string[], pins: 
       index,
       producers: deps[index]!,
       neighbours: [...new Set([...deps[index]!, ...consumers[index]!])],
+      twins: twins[index]!,
       classes: classes.index[op.id] ?? [],
       pinnedSplits,
       pinnedDevices,

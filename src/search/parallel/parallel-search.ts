@@ -41,6 +41,9 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     pins: run.pins.slice(),
     capacity: run.capacity,
   };
+  // Aborting sets the flag every worker's engine checks before each step, so the epoch in flight
+  // ends within one evaluation and its finds still reach the front.
+  const stop = new SharedArrayBuffer(4);
   const launch = workerLaunch(import.meta.url, "search-worker", "search/parallel/search-worker.js");
   const counts = new Array<number>(run.workers).fill(0);
   const stats: (readonly MutatorStats[])[] = [];
@@ -60,6 +63,7 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       ...common,
       starts: mine.length > 0 ? mine : [run.starts[i % run.starts.length]!],
       seed: rng.int(0, 2 ** 31 - 1),
+      stop,
       ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
     };
     return new Worker(launch.script, { eval: launch.eval, workerData: init });
@@ -84,9 +88,9 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       if (code !== 0) inboxes[i]!.push({ type: "failed", message: `exited with code ${code}` });
     });
   });
-  run.signal?.addEventListener("abort", () => {
-    for (const inbox of inboxes) inbox.push({ type: "failed", message: "the search was aborted" });
-  });
+  const onAbort = () => Atomics.store(new Int32Array(stop), 0, 1);
+  if (run.signal?.aborted === true) onAbort();
+  run.signal?.addEventListener("abort", onAbort);
   const expect = async (i: number, type: FromSearchWorker["type"]) => {
     const m = await inboxes[i]!.next();
     if (m.type === "failed") {
@@ -134,9 +138,10 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       incoming = incoming.filter((j) => global.some((g) => g.choices === j.choices));
       report();
       const spent = epochs !== undefined && epoch >= epochs;
-      if (spent || Date.now() >= deadline) break;
+      if (spent || Date.now() >= deadline || run.signal?.aborted === true) break;
     }
   } finally {
+    run.signal?.removeEventListener("abort", onAbort);
     for (const w of workers) w.postMessage({ type: "finish" } satisfies ToSearchWorker);
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -12,6 +12,8 @@ export interface SearchWorkerInit
   readonly cluster: JsonValue;
   /** Wall-clock ms after which no further starting plan is evaluated (the first always is). */
   readonly deadline?: number;
+  /** One shared `Int32`, set to 1 when the run is aborted: the worker stops within one evaluation. */
+  readonly stop: SharedArrayBuffer;
 }
 
 /** Coordinator → worker. */

@@ -15,6 +15,8 @@ import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./searc
 const init = workerData as SearchWorkerInit;
 const port = parentPort!;
 const send = (m: FromSearchWorker) => port.postMessage(m);
+const stopFlag = new Int32Array(init.stop);
+const stopped = () => Atomics.load(stopFlag, 0) === 1;
 
 try {
   const program = decodeValidatedProgram(init.program);
@@ -27,7 +29,8 @@ try {
     capacity: init.capacity,
   });
   for (const s of init.starts) {
-    if (engine.evaluations > 0 && init.deadline !== undefined && Date.now() >= init.deadline) break;
+    if (engine.evaluations > 0 && ((init.deadline !== undefined && Date.now() >= init.deadline) || stopped()))
+      break;
     engine.addStart(withChoices(base, s));
   }
   port.on("message", (m: ToSearchWorker) => {
@@ -37,11 +40,19 @@ try {
     }
     try {
       engine.absorb(m.incoming);
-      engine.run(m.limit, () => {
-        // For the coordinator's progress line.
-        const best = fastestCost(engine.front().map((f) => f.cost));
-        send({ type: "progress", evaluations: engine.evaluations, ...(best === undefined ? {} : { best }) });
-      });
+      engine.run(
+        m.limit,
+        () => {
+          // For the coordinator's progress line.
+          const best = fastestCost(engine.front().map((f) => f.cost));
+          send({
+            type: "progress",
+            evaluations: engine.evaluations,
+            ...(best === undefined ? {} : { best }),
+          });
+        },
+        stopped,
+      );
       send({
         type: "epoch-done",
         joined: engine.joinedThisEpoch(),

@@ -4,6 +4,9 @@ import type { CostVector } from "../../cost/simulation.js";
 import type { Plan } from "../../plan/plan.js";
 import type { LowerBound } from "../lower-bound.js";
 
+/** What ended a search: its time budget, its evaluation budget, or its abort signal (Ctrl-C). */
+export type StopReason = "seconds" | "evaluations" | "aborted";
+
 /** The search result format version this Tessera reads and writes. */
 export const SEARCH_RESULT_VERSION = 1;
 
@@ -22,7 +25,9 @@ export type MutatorName =
   | "co-locate"
   | "swap-shards"
   | "copy-neighbour"
-  | "spread-layout";
+  | "spread-layout"
+  | "tile-twins"
+  | "resplit-twins";
 
 /** How often a mutator was tried, how often its child entered the front, its final probability. */
 export interface MutatorStats {
@@ -40,7 +45,7 @@ export interface SearchStats {
   readonly seconds: number;
   readonly evaluationsPerSecond: number;
   /** Which budget ended the search. */
-  readonly stoppedBy: "seconds" | "evaluations";
+  readonly stoppedBy: StopReason;
   readonly mutators: readonly MutatorStats[];
 }
 

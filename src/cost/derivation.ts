@@ -12,7 +12,8 @@ import {
   shardGeometry,
 } from "../shard/shard-geometry.js";
 import type { ZRange } from "../zspace/z-range.js";
-import { type CostModel, type TaskWork, taskSeconds } from "./cost-model.js";
+import type { CostModel, TaskWork } from "./cost-model.js";
+import { COMBINE_KERNEL, kernelSeconds } from "./kernel-time.js";
 
 // What the simulator derives from a plan, split by what it depends on so that a local change
 // re-derives little: `ProgramFacts` depend on the program alone, an `OpGeometry` on one
@@ -183,7 +184,8 @@ export function deriveOpGeometry(
   const seconds = new Float64Array(types.length * n);
   types.forEach((type, y) => {
     work.forEach((w, j) => {
-      seconds[y * n + j] = taskSeconds(w, type) ?? Number.NaN;
+      const kernel = j < shards.length ? op.kernel : COMBINE_KERNEL;
+      seconds[y * n + j] = kernelSeconds(kernel, w, type) ?? Number.NaN;
     });
   });
   return {

@@ -10,6 +10,8 @@ export {
   taskSeconds,
 } from "./cost-model.js";
 export { mapDevices } from "./device-map.js";
+export { type RunShape, runOverheadSeconds, taskOverheadSeconds } from "./executor-overheads.js";
+export { COMBINE_KERNEL, kernelSeconds, kernelTable, tableSeconds } from "./kernel-time.js";
 export {
   type CollectiveUse,
   type ComputeInterval,

@@ -17,6 +17,7 @@ import {
   programFacts,
 } from "./derivation.js";
 import { mapDevices } from "./device-map.js";
+import { runOverheadSeconds, runShape } from "./executor-overheads.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
 import {
   type CollectiveUse,
@@ -331,6 +332,7 @@ class PlanSimulator implements Simulator {
     const { T, X, D } = ws;
     let makespan = 0;
     for (let t = 0; t < T; t++) if (ws.taskEnd[t]! > makespan) makespan = ws.taskEnd[t]!;
+    makespan += runOverheadSeconds(ctx.cluster.executor, runShape(ctx));
     const linkBytes = [0, 0];
     for (let x = 0; x < X; x++)
       if (!ringPriced || ws.xPhase[x]! < 0) linkBytes[ws.xCls[x]!]! += ws.xBytes[x]!;

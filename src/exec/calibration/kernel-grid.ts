@@ -19,7 +19,9 @@ export interface KernelClass {
   build(p: TensorProgram, shape: readonly number[], suffix: string): TensorRef;
 }
 
-const UNARY = ["neg", "abs", "exp", "log", "sqrt", "relu", "gelu", "sigmoid", "tanh", "copy"];
+// Cheap elementwise kernels run at memory speed; transcendental ones cost several times more per element.
+const CHEAP_UNARY = ["relu", "neg", "abs", "copy"];
+const TRANSCENDENTAL = ["gelu", "exp", "log", "sqrt", "sigmoid", "tanh"];
 const BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"];
 const LAYOUT = ["transpose", "slice", "broadcast_to", "reshape"];
 const VECTORS = [[2 ** 10], [2 ** 14], [2 ** 17], [2 ** 20], [2 ** 22]];
@@ -106,7 +108,18 @@ export const KERNEL_CLASSES: readonly KernelClass[] = [
   },
   {
     name: "unary",
-    kernels: UNARY,
+    kernels: CHEAP_UNARY,
+    by: "bytes",
+    dtype: "float32",
+    shapes: VECTORS,
+    quickShapes: QUICK_VECTORS,
+    build(p, [n], s) {
+      return p.relu(p.input(`x${s}`, [n!]), { id: `op${s}` });
+    },
+  },
+  {
+    name: "transcendental",
+    kernels: TRANSCENDENTAL,
     by: "bytes",
     dtype: "float32",
     shapes: VECTORS,

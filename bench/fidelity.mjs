@@ -140,10 +140,10 @@ function programs(quick) {
         convNet(4, 32, 10),
       ]
     : [
-        mlp("mlp-2", 1024, [512, 1024, 512]),
-        mlp("linear-relu-3", 1024, [512, 512, 512, 512]),
-        transformerBlock(256, 256, 4, 1024),
-        convNet(16, 64, 10),
+        mlp("mlp-2", 512, [512, 1024, 512]),
+        mlp("linear-relu-3", 512, [512, 512, 512, 512]),
+        transformerBlock(256, 256, 4, 512),
+        convNet(8, 64, 10),
       ];
 }
 
@@ -188,8 +188,8 @@ function randomPlan(prog, devices, rand) {
 const planKey = (plan) =>
   JSON.stringify(plan.operations.map((o) => [o.op, o.sharding, o.devices, o.combineDevices]));
 
-/** Candidate plans of `prog`: baselines, the search's front, then random plans up to `count`. */
-async function candidates(prog, cluster, count, seconds, seed) {
+/** Candidate plans of `prog`: baselines, up to `front` members of the search's front and its chosen plan, then random plans up to `count`. */
+async function candidates(prog, cluster, count, front, seconds, seed) {
   const out = [];
   const seen = new Set();
   const add = (name, plan) => {
@@ -200,7 +200,13 @@ async function candidates(prog, cluster, count, seconds, seed) {
   };
   for (const b of baselinePlans(prog, cluster, 2)) add(b.name, b.plan);
   const search = await searchPlans(prog, cluster, { seed, budget: { seconds }, workers: 1 });
-  for (const f of search.front) add(f.name, f.plan);
+  // At most `front` members, spread evenly over the front (a wide front would crowd out the rest).
+  const step = Math.max(1, search.front.length / front);
+  for (let i = 0; i < search.front.length && out.length < count; i += step) {
+    const f = search.front[Math.floor(i)];
+    add(f.name, f.plan);
+  }
+  add(search.front[search.chosen].name, search.front[search.chosen].plan);
   const rand = random(seed + 1);
   for (let tries = 0; out.length < count && tries < 50 * count; tries++) {
     add(`random-${out.length}`, randomPlan(prog, cluster.devices.map((d) => d.id).slice(0, 2), rand));
@@ -285,13 +291,13 @@ export async function run({ quick }) {
   const roofline = rooflineOf(cluster);
   const executor = await createLocalExecutor({ threads: 2, backend: "onnx" });
   const perPlan = quick ? 8 : 14;
-  const rounds = quick ? 5 : 12;
-  const keep = quick ? 3 : 6;
+  const rounds = quick ? 5 : 10;
+  const keep = quick ? 3 : 5;
   const results = [];
   const notes = [];
   try {
     for (const [i, prog] of programs(quick).entries()) {
-      const { plans, chosen } = await candidates(prog, cluster, perPlan, quick ? 1 : 3, i);
+      const { plans, chosen } = await candidates(prog, cluster, perPlan, quick ? 3 : 6, quick ? 1 : 3, i);
       const inputs = randomInputs(prog, 7);
       const m = await measure(executor, plans, inputs, rounds, keep);
       const points = plans.map((p, k) => ({
@@ -336,7 +342,7 @@ export async function run({ quick }) {
     `Goals (calibrated): median |error| ${pct(overall.medianError)} ≤ 15% ${met(overall.medianError <= GOALS.medianError)}; ` +
       `tau ${overall.kendallTau.toFixed(2)} overall, ${minTau.toFixed(2)} within the worst program, ≥ 0.9 ${met(overall.kendallTau >= GOALS.kendallTau)}; ` +
       `regret ${worstRegret.toFixed(2)} in the worst program ≤ 1.05 ${met(worstRegret <= GOALS.regret)}. The regret of the *all programs* rows is the worst program's (plans of different programs are never alternatives).`,
-    `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, the search's front (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
+    `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
     `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; the ${keep} rounds in which other processes used the least of the machine's CPU are kept and each plan's wall (\`stats.wallMs\`) is the median over them. ` +
       `Other processes' share of the CPU in kept rounds: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,
     `Calibration: ${calibration.quick ? "--quick" : "full"}; this run took ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,

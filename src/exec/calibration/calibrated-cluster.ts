@@ -73,9 +73,10 @@ export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   for (const s of probe.samples) bySize.set(s.size, [...(bySize.get(s.size) ?? []), s.seconds]);
   const points = [...bySize.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([size, secs]): [number, number] => [
-      size,
-      Math.exp(secs.reduce((sum, x) => sum + Math.log(x), 0) / secs.length),
-    ]);
+    .map(([size, secs]): [number, number] => [size, secs.length === 1 ? secs[0]! : geometricMean(secs)]);
   return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points };
+}
+
+function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((sum, x) => sum + Math.log(x), 0) / values.length);
 }

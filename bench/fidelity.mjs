@@ -6,11 +6,13 @@
 // (Kendall's tau) and the planner's regret, for the calibrated model and for the model without
 // kernel tables and executor terms (the roofline alone), so a regression of either shows.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import {
   baselinePlans,
   calibrate,
   calibratedCluster,
+  clusterToJson,
   createLocalExecutor,
   createSimulator,
   fidelitySummary,
@@ -36,6 +38,9 @@ export const description =
   "Rows give the median and 90th-percentile |predicted − measured| / measured, Kendall's tau-b of predicted vs measured, and the regret: the measured time of the plan " +
   "the simulator ranks fastest over the fastest measured candidate. *calibrated* is the model with kernel tables and executor terms; *roofline* is the same cluster " +
   "without them (one peak per dtype, launch overhead, no executor terms). Goals: median |error| ≤ 15%, tau ≥ 0.9, regret ≤ 1.05.";
+
+/** Where the run's calibrated cluster and per-plan figures are written, for a closer look. */
+const DETAILS = "out/fidelity-details.json";
 
 const GOALS = { medianError: 0.15, kendallTau: 0.9, regret: 1.05 };
 
@@ -256,6 +261,11 @@ async function measure(executor, plans, inputs, rounds, keep) {
     .slice(0, keep);
   return {
     seconds: plans.map((_, k) => median(kept.map((r) => r.walls[k]))),
+    // How far apart a plan's kept rounds are (slowest over fastest): the noise the medians carry.
+    spread: plans.map((_, k) => {
+      const walls = kept.map((r) => r.walls[k]);
+      return Math.max(...walls) / Math.min(...walls);
+    }),
     foreign: kept.map((r) => r.foreign),
     discarded: rounds - kept.length,
   };
@@ -307,11 +317,16 @@ export async function run({ quick }) {
         predicted: createSimulator(p.plan, cluster).cost().makespan,
         roofline: createSimulator(p.plan, roofline).cost().makespan,
       }));
-      results.push({ program: prog.name, points, chosen, foreign: m.foreign, discarded: m.discarded });
+      results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
     }
   } finally {
     await executor.close();
   }
+  mkdirSync(dirname(DETAILS), { recursive: true });
+  writeFileSync(
+    DETAILS,
+    `${JSON.stringify({ cluster: clusterToJson(cluster), calibration, results }, null, 2)}\n`,
+  );
   const calibrated = (pts) => pts.map((p) => ({ predicted: p.predicted, measured: p.measured }));
   const rooflined = (pts) => pts.map((p) => ({ predicted: p.roofline, measured: p.measured }));
   const rows = [];
@@ -345,7 +360,8 @@ export async function run({ quick }) {
     `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
     `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; the ${keep} rounds in which other processes used the least of the machine's CPU are kept and each plan's wall (\`stats.wallMs\`) is the median over them. ` +
       `Other processes' share of the CPU in kept rounds: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,
-    `Calibration: ${calibration.quick ? "--quick" : "full"}; this run took ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+    `Noise: a plan's slowest kept round over its fastest is ${median(results.flatMap((r) => r.spread)).toFixed(2)}× at the median plan and ${Math.max(...results.flatMap((r) => r.spread)).toFixed(2)}× at worst; errors much below that spread cannot be resolved by this run.`,
+    `Calibration: ${calibration.quick ? "--quick" : "full"} (the cluster and every plan's figures are written to \`${DETAILS}\`); this run took ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
     `Per plan (program / plan: predicted, measured ms): ${all.map((p) => `${p.program}/${p.name} ${(1000 * p.predicted).toFixed(1)}, ${(1000 * p.measured).toFixed(1)}`).join("; ")}.`,
   );
   return {

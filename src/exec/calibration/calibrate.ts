@@ -99,7 +99,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       matmul.push(
         await probeMatmul(backend, dtype, {
           targetSeconds: quick ? 0.01 : 0.1,
-          maxSize: quick ? 256 : 2048,
+          maxSize: quick ? 512 : 2048,
           repeats: quick ? 3 : 5,
           launch: launch.seconds,
         }),

@@ -365,7 +365,7 @@ export async function run({ quick }) {
     `Per plan (program / plan: predicted, measured ms): ${all.map((p) => `${p.program}/${p.name} ${(1000 * p.predicted).toFixed(1)}, ${(1000 * p.measured).toFixed(1)}`).join("; ")}.`,
   );
   return {
-    headings: ["programs, model", "plans", "median |error|", "p90 |error|", "Kendall tau", "regret"],
+    headings: ["programs, model", "plans", "median abs. error", "p90 abs. error", "Kendall tau", "regret"],
     rows,
     notes,
   };

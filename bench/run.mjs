@@ -19,7 +19,7 @@ import {
 } from "./harness.mjs";
 
 /** The suites, in report order; add a module here to add a suite. */
-const SUITES = ["./zspace.mjs", "./executor.mjs", "./simulator.mjs", "./planner.mjs"];
+const SUITES = ["./zspace.mjs", "./executor.mjs", "./simulator.mjs", "./planner.mjs", "./fidelity.mjs"];
 
 const COMMAND = "npm run bench";
 const REPORT = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));

@@ -86,6 +86,18 @@ function report(c: Calibration): string {
       formatSeconds(t.latency),
       `4 B, coordinator → worker → worker → coordinator, median of ${t.latencyRounds}`,
     ],
+    ...c.kernels.map((k) => {
+      const first = k.samples[0]!;
+      const last = k.samples[k.samples.length - 1]!;
+      const rate = (x: { size: number; seconds: number }) =>
+        k.by === "flops" ? `${formatFlops(x.size / x.seconds)}/s` : `${formatBytes(x.size / x.seconds)}/s`;
+      return [
+        `${k.name} kernels`,
+        `${formatSeconds(first.seconds)} – ${formatSeconds(last.seconds)}`,
+        `${k.samples.length} shapes (${first.shape.join("×")}: ${rate(first)} … ${last.shape.join("×")}: ${rate(last)}) on ${engine(k)}, median of ${k.repeats}`,
+      ];
+    }),
+    ...executorRows(c),
     [
       "memory per device",
       formatBytes(Math.floor(c.machine.memoryBytes / c.workers)),
@@ -94,6 +106,31 @@ function report(c: Calibration): string {
   ];
   const head = `calibrated ${c.workers} worker threads on ${c.machine.cpu} (${c.machine.cores} cores, Node ${c.machine.node}), ${c.backend} backend${c.quick ? ", quick" : ""}`;
   return `${head}\n\n${textTable(["figure", "value", "measured as"], rows)}`;
+}
+
+/** The executor's overheads as table rows. */
+function executorRows(c: Calibration): string[][] {
+  const e = c.executor.overheads;
+  const n = `median of ${c.executor.repeats} warm runs`;
+  return [
+    [
+      "run start",
+      `${formatSeconds(e.runStart)} + ${formatSeconds(e.runStartPerTask)}/task`,
+      `prepare phase, ${n}`,
+    ],
+    ["task dispatch", formatSeconds(e.taskDispatch), `per task, a ${c.executor.chain}-task chain, ${n}`],
+    [
+      "input load",
+      `${formatSeconds(e.load.latency)} + ${formatBytes(e.load.bandwidth)}/s`,
+      `load phase, ${n}`,
+    ],
+    [
+      "output fetch",
+      `${formatSeconds(e.fetch.latency)} + ${formatBytes(e.fetch.bandwidth)}/s`,
+      `fetch phase, ${n}`,
+    ],
+    ["run end", formatSeconds(e.runEnd), `end phase, ${n}`],
+  ];
 }
 
 /** Refuses an output path that cannot be written, creating its folder when missing. */

@@ -6,8 +6,57 @@ export interface DeviceType {
   readonly peakFlops: Readonly<Partial<Record<DType, number>>>;
   readonly memoryBytes: number;
   readonly memoryBandwidth: number;
-  /** Fixed cost of starting one kernel (launch, scheduling), added to every shard. */
+  /** Fixed cost of starting one kernel (launch, scheduling), added to every shard priced by the roofline. */
   readonly launchOverhead: number;
+  /**
+   * Measured run times of kernel classes by size, which replace the roofline (and the launch
+   * overhead) for the kernels they name; see `KernelTable`. Absent: every kernel is priced by
+   * the roofline.
+   */
+  readonly kernels?: readonly KernelTable[];
+}
+
+/**
+ * Measured seconds of one class of kernels on one device type, by the task's size: its FLOPs
+ * (`by: "flops"`, compute-bound kernels) or its bytes read and written (`by: "bytes"`,
+ * memory-bound ones), both counted as the simulator's cost model counts them. `points` are
+ * `[size, seconds]` with sizes strictly increasing; seconds between two points are interpolated
+ * linearly in log–log space; below the first point a task costs the first point's seconds (the
+ * fixed cost dominates), above the last it runs at the last point's rate.
+ */
+export interface KernelTable {
+  /** Kernel ids the table prices (`combine` for the folds of split reductions). */
+  readonly kernels: readonly string[];
+  readonly dtype: DType;
+  readonly by: "flops" | "bytes";
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** The kinds of executor whose costs around kernels a cluster can describe. */
+export type ExecutorKind = "local" | "distributed";
+
+/** A fixed cost per message plus a rate: `latency + bytes / bandwidth`. */
+export interface CopyCost {
+  readonly bandwidth: number;
+  readonly latency: number;
+}
+
+/**
+ * What an executor adds around the kernels of a run, in seconds: starting the run (checking
+ * the plan, deriving its tasks, telling the workers), loading program inputs into the devices
+ * (one copy per device region, before the first task), dispatching each task (the coordinator's
+ * round trip between a task's end and the next task's start on that device), fetching the
+ * outputs, and ending the run. Measured by `tessera calibrate` for the executor it calibrates.
+ */
+export interface ExecutorOverheads {
+  readonly kind: ExecutorKind;
+  readonly runStart: number;
+  /** Added per task to the run start (deriving and ordering the task graph grows with it). */
+  readonly runStartPerTask: number;
+  readonly load: CopyCost;
+  readonly taskDispatch: number;
+  readonly fetch: CopyCost;
+  readonly runEnd: number;
 }
 
 /** A point-to-point link class: bandwidth per direction per device port, and latency per message. */
@@ -46,6 +95,8 @@ export interface Cluster {
   readonly intraHost: Link;
   readonly interHost: Link;
   readonly overrides: readonly LinkOverride[];
+  /** The costs the executor adds around kernels; absent, a plan is priced by its kernels and transfers alone. */
+  readonly executor?: ExecutorOverheads;
 }
 
 /** Which class of link connects two devices. */

@@ -1,5 +1,17 @@
 /** The cluster model: devices, hosts, links and presets. */
-export type { Cluster, Device, DeviceType, Host, Link, LinkClass, LinkOverride } from "./cluster.js";
+export type {
+  Cluster,
+  CopyCost,
+  Device,
+  DeviceType,
+  ExecutorKind,
+  ExecutorOverheads,
+  Host,
+  KernelTable,
+  Link,
+  LinkClass,
+  LinkOverride,
+} from "./cluster.js";
 export { deviceIndex, linkBetween } from "./links.js";
 export { loadCluster, presetCluster } from "./load-cluster.js";
 export {

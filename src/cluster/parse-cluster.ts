@@ -2,7 +2,7 @@ import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import type { JsonValue } from "../base/json.js";
 import { checkSchema } from "../base/schema-check.js";
-import type { Cluster, Device, DeviceType, Host, Link, LinkOverride } from "./cluster.js";
+import type { Cluster, Device, DeviceType, ExecutorOverheads, Host, Link, LinkOverride } from "./cluster.js";
 
 /** The JSON form of a cluster (see `schemas/cluster.schema.json`): hosts may repeat with `count`. */
 export interface ClusterJson {
@@ -21,6 +21,7 @@ export interface ClusterJson {
   readonly intraHost: Link;
   readonly interHost: Link;
   readonly overrides?: readonly { readonly hosts: readonly string[]; readonly link: Link }[];
+  readonly executor?: ExecutorOverheads;
 }
 
 /** The outcome of validating a cluster document. */
@@ -65,6 +66,18 @@ export function validateCluster(json: unknown): ClusterValidation {
       for (const d of ds) devices.push({ id: d, host: id, type: h.deviceType });
     }
   });
+  for (const [name, type] of Object.entries(doc.deviceTypes)) {
+    (type.kernels ?? []).forEach((table, i) => {
+      const at = table.points.findIndex((p, k) => k > 0 && p[0] <= table.points[k - 1]![0]);
+      if (at < 0) return;
+      issues.add(
+        "invalid_cluster",
+        `/deviceTypes/${name}/kernels/${i}/points/${at}`,
+        `kernel table ${i} of '${name}' must list sizes in increasing order, but size ${table.points[at]![0]} follows ${table.points[at - 1]![0]}`,
+        { deviceType: name, table: i, point: at },
+      );
+    });
+  }
   const overrides: LinkOverride[] = [];
   const overridden = new Set<string>();
   (doc.overrides ?? []).forEach((o, i) => {
@@ -117,6 +130,7 @@ export function validateCluster(json: unknown): ClusterValidation {
       intraHost: doc.intraHost,
       interHost: doc.interHost,
       overrides,
+      ...(doc.executor === undefined ? {} : { executor: doc.executor }),
     },
     issues: [],
   };
@@ -148,6 +162,7 @@ export function clusterToJson(cluster: Cluster): JsonValue {
       intraHost: cluster.intraHost,
       interHost: cluster.interHost,
       ...(cluster.overrides.length === 0 ? {} : { overrides: cluster.overrides }),
+      ...(cluster.executor === undefined ? {} : { executor: cluster.executor }),
     }),
   ) as JsonValue;
 }

@@ -1,6 +1,7 @@
 import { TesseraError } from "../base/errors.js";
 import type { ZRange } from "../zspace/z-range.js";
 import type { PlanState, SimContext } from "./context.js";
+import { taskOverheadSeconds } from "./executor-overheads.js";
 import { unionSize } from "./region-union.js";
 import { sized } from "./workspace.js";
 
@@ -89,6 +90,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.base = sized(ws.base, D);
   const base = ws.base;
   base.fill(0, 0, D);
+  const dispatch = taskOverheadSeconds(ctx.cluster.executor);
   let X = 0;
   let nIn = 0;
   let nLoc = 0;
@@ -103,7 +105,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
-      const dur = prices[k]!.seconds[devType[dev]! * n + j]!;
+      const dur = prices[k]!.seconds[devType[dev]! * n + j]! + dispatch;
       if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
       taskOp[t] = k;
       taskLocal[t] = j;

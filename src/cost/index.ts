@@ -10,6 +10,17 @@ export {
   taskSeconds,
 } from "./cost-model.js";
 export { mapDevices } from "./device-map.js";
+export { type RunShape, runOverheadSeconds, taskOverheadSeconds } from "./executor-overheads.js";
+export {
+  type FidelityPoint,
+  type FidelitySummary,
+  fidelitySummary,
+  kendallTau,
+  quantile,
+  regret,
+  relativeError,
+} from "./fidelity-metrics.js";
+export { COMBINE_KERNEL, kernelSeconds, kernelTable, tableSeconds } from "./kernel-time.js";
 export {
   type CollectiveUse,
   type ComputeInterval,

@@ -17,6 +17,7 @@ import { compile } from "./compile.js";
 import { INTER, type OpPlace, type PlanState, type Pricing, type SimContext, simContext } from "./context.js";
 import { DEFAULT_COST_MODEL } from "./cost-model.js";
 import { mapDevices } from "./device-map.js";
+import { runOverheadSeconds, runShape } from "./executor-overheads.js";
 import { opPosition, overlappingInputs } from "./input-overlap.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
 import {
@@ -266,6 +267,7 @@ class PlanSimulator implements Simulator {
     const { T, X, D } = ws;
     let makespan = 0;
     for (let t = 0; t < T; t++) if (ws.taskEnd[t]! > makespan) makespan = ws.taskEnd[t]!;
+    makespan += runOverheadSeconds(ctx.cluster.executor, runShape(ctx));
     const linkBytes = [0, 0];
     for (let x = 0; x < X; x++)
       if (!ringPriced || ws.xPhase[x]! < 0) linkBytes[ws.xCls[x]!]! += ws.xBytes[x]!;

@@ -1,6 +1,7 @@
 import type { DeviceType } from "../cluster/cluster.js";
 import type { OpTasks } from "../plan/op-tasks.js";
-import { type CostModel, type TaskWork, taskSeconds } from "./cost-model.js";
+import type { CostModel, TaskWork } from "./cost-model.js";
+import { COMBINE_KERNEL, kernelSeconds } from "./kernel-time.js";
 
 /** What an operation's tasks cost to compute: the work of each, and its seconds per device type. */
 export interface OpPrice {
@@ -11,7 +12,7 @@ export interface OpPrice {
 
 /**
  * Prices an operation's tasks once per derivation (never per evaluation): each task's work from
- * the cost model and its compute duration by `taskSeconds` on every device type the plan uses.
+ * the cost model and its compute duration by `kernelSeconds` (the device type's kernel table, else its peak rates) on every device type the plan uses.
  * The simulator's only route from a task to its compute seconds.
  */
 export function priceOp(tasks: OpTasks, model: CostModel, types: readonly DeviceType[]): OpPrice {
@@ -24,7 +25,8 @@ export function priceOp(tasks: OpTasks, model: CostModel, types: readonly Device
   const seconds = new Float64Array(types.length * n);
   types.forEach((type, y) => {
     work.forEach((w, j) => {
-      seconds[y * n + j] = taskSeconds(w, type) ?? Number.NaN;
+      const kernel = j < shards.length ? op.kernel : COMBINE_KERNEL;
+      seconds[y * n + j] = kernelSeconds(kernel, w, type) ?? Number.NaN;
     });
   });
   return { work, seconds };

@@ -23,7 +23,16 @@ describe("tessera calibrate", () => {
     expect(r.out).toMatch(/transfer bandwidth\s+[\d.]+ [KMG]?i?B\/s/);
     expect(r.out).toMatch(/transfer latency\s+[\d.]+ [µm]?s/);
     expect(r.out).toContain(`wrote ${file}`);
-    expect(r.err).toContain("calibrating [6/6] transfers");
+    expect(r.err).toContain("calibrating [6/17] transfers");
+    expect(r.err).toContain("calibrating [17/17] executor overheads");
+    for (const figure of [
+      "matmul kernels",
+      "conv2d kernels",
+      "softmax kernels",
+      "task dispatch",
+      "output fetch",
+    ])
+      expect(r.out).toContain(figure);
 
     const cluster = loadCluster(file);
     expect(cluster.name).toBe("local-calibrated");

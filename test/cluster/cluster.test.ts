@@ -123,3 +123,76 @@ describe("link overrides", () => {
     ]);
   });
 });
+
+describe("kernel tables and executor overheads", () => {
+  const matmul = {
+    kernels: ["matmul", "linear"],
+    dtype: "float32",
+    by: "flops",
+    points: [
+      [1e6, 1e-4],
+      [1e9, 1e-2],
+    ],
+  } as const;
+  const executor = {
+    kind: "local",
+    runStart: 1e-3,
+    runStartPerTask: 1e-5,
+    load: { bandwidth: 1e9, latency: 5e-5 },
+    taskDispatch: 2e-4,
+    fetch: { bandwidth: 2e9, latency: 1e-4 },
+    runEnd: 5e-4,
+  } as const;
+  const withTables: ClusterJson = {
+    ...twoHosts,
+    deviceTypes: { g: { ...twoHosts.deviceTypes.g!, kernels: [matmul] } },
+    executor,
+  };
+
+  it("are optional, read as written and survive a round trip", () => {
+    const { cluster, issues } = validateCluster(withTables);
+    expect(issues).toEqual([]);
+    expect(cluster!.deviceTypes.g!.kernels).toEqual([matmul]);
+    expect(cluster!.executor).toEqual(executor);
+    expect(validateCluster(clusterToJson(cluster!)).cluster).toEqual(cluster);
+    expect(validateCluster(twoHosts).cluster!.executor).toBeUndefined();
+  });
+
+  it("refuse sizes that do not increase, naming the point", () => {
+    const points = [
+      [1e6, 1e-4],
+      [1e9, 1e-2],
+      [1e9, 2e-2],
+    ];
+    const bad = {
+      ...withTables,
+      deviceTypes: { g: { ...twoHosts.deviceTypes.g!, kernels: [matmul, { ...matmul, points }] } },
+    };
+    const issues = validateCluster(bad).issues;
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ["invalid_cluster", "/deviceTypes/g/kernels/1/points/2"],
+    ]);
+    expect(issues[0]!.summary).toContain("size 1000000000 follows 1000000000");
+  });
+
+  it("are schema-checked: a table keyed by anything but flops or bytes, a non-positive time, an unknown executor kind", () => {
+    const bad = {
+      ...withTables,
+      deviceTypes: {
+        g: {
+          ...twoHosts.deviceTypes.g!,
+          kernels: [
+            { ...matmul, by: "shape" },
+            { ...matmul, points: [[1e6, 0]] },
+          ],
+        },
+      },
+      executor: { ...executor, kind: "gpu" },
+    };
+    expect(validateCluster(bad).issues.map((i) => [i.code, i.path])).toEqual([
+      ["schema_violation", "/deviceTypes/g/kernels/0/by"],
+      ["schema_violation", "/deviceTypes/g/kernels/1/points/0/1"],
+      ["schema_violation", "/executor/kind"],
+    ]);
+  });
+});

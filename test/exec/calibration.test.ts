@@ -3,8 +3,13 @@ import { parseCluster } from "../../src/cluster/index.js";
 import {
   type Calibration,
   calibratedCluster,
+  createLocalExecutor,
   createReferenceBackend,
+  KERNEL_CLASSES,
+  kernelProgram,
   median,
+  probeExecutor,
+  probeKernelClasses,
   probeMatmul,
   probeTransfers,
 } from "../../src/exec/index.js";
@@ -39,6 +44,45 @@ const CALIBRATION: Calibration = {
     count: 4,
     repeats: 3,
   },
+  kernels: [
+    {
+      name: "matmul",
+      kernels: ["matmul"],
+      dtype: "float32",
+      by: "flops",
+      repeats: 3,
+      engine: "native",
+      samples: [
+        { shape: [64, 64, 64], size: 2 * 64 ** 3, seconds: 2e-4 },
+        { shape: [128, 128, 32], size: 2 * 128 * 128 * 32, seconds: 3e-4 },
+        { shape: [32, 128, 128], size: 2 * 128 * 128 * 32, seconds: 1.2e-3 },
+      ],
+    },
+    {
+      name: "layer_norm",
+      kernels: ["layer_norm"],
+      dtype: "float32",
+      by: "bytes",
+      repeats: 3,
+      engine: "reference",
+      samples: [{ shape: [32, 32], size: 8448, seconds: 1e-4 }],
+    },
+  ],
+  executor: {
+    overheads: {
+      kind: "local",
+      runStart: 1e-3,
+      runStartPerTask: 1e-5,
+      load: { bandwidth: 1e9, latency: 5e-5 },
+      taskDispatch: 2e-4,
+      fetch: { bandwidth: 2e9, latency: 1e-4 },
+      runEnd: 5e-4,
+    },
+    repeats: 3,
+    chain: 8,
+    smallElements: 16,
+    largeElements: 1024,
+  },
 };
 
 describe("calibratedCluster", () => {
@@ -46,17 +90,27 @@ describe("calibratedCluster", () => {
     const doc = calibratedCluster(CALIBRATION, "2025-01-01T00:00:00.000Z");
     const cluster = parseCluster(doc);
     expect(cluster.devices.map((d) => d.id)).toEqual(["local.d0", "local.d1", "local.d2"]);
-    expect(cluster.deviceTypes["cpu-thread"]).toEqual({
+    const { kernels, ...figures } = cluster.deviceTypes["cpu-thread"]!;
+    expect(figures).toEqual({
       peakFlops: { float32: 1e11, float64: 5e10, int32: 2e10 },
       memoryBytes: 2 ** 30,
       memoryBandwidth: 1e10,
       launchOverhead: 2e-5,
     });
+    expect(kernels!.map((k) => [k.kernels, k.dtype, k.by, k.points.map((p) => p[0])])).toEqual([
+      [["matmul"], "float32", "flops", [2 * 64 ** 3, 2 * 128 * 128 * 32]],
+      [["layer_norm"], "float32", "bytes", [8448]],
+    ]);
+    // Two shapes of equal FLOPs merge into one point: the geometric mean of their times.
+    expect(kernels![0]!.points[0]![1]).toBe(2e-4);
+    expect(kernels![0]!.points[1]![1]).toBeCloseTo(Math.sqrt(3e-4 * 1.2e-3), 15);
+    expect(cluster.executor).toEqual(CALIBRATION.executor.overheads);
     expect(cluster.intraHost).toEqual({ bandwidth: 2e9, latency: 5e-5 });
     expect(cluster.interHost).toEqual(cluster.intraHost);
     expect(doc.sources?.join("\n")).toContain("2025-01-01");
     // A fallback says so in the sources.
     expect(doc.sources?.join("\n")).toContain("onnx → reference");
+    expect(doc.sources?.join("\n")).toContain("reference fallback for layer_norm");
   });
 });
 
@@ -76,6 +130,44 @@ describe("probes", () => {
     expect(m.flops).toBe(2 * 64 ** 3);
     expect(m.flopsPerSecond).toBeGreaterThan(0);
     expect(m.engine).toBe("reference");
+  });
+
+  it("times each kernel class inside an executor's workers, one copy per worker", async () => {
+    const executor = await createLocalExecutor({ threads: 2 });
+    try {
+      const prog = kernelProgram(KERNEL_CLASSES[0]!, [8, 4, 2], 2);
+      expect(prog.operations.map((op) => [op.kernel, op.index.shape.coords])).toEqual([
+        ["matmul", [8, 2, 4]],
+        ["matmul", [8, 2, 4]],
+      ]);
+      expect(prog.outputs).toHaveLength(2);
+      const classes = await probeKernelClasses(executor, { quick: true, repeats: 1 });
+      expect(classes.map((c) => c.name)).toEqual(KERNEL_CLASSES.map((c) => c.name));
+      for (const c of classes) {
+        expect(c.samples.map((s) => s.shape)).toEqual(
+          KERNEL_CLASSES.find((k) => k.name === c.name)!.quickShapes,
+        );
+        for (const s of c.samples) {
+          expect(s.size).toBeGreaterThan(0);
+          expect(s.seconds).toBeGreaterThan(0);
+        }
+      }
+      // 2·m·n·k FLOPs, as the cost model counts a matmul.
+      expect(classes[0]!.samples[0]!.size).toBe(2 * 32 ** 3);
+      const o = await probeExecutor(executor, { repeats: 1, chain: 4, small: 16, large: 4096 });
+      expect(o.overheads.kind).toBe("local");
+      for (const v of [
+        o.overheads.runStart,
+        o.overheads.runStartPerTask,
+        o.overheads.taskDispatch,
+        o.overheads.runEnd,
+      ])
+        expect(v).toBeGreaterThanOrEqual(0);
+      expect(o.overheads.load.bandwidth).toBeGreaterThan(0);
+      expect(o.overheads.fetch.bandwidth).toBeGreaterThan(0);
+    } finally {
+      await executor.close();
+    }
   });
 
   it("moves pieces around a ring of three workers and ends its threads", async () => {

@@ -3,7 +3,15 @@ import type { DType } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import type { BackendName } from "../backend/kernel-backend.js";
 import { checkBackend } from "../local/executor-options.js";
+import { createLocalExecutor } from "../local/local-executor.js";
 import { openBackend } from "../local/open-backend.js";
+import {
+  type ExecutorProbe,
+  type KernelClassProbe,
+  probeExecutor,
+  probeKernelClasses,
+} from "./executor-probe.js";
+import { KERNEL_CLASSES } from "./kernel-grid.js";
 import {
   type BandwidthProbe,
   type KernelTiming,
@@ -46,6 +54,10 @@ export interface Calibration {
   readonly matmul: readonly MatmulProbe[];
   readonly memory: BandwidthProbe;
   readonly transfer: TransferProbe;
+  /** Each kernel class over its grid of shapes, timed in the executor's workers. */
+  readonly kernels: readonly KernelClassProbe[];
+  /** What the local executor adds around kernels. */
+  readonly executor: ExecutorProbe;
 }
 
 /** The dtypes whose matmul rate is measured, in cluster-file order. */
@@ -58,9 +70,10 @@ export const MAX_CALIBRATION_WORKERS = 256;
  * Measures this machine as the local executor uses it: the kernel launch overhead (a
  * one-element kernel), matmul throughput per dtype and memory bandwidth (a large elementwise
  * add) on `backend` — where the backend's engine cannot run a kernel it falls back to the
- * reference implementation, as in a run, and the figure says so — and the transfer latency and
- * bandwidth between `workers` worker threads moving regions as the executor does. Every figure
- * is a median of repeats. Throws `invalid_option` for a worker count outside 2..256 or an
+ * reference implementation, as in a run, and the figure says so — the transfer latency and
+ * bandwidth between `workers` worker threads moving regions as the executor does, every kernel
+ * class over a grid of shapes timed inside a local executor's `workers` workers (the kernel
+ * tables), and what that executor adds around kernels. Every figure is a median of repeats. Throws `invalid_option` for a worker count outside 2..256 or an
  * unknown backend, and `backend_unavailable` when ONNX Runtime cannot be loaded.
  */
 export async function calibrate(options: CalibrateOptions = {}): Promise<Calibration> {
@@ -71,6 +84,8 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
     ...CALIBRATED_DTYPES.map((d) => `${d} matmul`),
     "memory bandwidth",
     "transfers",
+    ...KERNEL_CLASSES.map((k) => `${k.name} kernels`),
+    "executor overheads",
   ];
   let step = 0;
   const progress = () => options.onProgress?.(steps[step] ?? "done", step++, steps.length);
@@ -84,7 +99,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       matmul.push(
         await probeMatmul(backend, dtype, {
           targetSeconds: quick ? 0.01 : 0.1,
-          maxSize: quick ? 256 : 2048,
+          maxSize: quick ? 512 : 2048,
           repeats: quick ? 3 : 5,
           launch: launch.seconds,
         }),
@@ -104,8 +119,33 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       count: quick ? 4 : 16,
       repeats: quick ? 3 : 5,
     });
-    progress();
-    return { workers, backend: backendName, quick, machine: machineInfo(), launch, matmul, memory, transfer };
+    const executor = await createLocalExecutor({ threads: workers, backend: backendName });
+    try {
+      const repeats = quick ? 3 : 5;
+      const kernels = await probeKernelClasses(executor, { quick, repeats, onClass: () => progress() });
+      progress();
+      const overheads = await probeExecutor(executor, {
+        repeats: quick ? 3 : 9,
+        chain: quick ? 8 : 32,
+        small: 16,
+        large: quick ? 2 ** 18 : 2 ** 22,
+      });
+      progress();
+      return {
+        workers,
+        backend: backendName,
+        quick,
+        machine: machineInfo(),
+        launch,
+        matmul,
+        memory,
+        transfer,
+        kernels,
+        executor: overheads,
+      };
+    } finally {
+      await executor.close();
+    }
   } finally {
     await backend.dispose();
   }

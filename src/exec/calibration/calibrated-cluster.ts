@@ -1,6 +1,8 @@
 import type { DType } from "../../base/dtype.js";
+import type { KernelTable } from "../../cluster/cluster.js";
 import type { ClusterJson } from "../../cluster/parse-cluster.js";
 import type { Calibration } from "./calibrate.js";
+import type { KernelClassProbe } from "./executor-probe.js";
 
 /** The name of the cluster `calibratedCluster` describes. */
 export const CALIBRATED_CLUSTER_NAME = "local-calibrated";
@@ -10,7 +12,9 @@ export const CALIBRATED_CLUSTER_NAME = "local-calibrated";
  * `workers` devices of type `cpu-thread`) with the measured figures. Device memory is the
  * machine's memory shared out over the workers (the threads share one heap). Both link classes
  * get the measured worker-to-worker link: one machine has no inter-host traffic, but the format
- * asks for the class. `sources` say how each figure was measured, where and when (`date`, ISO).
+ * asks for the class. The device type carries one kernel table per measured kernel class, and
+ * the cluster the local executor's overheads. `sources` say how each figure was measured, where
+ * and when (`date`, ISO).
  */
 export function calibratedCluster(c: Calibration, date: string): ClusterJson {
   const peakFlops: Partial<Record<DType, number>> = {};
@@ -33,6 +37,15 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
       `memoryBandwidth: float32 add of ${c.memory.shape[0]} elements (inputs and output, ${c.memory.bytes} bytes) on the ${engine(c.memory)} backend, median of ${c.memory.repeats}`,
       `launchOverhead: one-element float32 relu on the ${engine(c.launch)} backend, median of ${c.launch.repeats}`,
       `memoryBytes: the machine's memory over ${c.workers} worker threads`,
+      `kernels: each kernel class over a grid of shapes, one copy per worker running at once inside a local executor's ${c.workers} workers on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored), median of ${c.kernels[0]?.repeats ?? 0} runs${
+        c.kernels.some((k) => k.engine === "reference")
+          ? `; reference fallback for ${c.kernels
+              .filter((k) => k.engine === "reference")
+              .map((k) => k.name)
+              .join(", ")}`
+          : ""
+      }`,
+      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch from the ${c.executor.chain}-task chain's compute phase less its busy time; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; medians of ${c.executor.repeats} warm runs`,
       `intraHost/interHost: ${t.workers} worker threads in a ring over MessagePorts, regions moved with transfer lists as the local executor moves them; latency: coordinator → sender → receiver → coordinator for 4 bytes (median of ${t.latencyRounds}); bandwidth: ${t.count} pieces of ${t.bytes} bytes per link with every link busy, latency taken off (median of ${t.repeats}); interHost is unused on one host`,
     ],
     deviceTypes: {
@@ -41,10 +54,29 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
         memoryBytes: Math.floor(c.machine.memoryBytes / c.workers),
         memoryBandwidth: c.memory.bytesPerSecond,
         launchOverhead: c.launch.seconds,
+        kernels: c.kernels.map(measuredKernelTable),
       },
     },
     hosts: [{ id: "local", deviceType: "cpu-thread", devices: c.workers }],
     intraHost: link,
     interHost: link,
+    executor: c.executor.overheads,
   };
+}
+
+/**
+ * The table of a measured kernel class: its samples by size, samples of equal size merged
+ * (geometric mean of their seconds), so sizes strictly increase as the format asks.
+ */
+export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
+  const bySize = new Map<number, number[]>();
+  for (const s of probe.samples) bySize.set(s.size, [...(bySize.get(s.size) ?? []), s.seconds]);
+  const points = [...bySize.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([size, secs]): [number, number] => [size, secs.length === 1 ? secs[0]! : geometricMean(secs)]);
+  return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points };
+}
+
+function geometricMean(values: readonly number[]): number {
+  return Math.exp(values.reduce((sum, x) => sum + Math.log(x), 0) / values.length);
 }

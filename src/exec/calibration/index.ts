@@ -8,7 +8,15 @@ export {
   MAX_CALIBRATION_WORKERS,
   type MachineInfo,
 } from "./calibrate.js";
-export { CALIBRATED_CLUSTER_NAME, calibratedCluster } from "./calibrated-cluster.js";
+export { CALIBRATED_CLUSTER_NAME, calibratedCluster, measuredKernelTable } from "./calibrated-cluster.js";
+export {
+  type ExecutorProbe,
+  type KernelClassProbe,
+  type KernelSample,
+  probeExecutor,
+  probeKernelClasses,
+} from "./executor-probe.js";
+export { KERNEL_CLASSES, type KernelClass, kernelProgram } from "./kernel-grid.js";
 export {
   type BandwidthProbe,
   type KernelTiming,

@@ -1,0 +1,372 @@
+// Benchmark suite: how well the simulator predicts what runs. Calibrates this machine afresh
+// (`calibrate`: kernel tables and executor overheads), gathers candidate plans of several
+// programs (the baselines, the search's front, random valid plans), predicts each plan's time
+// with the simulator on the calibrated cluster, and measures it warm on a persistent local
+// executor (2 worker threads, ONNX Runtime kernels). Reports the error, the rank agreement
+// (Kendall's tau) and the planner's regret, for the calibrated model and for the model without
+// kernel tables and executor terms (the roofline alone), so a regression of either shows.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  baselinePlans,
+  calibrate,
+  calibratedCluster,
+  clusterToJson,
+  createLocalExecutor,
+  createSimulator,
+  fidelitySummary,
+  gridSharding,
+  makePlan,
+  parseCluster,
+  program,
+  randomInputs,
+  searchPlans,
+} from "../dist/index.js";
+import { median } from "./harness.mjs";
+
+/** Stable id: names this suite's section in BENCHMARKS.md. */
+export const id = "fidelity";
+
+/** Heading of the suite's section. */
+export const title = "Cost model fidelity";
+
+/** What the suite measures. */
+export const description =
+  "Each candidate plan (baselines, the search's front, random valid plans) of four programs (two MLPs, a transformer block, a conv net) is simulated on a cluster " +
+  "calibrated by `calibrate` at the start of the run and measured warm on a persistent local executor (2 worker threads, ONNX Runtime kernels, inputs copied each run). " +
+  "Rows give the median and 90th-percentile |predicted − measured| / measured, Kendall's tau-b of predicted vs measured, and the regret: the measured time of the plan " +
+  "the simulator ranks fastest over the fastest measured candidate. *calibrated* is the model with kernel tables and executor terms; *roofline* is the same cluster " +
+  "without them (one peak per dtype, launch overhead, no executor terms). Goals: median |error| ≤ 15%, tau ≥ 0.9, regret ≤ 1.05.";
+
+/** Where the run's calibrated cluster and per-plan figures are written, for a closer look. */
+const DETAILS = "out/fidelity-details.json";
+
+const GOALS = { medianError: 0.15, kendallTau: 0.9, regret: 1.05 };
+
+function mlp(name, batch, widths) {
+  const p = program(name);
+  let x = p.input("x", [batch, widths[0]]);
+  for (let i = 1; i < widths.length; i++) {
+    const w = p.input(`w${i}`, [widths[i - 1], widths[i]]);
+    const b = p.input(`b${i}`, [widths[i]]);
+    x = p.linear(x, w, b, { id: `fc${i}` });
+    if (i < widths.length - 1) x = p.relu(x, { id: `act${i}` });
+  }
+  p.output("y", x);
+  return p.build();
+}
+
+/** The transformer block of examples/transformer-block.ts (pre-norm attention and a GELU MLP). */
+function transformerBlock(seq, dModel, heads, dMlp) {
+  const dHead = dModel / heads;
+  const p = program("transformer-block");
+  const x = p.input("x", [seq, dModel]);
+  const h = p.layerNorm(
+    x,
+    { normalizedDims: 1 },
+    p.input("ln1_gamma", [dModel]),
+    p.input("ln1_beta", [dModel]),
+    {
+      id: "ln1",
+    },
+  );
+  const q = p.matmul(h, p.input("wq", [heads, dModel, dHead]), { id: "q" });
+  const k = p.matmul(h, p.input("wk", [heads, dModel, dHead]), { id: "k" });
+  const v = p.matmul(h, p.input("wv", [heads, dModel, dHead]), { id: "v" });
+  const kT = p.transpose(k, { perm: [0, 2, 1] }, { id: "k_t" });
+  const probs = p.softmax(p.matmul(q, kT, { id: "scores" }), { dim: -1 }, { id: "attn" });
+  const perHead = p.matmul(p.matmul(probs, v, { id: "context" }), p.input("wo", [heads, dHead, dModel]), {
+    id: "out_proj",
+  });
+  const attn = p.add(p.sum(perHead, { dims: [0] }, { id: "head_sum" }), p.input("bo", [dModel]), {
+    id: "out_bias",
+  });
+  const x1 = p.add(x, attn, { id: "residual1" });
+  const h2 = p.layerNorm(
+    x1,
+    { normalizedDims: 1 },
+    p.input("ln2_gamma", [dModel]),
+    p.input("ln2_beta", [dModel]),
+    {
+      id: "ln2",
+    },
+  );
+  const up = p.gelu(p.linear(h2, p.input("w1", [dModel, dMlp]), p.input("b1", [dMlp]), { id: "mlp_up" }), {
+    id: "mlp_act",
+  });
+  const down = p.linear(up, p.input("w2", [dMlp, dModel]), p.input("b2", [dModel]), { id: "mlp_down" });
+  p.output("y", p.add(x1, down, { id: "residual2" }));
+  return p.build();
+}
+
+/** The conv net of examples/conv-net.ts. */
+function convNet(batch, size, classes) {
+  const p = program("conv-net");
+  const x = p.input("x", [batch, 3, size, size]);
+  const c1 = p.relu(
+    p.add(
+      p.conv2d(x, p.input("w1", [16, 3, 3, 3]), { padding: [1, 1] }, { id: "conv1" }),
+      p.input("b1", [16, 1, 1]),
+      {
+        id: "bias1",
+      },
+    ),
+    { id: "relu1" },
+  );
+  const c2 = p.relu(
+    p.conv2d(c1, p.input("w2", [32, 16, 3, 3]), { stride: [2, 2], padding: [1, 1] }, { id: "conv2" }),
+    {
+      id: "relu2",
+    },
+  );
+  const c3 = p.relu(
+    p.conv2d(
+      c2,
+      p.input("w3", [32, 8, 3, 3]),
+      { padding: [2, 2], dilation: [2, 2], groups: 4 },
+      { id: "conv3" },
+    ),
+    { id: "relu3" },
+  );
+  const pooled = p.mean(c3, { dims: [2, 3] }, { id: "pool" });
+  const logits = p.linear(pooled, p.input("wfc", [32, classes]), p.input("bfc", [classes]), { id: "fc" });
+  p.output("y", p.softmax(logits, { dim: -1 }, { id: "probs" }));
+  return p.build();
+}
+
+/** The programs, at sizes where compute matters on a 2-core machine (tens of ms a run). */
+function programs(quick) {
+  return quick
+    ? [
+        mlp("mlp-2", 256, [256, 512, 256]),
+        mlp("linear-relu-3", 256, [256, 256, 256, 256]),
+        transformerBlock(64, 128, 4, 256),
+        convNet(4, 32, 10),
+      ]
+    : [
+        mlp("mlp-2", 512, [512, 1024, 512]),
+        mlp("linear-relu-3", 512, [512, 512, 512, 512]),
+        transformerBlock(256, 256, 4, 512),
+        convNet(8, 64, 10),
+      ];
+}
+
+/** A seeded generator of floats in [0, 1) (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random valid plan on `devices`: each operation left whole or cut in two on a random index dimension, shards placed at random. */
+function randomPlan(prog, devices, rand) {
+  const splits = {};
+  const placement = {};
+  for (const op of prog.operations) {
+    const dims = op.index.shape.coords.map((x, d) => (x >= 2 ? d : -1)).filter((d) => d >= 0);
+    let shards = 1;
+    if (dims.length > 0 && rand() < 0.6) {
+      const split = [{ dim: dims[Math.floor(rand() * dims.length)], parts: 2 }];
+      try {
+        gridSharding(op, split);
+        splits[op.id] = split;
+        shards = 2;
+      } catch {
+        // An unshardable operation stays whole.
+      }
+    }
+    const first = Math.floor(rand() * devices.length);
+    placement[op.id] = Array.from({ length: shards }, (_, i) =>
+      shards > 1 && rand() < 0.8 ? devices[(first + i) % devices.length] : devices[first],
+    );
+  }
+  return makePlan(prog, { devices, splits, placement });
+}
+
+/** The operations' shardings and placements: plans with equal keys are the same plan. */
+const planKey = (plan) =>
+  JSON.stringify(plan.operations.map((o) => [o.op, o.sharding, o.devices, o.combineDevices]));
+
+/** Candidate plans of `prog`: baselines, up to `front` members of the search's front and its chosen plan, then random plans up to `count`. */
+async function candidates(prog, cluster, count, front, seconds, seed) {
+  const out = [];
+  const seen = new Set();
+  const add = (name, plan) => {
+    const key = planKey(plan);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ name, plan });
+  };
+  for (const b of baselinePlans(prog, cluster, 2)) add(b.name, b.plan);
+  const search = await searchPlans(prog, cluster, { seed, budget: { seconds }, workers: 1 });
+  // At most `front` members, spread evenly over the front (a wide front would crowd out the rest).
+  const step = Math.max(1, search.front.length / front);
+  for (let i = 0; i < search.front.length && out.length < count; i += step) {
+    const f = search.front[Math.floor(i)];
+    add(f.name, f.plan);
+  }
+  add(search.front[search.chosen].name, search.front[search.chosen].plan);
+  const rand = random(seed + 1);
+  for (let tries = 0; out.length < count && tries < 50 * count; tries++) {
+    add(`random-${out.length}`, randomPlan(prog, cluster.devices.map((d) => d.id).slice(0, 2), rand));
+  }
+  return { plans: out, chosen: search.front[search.chosen].name };
+}
+
+/** Busy and total CPU time of the whole machine so far, in µs (Linux `/proc/stat`), or undefined elsewhere. */
+function machineCpu() {
+  if (!existsSync("/proc/stat")) return undefined;
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const tick = 1e6 / 100;
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) * tick;
+  const idle = (fields[3] + fields[4]) * tick;
+  return { busy: total - idle, total };
+}
+
+/** This process's CPU time so far (all its threads), in µs. */
+function ownCpu() {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/**
+ * Measures every plan warm: `rounds` rounds, each running every plan once in an order rotated
+ * every round, then keeps the `keep` rounds during which other processes took the least of the
+ * machine's CPU (the shared machine's quiet moments) and gives each plan's median wall over them.
+ */
+async function measure(executor, plans, inputs, rounds, keep) {
+  for (const p of plans) await executor.run(p.plan, inputs); // sessions, first compilations
+  const all = [];
+  for (let r = 0; r < rounds; r++) {
+    const [m0, p0] = [machineCpu(), ownCpu()];
+    const walls = new Array(plans.length);
+    for (let i = 0; i < plans.length; i++) {
+      const k = (r + i) % plans.length;
+      walls[k] = (await executor.run(plans[k].plan, inputs)).stats.wallMs / 1000;
+    }
+    const [m1, p1] = [machineCpu(), ownCpu()];
+    const foreign =
+      m0 === undefined ? 0 : Math.max(0, (m1.busy - m0.busy - (p1 - p0)) / (m1.total - m0.total));
+    all.push({ walls, foreign });
+  }
+  const kept = all
+    .slice()
+    .sort((a, b) => a.foreign - b.foreign)
+    .slice(0, keep);
+  return {
+    seconds: plans.map((_, k) => median(kept.map((r) => r.walls[k]))),
+    // How far apart a plan's kept rounds are (slowest over fastest): the noise the medians carry.
+    spread: plans.map((_, k) => {
+      const walls = kept.map((r) => r.walls[k]);
+      return Math.max(...walls) / Math.min(...walls);
+    }),
+    foreign: kept.map((r) => r.foreign),
+    discarded: rounds - kept.length,
+  };
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)}%`;
+
+function rowsOf(label, summary) {
+  return [
+    label,
+    String(summary.count),
+    pct(summary.medianError),
+    pct(summary.p90Error),
+    summary.kendallTau.toFixed(2),
+    summary.regret.toFixed(2),
+  ];
+}
+
+/** Without kernel tables and executor terms: the roofline model on the same measured figures. */
+function rooflineOf(cluster) {
+  const deviceTypes = Object.fromEntries(
+    Object.entries(cluster.deviceTypes).map(([name, { kernels: _, ...rest }]) => [name, rest]),
+  );
+  const { executor: _, ...rest } = cluster;
+  return { ...rest, deviceTypes };
+}
+
+/** Runs the suite; returns the table rows and notes. */
+export async function run({ quick }) {
+  const started = Date.now();
+  const calibration = await calibrate({ workers: 2, backend: "onnx", quick });
+  const cluster = parseCluster(calibratedCluster(calibration, new Date().toISOString()));
+  const roofline = rooflineOf(cluster);
+  const executor = await createLocalExecutor({ threads: 2, backend: "onnx" });
+  const perPlan = quick ? 8 : 14;
+  const rounds = quick ? 5 : 10;
+  const keep = quick ? 3 : 5;
+  const results = [];
+  const notes = [];
+  try {
+    for (const [i, prog] of programs(quick).entries()) {
+      const { plans, chosen } = await candidates(prog, cluster, perPlan, quick ? 3 : 6, quick ? 1 : 3, i);
+      const inputs = randomInputs(prog, 7);
+      const m = await measure(executor, plans, inputs, rounds, keep);
+      const points = plans.map((p, k) => ({
+        program: prog.name,
+        name: p.name,
+        measured: m.seconds[k],
+        predicted: createSimulator(p.plan, cluster).cost().makespan,
+        roofline: createSimulator(p.plan, roofline).cost().makespan,
+      }));
+      results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
+    }
+  } finally {
+    await executor.close();
+  }
+  mkdirSync(dirname(DETAILS), { recursive: true });
+  writeFileSync(
+    DETAILS,
+    `${JSON.stringify({ cluster: clusterToJson(cluster), calibration, results }, null, 2)}\n`,
+  );
+  const calibrated = (pts) => pts.map((p) => ({ predicted: p.predicted, measured: p.measured }));
+  const rooflined = (pts) => pts.map((p) => ({ predicted: p.roofline, measured: p.measured }));
+  const rows = [];
+  const all = results.flatMap((r) => r.points);
+  const perProgram = results.map((r) => ({
+    r,
+    cal: fidelitySummary(calibrated(r.points)),
+    roof: fidelitySummary(rooflined(r.points)),
+  }));
+  const overall = fidelitySummary(calibrated(all));
+  const overallRoof = fidelitySummary(rooflined(all));
+  const worstRegret = Math.max(...perProgram.map((p) => p.cal.regret));
+  const minTau = Math.min(...perProgram.map((p) => p.cal.kendallTau));
+  rows.push([...rowsOf("all programs, calibrated", { ...overall, regret: worstRegret })]);
+  rows.push([
+    ...rowsOf("all programs, roofline", {
+      ...overallRoof,
+      regret: Math.max(...perProgram.map((p) => p.roof.regret)),
+    }),
+  ]);
+  for (const { r, cal, roof } of perProgram) {
+    rows.push(rowsOf(`${r.program}, calibrated`, cal));
+    rows.push(rowsOf(`${r.program}, roofline`, roof));
+  }
+  const met = (ok) => (ok ? "met" : "NOT met");
+  const foreign = results.flatMap((r) => r.foreign);
+  notes.push(
+    `Goals (calibrated): median |error| ${pct(overall.medianError)} ≤ 15% ${met(overall.medianError <= GOALS.medianError)}; ` +
+      `tau ${overall.kendallTau.toFixed(2)} overall, ${minTau.toFixed(2)} within the worst program, ≥ 0.9 ${met(overall.kendallTau >= GOALS.kendallTau)}; ` +
+      `regret ${worstRegret.toFixed(2)} in the worst program ≤ 1.05 ${met(worstRegret <= GOALS.regret)}. The regret of the *all programs* rows is the worst program's (plans of different programs are never alternatives).`,
+    `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
+    `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; the ${keep} rounds in which other processes used the least of the machine's CPU are kept and each plan's wall (\`stats.wallMs\`) is the median over them. ` +
+      `Other processes' share of the CPU in kept rounds: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,
+    `Noise: a plan's slowest kept round over its fastest is ${median(results.flatMap((r) => r.spread)).toFixed(2)}× at the median plan and ${Math.max(...results.flatMap((r) => r.spread)).toFixed(2)}× at worst; errors much below that spread cannot be resolved by this run.`,
+    `Calibration: ${calibration.quick ? "--quick" : "full"} (the cluster and every plan's figures are written to \`${DETAILS}\`); this run took ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+    `Per plan (program / plan: predicted, measured ms): ${all.map((p) => `${p.program}/${p.name} ${(1000 * p.predicted).toFixed(1)}, ${(1000 * p.measured).toFixed(1)}`).join("; ")}.`,
+  );
+  return {
+    headings: ["programs, model", "plans", "median abs. error", "p90 abs. error", "Kendall tau", "regret"],
+    rows,
+    notes,
+  };
+}

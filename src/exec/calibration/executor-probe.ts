@@ -1,0 +1,175 @@
+import type { DType } from "../../base/dtype.js";
+import type { ExecutorOverheads } from "../../cluster/cluster.js";
+import { DEFAULT_COST_MODEL } from "../../cost/cost-model.js";
+import { program } from "../../frontend/tensor-program.js";
+import type { Program } from "../../ir/program.js";
+import { deviceNames, makePlan } from "../../plan/make-plan.js";
+import { wholeSharding } from "../../shard/operation-sharding.js";
+import { shardGeometry } from "../../shard/shard-geometry.js";
+import type { LocalExecutor } from "../local/local-executor.js";
+import type { LocalRunResult } from "../local/run-result.js";
+import { randomInputs } from "../reference/random-inputs.js";
+import { KERNEL_CLASSES, type KernelClass, kernelProgram } from "./kernel-grid.js";
+import { median } from "./median.js";
+
+/** One kernel shape timed inside the executor's workers: its size as the cost model counts it, and seconds per task. */
+export interface KernelSample {
+  readonly shape: readonly number[];
+  /** FLOPs or bytes (as the class is keyed), by `DEFAULT_COST_MODEL`. */
+  readonly size: number;
+  /** Median over runs of the median worker's busy time for its one task. */
+  readonly seconds: number;
+}
+
+/** A kernel class measured over its grid of shapes. */
+export interface KernelClassProbe {
+  readonly name: string;
+  readonly kernels: readonly string[];
+  readonly dtype: DType;
+  readonly by: "flops" | "bytes";
+  readonly samples: readonly KernelSample[];
+  readonly repeats: number;
+  /** `native` when the backend's own engine ran every sample, `reference` when any fell back. */
+  readonly engine: "native" | "reference";
+}
+
+/** What the executor adds around kernels, measured, with how many runs each figure is a median of. */
+export interface ExecutorProbe {
+  readonly overheads: ExecutorOverheads;
+  readonly repeats: number;
+  /** Tasks of the chain whose gaps give the dispatch time, and the element counts of the load/fetch runs. */
+  readonly chain: number;
+  readonly smallElements: number;
+  readonly largeElements: number;
+}
+
+/**
+ * Times every kernel class of `KERNEL_CLASSES` over its grid (`quick`: a smaller one) on a
+ * running executor: for each shape, one copy of the operation per worker, each on its own
+ * device, so all workers compute at once as in a run; one untimed run (sessions), then
+ * `repeats` runs, each giving the median worker's busy time for its task.
+ */
+export async function probeKernelClasses(
+  executor: LocalExecutor,
+  options: { readonly quick: boolean; readonly repeats: number; readonly onClass?: (name: string) => void },
+): Promise<KernelClassProbe[]> {
+  const out: KernelClassProbe[] = [];
+  for (const cls of KERNEL_CLASSES) {
+    options.onClass?.(cls.name);
+    const samples: KernelSample[] = [];
+    let native = true;
+    for (const shape of options.quick ? cls.quickShapes : cls.shapes) {
+      const s = await timeKernel(executor, cls, shape, options.repeats);
+      native &&= s.native;
+      samples.push({ shape: shape.slice(), size: s.size, seconds: s.seconds });
+    }
+    out.push({
+      name: cls.name,
+      kernels: cls.kernels,
+      dtype: cls.dtype,
+      by: cls.by,
+      samples,
+      repeats: options.repeats,
+      engine: native ? "native" : "reference",
+    });
+  }
+  return out;
+}
+
+async function timeKernel(
+  executor: LocalExecutor,
+  cls: KernelClass,
+  shape: readonly number[],
+  repeats: number,
+): Promise<{ size: number; seconds: number; native: boolean }> {
+  const prog = kernelProgram(cls, shape, executor.threads);
+  const devices = deviceNames(executor.threads);
+  const placement = Object.fromEntries(prog.operations.map((op, i) => [op.id, [devices[i]!]]));
+  const plan = makePlan(prog, { devices, placement });
+  const inputs = randomInputs(prog, 1);
+  const first = await executor.run(plan, inputs);
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const result = await executor.run(plan, inputs);
+    times.push(median(result.stats.perThread.map((t) => t.busyMs)) / 1000);
+  }
+  const op = prog.operations[0]!;
+  const work = DEFAULT_COST_MODEL.shardWork(op, shardGeometry(op, wholeSharding(op))[0]!);
+  const kernel = first.stats.perThread[0]!.backend.kernels[op.kernel];
+  return {
+    size: cls.by === "flops" ? work.flops : work.bytes,
+    seconds: median(times),
+    native: (kernel?.reference ?? 0) === 0,
+  };
+}
+
+/**
+ * Measures what `executor` adds around kernels, on runs whose kernels are negligible:
+ *
+ * - `taskDispatch`: a chain of `chain` tiny `relu`s on one device, its compute phase less the
+ *   worker's busy time, per task (the round trip from a task's end to the next one's start);
+ * - `runStart` and `runStartPerTask`: the preparation time of that chain and of one task;
+ * - `load` and `fetch`: one `relu` over `small` and over `large` float32 elements — the load
+ *   (fetch) phase of the small run is the latency, the extra time of the large one per extra
+ *   byte the bandwidth;
+ * - `runEnd`: the end phase.
+ *
+ * Each figure is a median over `repeats` runs after one untimed run of each program.
+ */
+export async function probeExecutor(
+  executor: LocalExecutor,
+  options: {
+    readonly repeats: number;
+    readonly chain: number;
+    readonly small: number;
+    readonly large: number;
+  },
+): Promise<ExecutorProbe> {
+  const chainPlan = makePlan(chainProgram(options.chain), { devices: ["d0"] });
+  const smallPlan = makePlan(reluProgram(options.small), { devices: ["d0"] });
+  const largePlan = makePlan(reluProgram(options.large), { devices: ["d0"] });
+  const plans = [chainPlan, smallPlan, largePlan];
+  const inputs = plans.map((p) => randomInputs(p.program, 1));
+  for (const [i, p] of plans.entries()) await executor.run(p, inputs[i]!);
+  const runs: LocalRunResult[][] = plans.map(() => []);
+  for (let r = 0; r < options.repeats; r++)
+    for (const [i, p] of plans.entries()) runs[i]!.push(await executor.run(p, inputs[i]!));
+  const [chain, small, large] = runs as [LocalRunResult[], LocalRunResult[], LocalRunResult[]];
+  const phase = (rs: readonly LocalRunResult[], k: "prepareMs" | "loadMs" | "fetchMs" | "endMs") =>
+    median(rs.map((r) => r.stats.phases[k])) / 1000;
+  const dispatch =
+    median(chain.map((r) => r.stats.phases.computeMs - r.stats.perThread[0]!.busyMs)) / 1000 / options.chain;
+  const perTask = Math.max(0, (phase(chain, "prepareMs") - phase(small, "prepareMs")) / (options.chain - 1));
+  const extraBytes = 4 * (options.large - options.small);
+  const rate = (k: "loadMs" | "fetchMs") =>
+    extraBytes / Math.max(phase(large, k) - phase(small, k), phase(large, k) / 10, 1e-9);
+  return {
+    overheads: {
+      kind: "local",
+      runStart: Math.max(0, phase(small, "prepareMs") - perTask),
+      runStartPerTask: perTask,
+      load: { bandwidth: rate("loadMs"), latency: phase(small, "loadMs") },
+      taskDispatch: Math.max(0, dispatch),
+      fetch: { bandwidth: rate("fetchMs"), latency: phase(small, "fetchMs") },
+      runEnd: median([...chain, ...small, ...large].map((r) => r.stats.phases.endMs)) / 1000,
+    },
+    repeats: options.repeats,
+    chain: options.chain,
+    smallElements: options.small,
+    largeElements: options.large,
+  };
+}
+
+function chainProgram(length: number): Program {
+  const p = program("calibrate-dispatch");
+  let x = p.input("x", [16]);
+  for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
+  p.output("y", x);
+  return p.build();
+}
+
+function reluProgram(elements: number): Program {
+  const p = program("calibrate-copies");
+  p.output("y", p.relu(p.input("x", [elements]), { id: "relu" }));
+  return p.build();
+}

@@ -1,0 +1,239 @@
+import type { DType } from "../../base/dtype.js";
+import type { TensorRef } from "../../frontend/index.js";
+import { program, type TensorProgram } from "../../frontend/tensor-program.js";
+import type { Program } from "../../ir/program.js";
+
+/**
+ * One class of kernels `calibrate` measures as a table: the kernels it prices, the size it is
+ * keyed by, and the shapes it is measured at. `build(p, shape, suffix)` adds and returns one operation of the
+ * class at `shape` to a program (with fresh inputs named with `suffix`), so that one program can
+ * hold a copy for every worker.
+ */
+export interface KernelClass {
+  readonly name: string;
+  readonly kernels: readonly string[];
+  readonly by: "flops" | "bytes";
+  readonly dtype: DType;
+  readonly shapes: readonly (readonly number[])[];
+  readonly quickShapes: readonly (readonly number[])[];
+  build(p: TensorProgram, shape: readonly number[], suffix: string): TensorRef;
+}
+
+// Cheap elementwise kernels run at memory speed; transcendental ones cost several times more per element.
+const CHEAP_UNARY = ["relu", "neg", "abs", "copy"];
+const TRANSCENDENTAL = ["gelu", "exp", "log", "sqrt", "sigmoid", "tanh"];
+const BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"];
+const LAYOUT = ["transpose", "slice", "broadcast_to", "reshape"];
+const VECTORS = [[2 ** 10], [2 ** 14], [2 ** 17], [2 ** 20], [2 ** 22]];
+const QUICK_VECTORS = [[2 ** 10], [2 ** 16]];
+
+/** The kernel classes `calibrate` measures, in order, with the shapes of their grids. */
+export const KERNEL_CLASSES: readonly KernelClass[] = [
+  {
+    name: "matmul",
+    kernels: ["matmul"],
+    by: "flops",
+    dtype: "float32",
+    // [m, k, n]: square sizes, and skinny shapes of each orientation.
+    shapes: [
+      [64, 64, 64],
+      [128, 128, 128],
+      [256, 256, 256],
+      [128, 512, 512],
+      [512, 512, 128],
+      [512, 512, 512],
+      [256, 1024, 1024],
+      [1024, 1024, 256],
+      [1024, 256, 1024],
+      [1024, 1024, 1024],
+    ],
+    quickShapes: [
+      [32, 32, 32],
+      [128, 128, 128],
+    ],
+    build(p, [m, k, n], s) {
+      return p.matmul(p.input(`a${s}`, [m!, k!]), p.input(`b${s}`, [k!, n!]), { id: `op${s}` });
+    },
+  },
+  {
+    name: "linear",
+    kernels: ["linear"],
+    by: "flops",
+    dtype: "float32",
+    shapes: [
+      [64, 64, 64],
+      [128, 256, 256],
+      [256, 512, 512],
+      [512, 512, 512],
+      [512, 1024, 1024],
+      [1024, 1024, 1024],
+    ],
+    quickShapes: [
+      [32, 32, 32],
+      [128, 128, 128],
+    ],
+    build(p, [m, k, n], s) {
+      return p.linear(p.input(`x${s}`, [m!, k!]), p.input(`w${s}`, [k!, n!]), p.input(`b${s}`, [n!]), {
+        id: `op${s}`,
+      });
+    },
+  },
+  {
+    name: "conv2d",
+    kernels: ["conv2d"],
+    by: "flops",
+    dtype: "float32",
+    // [batch, in channels, size, out channels], 3×3 filters, padding 1.
+    shapes: [
+      [1, 3, 16, 8],
+      [4, 3, 32, 16],
+      [4, 16, 32, 32],
+      [8, 32, 32, 32],
+      [8, 64, 32, 64],
+    ],
+    quickShapes: [
+      [1, 3, 8, 4],
+      [2, 8, 16, 8],
+    ],
+    build(p, [b, c, n, o], s) {
+      return p.conv2d(
+        p.input(`x${s}`, [b!, c!, n!, n!]),
+        p.input(`w${s}`, [o!, c!, 3, 3]),
+        { padding: [1, 1] },
+        {
+          id: `op${s}`,
+        },
+      );
+    },
+  },
+  {
+    name: "unary",
+    kernels: CHEAP_UNARY,
+    by: "bytes",
+    dtype: "float32",
+    shapes: VECTORS,
+    quickShapes: QUICK_VECTORS,
+    build(p, [n], s) {
+      return p.relu(p.input(`x${s}`, [n!]), { id: `op${s}` });
+    },
+  },
+  {
+    name: "transcendental",
+    kernels: TRANSCENDENTAL,
+    by: "bytes",
+    dtype: "float32",
+    shapes: VECTORS,
+    quickShapes: QUICK_VECTORS,
+    build(p, [n], s) {
+      return p.gelu(p.input(`x${s}`, [n!]), { id: `op${s}` });
+    },
+  },
+  {
+    name: "binary",
+    kernels: BINARY,
+    by: "bytes",
+    dtype: "float32",
+    shapes: VECTORS,
+    quickShapes: QUICK_VECTORS,
+    build(p, [n], s) {
+      return p.add(p.input(`a${s}`, [n!]), p.input(`b${s}`, [n!]), { id: `op${s}` });
+    },
+  },
+  {
+    name: "reduce",
+    kernels: ["sum", "max", "min", "mean"],
+    by: "bytes",
+    dtype: "float32",
+    shapes: [
+      [32, 32],
+      [128, 128],
+      [512, 512],
+      [1024, 1024],
+      [2048, 2048],
+    ],
+    quickShapes: [
+      [32, 32],
+      [128, 128],
+    ],
+    build(p, [r, c], s) {
+      return p.sum(p.input(`x${s}`, [r!, c!]), { dims: [1] }, { id: `op${s}` });
+    },
+  },
+  {
+    name: "softmax",
+    kernels: ["softmax"],
+    by: "bytes",
+    dtype: "float32",
+    shapes: [
+      [32, 32],
+      [128, 128],
+      [512, 512],
+      [1024, 1024],
+      [2048, 2048],
+    ],
+    quickShapes: [
+      [32, 32],
+      [128, 128],
+    ],
+    build(p, [r, c], s) {
+      return p.softmax(p.input(`x${s}`, [r!, c!]), { dim: -1 }, { id: `op${s}` });
+    },
+  },
+  {
+    name: "layer_norm",
+    kernels: ["layer_norm"],
+    by: "bytes",
+    dtype: "float32",
+    shapes: [
+      [32, 32],
+      [128, 128],
+      [512, 512],
+      [1024, 1024],
+      [2048, 2048],
+    ],
+    quickShapes: [
+      [32, 32],
+      [128, 128],
+    ],
+    build(p, [r, c], s) {
+      return p.layerNorm(
+        p.input(`x${s}`, [r!, c!]),
+        { normalizedDims: 1 },
+        p.input(`g${s}`, [c!]),
+        p.input(`b${s}`, [c!]),
+        { id: `op${s}` },
+      );
+    },
+  },
+  {
+    name: "layout",
+    kernels: LAYOUT,
+    by: "bytes",
+    dtype: "float32",
+    shapes: [
+      [32, 32],
+      [128, 128],
+      [512, 512],
+      [1024, 1024],
+      [2048, 2048],
+    ],
+    quickShapes: [
+      [32, 32],
+      [128, 128],
+    ],
+    build(p, [r, c], s) {
+      return p.transpose(p.input(`x${s}`, [r!, c!]), { perm: [1, 0] }, { id: `op${s}` });
+    },
+  },
+];
+
+/**
+ * A program of `copies` independent operations of `cls` at `shape` (operation `op<i>` on fresh
+ * inputs), each an output: one per worker, so that every worker runs the kernel at once, as
+ * they do in a run (they share the machine's memory bandwidth and caches).
+ */
+export function kernelProgram(cls: KernelClass, shape: readonly number[], copies: number): Program {
+  const p = program(`calibrate-${cls.name}`);
+  for (let i = 0; i < copies; i++) p.output(`y${i}`, cls.build(p, shape, String(i)));
+  return p.build();
+}

@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { DeviceType, KernelTable } from "../../src/cluster/index.js";
+import { kernelSeconds, tableSeconds, taskSeconds } from "../../src/cost/index.js";
+
+const table: KernelTable = {
+  kernels: ["matmul"],
+  dtype: "float32",
+  by: "flops",
+  points: [
+    [1e6, 1e-4],
+    [1e8, 1e-3],
+    [1e9, 5e-3],
+  ],
+};
+
+const device: DeviceType = {
+  peakFlops: { float32: 1e12, float64: 5e11 },
+  memoryBytes: 1e9,
+  memoryBandwidth: 1e11,
+  launchOverhead: 1e-6,
+  kernels: [table, { kernels: ["relu", "add"], dtype: "float32", by: "bytes", points: [[1e3, 2e-5]] }],
+};
+
+describe("tableSeconds", () => {
+  it("costs a task at or below the first size the first point's seconds: small tasks pay the fixed cost", () => {
+    expect(tableSeconds(table, 0, 1e12)).toBe(1e-4);
+    expect(tableSeconds(table, 5e5, 1e12)).toBe(1e-4);
+    expect(tableSeconds(table, 1e6, 1e12)).toBe(1e-4);
+  });
+
+  it("interpolates log seconds linearly over log size between points", () => {
+    expect(tableSeconds(table, 1e8, 1e12)).toBeCloseTo(1e-3, 15);
+    // Half way in log size from 1e6 to 1e8: half way in log seconds from 1e-4 to 1e-3.
+    expect(tableSeconds(table, 1e7, 1e12)).toBeCloseTo(Math.sqrt(1e-4 * 1e-3), 15);
+  });
+
+  it("prices work beyond the last size at the last two points' marginal rate, at most the peak", () => {
+    // Marginal rate of the last two points: 9e8 FLOPs in 4e-3 s = 2.25e11 FLOP/s.
+    expect(tableSeconds(table, 2e9, 1e12)).toBeCloseTo(5e-3 + 1e9 / 2.25e11, 15);
+    // A lower peak caps the rate.
+    expect(tableSeconds(table, 2e9, 1e11)).toBeCloseTo(5e-3 + 1e9 / 1e11, 15);
+    // One point, or last points that do not rise: the peak.
+    const one: KernelTable = { ...table, points: [[1e6, 1e-4]] };
+    expect(tableSeconds(one, 2e6, 1e10)).toBeCloseTo(1e-4 + 1e6 / 1e10, 15);
+    const flat: KernelTable = {
+      ...table,
+      points: [
+        [1e6, 2e-4],
+        [2e6, 1e-4],
+      ],
+    };
+    expect(tableSeconds(flat, 3e6, 1e10)).toBeCloseTo(1e-4 + 1e6 / 1e10, 15);
+  });
+
+  it("never decreases with size when the points' seconds do not", () => {
+    const points = fc
+      .array(
+        fc.tuple(
+          fc.double({ min: 1, max: 1e12, noNaN: true }),
+          fc.double({ min: 1e-7, max: 1, noNaN: true }),
+        ),
+        {
+          minLength: 1,
+          maxLength: 6,
+        },
+      )
+      .map((ps) => {
+        const xs = [...new Set(ps.map((p) => p[0]))].sort((a, b) => a - b);
+        const ss = ps.map((p) => p[1]).sort((a, b) => a - b);
+        return xs.map((x, i): [number, number] => [x, ss[i] ?? ss[ss.length - 1]!]);
+      });
+    fc.assert(
+      fc.property(
+        points,
+        fc.double({ min: 0, max: 1e13, noNaN: true }),
+        fc.double({ min: 0, max: 1e13, noNaN: true }),
+        (ps, a, b) => {
+          const t: KernelTable = { ...table, points: ps };
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          return tableSeconds(t, lo, 1e12) <= tableSeconds(t, hi, 1e12) * (1 + 1e-12);
+        },
+      ),
+    );
+  });
+});
+
+describe("kernelSeconds", () => {
+  it("prices a kernel its device type has a table for by the table, by FLOPs or by bytes", () => {
+    expect(kernelSeconds("matmul", { flops: 1e7, bytes: 1e9, dtype: "float32" }, device)).toBeCloseTo(
+      Math.sqrt(1e-4 * 1e-3),
+      15,
+    );
+    expect(kernelSeconds("add", { flops: 1e12, bytes: 10, dtype: "float32" }, device)).toBe(2e-5);
+  });
+
+  it("prices kernels and dtypes without a table by the roofline and launch overhead", () => {
+    const conv = { flops: 1e9, bytes: 1e6, dtype: "float32" } as const;
+    expect(kernelSeconds("conv2d", conv, device)).toBe(taskSeconds(conv, device));
+    const f64 = { flops: 1e7, bytes: 1e3, dtype: "float64" } as const;
+    expect(kernelSeconds("matmul", f64, device)).toBe(taskSeconds(f64, device));
+  });
+
+  it("cannot price a dtype the device has no peak for, table or not", () => {
+    expect(kernelSeconds("matmul", { flops: 1, bytes: 1, dtype: "int32" }, device)).toBeUndefined();
+  });
+});

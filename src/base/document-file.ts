@@ -63,7 +63,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
-/** Reads a document file (JSON or YAML); an unreadable file is `invalid_json` naming the path. */
+/** Reads a document file (JSON or YAML); a missing file is `file_not_found`, an unreadable one `read_failed`. */
 export function readDocumentFile(path: string): unknown {
   return parseDocumentText(readTextFile(path), path);
 }

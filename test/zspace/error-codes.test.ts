@@ -255,10 +255,16 @@ const throwRows: readonly ThrowRow[] = [
     run: () => parseDocumentText('{"a": ]', "doc.json"),
   },
   {
-    rule: "a file that cannot be read names its path and the reason",
-    code: "invalid_json",
+    rule: "a file that does not exist names its path and the reason",
+    code: "file_not_found",
     context: { path: "/nonexistent/doc.json", reason: "ENOENT" },
     run: () => readTextFile("/nonexistent/doc.json"),
+  },
+  {
+    rule: "only regular files are read (a device like /dev/zero would never end)",
+    code: "read_failed",
+    context: { path: "/dev/zero", reason: "not_regular" },
+    run: () => readTextFile("/dev/zero"),
   },
   {
     rule: "a file that cannot be written names its path and the reason",

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
 import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.js";
+import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
@@ -361,6 +362,8 @@ export async function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram(out);
   try {
     await program.parseAsync(argv.slice(), { from: "user" });

@@ -60,8 +60,8 @@ function buildProgram(out: (s: string) => void): Command {
     });
   program
     .command("validate")
-    .description("validate program files (JSON or YAML); exits 2 when any is invalid")
-    .argument("<files...>", "program files")
+    .description("validate documents of any kind (program, plan, cluster, tensors, kernel, search-result); exits 2 when any is invalid")
+    .argument("<files...>", "document files (JSON or YAML)")
     .addOption(kernelsOption())
     .action((files: string[], opts: { kernels: string[] }) => {
       if (!validateFiles(files, registryWith(opts.kernels), out)) throw new ReportedFailure();

@@ -3,7 +3,7 @@ import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import { type Context, type JsonValue, pointer } from "../base/json.js";
 import { checkSchema } from "../base/schema-check.js";
-import type { KernelRegistry } from "../kernels/registry.js";
+import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import type { TensorType } from "../kernels/signature.js";
 import type { ZPoint } from "../zspace/z-point.js";
 import { decodeRange } from "../zspace/z-range.js";
@@ -50,6 +50,7 @@ export interface ProgramValidation {
  * projections), exactly-once outputs, write conflicts, unwritten tensors and cycles.
  */
 export function validateProgram(json: unknown, registry: KernelRegistry): ProgramValidation {
+  checkRegistry(registry, "validateProgram");
   const schemaIssues = checkSchema("program", json);
   if (schemaIssues.length > 0) return { program: undefined, issues: schemaIssues };
   const doc = json as ProgramJson;

@@ -5,7 +5,7 @@ import { topologicalOrder } from "../../ir/dependencies.js";
 import type { Program } from "../../ir/program.js";
 import type { AnyKernelDef, KernelContext } from "../../kernels/kernel.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
-import type { KernelRegistry } from "../../kernels/registry.js";
+import { checkRegistry, type KernelRegistry } from "../../kernels/registry.js";
 
 /** Tensor values by tensor id. */
 export type TensorValues = Readonly<Record<string, Region>>;
@@ -61,6 +61,7 @@ function* unshardedSteps(
   registry: KernelRegistry,
   values: Map<string, Region>,
 ): Generator<UnshardedStep, void, Record<string, Region>> {
+  checkRegistry(registry, "evaluateProgram");
   checkInputValues(program, inputs);
   // Values given for tensors that are not program inputs are ignored: writing into them would
   // mutate the caller's data, and one of another range would be written only in part.

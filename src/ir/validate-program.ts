@@ -26,8 +26,8 @@ interface OperationJson {
   params?: Record<string, JsonValue>;
   inputs: SelectionJson[];
   outputs: SelectionJson[];
-  index: unknown;
-  signature: SignatureJson;
+  index?: unknown;
+  signature?: SignatureJson;
 }
 interface ProgramJson {
   version: number;
@@ -222,13 +222,15 @@ function checkSelections(
   return ok ? out : undefined;
 }
 
+/** The operand types by name, in a null-prototype record: an operand named `constructor` is just a name. */
 function typesOf(
   sels: readonly Selection[],
   tensors: ReadonlyMap<string, TensorDecl>,
 ): Record<string, TensorType> {
-  return Object.fromEntries(
-    sels.map((s) => [s.name, { shape: s.range.shape.toArray(), dtype: tensors.get(s.tensor)!.dtype }]),
-  );
+  const types = Object.create(null) as Record<string, TensorType>;
+  for (const s of sels)
+    types[s.name] = { shape: s.range.shape.toArray(), dtype: tensors.get(s.tensor)!.dtype };
+  return types;
 }
 
 function starts(sels: readonly Selection[]): Map<string, ZPoint> {
@@ -245,7 +247,8 @@ function checkOperation(
 ): Operation | undefined {
   const inputs = checkSelections(o.inputs, pointer(path, "inputs"), tensors, broken, issues);
   const outputs = checkSelections(o.outputs, pointer(path, "outputs"), tensors, broken, issues);
-  const index = decodeRange(o.index, pointer(path, "index"), issues);
+  // Index and signature are a cache of what the kernel derives: checked when given, derived when not.
+  const index = o.index === undefined ? null : decodeRange(o.index, pointer(path, "index"), issues);
   if (inputs === undefined || outputs === undefined || index === undefined) return undefined;
   const params = o.params ?? {};
   const derived = deriveSignature(
@@ -270,7 +273,9 @@ function checkOperation(
       );
   }
   outputs.forEach((s, i) => {
-    const want = derived.signature.outputs[s.name];
+    const want = Object.hasOwn(derived.signature.outputs, s.name)
+      ? derived.signature.outputs[s.name]
+      : undefined;
     const p = pointer(pointer(path, "outputs"), i);
     if (want === undefined) {
       issues.add(
@@ -312,7 +317,7 @@ function checkOperation(
   });
   if (issues.issues.length > before) return undefined;
   const signature = translateSignature(derived.signature, starts(inputs), starts(outputs));
-  compareStoredSignature(o, path, index, signature, issues);
+  compareStoredSignature(o, path, index ?? signature.index, signature, issues);
   checkOutputCoverage(signature, new Map(outputs.map((s) => [s.name, s.range])), path, issues);
   if (issues.issues.length > before) return undefined;
   return { id: o.id, kernel: o.kernel, params, inputs, outputs, index: signature.index, signature };

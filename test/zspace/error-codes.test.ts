@@ -255,6 +255,42 @@ const throwRows: readonly ThrowRow[] = [
     run: () => parseDocumentText('{"a": ]', "doc.json"),
   },
   {
+    rule: "JSON nested deeper than the limit names where, before any recursive walk",
+    code: "nesting_too_deep",
+    context: { source: "doc.json", limit: 256, line: 1, column: 257 },
+    run: () => parseDocumentText(`${"[".repeat(5000)}${"]".repeat(5000)}`, "doc.json"),
+  },
+  {
+    rule: "YAML nested deeper than the limit",
+    code: "nesting_too_deep",
+    context: { source: "doc.yaml", limit: 256 },
+    run: () => parseDocumentText(`a: ${"[".repeat(5000)}${"]".repeat(5000)}`, "doc.yaml"),
+  },
+  {
+    rule: "a YAML alias to no anchor is a malformed document",
+    code: "invalid_json",
+    context: { source: "doc.yaml" },
+    run: () => parseDocumentText("version: *nope", "doc.yaml"),
+  },
+  {
+    rule: "a YAML alias bomb is refused",
+    code: "invalid_json",
+    context: { source: "doc.yaml" },
+    run: () =>
+      parseDocumentText(
+        ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcdefghi"]
+          .map((k, i) =>
+            i === 0
+              ? k
+              : `${k}: &${k} [${Array(9)
+                  .fill(`*${"abcdefghi"[i - 1]}`)
+                  .join(", ")}]`,
+          )
+          .join("\n"),
+        "doc.yaml",
+      ),
+  },
+  {
     rule: "a file that does not exist names its path and the reason",
     code: "file_not_found",
     context: { path: "/nonexistent/doc.json", reason: "ENOENT" },

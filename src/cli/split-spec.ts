@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { nullRecord } from "../base/json.js";
 import type { Program } from "../ir/program.js";
 import type { DimSplit } from "../zspace/z-range.js";
 
@@ -8,7 +9,7 @@ import type { DimSplit } from "../zspace/z-range.js";
  * name (`m`, `batch0`, ...) or number; `dim@c1/c2` cuts at explicit points instead of `parts`.
  */
 export function parseSplitSpecs(specs: readonly string[], program: Program): Record<string, DimSplit[]> {
-  const out: Record<string, DimSplit[]> = {};
+  const out = nullRecord<DimSplit[]>();
   for (const spec of specs) {
     let current: string | undefined;
     for (const raw of spec.split(",").filter((s) => s.length > 0)) {

@@ -1,5 +1,6 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
 import { TesseraError } from "../base/errors.js";
+import { nullRecord } from "../base/json.js";
 import { topologicalOrder } from "../ir/dependencies.js";
 import type { Monoid } from "../kernels/signature.js";
 import { combineGeometry, shardGeometry } from "../shard/shard-geometry.js";
@@ -111,7 +112,7 @@ export function deriveTaskGraph(plan: Plan): TaskGraph {
   const dtypes = new Map(program.tensors.map((t) => [t.id, t.dtype]));
   const opPlans = new Map(plan.operations.map((o) => [o.op, o]));
   const homes = new Map(plan.inputs.map((i) => [i.tensor, i.device ?? null]));
-  const writers: Record<string, Writer[]> = {};
+  const writers = nullRecord<Writer[]>();
   for (const id of program.inputs) {
     const decl = program.tensors.find((t) => t.id === id)!;
     writers[id] = [
@@ -119,8 +120,8 @@ export function deriveTaskGraph(plan: Plan): TaskGraph {
     ];
   }
   const tasks: Task[] = [];
-  const reads: Record<string, Piece[]> = {};
-  const deps: Record<string, string[]> = {};
+  const reads = nullRecord<Piece[]>();
+  const deps = nullRecord<string[]>();
   const transfers: Transfer[] = [];
   const sent = new Map<string, number>();
 

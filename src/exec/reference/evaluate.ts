@@ -1,6 +1,6 @@
 import { TesseraError, ValidationError } from "../../base/errors.js";
 import { IssueCollector } from "../../base/issue.js";
-import { pointer } from "../../base/json.js";
+import { nullRecord, pointer } from "../../base/json.js";
 import { topologicalOrder } from "../../ir/dependencies.js";
 import type { Program } from "../../ir/program.js";
 import type { AnyKernelDef, KernelContext } from "../../kernels/kernel.js";
@@ -88,7 +88,7 @@ function* unshardedSteps(
         },
       );
     }
-    const regions: Record<string, Region> = {};
+    const regions = nullRecord<Region>();
     for (const s of op.inputs) regions[s.name] = sliceRegion(values.get(s.tensor)!, s.range);
     const outs = yield {
       op,

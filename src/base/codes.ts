@@ -13,7 +13,7 @@ export const ISSUE_CODES = {
   read_failed: "an input file exists but cannot be read (permissions, not a regular file, too large)",
   nesting_too_deep: "a document or expression nests deeper than Tessera reads",
   limit_exceeded: "a size or count is over what Tessera can allocate or handle",
-  invalid_argument: "a library function was called with an argument of the wrong type",
+  invalid_argument: "a function or command-line argument is malformed (wrong type, blank, or given twice)",
   // zspace: geometry values
   not_integer: "a coordinate or matrix entry is not a safe integer (|x| ≤ 2^53 - 1)",
   rank_mismatch: "two values that must have the same rank do not",

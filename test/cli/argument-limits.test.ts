@@ -1,5 +1,5 @@
 // Command-line sizes and names are checked up front, with a typed error or a usage error (exit 2).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,6 +43,42 @@ describe("argument limits", () => {
     const r = await runCli([argv[0], "nope.json", argv[1], argv[2]]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("expected a positive integer up to 1024");
+  });
+
+  it("eval and run of a valid program with a 2^40-element tensor: limit_exceeded, not a RangeError", async () => {
+    const huge = { start: [0, 0], end: [1048576, 1048576] };
+    const file = join(dir, "huge.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        kind: "program",
+        tensors: [
+          { id: "x", dtype: "float32", range: huge },
+          { id: "y", dtype: "float32", range: huge },
+        ],
+        operations: [
+          {
+            id: "r",
+            kernel: "relu",
+            inputs: [{ name: "x", tensor: "x", range: huge }],
+            outputs: [{ name: "out", tensor: "y", range: huge }],
+          },
+        ],
+        inputs: ["x"],
+        outputs: ["y"],
+      }),
+    );
+    const plan = join(dir, "huge.plan.json");
+    expect((await runCli(["shard", file, "-o", plan])).code).toBe(0);
+    for (const argv of [
+      ["eval", file],
+      ["run", plan],
+    ]) {
+      const r = await runCli(argv);
+      expect(r.err, argv[0]).toContain("error[limit_exceeded] a float32 tensor of 1099511627776 elements");
+      expect(r.code, argv[0]).toBe(2);
+    }
   });
 
   it("shard --devices a,a is refused before a plan is written", async () => {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  allocate,
   checkSchema,
   ISSUE_CODES,
   type IssueCode,
@@ -289,6 +290,12 @@ const throwRows: readonly ThrowRow[] = [
           .join("\n"),
         "doc.yaml",
       ),
+  },
+  {
+    rule: "a tensor over the size limit is refused before allocating",
+    code: "limit_exceeded",
+    context: { dtype: "float32", elements: 2 ** 40, bytes: 2 ** 42, limit: 2 ** 32 },
+    run: () => allocate("float32", 2 ** 40),
   },
   {
     rule: "a file that does not exist names its path and the reason",

@@ -7,7 +7,8 @@
  *   nodeModules: boolean,          // node_modules exists
  *   lockHash: string | undefined,  // hash of package-lock.json (undefined without a lock file)
  *   installedHash: string | undefined, // hash recorded by the last successful install
- *   systemPackages: { apt: string, command: string }[],
+ *   systemPackages: { apt: string, command: string, only?: "test" }[],
+ *   purpose?: "start" | "test",    // what the bootstrap prepares for (default "start")
  *   missingCommands: string[],     // commands of systemPackages not found on PATH
  *   isRoot: boolean,
  *   isDebian: boolean,
@@ -22,7 +23,12 @@ export function planBootstrap(state) {
   const stale =
     !state.nodeModules || state.installedHash === undefined || state.installedHash !== state.lockHash;
   const npm = stale ? "install" : "none";
-  const missing = state.systemPackages.filter((p) => state.missingCommands.includes(p.command));
+  // A package marked `only: "test"` (chromium, for the one browser test) is not needed to run
+  // Tessera: `npm start` neither installs it nor fails for want of it.
+  const purpose = state.purpose ?? "start";
+  const missing = state.systemPackages.filter(
+    (p) => state.missingCommands.includes(p.command) && (p.only === undefined || p.only === purpose),
+  );
   const canApt = state.isRoot && state.isDebian;
   return {
     npm,

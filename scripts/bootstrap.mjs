@@ -78,6 +78,7 @@ function main() {
     isRoot: typeof process.getuid === "function" && process.getuid() === 0,
     isDebian: existsSync("/etc/debian_version"),
     buildStale: existsSync(join(root, "dist")) ? buildIsStale() : true,
+    purpose: process.argv.includes("--for-test") ? "test" : "start",
   };
   const plan = planBootstrap(state);
   if (plan.manual.length > 0) {
@@ -105,4 +106,8 @@ function main() {
   if (plan.build) build();
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // `--build`: build now and record it (what `npm run build` does), so bin/tessera does not rebuild.
+  if (process.argv.includes("--build")) build();
+  else main();
+}

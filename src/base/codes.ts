@@ -9,6 +9,11 @@ export const ISSUE_CODES = {
   expected_object: "an object was expected",
   missing_field: "a required field is absent",
   write_failed: "an output file could not be written",
+  file_not_found: "an input file does not exist",
+  read_failed: "an input file exists but cannot be read (permissions, not a regular file, too large)",
+  nesting_too_deep: "a document or expression nests deeper than Tessera reads",
+  limit_exceeded: "a size or count is over what Tessera can allocate or handle",
+  invalid_argument: "a function or command-line argument is malformed (wrong type, blank, or given twice)",
   // zspace: geometry values
   not_integer: "a coordinate or matrix entry is not a safe integer (|x| ≤ 2^53 - 1)",
   rank_mismatch: "two values that must have the same rank do not",

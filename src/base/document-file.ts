@@ -22,6 +22,9 @@ export function parseYamlText(text: string): unknown {
 export function parseDocumentText(text: string, source = "input"): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    // Before parsing: the error locator below recurses, and so do the checks after it.
+    const deep = jsonDepthExceeded(text, MAX_DOCUMENT_DEPTH);
+    if (deep !== undefined) throw tooDeep(source, lineColumn(text, deep));
     try {
       return JSON.parse(text);
     } catch (e: unknown) {
@@ -40,10 +43,13 @@ export function parseDocumentText(text: string, source = "input"): unknown {
       );
     }
   }
+  let value: unknown;
   try {
-    return yaml().parse(text);
+    value = yaml().parse(text);
   } catch (e: unknown) {
+    if (e instanceof RangeError) throw tooDeep(source);
     if (e instanceof yaml().YAMLParseError) {
+      if (e.message.includes("Maximum call stack")) throw tooDeep(source);
       const at = e.linePos?.[0];
       throw new TesseraError(
         "invalid_json",
@@ -54,8 +60,59 @@ export function parseDocumentText(text: string, source = "input"): unknown {
         },
       );
     }
+    // The yaml package throws a ReferenceError for an alias to no anchor and for an alias bomb
+    // (more aliases than its resource limit): both are malformed documents.
+    if (e instanceof ReferenceError) {
+      throw new TesseraError("invalid_json", `${source}: ${e.message.split("\n")[0]}`, { source });
+    }
     throw e;
   }
+  if (valueDepthExceeded(value, MAX_DOCUMENT_DEPTH)) throw tooDeep(source);
+  return value;
+}
+
+/** The deepest nesting of arrays and objects a document may have; real documents nest about 8 deep. */
+export const MAX_DOCUMENT_DEPTH = 256;
+
+function tooDeep(source: string, at?: { line: number; column: number }): TesseraError {
+  return new TesseraError(
+    "nesting_too_deep",
+    `${source}${at ? `:${at.line}:${at.column}` : ""}: arrays and objects nest deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+    { source, limit: MAX_DOCUMENT_DEPTH, ...(at ?? {}) },
+  );
+}
+
+/** The offset of the bracket that opens level `limit + 1` of JSON text (outside strings), if any. */
+function jsonDepthExceeded(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
+/** True when parsed data nests arrays and objects deeper than `limit` (walked without recursion). */
+function valueDepthExceeded(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= limit) return true;
+    // YAML aliases share nodes: walk each node once.
+    if (seen.has(v)) continue;
+    seen.add(v);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -63,7 +120,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
-/** Reads a document file (JSON or YAML); an unreadable file is `invalid_json` naming the path. */
+/** Reads a document file (JSON or YAML); a missing file is `file_not_found`, an unreadable one `read_failed`. */
 export function readDocumentFile(path: string): unknown {
   return parseDocumentText(readTextFile(path), path);
 }

@@ -1,3 +1,5 @@
+import { TesseraError } from "./errors.js";
+
 /** Element types Tessera computes with. */
 export const DTYPES = ["float32", "float64", "int32"] as const;
 
@@ -39,7 +41,27 @@ export function typedArrayOn(dtype: DType, buffer: ArrayBufferLike): TypedData {
   }
 }
 
-/** A zero-filled typed array of `length` elements of `dtype`. */
+/** The largest tensor Tessera holds in one piece of memory (4 GiB): beyond it, shard the program. */
+export const MAX_TENSOR_BYTES = 2 ** 32;
+
+/**
+ * A zero-filled typed array of `length` elements of `dtype`. A tensor over `MAX_TENSOR_BYTES`,
+ * or one the machine cannot allocate, is `limit_exceeded` naming its size, not a RangeError.
+ */
 export function allocate(dtype: DType, length: number): TypedData {
-  return typedArrayOn(dtype, new ArrayBuffer(length * DTYPE_BYTES[dtype]));
+  const bytes = length * DTYPE_BYTES[dtype];
+  const refuse = (why: string) =>
+    new TesseraError("limit_exceeded", `a ${dtype} tensor of ${length} elements (${bytes} bytes) ${why}`, {
+      dtype,
+      elements: length,
+      bytes,
+      limit: MAX_TENSOR_BYTES,
+    });
+  if (bytes > MAX_TENSOR_BYTES) throw refuse(`is over the limit of ${MAX_TENSOR_BYTES} bytes in one piece`);
+  try {
+    return typedArrayOn(dtype, new ArrayBuffer(bytes));
+  } catch (e: unknown) {
+    if (e instanceof RangeError) throw refuse("cannot be allocated on this machine");
+    throw e;
+  }
 }

@@ -14,7 +14,7 @@ export {
 } from "./dtype.js";
 export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./errors.js";
 export { type Issue, IssueCollector, issue } from "./issue.js";
-export { type Context, isJsonObject, type JsonValue, pointer } from "./json.js";
+export { type Context, isJsonObject, type JsonValue, nullRecord, ownValue, pointer } from "./json.js";
 export { type Rng, seededRng } from "./random.js";
 export { readTextFile } from "./read-text-file.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";

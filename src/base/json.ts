@@ -20,3 +20,16 @@ export function pointer(base: string, segment: string | number): string {
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * `record[key]` when `key` is an own property of `record`, else undefined: a lookup under a
+ * user-chosen id (`constructor`, `toString`) never finds an `Object.prototype` member.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** An empty record without a prototype, for tables keyed by user-chosen ids (`__proto__` included). */
+export function nullRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { TesseraError } from "./errors.js";
 
 /** Options of `writeTextFile`. */
@@ -10,16 +10,27 @@ export interface WriteTextOptions {
   readonly createFolder?: boolean;
 }
 
+let serial = 0;
+
 /**
- * Writes a UTF-8 file and returns its absolute path. Any failure (a folder that is a file, no
- * permission, a directory at the path) is `write_failed` naming what, the path and the reason.
+ * Writes a UTF-8 file and returns its absolute path. The text goes to a temporary file beside
+ * the target, renamed over it when complete, so a reader (or a run killed mid-write) never sees
+ * a truncated file. Any failure (a folder that is a file, no permission, a directory at the
+ * path) is `write_failed` naming what, the path and the reason, and leaves no temporary file.
  */
 export function writeTextFile(path: string, text: string, options: WriteTextOptions = {}): string {
   const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${serial++}.tmp`);
   try {
     if (options.createFolder !== false) mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    writeFileSync(temp, text);
+    renameSync(temp, target);
   } catch (e: unknown) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The folder itself is unusable (a file stands where it should be): nothing was written.
+    }
     throw writeFailed(path, e, options.what);
   }
   return target;

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { writeTextFile } from "../base/write-text-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
@@ -92,7 +93,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
   for (const [id, r] of Object.entries(outputs)) out(`   ${formatSummary(id, summarizeTensor(r))}\n`);
   mkdirSync(opts.outDir, { recursive: true });
   const outFile = resolve(opts.outDir, `${program.name ?? "program"}.outputs.json`);
-  writeFileSync(outFile, `${JSON.stringify(tensorsToJson(outputs))}\n`);
+  writeTextFile(outFile, `${JSON.stringify(tensorsToJson(outputs))}\n`);
   out(`   outputs written to ${outFile}\n\n`);
   const op = program.operations.find((o) => o.id === "mlp_up") ?? program.operations[0];
   if (op !== undefined) {
@@ -129,7 +130,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
     `   chosen ${chosen.name}: ${formatSeconds(chosen.cost.makespan)} per step (speed-up over ${faster}), ${result.stats.evaluations} plans in ${formatSeconds(result.stats.seconds)}\n`,
   );
   const resultFile = resolve(opts.outDir, `${large.name ?? "program"}.search-result.json`);
-  writeFileSync(resultFile, `${JSON.stringify(searchResultToJson(result))}\n`);
+  writeTextFile(resultFile, `${JSON.stringify(searchResultToJson(result))}\n`);
   const reportFile = await writeHtmlReport(result, resolve(opts.outDir, "report.html"), {
     source: relative(process.cwd(), opts.largeProgramFile) || opts.largeProgramFile,
   });
@@ -138,7 +139,7 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
   // 5. The chosen plan, scaled down to the small block, on this machine's worker threads.
   const plan = rescalePlan(chosen.plan, program);
   const planFile = resolve(opts.outDir, `${program.name ?? "program"}.plan.json`);
-  writeFileSync(planFile, `${JSON.stringify(planToJson(plan), null, 1)}\n`);
+  writeTextFile(planFile, `${JSON.stringify(planToJson(plan), null, 1)}\n`);
   const graph = deriveTaskGraph(plan);
   const split = plan.operations.filter((o) => o.devices.length > 1).map((o) => o.op);
   const combined = [...new Set(graph.tasks.filter((t) => t.kind === "combine").map((t) => t.op))];

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
 import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.js";
+import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
@@ -24,10 +25,29 @@ class ReportedFailure extends Error {}
 /** Thrown when a verified run differs from the reference: a finding, not a usage error (exit 1). */
 class VerificationFailed extends Error {}
 
-function parseCount(value: string): number {
-  if (!/^[1-9]\d*$/.test(value))
-    throw new CommanderError(2, "tessera.option", `error: expected a positive integer, found '${value}'\n`);
+/** The largest count an option takes: beyond it a count is a typo, and would exhaust memory. */
+const MAX_COUNT = 1 << 20;
+
+/** A positive integer up to `max` (commander passes the previous value second, so `max` is not a default). */
+function countUpTo(value: string, max: number): number {
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > max)
+    throw new CommanderError(
+      2,
+      "tessera.option",
+      `error: expected a positive integer up to ${max}, found '${value}'\n`,
+    );
   return Number(value);
+}
+
+/** Worker threads: each costs a thread and its memory, so a few hundred is already generous. */
+const MAX_WORKERS = 1024;
+
+function parseWorkers(value: string): number {
+  return countUpTo(value, MAX_WORKERS);
+}
+
+function parseCount(value: string): number {
+  return countUpTo(value, MAX_COUNT);
 }
 
 function parseSeed(value: string): number {
@@ -59,8 +79,10 @@ function buildProgram(out: (s: string) => void): Command {
     });
   program
     .command("validate")
-    .description("validate program files (JSON or YAML); exits 2 when any is invalid")
-    .argument("<files...>", "program files")
+    .description(
+      "validate documents of any kind (program, plan, cluster, tensors, kernel, search-result); exits 2 when any is invalid",
+    )
+    .argument("<files...>", "document files (JSON or YAML)")
     .addOption(kernelsOption())
     .action((files: string[], opts: { kernels: string[] }) => {
       if (!validateFiles(files, registryWith(opts.kernels), out)) throw new ReportedFailure();
@@ -96,7 +118,7 @@ function buildProgram(out: (s: string) => void): Command {
     .command("run")
     .description("run a plan on local worker threads; --verify compares with the reference evaluator")
     .argument("<plan>", "plan file (JSON or YAML), e.g. from tessera shard")
-    .option("--workers <n>", "cap on worker threads (devices share threads beyond it)", parseCount)
+    .option("--workers <n>", "cap on worker threads (devices share threads beyond it)", parseWorkers)
     .option("--backend <name>", "kernel backend in the workers: reference or onnx", "reference")
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
@@ -187,7 +209,7 @@ function buildProgram(out: (s: string) => void): Command {
       parseSeed,
       0,
     )
-    .option("--workers <n>", "worker threads searching in parallel", parseCount, 1)
+    .option("--workers <n>", "worker threads searching in parallel", parseWorkers, 1)
     .option(
       "--pin <spec>",
       "op=dim:parts[,dim:parts] | op=whole, optionally @dev,dev (placement); or op@dev,dev (confine) — repeatable",
@@ -315,7 +337,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option(
       "--workers <n>",
       "worker threads, i.e. devices of the cluster (default: the cores, at least 2)",
-      parseCount,
+      parseWorkers,
     )
     .option("--backend <name>", "kernel backend the figures are for: onnx or reference", "onnx")
     .option("--quick", "fewer, smaller repeats: a few seconds, noisier figures", false)
@@ -361,6 +383,8 @@ export async function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<number> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   const program = buildProgram(out);
   try {
     await program.parseAsync(argv.slice(), { from: "user" });

@@ -66,6 +66,15 @@ export function parseBudget(text: string): SearchBudget {
       throw new TesseraError("invalid_budget", `--budget ${text}: the budget must be positive`, {
         budget: text,
       });
+    // A search must end: at most a week, and at most 10^8 evaluations.
+    if ((seconds ?? 0) > 604_800 || (evaluations ?? 0) > 1e8)
+      throw new TesseraError(
+        "invalid_budget",
+        `--budget ${text}: at most 604800s (a week) and 100000000 evaluations`,
+        {
+          budget: text,
+        },
+      );
   }
   return {
     ...(seconds === undefined ? {} : { seconds }),

@@ -28,8 +28,14 @@ export function shardProgramFile(
   const program = loadProgramFile(file, registry);
   const devices = parseDevices(opts.devices);
   const inputs: InputPlacement[] = program.inputs.map((tensor) => ({ tensor }));
+  const homed = new Set<string>();
   for (const h of opts.home) {
     const [tensor, device] = h.split("=");
+    if (tensor !== undefined && homed.has(tensor))
+      throw new TesseraError("invalid_argument", `--home ${h}: input '${tensor}' is placed twice`, {
+        tensor,
+      });
+    if (tensor !== undefined) homed.add(tensor);
     const i = inputs.findIndex((p) => p.tensor === tensor);
     if (i < 0 || device === undefined) {
       throw new TesseraError(

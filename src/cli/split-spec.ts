@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { nullRecord } from "../base/json.js";
 import type { Program } from "../ir/program.js";
 import type { DimSplit } from "../zspace/z-range.js";
 
@@ -8,7 +9,7 @@ import type { DimSplit } from "../zspace/z-range.js";
  * name (`m`, `batch0`, ...) or number; `dim@c1/c2` cuts at explicit points instead of `parts`.
  */
 export function parseSplitSpecs(specs: readonly string[], program: Program): Record<string, DimSplit[]> {
-  const out: Record<string, DimSplit[]> = {};
+  const out = nullRecord<DimSplit[]>();
   for (const spec of specs) {
     let current: string | undefined;
     for (const raw of spec.split(",").filter((s) => s.length > 0)) {
@@ -55,14 +56,38 @@ function bad(spec: string, why: string): TesseraError {
   return new TesseraError("invalid_split", `--split ${spec}: ${why}`, { spec });
 }
 
-/** Parses `--devices`: a count (`4` → d0..d3) or a comma-separated list of names. */
+/** The most devices a hand-written plan may name: each shard needs one, and each is dealt a name. */
+export const MAX_PLAN_DEVICES = 65_536;
+
+/**
+ * Parses `--devices`: a count (`4` → d0..d3, at most `MAX_PLAN_DEVICES`) or a comma-separated
+ * list of distinct, non-blank names.
+ */
 export function parseDevices(value: string): string[] {
   if (/^\d+$/.test(value)) {
     const n = Number(value);
     if (n < 1) throw new TesseraError("unknown_device", "--devices needs at least one device", { found: n });
+    if (n > MAX_PLAN_DEVICES)
+      throw new TesseraError("limit_exceeded", `--devices ${value}: at most ${MAX_PLAN_DEVICES} devices`, {
+        found: value,
+        limit: MAX_PLAN_DEVICES,
+      });
     return Array.from({ length: n }, (_, i) => `d${i}`);
   }
-  const names = value.split(",").filter((s) => s.length > 0);
-  if (names.length === 0) throw new TesseraError("unknown_device", "--devices needs at least one device", {});
+  const names = value.split(",");
+  if (names.some((s) => s.trim().length === 0))
+    throw new TesseraError("invalid_argument", `--devices ${value}: a device name is blank`, {
+      devices: value,
+    });
+  const twice = names.find((s, i) => names.indexOf(s) !== i);
+  if (twice !== undefined)
+    throw new TesseraError("invalid_argument", `--devices ${value}: device '${twice}' is named twice`, {
+      device: twice,
+    });
+  if (names.length > MAX_PLAN_DEVICES)
+    throw new TesseraError("limit_exceeded", `--devices: at most ${MAX_PLAN_DEVICES} devices`, {
+      found: names.length,
+      limit: MAX_PLAN_DEVICES,
+    });
   return names;
 }

@@ -1,12 +1,13 @@
 import { readDocumentFile } from "../base/document-file.js";
 import { TesseraError } from "../base/errors.js";
+import { ownValue } from "../base/json.js";
 import type { Cluster } from "./cluster.js";
 import { parseCluster } from "./parse-cluster.js";
 import { CLUSTER_PRESETS, presetNames } from "./presets.js";
 
 /** The cluster of a built-in preset; throws `unknown_preset` listing the known ones. */
 export function presetCluster(name: string): Cluster {
-  const doc = CLUSTER_PRESETS[name];
+  const doc = ownValue(CLUSTER_PRESETS, name);
   if (doc === undefined) {
     throw new TesseraError(
       "unknown_preset",

@@ -30,6 +30,9 @@ export interface ClusterValidation {
   readonly issues: readonly Issue[];
 }
 
+/** The most devices a cluster may have (2^20): each becomes an object in every plan and simulation. */
+export const MAX_CLUSTER_DEVICES = 1 << 20;
+
 /**
  * Validates a cluster document and expands it: a host entry with `count: n` becomes hosts
  * `id0`..`id{n-1}`; devices are `host.d0`..; device types and override hosts must exist.
@@ -39,10 +42,22 @@ export function validateCluster(json: unknown): ClusterValidation {
   if (schemaIssues.length > 0) return { cluster: undefined, issues: schemaIssues };
   const doc = json as ClusterJson;
   const issues = new IssueCollector();
+  // Counted before anything is expanded: `devices: 1e9` must not allocate a billion ids first.
+  const total = doc.hosts.reduce((n, h) => n + h.devices * (h.count ?? 1), 0);
+  if (total > MAX_CLUSTER_DEVICES) {
+    issues.add(
+      "limit_exceeded",
+      "/hosts",
+      `the cluster has ${total} devices; Tessera models at most ${MAX_CLUSTER_DEVICES}`,
+      { devices: total, limit: MAX_CLUSTER_DEVICES },
+    );
+    return { cluster: undefined, issues: issues.issues };
+  }
   const hosts: Host[] = [];
+  const hostIds = new Set<string>();
   const devices: Device[] = [];
   doc.hosts.forEach((h, i) => {
-    if (doc.deviceTypes[h.deviceType] === undefined) {
+    if (!Object.hasOwn(doc.deviceTypes, h.deviceType)) {
       issues.add(
         "invalid_cluster",
         `/hosts/${i}/deviceType`,
@@ -57,12 +72,13 @@ export function validateCluster(json: unknown): ClusterValidation {
     }
     const ids = h.count === undefined ? [h.id] : Array.from({ length: h.count }, (_, k) => `${h.id}${k}`);
     for (const id of ids) {
-      if (hosts.some((x) => x.id === id)) {
+      if (hostIds.has(id)) {
         issues.add("duplicate_id", `/hosts/${i}/id`, `host id '${id}' is used more than once`, { host: id });
         continue;
       }
       const ds = Array.from({ length: h.devices }, (_, k) => `${id}.d${k}`);
       hosts.push({ id, devices: ds });
+      hostIds.add(id);
       for (const d of ds) devices.push({ id: d, host: id, type: h.deviceType });
     }
   });
@@ -104,7 +120,7 @@ export function validateCluster(json: unknown): ClusterValidation {
     }
     overridden.add(key);
     for (const [k, h] of o.hosts.entries()) {
-      if (!hosts.some((x) => x.id === h)) {
+      if (!hostIds.has(h)) {
         issues.add(
           "invalid_cluster",
           `/overrides/${i}/hosts/${k}`,

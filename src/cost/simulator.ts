@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { nullRecord } from "../base/json.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { OpTasks } from "../plan/op-tasks.js";
 import type { CombineMode, OperationPlan, Plan } from "../plan/plan.js";
@@ -276,7 +277,7 @@ class PlanSimulator implements Simulator {
         for (const p of g.phases)
           for (const [a, b] of p.edges) linkBytes[ctx.cls[a * D + b]!]! += p.edgeBytes;
     }
-    const peakMemory: Record<string, number> = {};
+    const peakMemory = nullRecord<number>();
     let maxPeakMemory = 0;
     let devicesUsed = 0;
     let feasible = true;

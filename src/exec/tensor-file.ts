@@ -48,7 +48,8 @@ export function tensorsFromJson(json: unknown): Record<string, Region> {
     tensors: Record<string, { dtype: Region["dtype"]; range: unknown; data: Encoded[] }>;
   };
   const issues = new IssueCollector();
-  const out: Record<string, Region> = {};
+  // Null prototype: a tensor named `__proto__` or `constructor` is an entry like any other.
+  const out: Record<string, Region> = Object.create(null) as Record<string, Region>;
   for (const [id, t] of Object.entries(doc.tensors)) {
     const path = pointer("/tensors", id);
     const range = decodeRange(t.range, pointer(path, "range"), issues);

@@ -10,7 +10,7 @@ import { decodeStoredProjections, type SignatureJson } from "./signature-json.js
  * into the coordinates of its selections). A stored signature is a cache, never an override.
  */
 export function compareStoredSignature(
-  o: { readonly id: string; readonly kernel: string; readonly signature: SignatureJson },
+  o: { readonly id: string; readonly kernel: string; readonly signature?: SignatureJson | undefined },
   path: string,
   index: ZRange,
   derived: Signature,
@@ -30,21 +30,23 @@ export function compareStoredSignature(
     );
   if (!index.equals(derived.index))
     mismatch(pointer(path, "index"), "index range", index.toString(), derived.index.toString());
-  if (o.signature.indexNames.join() !== derived.indexNames.join()) {
+  const signature = o.signature;
+  if (signature === undefined) return;
+  if (signature.indexNames.join() !== derived.indexNames.join()) {
     mismatch(
       pointer(sp, "indexNames"),
       "index names",
-      `[${o.signature.indexNames.join(", ")}]`,
+      `[${signature.indexNames.join(", ")}]`,
       `[${derived.indexNames.join(", ")}]`,
     );
   }
   for (const side of ["inputs", "outputs"] as const) {
-    const stored = decodeStoredProjections(o.signature[side], pointer(sp, side), issues);
+    const stored = decodeStoredProjections(signature[side], pointer(sp, side), issues);
     for (const [name, op] of Object.entries(derived[side])) {
       const got = stored.get(name);
       const where = pointer(pointer(sp, side), name);
       if (got === undefined) {
-        if (!(name in o.signature[side]))
+        if (!Object.hasOwn(signature[side], name))
           mismatch(where, `${side.slice(0, -1)} '${name}' projection`, "absent", op.projection.toString());
       } else if (!got.equals(op.projection)) {
         mismatch(
@@ -56,7 +58,7 @@ export function compareStoredSignature(
       }
     }
     for (const name of stored.keys()) {
-      if (derived[side][name] === undefined)
+      if (!Object.hasOwn(derived[side], name))
         mismatch(
           pointer(pointer(sp, side), name),
           `${side.slice(0, -1)} '${name}' projection`,
@@ -67,14 +69,14 @@ export function compareStoredSignature(
   }
   const fmt = (rs: readonly { dim: number; monoid: string }[]) =>
     `[${rs.map((r) => `${r.dim}:${r.monoid}`).join(", ")}]`;
-  if (fmt(o.signature.reductions) !== fmt(derived.reductions)) {
-    mismatch(pointer(sp, "reductions"), "reductions", fmt(o.signature.reductions), fmt(derived.reductions));
+  if (fmt(signature.reductions) !== fmt(derived.reductions)) {
+    mismatch(pointer(sp, "reductions"), "reductions", fmt(signature.reductions), fmt(derived.reductions));
   }
-  if ((o.signature.unshardable ?? "") !== (derived.unshardable ?? "")) {
+  if ((signature.unshardable ?? "") !== (derived.unshardable ?? "")) {
     mismatch(
       pointer(sp, "unshardable"),
       "shardability",
-      JSON.stringify(o.signature.unshardable ?? null),
+      JSON.stringify(signature.unshardable ?? null),
       JSON.stringify(derived.unshardable ?? null),
     );
   }

@@ -3,7 +3,7 @@ import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import { type Context, type JsonValue, pointer } from "../base/json.js";
 import { checkSchema } from "../base/schema-check.js";
-import type { KernelRegistry } from "../kernels/registry.js";
+import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import type { TensorType } from "../kernels/signature.js";
 import type { ZPoint } from "../zspace/z-point.js";
 import { decodeRange } from "../zspace/z-range.js";
@@ -26,8 +26,8 @@ interface OperationJson {
   params?: Record<string, JsonValue>;
   inputs: SelectionJson[];
   outputs: SelectionJson[];
-  index: unknown;
-  signature: SignatureJson;
+  index?: unknown;
+  signature?: SignatureJson;
 }
 interface ProgramJson {
   version: number;
@@ -50,6 +50,7 @@ export interface ProgramValidation {
  * projections), exactly-once outputs, write conflicts, unwritten tensors and cycles.
  */
 export function validateProgram(json: unknown, registry: KernelRegistry): ProgramValidation {
+  checkRegistry(registry, "validateProgram");
   const schemaIssues = checkSchema("program", json);
   if (schemaIssues.length > 0) return { program: undefined, issues: schemaIssues };
   const doc = json as ProgramJson;
@@ -221,13 +222,15 @@ function checkSelections(
   return ok ? out : undefined;
 }
 
+/** The operand types by name, in a null-prototype record: an operand named `constructor` is just a name. */
 function typesOf(
   sels: readonly Selection[],
   tensors: ReadonlyMap<string, TensorDecl>,
 ): Record<string, TensorType> {
-  return Object.fromEntries(
-    sels.map((s) => [s.name, { shape: s.range.shape.toArray(), dtype: tensors.get(s.tensor)!.dtype }]),
-  );
+  const types = Object.create(null) as Record<string, TensorType>;
+  for (const s of sels)
+    types[s.name] = { shape: s.range.shape.toArray(), dtype: tensors.get(s.tensor)!.dtype };
+  return types;
 }
 
 function starts(sels: readonly Selection[]): Map<string, ZPoint> {
@@ -244,7 +247,8 @@ function checkOperation(
 ): Operation | undefined {
   const inputs = checkSelections(o.inputs, pointer(path, "inputs"), tensors, broken, issues);
   const outputs = checkSelections(o.outputs, pointer(path, "outputs"), tensors, broken, issues);
-  const index = decodeRange(o.index, pointer(path, "index"), issues);
+  // Index and signature are a cache of what the kernel derives: checked when given, derived when not.
+  const index = o.index === undefined ? null : decodeRange(o.index, pointer(path, "index"), issues);
   if (inputs === undefined || outputs === undefined || index === undefined) return undefined;
   const params = o.params ?? {};
   const derived = deriveSignature(
@@ -269,7 +273,9 @@ function checkOperation(
       );
   }
   outputs.forEach((s, i) => {
-    const want = derived.signature.outputs[s.name];
+    const want = Object.hasOwn(derived.signature.outputs, s.name)
+      ? derived.signature.outputs[s.name]
+      : undefined;
     const p = pointer(pointer(path, "outputs"), i);
     if (want === undefined) {
       issues.add(
@@ -311,7 +317,7 @@ function checkOperation(
   });
   if (issues.issues.length > before) return undefined;
   const signature = translateSignature(derived.signature, starts(inputs), starts(outputs));
-  compareStoredSignature(o, path, index, signature, issues);
+  compareStoredSignature(o, path, index ?? signature.index, signature, issues);
   checkOutputCoverage(signature, new Map(outputs.map((s) => [s.name, s.range])), path, issues);
   if (issues.issues.length > before) return undefined;
   return { id: o.id, kernel: o.kernel, params, inputs, outputs, index: signature.index, signature };

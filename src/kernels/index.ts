@@ -21,6 +21,6 @@ export type {
 export * from "./library/index.js";
 export { type PointwiseBody, runPointwise, type ScalarFn } from "./numeric/pointwise.js";
 export { makeRegion, type Region, sliceRegion, writeRegion, zeroRegion } from "./region.js";
-export { extendRegistry, type KernelRegistry, kernelRegistry } from "./registry.js";
+export { checkRegistry, extendRegistry, type KernelRegistry, kernelRegistry } from "./registry.js";
 export type { Monoid, OperandSignature, Reduction, Signature, TensorType } from "./signature.js";
 export { MONOIDS } from "./signature.js";

@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { ownValue } from "../base/json.js";
 import type { Program } from "../ir/program.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import type { DimSplit } from "../zspace/z-range.js";
@@ -38,9 +39,9 @@ export function deviceNames(n: number): string[] {
  */
 export function makePlan(program: Program, request: PlanRequest): Plan {
   const operations: OperationPlan[] = program.operations.map((op) => {
-    const sharding = gridSharding(op, request.splits?.[op.id] ?? []);
+    const sharding = gridSharding(op, ownValue(request.splits, op.id) ?? []);
     const n = shardCount(sharding);
-    const explicit = typeof request.placement === "object" ? request.placement[op.id] : undefined;
+    const explicit = typeof request.placement === "object" ? ownValue(request.placement, op.id) : undefined;
     if (explicit !== undefined && explicit.length !== n) {
       throw new TesseraError(
         "device_count_mismatch",

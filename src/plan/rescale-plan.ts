@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { nullRecord } from "../base/json.js";
 import type { Program } from "../ir/program.js";
 import type { DimSplit } from "../zspace/z-range.js";
 import { makePlan } from "./make-plan.js";
@@ -22,8 +23,8 @@ export function rescalePlan(plan: Plan, program: Program): Plan {
       { ops: plan.operations.map((o) => o.op).join(",") },
     );
   }
-  const splits: Record<string, DimSplit[]> = {};
-  const placement: Record<string, string[]> = {};
+  const splits = nullRecord<DimSplit[]>();
+  const placement = nullRecord<string[]>();
   for (const o of plan.operations) {
     const op = ops.get(o.op)!;
     const extents = op.index.shape.coords;

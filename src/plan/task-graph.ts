@@ -1,3 +1,4 @@
+import { nullRecord } from "../base/json.js";
 import type { Monoid } from "../kernels/signature.js";
 import type { ZRange } from "../zspace/z-range.js";
 import type { Plan } from "./plan.js";
@@ -115,7 +116,7 @@ export function taskGraphOf(plan: Plan, traffic: PlanTraffic): TaskGraph {
   const program = plan.program;
   const plans = operationPlans(plan, facts);
   const homes = new Map(plan.inputs.map((i) => [i.tensor, i.device ?? null]));
-  const writers: Record<string, Writer[]> = {};
+  const writers = nullRecord<Writer[]>();
   const inputWriters = new Map<number, Writer>();
   for (const id of program.inputs) {
     const t = facts.tensorIndex.get(id)!;
@@ -129,8 +130,8 @@ export function taskGraphOf(plan: Plan, traffic: PlanTraffic): TaskGraph {
   }
   const devices = plans.map((p, k) => taskDevices(traffic.tasks[k]!, p));
   const tasks: Task[] = [];
-  const reads: Record<string, Piece[]> = {};
-  const deps: Record<string, string[]> = {};
+  const reads = nullRecord<Piece[]>();
+  const deps = nullRecord<string[]>();
   const transfers: Transfer[] = [];
   // A device receives a given piece (interned source and region) once: keyed `piece|device`.
   const sent = new Map<string, number>();

@@ -3,7 +3,7 @@ import { type Issue, IssueCollector } from "../base/issue.js";
 import { type JsonValue, pointer } from "../base/json.js";
 import { checkSchema } from "../base/schema-check.js";
 import { validateProgram } from "../ir/validate-program.js";
-import type { KernelRegistry } from "../kernels/registry.js";
+import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import { gridSharding, shardCount } from "../shard/operation-sharding.js";
 import { combineGeometry, scatterCombines, shardGeometry } from "../shard/shard-geometry.js";
 import type { DimSplit } from "../zspace/z-range.js";
@@ -43,6 +43,7 @@ export interface PlanValidation {
  * placements, and the order when given.
  */
 export function validatePlan(json: unknown, registry: KernelRegistry): PlanValidation {
+  checkRegistry(registry, "validatePlan");
   const schemaIssues = checkSchema("plan", json);
   if (schemaIssues.length > 0) return { plan: undefined, issues: schemaIssues };
   const doc = json as PlanJson;

@@ -1,3 +1,4 @@
+import { nullRecord } from "../base/json.js";
 import type { Operation } from "../ir/program.js";
 import { outputRange } from "../kernels/numeric/output-range.js";
 import type { Monoid } from "../kernels/signature.js";
@@ -66,11 +67,11 @@ export function shardGeometry(op: Operation, sharding: OperationSharding): Shard
         block = block * counts[d]! + coords[d]!;
       }
     }
-    const inputs: Record<string, ZRange> = {};
+    const inputs = nullRecord<ZRange>();
     for (const [name, operand] of Object.entries(sig.inputs)) {
       inputs[name] = operand.projection.applyRange(range).intersect(selections.get(name)!);
     }
-    const outputs: Record<string, ZRange> = {};
+    const outputs = nullRecord<ZRange>();
     for (const [name, operand] of Object.entries(sig.outputs))
       outputs[name] = outputRange(operand.projection, range, sig.reductions);
     return { op: op.id, shard, range, inputs, outputs, partial, block };

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type BootstrapState, planBootstrap } from "../../scripts/bootstrap-plan.mjs";
 
@@ -43,6 +44,35 @@ describe("bootstrap decisions", () => {
       "redis-server",
     ]);
     expect(planBootstrap({ ...fresh, missingCommands: ["redis-server"], isDebian: false }).apt).toEqual([]);
+  });
+
+  it("npm start neither installs nor requires a test-only package (chromium); npm test does", () => {
+    const chromium = { apt: "chromium", command: "chromium", only: "test" as const };
+    const lacking = { ...fresh, systemPackages: [chromium], missingCommands: ["chromium"] };
+    expect(planBootstrap({ ...lacking, isRoot: false, purpose: "start" })).toMatchObject({
+      apt: [],
+      manual: [],
+    });
+    expect(planBootstrap({ ...lacking, isRoot: false, purpose: "test" }).manual).toEqual(["chromium"]);
+    expect(planBootstrap({ ...lacking, purpose: "test" }).apt).toEqual(["chromium"]);
+  });
+
+  it("package.json marks chromium test-only and npm test bootstraps for tests", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
+      scripts: Record<string, string>;
+      tessera: { systemPackages: { apt: string; only?: string }[] };
+    };
+    expect(pkg.tessera.systemPackages.find((p) => p.apt === "chromium")?.only).toBe("test");
+    expect(pkg.scripts.test).toContain("bootstrap.mjs --for-test");
+    expect(pkg.scripts.start).not.toContain("--for-test");
+  });
+
+  it("npm run build builds through the bootstrap, which writes the build stamp", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe("node scripts/bootstrap.mjs --build");
+    const script = readFileSync("scripts/bootstrap.mjs", "utf8");
+    expect(script).toMatch(/if \(process\.argv\.includes\("--build"\)\) build\(\);/);
+    expect(script).toMatch(/writeFileSync\(buildStamp/);
   });
 
   it("rebuilds when a source file is newer than the build", () => {

@@ -167,7 +167,7 @@ describe("tessera eval", () => {
     const missing = join(dir, "no-such-program.json");
     const r = await run("eval", missing);
     expect(r.code).toBe(EXIT_USER_ERROR);
-    expect(r.err).toContain(`error[invalid_json] cannot read ${missing} (ENOENT)`);
+    expect(r.err).toContain(`error[file_not_found] cannot read ${missing}: no such file`);
     expect(r.err).not.toMatch(STACK_FRAME);
   });
 });

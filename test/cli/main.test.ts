@@ -32,7 +32,7 @@ describe("tessera CLI", () => {
   it("a missing --kernels file is a readable error (exit 2), not a crash", async () => {
     const r = await run(["validate", "--kernels", "/nonexistent/kernel.yaml", "examples/mlp.json"]);
     expect(r.code).toBe(EXIT_USER_ERROR);
-    expect(r.err).toContain("error[invalid_json] cannot read /nonexistent/kernel.yaml (ENOENT)");
+    expect(r.err).toContain("error[file_not_found] cannot read /nonexistent/kernel.yaml: no such file");
     expect(r.err).not.toContain("internal error");
   });
 

@@ -92,7 +92,7 @@ describe("tessera report", () => {
   it("a missing file, an unknown preset, a bad pricing and a bad --max-pictures: exit 2", async () => {
     const missing = await runCli(["report", join(dir, "absent.json")]);
     expect(missing.code).toBe(EXIT_USER_ERROR);
-    expect(missing.err).toContain("error[invalid_json] cannot read");
+    expect(missing.err).toContain("error[file_not_found] cannot read");
     const preset = await runCli(["report", planFile, "--cluster", "tpu-v9", "-o", join(dir, "p.html")]);
     expect(preset.code).toBe(EXIT_USER_ERROR);
     expect(preset.err).toContain("error[unknown_preset]");

@@ -101,7 +101,7 @@ describe("cluster documents", () => {
     expect(loadCluster(file).name).toBe("two");
     expect(loadCluster("local").devices).toHaveLength(2);
     expect(() => loadCluster(join(dir, "missing.json"))).toThrow(
-      expect.objectContaining({ code: "invalid_json" }),
+      expect.objectContaining({ code: "file_not_found" }),
     );
   });
 });

@@ -2,7 +2,7 @@
 // truth every other executor is checked against must itself be checked against something simpler.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { TesseraError } from "../../src/base/errors.js";
+import { TesseraError, ValidationError } from "../../src/base/errors.js";
 import type { JsonValue } from "../../src/base/json.js";
 import {
   checkInputValues,
@@ -314,6 +314,25 @@ describe("input values are checked before anything runs", () => {
     const error = thrown(() => evaluateProgram(prog, { x: good.x }, registry));
     expect(error).toBeInstanceOf(TesseraError);
     expect(error).toMatchObject({ code: "missing_input", context: { tensor: "k" } });
+  });
+
+  it("every missing or mismatched input is reported at once", () => {
+    const error = thrown(() => evaluateProgram(prog, { x: tensor([4], [1, 2, 3, 4]) }, registry));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.code, i.path])).toEqual([
+      ["input_mismatch", "/tensors/x"],
+      ["missing_input", "/tensors/k"],
+    ]);
+  });
+
+  it("an input named after an Object.prototype member is missing, not found on the prototype", () => {
+    const q = program();
+    q.output("y", q.relu(q.input("constructor", [2])));
+    const error = thrown(() => checkInputValues(q.build(), {}));
+    expect(error).toMatchObject({
+      code: "missing_input",
+      summary: "no value was given for program input 'constructor'",
+    });
   });
 
   it.each([

@@ -156,3 +156,17 @@ describe("reading a malformed tensor file", () => {
     },
   );
 });
+
+describe("tensor ids that are Object.prototype names are ordinary entries", () => {
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])(
+    "a tensor named %s round-trips",
+    (id) => {
+      const doc = JSON.parse(
+        `{"version":1,"kind":"tensors","tensors":{"${id}":{"dtype":"float32","range":{"start":[0],"end":[2]},"data":[1,2]}}}`,
+      );
+      const read = tensorsFromJson(doc);
+      expect(Object.keys(read)).toEqual([id]);
+      expect(valuesOf(read[id]!)).toEqual([1, 2]);
+    },
+  );
+});

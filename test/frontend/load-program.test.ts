@@ -123,11 +123,11 @@ describe("parseDocumentText", () => {
 describe("readDocumentFile and loadProgramFile", () => {
   const dir = mkdtempSync(join(tmpdir(), "tessera-load-"));
 
-  it("a missing file is invalid_json naming the path and the reason", () => {
+  it("a missing file is file_not_found naming the path and the reason in words", () => {
     const missing = join(dir, "nope.json");
     const error = thrown(() => readDocumentFile(missing));
-    expect(error).toMatchObject({ code: "invalid_json", context: { path: missing, reason: "ENOENT" } });
-    expect((error as Error).message).toContain(missing);
+    expect(error).toMatchObject({ code: "file_not_found", context: { path: missing, reason: "ENOENT" } });
+    expect((error as Error).message).toBe(`cannot read ${missing}: no such file`);
   });
 
   it("a syntax error in a file names the file, line and column", () => {

@@ -215,8 +215,8 @@ describe("search result errors", () => {
     );
   });
 
-  it("a missing or malformed file: invalid_json naming it", () => {
-    expectTesseraError(() => readSearchResultFile(join(dir, "absent.json"), registry), "invalid_json");
+  it("a missing or malformed file: file_not_found or invalid_json naming it", () => {
+    expectTesseraError(() => readSearchResultFile(join(dir, "absent.json"), registry), "file_not_found");
     const bad = join(dir, "bad.json");
     writeFileSync(bad, "{ not json");
     expectTesseraError(() => readSearchResultFile(bad, registry), "invalid_json");

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  allocate,
   checkSchema,
   ISSUE_CODES,
   type IssueCode,
@@ -255,10 +256,58 @@ const throwRows: readonly ThrowRow[] = [
     run: () => parseDocumentText('{"a": ]', "doc.json"),
   },
   {
-    rule: "a file that cannot be read names its path and the reason",
+    rule: "JSON nested deeper than the limit names where, before any recursive walk",
+    code: "nesting_too_deep",
+    context: { source: "doc.json", limit: 256, line: 1, column: 257 },
+    run: () => parseDocumentText(`${"[".repeat(5000)}${"]".repeat(5000)}`, "doc.json"),
+  },
+  {
+    rule: "YAML nested deeper than the limit",
+    code: "nesting_too_deep",
+    context: { source: "doc.yaml", limit: 256 },
+    run: () => parseDocumentText(`a: ${"[".repeat(5000)}${"]".repeat(5000)}`, "doc.yaml"),
+  },
+  {
+    rule: "a YAML alias to no anchor is a malformed document",
     code: "invalid_json",
+    context: { source: "doc.yaml" },
+    run: () => parseDocumentText("version: *nope", "doc.yaml"),
+  },
+  {
+    rule: "a YAML alias bomb is refused",
+    code: "invalid_json",
+    context: { source: "doc.yaml" },
+    run: () =>
+      parseDocumentText(
+        ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcdefghi"]
+          .map((k, i) =>
+            i === 0
+              ? k
+              : `${k}: &${k} [${Array(9)
+                  .fill(`*${"abcdefghi"[i - 1]}`)
+                  .join(", ")}]`,
+          )
+          .join("\n"),
+        "doc.yaml",
+      ),
+  },
+  {
+    rule: "a tensor over the size limit is refused before allocating",
+    code: "limit_exceeded",
+    context: { dtype: "float32", elements: 2 ** 40, bytes: 2 ** 42, limit: 2 ** 32 },
+    run: () => allocate("float32", 2 ** 40),
+  },
+  {
+    rule: "a file that does not exist names its path and the reason",
+    code: "file_not_found",
     context: { path: "/nonexistent/doc.json", reason: "ENOENT" },
     run: () => readTextFile("/nonexistent/doc.json"),
+  },
+  {
+    rule: "only regular files are read (a device like /dev/zero would never end)",
+    code: "read_failed",
+    context: { path: "/dev/zero", reason: "not_regular" },
+    run: () => readTextFile("/dev/zero"),
   },
   {
     rule: "a file that cannot be written names its path and the reason",

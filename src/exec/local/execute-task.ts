@@ -1,4 +1,5 @@
 import { IssueCollector } from "../../base/issue.js";
+import { nullRecord } from "../../base/json.js";
 import type { Operation } from "../../ir/program.js";
 import type { AnyKernelDef } from "../../kernels/kernel.js";
 import { MONOID_FOLD } from "../../kernels/numeric/monoid.js";
@@ -67,7 +68,7 @@ export async function runShard(
   backend: KernelBackend,
   store: RegionStore,
 ): Promise<void> {
-  const inputs: Record<string, Region> = {};
+  const inputs = nullRecord<Region>();
   for (const need of order.needs) inputs[need.operand] = assemble(need, order.pieces, store);
   const values = await backend.run(prepared.def, {
     params: prepared.params,
@@ -85,7 +86,7 @@ export async function runShard(
  */
 export function runCombine(order: CombineOrder, store: RegionStore): void {
   const fold = MONOID_FOLD[order.monoid];
-  const values: Record<string, Region> = {};
+  const values = nullRecord<Region>();
   for (const o of order.outputs) {
     const range = rangeFromWire(o.range);
     const out = zeroRegion(o.dtype, range);

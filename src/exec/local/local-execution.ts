@@ -1,5 +1,6 @@
 import { DTYPE_BYTES } from "../../base/dtype.js";
 import type { TesseraError } from "../../base/errors.js";
+import { nullRecord } from "../../base/json.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
 import type { Task } from "../../plan/task-graph.js";
 import { sourceKey } from "../../plan/task-graph.js";
@@ -281,7 +282,7 @@ export class LocalExecution implements PoolListener {
   /** Each program output assembled from its final writers, fetched from the devices holding them. */
   private async collectOutputs(): Promise<Record<string, Region>> {
     const { plan, graph, inputs } = this.setup.prepared;
-    const out: Record<string, Region> = {};
+    const out = nullRecord<Region>();
     await Promise.all(
       plan.program.outputs.map(async (id) => {
         const decl = plan.program.tensors.find((t) => t.id === id)!;

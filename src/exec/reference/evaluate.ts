@@ -1,30 +1,45 @@
-import { TesseraError } from "../../base/errors.js";
+import { TesseraError, ValidationError } from "../../base/errors.js";
 import { IssueCollector } from "../../base/issue.js";
+import { nullRecord, pointer } from "../../base/json.js";
 import { topologicalOrder } from "../../ir/dependencies.js";
 import type { Program } from "../../ir/program.js";
 import type { AnyKernelDef, KernelContext } from "../../kernels/kernel.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
-import type { KernelRegistry } from "../../kernels/registry.js";
+import { checkRegistry, type KernelRegistry } from "../../kernels/registry.js";
 
 /** Tensor values by tensor id. */
 export type TensorValues = Readonly<Record<string, Region>>;
 
-/** Checks that `inputs` holds a value of the right dtype and range for every program input. */
+/**
+ * Checks that `inputs` holds a value of the right dtype and range for every program input and
+ * reports every problem at once: one is thrown as its own `missing_input`/`input_mismatch`,
+ * several as a `ValidationError` listing each (paths `/tensors/<id>`, as in a tensor file).
+ * Inputs are looked up as own properties, so an input named `constructor` is not found on
+ * `Object.prototype`.
+ */
 export function checkInputValues(program: Program, inputs: TensorValues): void {
+  const issues = new IssueCollector();
   for (const id of program.inputs) {
     const decl = program.tensors.find((t) => t.id === id)!;
-    const value = inputs[id];
+    const value = Object.hasOwn(inputs, id) ? inputs[id] : undefined;
+    const path = pointer("/tensors", id);
     if (value === undefined) {
-      throw new TesseraError("missing_input", `no value was given for program input '${id}'`, { tensor: id });
+      issues.add("missing_input", path, `no value was given for program input '${id}'`, { tensor: id });
+      continue;
     }
-    if (value.dtype !== decl.dtype || !value.range.equals(decl.range)) {
-      throw new TesseraError(
+    if (value.dtype !== decl.dtype || value.range?.equals(decl.range) !== true) {
+      issues.add(
         "input_mismatch",
+        path,
         `input '${id}' must be ${decl.dtype} over ${decl.range}, found ${value.dtype} over ${value.range}`,
         { tensor: id, expected: `${decl.dtype} ${decl.range}`, found: `${value.dtype} ${value.range}` },
       );
     }
   }
+  const [first] = issues.issues;
+  if (first === undefined) return;
+  if (issues.issues.length === 1) throw new TesseraError(first.code, first.summary, first.context);
+  throw new ValidationError(issues.issues, "inputs");
 }
 
 /** One operation ready to run unsharded: its kernel, decoded params and input regions. */
@@ -46,6 +61,7 @@ function* unshardedSteps(
   registry: KernelRegistry,
   values: Map<string, Region>,
 ): Generator<UnshardedStep, void, Record<string, Region>> {
+  checkRegistry(registry, "evaluateProgram");
   checkInputValues(program, inputs);
   // Values given for tensors that are not program inputs are ignored: writing into them would
   // mutate the caller's data, and one of another range would be written only in part.
@@ -72,7 +88,7 @@ function* unshardedSteps(
         },
       );
     }
-    const regions: Record<string, Region> = {};
+    const regions = nullRecord<Region>();
     for (const s of op.inputs) regions[s.name] = sliceRegion(values.get(s.tensor)!, s.range);
     const outs = yield {
       op,

@@ -1,3 +1,4 @@
+import { nullRecord } from "../../base/json.js";
 import { seededRng } from "../../base/random.js";
 import type { Program } from "../../ir/program.js";
 import { type Region, zeroRegion } from "../../kernels/region.js";
@@ -8,7 +9,7 @@ import { type Region, zeroRegion } from "../../kernels/region.js";
  */
 export function randomInputs(program: Program, seed: number): Record<string, Region> {
   const rng = seededRng(seed);
-  const out: Record<string, Region> = {};
+  const out = nullRecord<Region>();
   for (const id of program.inputs) {
     const decl = program.tensors.find((t) => t.id === id)!;
     const region = zeroRegion(decl.dtype, decl.range);

@@ -1,3 +1,4 @@
+import { nullRecord } from "../../base/json.js";
 import { operationDependencies } from "../../ir/dependencies.js";
 import type { Program } from "../../ir/program.js";
 import type { TensorValues } from "./evaluate.js";
@@ -33,7 +34,7 @@ export function termScales(program: Program, values: TensorValues): Record<strin
     }
     return m;
   };
-  const out: Record<string, number> = {};
+  const out = nullRecord<number>();
   for (const output of program.outputs) {
     let scale = maxAbs(output);
     const seen = new Set<number>();

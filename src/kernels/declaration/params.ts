@@ -1,4 +1,4 @@
-import { isJsonObject, pointer } from "../../base/json.js";
+import { isJsonObject, nullRecord, pointer } from "../../base/json.js";
 import type { ParamsDecoder } from "../kernel.js";
 import type { DeclaredParams, ParamDeclaration } from "./types.js";
 
@@ -33,7 +33,7 @@ export function paramsDecoder(
         { param: key },
       );
     }
-    const out: Record<string, number | boolean | readonly number[]> = {};
+    const out = nullRecord<number | boolean | readonly number[]>();
     for (const [name, p] of Object.entries(declared)) {
       const value = Object.hasOwn(raw, name) ? raw[name] : p.default;
       if (value === undefined) {

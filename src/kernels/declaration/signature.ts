@@ -1,7 +1,7 @@
 import type { DType } from "../../base/dtype.js";
 import { isTesseraError, TesseraError } from "../../base/errors.js";
 import type { IssueCollector } from "../../base/issue.js";
-import { pointer } from "../../base/json.js";
+import { nullRecord, pointer } from "../../base/json.js";
 import { IndexProjection } from "../../zspace/index-projection.js";
 import { ZRange } from "../../zspace/z-range.js";
 import { compileBoxShape, compileProjection } from "../expr/affine.js";
@@ -38,13 +38,13 @@ export function declaredSignature(a: AnalyzedDeclaration): SignatureFn<DeclaredP
           op.box === undefined ? map.offset.coords.map(() => 1) : compileBoxShape(op.box, space, env);
         return { shape, dtype, projection: IndexProjection.of(map, box) };
       };
-      const inSigs: Record<string, OperandSignature> = {};
+      const inSigs = nullRecord<OperandSignature>();
       for (const op of a.inputs) {
         where = pointer(pointer(path, "inputs"), op.name);
         const t = inputs[op.name]!;
         inSigs[op.name] = operand(op, t.shape.slice(), t.dtype);
       }
-      const outSigs: Record<string, OperandSignature> = {};
+      const outSigs = nullRecord<OperandSignature>();
       for (const op of a.outputs) {
         where = pointer(pointer(path, "outputs"), op.name);
         const dtype = op.dtype.kind === "fixed" ? op.dtype.dtype : bound.dtypes.get(op.dtype.name)!;

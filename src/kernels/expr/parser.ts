@@ -1,3 +1,4 @@
+import { TesseraError } from "../../base/errors.js";
 import type {
   BoxShapeList,
   DimGroupItem,
@@ -261,10 +262,53 @@ function intMulOp(text: string): IntOp | undefined {
   return text === "*" || text === "//" || text === "%" ? text : undefined;
 }
 
+/**
+ * The deepest expression the language reads: brackets plus unary minus signs open at any point,
+ * and the depth of the parsed tree (a chain `a + b + ...` of n terms is n deep). The parser,
+ * printer and evaluators recurse on it, so a deeper one is `nesting_too_deep`, not a stack overflow.
+ */
+export const MAX_EXPR_DEPTH = 256;
+
+function tooDeep(source: string, column: number): TesseraError {
+  return new TesseraError(
+    "nesting_too_deep",
+    `column ${column}: the expression nests deeper than ${MAX_EXPR_DEPTH} levels`,
+    { column, limit: MAX_EXPR_DEPTH, length: source.length },
+  );
+}
+
+/** Throws `nesting_too_deep` where brackets and unary minus signs first open more than the limit. */
+function checkSourceDepth(source: string): void {
+  let depth = 0;
+  let minus = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    if (c === "-") minus++;
+    else if (c !== " " && c !== "(" && c !== "[") minus = 0;
+    if (depth + minus > MAX_EXPR_DEPTH) throw tooDeep(source, i + 1);
+  }
+}
+
+/** Throws `nesting_too_deep` when the parsed tree (nodes with a `kind`) is deeper than the limit. */
+function checkTreeDepth(tree: unknown, source: string): void {
+  const stack: [unknown, number][] = [[tree, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    const d = "kind" in node ? depth + 1 : depth;
+    if (d > MAX_EXPR_DEPTH) throw tooDeep(source, 1);
+    for (const child of Object.values(node)) stack.push([child, d]);
+  }
+}
+
 function parseWhole<T>(source: string, rule: (p: Parser) => T): T {
+  checkSourceDepth(source);
   const p = new Parser(source);
   const result = rule(p);
   p.finish();
+  checkTreeDepth(result, source);
   return result;
 }
 

@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import type { DType, TypedData } from "../../../base/dtype.js";
 import { TesseraError } from "../../../base/errors.js";
+import { nullRecord } from "../../../base/json.js";
 import type { AnyKernelDef, KernelContext } from "../../../kernels/kernel.js";
 import type { Region } from "../../../kernels/region.js";
 import { StatsRecorder } from "../backend-stats.js";
@@ -91,7 +92,7 @@ async function loadOrt(): Promise<Ort> {
 }
 
 function feedsOf(ort: Ort, feeds: readonly Feed[]): InferenceSession.FeedsType {
-  const out: Record<string, Tensor> = {};
+  const out = nullRecord<Tensor>();
   for (const f of feeds) {
     const d = f.data;
     const dims = f.dims.slice();

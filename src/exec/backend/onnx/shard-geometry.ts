@@ -1,4 +1,5 @@
 import type { DType } from "../../../base/dtype.js";
+import { nullRecord } from "../../../base/json.js";
 import type { KernelContext } from "../../../kernels/kernel.js";
 import { outputRange } from "../../../kernels/numeric/output-range.js";
 import { type Region, sliceRegion } from "../../../kernels/region.js";
@@ -37,7 +38,7 @@ export function shardGeometry(ctx: KernelContext<unknown>): ShardGeometry | unde
   if (out === undefined || outputs.length !== 1 || ctx.index.isEmpty()) return undefined;
   const range = outputRange(out[1].projection, ctx.index, sig.reductions);
   if (range.isEmpty()) return undefined;
-  const inputs: Record<string, ShardInput> = {};
+  const inputs = nullRecord<ShardInput>();
   for (const [name, operand] of Object.entries(sig.inputs)) {
     const given = ctx.inputs[name];
     if (given === undefined) return undefined;

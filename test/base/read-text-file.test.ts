@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readDocumentFile } from "../../src/base/document-file.js";
+import { isTesseraError } from "../../src/base/errors.js";
+import { readTextFile } from "../../src/base/read-text-file.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tessera-read-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const failure = (f: () => unknown) => {
+  try {
+    f();
+  } catch (error: unknown) {
+    if (isTesseraError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a TesseraError");
+};
+
+describe("readTextFile reads regular files only, bounded, with typed errors", () => {
+  it("a missing file is file_not_found, in words", () => {
+    const e = failure(() => readDocumentFile(join(dir, "nope.json")));
+    expect(e.code).toBe("file_not_found");
+    expect(e.summary).toBe(`cannot read ${join(dir, "nope.json")}: no such file`);
+  });
+
+  it("a directory is read_failed", () => {
+    const e = failure(() => readTextFile(dir));
+    expect(e.code).toBe("read_failed");
+    expect(e.summary).toContain("it is a directory");
+  });
+
+  it("a FIFO with no writer is read_failed at once, not a read that blocks forever", () => {
+    const fifo = join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const e = failure(() => readTextFile(fifo));
+    expect(e.code).toBe("read_failed");
+    expect(e.context).toEqual({ path: fifo, reason: "not_regular" });
+  });
+
+  it("/dev/zero is refused, not read until memory runs out", () => {
+    expect(failure(() => readDocumentFile("/dev/zero")).code).toBe("read_failed");
+  });
+
+  it("a file over the size limit is read_failed naming the limit", () => {
+    const big = join(dir, "big.json");
+    writeFileSync(big, "x".repeat(101));
+    const e = failure(() => readTextFile(big, 100));
+    expect(e.code).toBe("read_failed");
+    expect(e.context).toEqual({ path: big, reason: "too_large" });
+    expect(readTextFile(big, 101)).toHaveLength(101);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("an unreadable file is read_failed: permission denied", () => {
+    const locked = join(dir, "locked.json");
+    writeFileSync(locked, "{}");
+    chmodSync(locked, 0);
+    const e = failure(() => readTextFile(locked));
+    expect(e.code).toBe("read_failed");
+    expect(e.summary).toContain("permission denied");
+  });
+});

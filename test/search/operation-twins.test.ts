@@ -26,7 +26,7 @@ describe("operationTwins", () => {
       "l2_v",
     ]);
     expect(ids(twins[position("l1_mlp_up")]!)).toEqual(["l0_mlp_up", "l2_mlp_up"]);
-    twins.forEach((t, i) => expect(t).not.toContain(i));
+    for (const [i, t] of twins.entries()) expect(t).not.toContain(i);
   });
 
   it("is symmetric", () => {

@@ -64,27 +64,27 @@ function report(c: Calibration): string {
     ...c.matmul.map((m) => [
       `${m.dtype} matmul`,
       `${formatFlops(m.flopsPerSecond)}/s`,
-      `${m.shape.join("×")} on ${engine(m)}, median of ${m.repeats}`,
+      `${m.shape.join("×")} on ${engine(m)}, fastest of ${m.repeats}`,
     ]),
     [
       "memory bandwidth",
       `${formatBytes(c.memory.bytesPerSecond)}/s`,
-      `add of ${c.memory.shape[0]} float32 on ${engine(c.memory)}, median of ${c.memory.repeats}`,
+      `add of ${c.memory.shape[0]} float32 on ${engine(c.memory)}, fastest of ${c.memory.repeats}`,
     ],
     [
       "launch overhead",
       formatSeconds(c.launch.seconds),
-      `1-element relu on ${engine(c.launch)}, median of ${c.launch.repeats}`,
+      `1-element relu on ${engine(c.launch)}, fastest of ${c.launch.repeats}`,
     ],
     [
       "transfer bandwidth",
       `${formatBytes(t.bandwidth)}/s`,
-      `${t.count} × ${formatBytes(t.bytes)} per link, ${t.workers} links busy, median of ${t.repeats}`,
+      `${t.count} × ${formatBytes(t.bytes)} per link, ${t.workers} links busy, fastest of ${t.repeats}`,
     ],
     [
       "transfer latency",
       formatSeconds(t.latency),
-      `4 B, coordinator → worker → worker → coordinator, median of ${t.latencyRounds}`,
+      `4 B, coordinator → worker → worker → coordinator, fastest of ${t.latencyRounds}`,
     ],
     ...c.kernels.map((k) => {
       const first = k.samples[0]!;
@@ -92,9 +92,9 @@ function report(c: Calibration): string {
       const rate = (x: { size: number; seconds: number }) =>
         k.by === "flops" ? `${formatFlops(x.size / x.seconds)}/s` : `${formatBytes(x.size / x.seconds)}/s`;
       return [
-        `${k.name} kernels`,
+        `${k.name} kernels, ${k.busy === 1 ? "one alone" : `${k.busy} at once`}`,
         `${formatSeconds(first.seconds)} – ${formatSeconds(last.seconds)}`,
-        `${k.samples.length} shapes (${first.shape.join("×")}: ${rate(first)} … ${last.shape.join("×")}: ${rate(last)}) on ${engine(k)}, median of ${k.repeats}`,
+        `${k.samples.length} shapes (${first.shape.join("×")}: ${rate(first)} … ${last.shape.join("×")}: ${rate(last)}) on ${engine(k)}, fastest of ${k.repeats}`,
       ];
     }),
     ...executorRows(c),
@@ -111,7 +111,7 @@ function report(c: Calibration): string {
 /** The executor's overheads as table rows. */
 function executorRows(c: Calibration): string[][] {
   const e = c.executor.overheads;
-  const n = `median of ${c.executor.repeats} warm runs`;
+  const n = `fastest of ${c.executor.repeats} warm runs`;
   return [
     [
       "run start",

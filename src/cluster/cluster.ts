@@ -30,6 +30,13 @@ export interface KernelTable {
   readonly dtype: DType;
   readonly by: "flops" | "bytes";
   readonly points: readonly (readonly [number, number])[];
+  /**
+   * How many devices of one host computed at once when the table was measured (they share the
+   * host's memory bandwidth and caches). A task is priced by the table whose `busy` is the
+   * smallest at least the number of its host's devices the plan uses (else the largest);
+   * absent, the table counts as measured with all of them busy.
+   */
+  readonly busy?: number;
 }
 
 /** The kinds of executor whose costs around kernels a cluster can describe. */

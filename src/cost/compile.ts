@@ -91,6 +91,8 @@ export function compile(ctx: SimContext, state: PlanState): void {
   const base = ws.base;
   base.fill(0, 0, D);
   const dispatch = taskOverheadSeconds(ctx.cluster.executor);
+  const level = busyLevelOfDevices(ctx, state);
+  const L = ctx.busyLevels.length;
   let X = 0;
   let nIn = 0;
   let nLoc = 0;
@@ -105,7 +107,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
-      const dur = prices[k]!.seconds[devType[dev]! * n + j]! + dispatch;
+      const dur = prices[k]!.seconds[(devType[dev]! * L + level[dev]!) * n + j]! + dispatch;
       if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
       taskOp[t] = k;
       taskLocal[t] = j;
@@ -271,4 +273,33 @@ function sequences(ctx: SimContext, state: PlanState): void {
     devSeq[cursor[d]!] = t;
     cursor[d]! += 1;
   }
+}
+
+/**
+ * Per device, the busy level its tasks are priced at: the smallest of `ctx.busyLevels` at least
+ * the number of devices of its host that run a task of the plan (they compute at once and share
+ * the host's memory system), else the largest.
+ */
+function busyLevelOfDevices(ctx: SimContext, state: PlanState): Int32Array {
+  const ws = ctx.ws;
+  const D = ctx.devices.length;
+  ws.devUsed = sized(ws.devUsed, D);
+  ws.hostBusy = sized(ws.hostBusy, ctx.hosts);
+  ws.devLevel = sized(ws.devLevel, D);
+  const { devUsed, hostBusy, devLevel } = ws;
+  devUsed.fill(0, 0, D);
+  hostBusy.fill(0, 0, ctx.hosts);
+  for (const place of state.places) {
+    for (const d of place.shard) devUsed[d] = 1;
+    for (const d of place.combine) devUsed[d] = 1;
+  }
+  for (let d = 0; d < D; d++) hostBusy[ctx.devHost[d]!]! += devUsed[d]!;
+  const levels = ctx.busyLevels;
+  for (let d = 0; d < D; d++) {
+    const busy = hostBusy[ctx.devHost[d]!]!;
+    let l = 0;
+    while (l < levels.length - 1 && levels[l]! < busy) l++;
+    devLevel[d] = l;
+  }
+  return devLevel;
 }

@@ -4,6 +4,7 @@ import type { OperationPlan } from "../plan/plan.js";
 import type { PlanTraffic } from "../plan/plan-traffic.js";
 import type { ProgramFacts } from "../plan/program-facts.js";
 import type { CostModel } from "./cost-model.js";
+import { busyLevels } from "./kernel-time.js";
 import type { OpPrice } from "./task-pricing.js";
 import { Workspace } from "./workspace.js";
 
@@ -33,6 +34,11 @@ export interface SimContext {
   readonly types: readonly DeviceType[];
   /** Device type position of each device. */
   readonly devType: Int32Array;
+  /** Host position (in `cluster.hosts`) of each device: devices of one host share its memory system. */
+  readonly devHost: Int32Array;
+  readonly hosts: number;
+  /** The busy levels tasks are priced at (`busyLevels(types)`), ascending, the last +Infinity. */
+  readonly busyLevels: readonly number[];
   readonly capacity: Float64Array;
   /** `D × D` tables, `[from * D + to]`: class (INTRA/INTER), bandwidth and latency. */
   readonly cls: Int32Array;
@@ -88,6 +94,7 @@ export function simContext(
     });
   });
   const deviceIndex = new Map(devices.map((d, i) => [d, i]));
+  const hostPos = new Map(cluster.hosts.map((h, i) => [h.id, i]));
   const home = new Int32Array(facts.program.tensors.length).fill(-1);
   for (const [tensor, device] of homes) {
     if (device !== null) home[facts.tensorIndex.get(tensor)!] = deviceIndex.get(device) ?? -1;
@@ -103,6 +110,9 @@ export function simContext(
     clusterPos: Int32Array.from(mapped.map((m) => m.i)),
     types,
     devType: Int32Array.from(mapped.map((m) => typeNames.indexOf(m.d.type))),
+    devHost: Int32Array.from(mapped.map((m) => hostPos.get(m.d.host) ?? 0)),
+    hosts: cluster.hosts.length,
+    busyLevels: busyLevels(types),
     capacity: Float64Array.from(mapped.map((m) => cluster.deviceTypes[m.d.type]!.memoryBytes)),
     cls,
     bandwidth,

@@ -100,7 +100,7 @@ export function createSimulator(plan: Plan, cluster: Cluster, options: Simulatio
   );
   const plans = operationPlans(plan, facts);
   const traffic = planTraffic(facts, plans);
-  const prices = traffic.tasks.map((g) => priceOp(g, ctx.model, ctx.types));
+  const prices = traffic.tasks.map((g) => priceOp(g, ctx.model, ctx.types, ctx.busyLevels));
   const places = plans.map((p, k) => placeOp(ctx, traffic.tasks[k]!, p));
   const order = plan.order === undefined ? null : trafficOrder(traffic, plan.order);
   const overlapping = overlappingInputs(facts, traffic.reads);
@@ -227,7 +227,7 @@ class PlanSimulator implements Simulator {
     const { ctx, state } = this;
     const traffic = withOperation(state.traffic, k, plan.sharding, plan.combine);
     const prices = state.prices.slice();
-    prices[k] = priceOp(traffic.tasks[k]!, ctx.model, ctx.types);
+    prices[k] = priceOp(traffic.tasks[k]!, ctx.model, ctx.types, ctx.busyLevels);
     const places = state.places.slice();
     places[k] = placeOp(ctx, traffic.tasks[k]!, plan);
     const overlapping = overlappingInputs(ctx.facts, traffic.reads, state.overlapping, [k]);

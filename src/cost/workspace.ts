@@ -67,6 +67,11 @@ export class Workspace {
   /** Bytes resident on each device for the whole run (program inputs). */
   base = new Float64Array(0);
 
+  // Host load: which devices run a task, how many per host, and each device's busy level.
+  devUsed = new Int32Array(0);
+  hostBusy = new Int32Array(0);
+  devLevel = new Int32Array(0);
+
   // Execution order and per-device sequences.
   seq = new Int32Array(0);
   devStart = new Int32Array(0);

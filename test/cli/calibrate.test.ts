@@ -23,10 +23,12 @@ describe("tessera calibrate", () => {
     expect(r.out).toMatch(/transfer bandwidth\s+[\d.]+ [KMG]?i?B\/s/);
     expect(r.out).toMatch(/transfer latency\s+[\d.]+ [µm]?s/);
     expect(r.out).toContain(`wrote ${file}`);
-    expect(r.err).toContain("calibrating [6/17] transfers");
-    expect(r.err).toContain("calibrating [17/17] executor overheads");
+    expect(r.err).toContain("calibrating [6/18] transfers");
+    expect(r.err).toContain("calibrating [17/18] kernels, one worker alone");
+    expect(r.err).toContain("calibrating [18/18] executor overheads");
     for (const figure of [
-      "matmul kernels",
+      "matmul kernels, 2 at once",
+      "matmul kernels, one alone",
       "conv2d kernels",
       "softmax kernels",
       "task dispatch",

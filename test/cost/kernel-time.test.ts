@@ -1,7 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { DeviceType, KernelTable } from "../../src/cluster/index.js";
-import { kernelSeconds, tableSeconds, taskSeconds } from "../../src/cost/index.js";
+import { type DeviceType, type KernelTable, parseCluster } from "../../src/cluster/index.js";
+import {
+  createSimulator,
+  kernelSeconds,
+  kernelTable,
+  tableSeconds,
+  taskSeconds,
+} from "../../src/cost/index.js";
+import { busyLevels } from "../../src/cost/kernel-time.js";
+import { program } from "../../src/frontend/index.js";
+import { makePlan } from "../../src/plan/index.js";
 
 const table: KernelTable = {
   kernels: ["matmul"],
@@ -103,5 +112,95 @@ describe("kernelSeconds", () => {
 
   it("cannot price a dtype the device has no peak for, table or not", () => {
     expect(kernelSeconds("matmul", { flops: 1, bytes: 1, dtype: "int32" }, device)).toBeUndefined();
+  });
+});
+
+describe("tables by host load (busy)", () => {
+  const alone: KernelTable = {
+    kernels: ["relu"],
+    dtype: "float32",
+    by: "bytes",
+    busy: 1,
+    points: [[1e3, 1e-5]],
+  };
+  const two: KernelTable = {
+    kernels: ["relu"],
+    dtype: "float32",
+    by: "bytes",
+    busy: 2,
+    points: [[1e3, 2e-5]],
+  };
+  const all: KernelTable = { kernels: ["relu"], dtype: "float32", by: "bytes", points: [[1e3, 4e-5]] };
+  const loaded: DeviceType = { ...device, kernels: [all, two, alone] };
+  const work = { flops: 1, bytes: 1e3, dtype: "float32" } as const;
+
+  it("prices a task by the table measured nearest above its host's busy devices; no `busy` means all", () => {
+    expect(kernelTable(loaded, "relu", "float32", 1)).toBe(alone);
+    expect(kernelTable(loaded, "relu", "float32", 2)).toBe(two);
+    expect(kernelTable(loaded, "relu", "float32", 3)).toBe(all);
+    expect(kernelTable(loaded, "relu", "float32")).toBe(all);
+    expect(kernelSeconds("relu", work, loaded, 1)).toBe(1e-5);
+    expect(kernelSeconds("relu", work, loaded, 8)).toBe(4e-5);
+  });
+
+  it("takes the most loaded table below when none is measured at or above the load", () => {
+    const partial: DeviceType = { ...device, kernels: [alone, two] };
+    expect(kernelTable(partial, "relu", "float32", 5)).toBe(two);
+    expect(kernelTable(partial, "relu", "float32")).toBe(two);
+  });
+
+  it("lists the levels the simulator prices at, ascending, ending with all devices busy", () => {
+    expect(busyLevels([loaded, device])).toEqual([1, 2, Number.POSITIVE_INFINITY]);
+    expect(busyLevels([device])).toEqual([Number.POSITIVE_INFINITY]);
+  });
+
+  it("prices a plan's tasks by how many devices of each host the plan uses", () => {
+    const p = program("pair");
+    const a = p.input("a", [100]);
+    p.output("y", p.relu(a, { id: "r1" }));
+    p.output("z", p.relu(a, { id: "r2" }));
+    const prog = p.build();
+    const cluster = parseCluster({
+      version: 1,
+      kind: "cluster",
+      name: "two-busy-levels",
+      deviceTypes: {
+        g: {
+          peakFlops: { float32: 1e12 },
+          memoryBytes: 1e9,
+          memoryBandwidth: 1e11,
+          launchOverhead: 1e-6,
+          kernels: [
+            { kernels: ["relu"], dtype: "float32", by: "bytes", busy: 1, points: [[1e3, 1e-3]] },
+            { kernels: ["relu"], dtype: "float32", by: "bytes", points: [[1e3, 3e-3]] },
+          ],
+        },
+      },
+      hosts: [
+        { id: "h0", deviceType: "g", devices: 2 },
+        { id: "h1", deviceType: "g", devices: 2 },
+      ],
+      intraHost: { bandwidth: 1e10, latency: 1e-6 },
+      interHost: { bandwidth: 1e9, latency: 1e-5 },
+    });
+    const seconds = (placement: Record<string, string[]>) =>
+      createSimulator(makePlan(prog, { devices: cluster.devices.map((d) => d.id), placement }), cluster)
+        .simulate()
+        .timeline.compute.map((c) => c.end - c.start);
+    const [d0, d1, d2] = cluster.devices.map((d) => d.id) as [string, string, string];
+    // Both on one device: its host has one busy device.
+    expect(seconds({ r1: [d0], r2: [d0] })).toEqual([1e-3, 1e-3]);
+    // One per device of one host: both devices busy, the all-busy table.
+    expect(seconds({ r1: [d0], r2: [d1] })).toEqual([3e-3, 3e-3]);
+    // One per host: each host has one busy device.
+    expect(seconds({ r1: [d0], r2: [d2] })).toEqual([1e-3, 1e-3]);
+    // Re-placing incrementally agrees with simulating afresh.
+    const base = createSimulator(
+      makePlan(prog, { devices: cluster.devices.map((d) => d.id), placement: { r1: [d0], r2: [d0] } }),
+      cluster,
+    );
+    const moved = base.withPlacement("r2", [d1]);
+    expect(moved.cost().makespan).toBe(createSimulator(moved.plan, cluster).cost().makespan);
+    expect(base.cost().makespan).toBeLessThan(moved.cost().makespan);
   });
 });

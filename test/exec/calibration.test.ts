@@ -51,6 +51,7 @@ const CALIBRATION: Calibration = {
       dtype: "float32",
       by: "flops",
       repeats: 3,
+      busy: 3,
       engine: "native",
       samples: [
         { shape: [64, 64, 64], size: 2 * 64 ** 3, seconds: 2e-4 },
@@ -64,8 +65,19 @@ const CALIBRATION: Calibration = {
       dtype: "float32",
       by: "bytes",
       repeats: 3,
+      busy: 3,
       engine: "reference",
       samples: [{ shape: [32, 32], size: 8448, seconds: 1e-4 }],
+    },
+    {
+      name: "matmul",
+      kernels: ["matmul"],
+      dtype: "float32",
+      by: "flops",
+      repeats: 3,
+      busy: 1,
+      engine: "native",
+      samples: [{ shape: [64, 64, 64], size: 2 * 64 ** 3, seconds: 1e-4 }],
     },
   ],
   executor: {
@@ -97,9 +109,10 @@ describe("calibratedCluster", () => {
       memoryBandwidth: 1e10,
       launchOverhead: 2e-5,
     });
-    expect(kernels!.map((k) => [k.kernels, k.dtype, k.by, k.points.map((p) => p[0])])).toEqual([
-      [["matmul"], "float32", "flops", [2 * 64 ** 3, 2 * 128 * 128 * 32]],
-      [["layer_norm"], "float32", "bytes", [8448]],
+    expect(kernels!.map((k) => [k.kernels, k.dtype, k.by, k.busy, k.points.map((p) => p[0])])).toEqual([
+      [["matmul"], "float32", "flops", 3, [2 * 64 ** 3, 2 * 128 * 128 * 32]],
+      [["layer_norm"], "float32", "bytes", 3, [8448]],
+      [["matmul"], "float32", "flops", 1, [2 * 64 ** 3]],
     ]);
     // Two shapes of equal FLOPs merge into one point: the geometric mean of their times.
     expect(kernels![0]!.points[0]![1]).toBe(2e-4);
@@ -154,6 +167,11 @@ describe("probes", () => {
       }
       // 2·m·n·k FLOPs, as the cost model counts a matmul.
       expect(classes[0]!.samples[0]!.size).toBe(2 * 32 ** 3);
+      expect(classes.every((c) => c.busy === 2)).toBe(true);
+      // One copy alone: the table for plans that leave the other workers idle.
+      const alone = await probeKernelClasses(executor, { quick: true, repeats: 1, copies: 1 });
+      expect(alone.map((c) => [c.name, c.busy])).toEqual(classes.map((c) => [c.name, 1]));
+      expect(alone[0]!.samples.map((s) => s.size)).toEqual(classes[0]!.samples.map((s) => s.size));
       const o = await probeExecutor(executor, { repeats: 1, chain: 4, small: 16, large: 4096 });
       expect(o.overheads.kind).toBe("local");
       for (const v of [

@@ -73,7 +73,7 @@ export const MAX_CALIBRATION_WORKERS = 256;
  * reference implementation, as in a run, and the figure says so — the transfer latency and
  * bandwidth between `workers` worker threads moving regions as the executor does, every kernel
  * class over a grid of shapes timed inside a local executor's `workers` workers (the kernel
- * tables), and what that executor adds around kernels. Every figure is a median of repeats. Throws `invalid_option` for a worker count outside 2..256 or an
+ * tables), and what that executor adds around kernels. Every figure is the fastest of repeats (`fastest`). Throws `invalid_option` for a worker count outside 2..256 or an
  * unknown backend, and `backend_unavailable` when ONNX Runtime cannot be loaded.
  */
 export async function calibrate(options: CalibrateOptions = {}): Promise<Calibration> {
@@ -85,6 +85,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
     "memory bandwidth",
     "transfers",
     ...KERNEL_CLASSES.map((k) => `${k.name} kernels`),
+    "kernels, one worker alone",
     "executor overheads",
   ];
   let step = 0;
@@ -122,7 +123,11 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
     const executor = await createLocalExecutor({ threads: workers, backend: backendName });
     try {
       const repeats = quick ? 3 : 5;
-      const kernels = await probeKernelClasses(executor, { quick, repeats, onClass: () => progress() });
+      // Every worker busy (a balanced run), then one alone (a plan that leaves the others idle).
+      const allBusy = await probeKernelClasses(executor, { quick, repeats, onClass: () => progress() });
+      progress();
+      const alone = await probeKernelClasses(executor, { quick, repeats, copies: 1 });
+      const kernels = [...allBusy, ...alone];
       progress();
       const overheads = await probeExecutor(executor, {
         repeats: quick ? 3 : 9,

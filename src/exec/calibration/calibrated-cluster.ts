@@ -29,24 +29,23 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
     name: CALIBRATED_CLUSTER_NAME,
     description: `this machine's ${c.workers} worker threads as devices (${c.backend} backend): figures measured by tessera calibrate${c.quick ? " --quick" : ""}`,
     sources: [
-      `Measured by tessera calibrate on ${date}: ${c.machine.cpu}, ${c.machine.cores} cores, ${c.machine.memoryBytes} bytes of memory, Node ${c.machine.node} (${c.machine.platform}); medians of repeats`,
+      `Measured by tessera calibrate on ${date}: ${c.machine.cpu}, ${c.machine.cores} cores, ${c.machine.memoryBytes} bytes of memory, Node ${c.machine.node} (${c.machine.platform}); fastest of repeats (see docs/cost-model.md)`,
       ...c.matmul.map(
         (m) =>
-          `peakFlops.${m.dtype}: ${m.shape.join("×")} matmul on the ${engine(m)} backend, ${m.seconds} s per run (median of ${m.repeats}), launch overhead taken off`,
+          `peakFlops.${m.dtype}: ${m.shape.join("×")} matmul on the ${engine(m)} backend, ${m.seconds} s per run (fastest of ${m.repeats}), launch overhead taken off`,
       ),
-      `memoryBandwidth: float32 add of ${c.memory.shape[0]} elements (inputs and output, ${c.memory.bytes} bytes) on the ${engine(c.memory)} backend, median of ${c.memory.repeats}`,
-      `launchOverhead: one-element float32 relu on the ${engine(c.launch)} backend, median of ${c.launch.repeats}`,
+      `memoryBandwidth: float32 add of ${c.memory.shape[0]} elements (inputs and output, ${c.memory.bytes} bytes) on the ${engine(c.memory)} backend, fastest of ${c.memory.repeats}`,
+      `launchOverhead: one-element float32 relu on the ${engine(c.launch)} backend, fastest of ${c.launch.repeats}`,
       `memoryBytes: the machine's memory over ${c.workers} worker threads`,
-      `kernels: each kernel class over a grid of shapes, one copy per worker running at once inside a local executor's ${c.workers} workers on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored), median of ${c.kernels[0]?.repeats ?? 0} runs${
+      `kernels: each kernel class over a grid of shapes, inside a local executor's ${c.workers} workers with one copy per worker running at once (busy ${c.workers}) and with one copy alone (busy 1) on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored), fastest of ${c.kernels[0]?.repeats ?? 0} runs${
         c.kernels.some((k) => k.engine === "reference")
-          ? `; reference fallback for ${c.kernels
-              .filter((k) => k.engine === "reference")
-              .map((k) => k.name)
-              .join(", ")}`
+          ? `; reference fallback for ${[
+              ...new Set(c.kernels.filter((k) => k.engine === "reference").map((k) => k.name)),
+            ].join(", ")}`
           : ""
       }`,
-      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch from the ${c.executor.chain}-task chain's compute phase less its busy time; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; medians of ${c.executor.repeats} warm runs`,
-      `intraHost/interHost: ${t.workers} worker threads in a ring over MessagePorts, regions moved with transfer lists as the local executor moves them; latency: coordinator → sender → receiver → coordinator for 4 bytes (median of ${t.latencyRounds}); bandwidth: ${t.count} pieces of ${t.bytes} bytes per link with every link busy, latency taken off (median of ${t.repeats}); interHost is unused on one host`,
+      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch from the ${c.executor.chain}-task chain's compute phase less its busy time; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; fastest of ${c.executor.repeats} warm runs`,
+      `intraHost/interHost: ${t.workers} worker threads in a ring over MessagePorts, regions moved with transfer lists as the local executor moves them; latency: coordinator → sender → receiver → coordinator for 4 bytes (fastest of ${t.latencyRounds}); bandwidth: ${t.count} pieces of ${t.bytes} bytes per link with every link busy, latency taken off (fastest of ${t.repeats}); interHost is unused on one host`,
     ],
     deviceTypes: {
       "cpu-thread": {
@@ -74,7 +73,7 @@ export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   const points = [...bySize.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([size, secs]): [number, number] => [size, secs.length === 1 ? secs[0]! : geometricMean(secs)]);
-  return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points };
+  return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points, busy: probe.busy };
 }
 
 function geometricMean(values: readonly number[]): number {

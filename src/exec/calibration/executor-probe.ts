@@ -9,6 +9,7 @@ import { shardGeometry } from "../../shard/shard-geometry.js";
 import type { LocalExecutor } from "../local/local-executor.js";
 import type { LocalRunResult } from "../local/run-result.js";
 import { randomInputs } from "../reference/random-inputs.js";
+import { fastest } from "./fastest.js";
 import { KERNEL_CLASSES, type KernelClass, kernelProgram } from "./kernel-grid.js";
 import { median } from "./median.js";
 
@@ -17,7 +18,7 @@ export interface KernelSample {
   readonly shape: readonly number[];
   /** FLOPs or bytes (as the class is keyed), by `DEFAULT_COST_MODEL`. */
   readonly size: number;
-  /** Median over runs of the median worker's busy time for its one task. */
+  /** Fastest over runs of the median worker's busy time for its one task. */
   readonly seconds: number;
 }
 
@@ -29,11 +30,13 @@ export interface KernelClassProbe {
   readonly by: "flops" | "bytes";
   readonly samples: readonly KernelSample[];
   readonly repeats: number;
+  /** Copies that ran at once, one per worker: the `busy` level of the table measured from it. */
+  readonly busy: number;
   /** `native` when the backend's own engine ran every sample, `reference` when any fell back. */
   readonly engine: "native" | "reference";
 }
 
-/** What the executor adds around kernels, measured, with how many runs each figure is a median of. */
+/** What the executor adds around kernels, measured, with how many runs each figure is the fastest of. */
 export interface ExecutorProbe {
   readonly overheads: ExecutorOverheads;
   readonly repeats: number;
@@ -45,21 +48,28 @@ export interface ExecutorProbe {
 
 /**
  * Times every kernel class of `KERNEL_CLASSES` over its grid (`quick`: a smaller one) on a
- * running executor: for each shape, one copy of the operation per worker, each on its own
- * device, so all workers compute at once as in a run; one untimed run (sessions), then
- * `repeats` runs, each giving the median worker's busy time for its task.
+ * running executor: for each shape, `copies` copies of the operation (default one per worker),
+ * each on its own worker, so that many workers compute at once as in a run; one untimed run
+ * (sessions), then `repeats` runs, each giving the median busy worker's time for its task; the
+ * fastest run counts.
  */
 export async function probeKernelClasses(
   executor: LocalExecutor,
-  options: { readonly quick: boolean; readonly repeats: number; readonly onClass?: (name: string) => void },
+  options: {
+    readonly quick: boolean;
+    readonly repeats: number;
+    readonly copies?: number;
+    readonly onClass?: (name: string) => void;
+  },
 ): Promise<KernelClassProbe[]> {
+  const copies = Math.max(1, Math.min(options.copies ?? executor.threads, executor.threads));
   const out: KernelClassProbe[] = [];
   for (const cls of KERNEL_CLASSES) {
     options.onClass?.(cls.name);
     const samples: KernelSample[] = [];
     let native = true;
     for (const shape of options.quick ? cls.quickShapes : cls.shapes) {
-      const s = await timeKernel(executor, cls, shape, options.repeats);
+      const s = await timeKernel(executor, cls, shape, options.repeats, copies);
       native &&= s.native;
       samples.push({ shape: shape.slice(), size: s.size, seconds: s.seconds });
     }
@@ -70,6 +80,7 @@ export async function probeKernelClasses(
       by: cls.by,
       samples,
       repeats: options.repeats,
+      busy: copies,
       engine: native ? "native" : "reference",
     });
   }
@@ -81,8 +92,9 @@ async function timeKernel(
   cls: KernelClass,
   shape: readonly number[],
   repeats: number,
+  copies: number,
 ): Promise<{ size: number; seconds: number; native: boolean }> {
-  const prog = kernelProgram(cls, shape, executor.threads);
+  const prog = kernelProgram(cls, shape, copies);
   const devices = deviceNames(executor.threads);
   const placement = Object.fromEntries(prog.operations.map((op, i) => [op.id, [devices[i]!]]));
   const plan = makePlan(prog, { devices, placement });
@@ -91,14 +103,14 @@ async function timeKernel(
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const result = await executor.run(plan, inputs);
-    times.push(median(result.stats.perThread.map((t) => t.busyMs)) / 1000);
+    times.push(median(result.stats.perThread.filter((t) => t.tasks > 0).map((t) => t.busyMs)) / 1000);
   }
   const op = prog.operations[0]!;
   const work = DEFAULT_COST_MODEL.shardWork(op, shardGeometry(op, wholeSharding(op))[0]!);
   const kernel = first.stats.perThread[0]!.backend.kernels[op.kernel];
   return {
     size: cls.by === "flops" ? work.flops : work.bytes,
-    seconds: median(times),
+    seconds: fastest(times),
     native: (kernel?.reference ?? 0) === 0,
   };
 }
@@ -114,7 +126,7 @@ async function timeKernel(
  *   byte the bandwidth;
  * - `runEnd`: the end phase.
  *
- * Each figure is a median over `repeats` runs after one untimed run of each program.
+ * Each figure is the fastest of `repeats` runs (see `fastest`) after one untimed run of each program.
  */
 export async function probeExecutor(
   executor: LocalExecutor,
@@ -136,9 +148,9 @@ export async function probeExecutor(
     for (const [i, p] of plans.entries()) runs[i]!.push(await executor.run(p, inputs[i]!));
   const [chain, small, large] = runs as [LocalRunResult[], LocalRunResult[], LocalRunResult[]];
   const phase = (rs: readonly LocalRunResult[], k: "prepareMs" | "loadMs" | "fetchMs" | "endMs") =>
-    median(rs.map((r) => r.stats.phases[k])) / 1000;
+    fastest(rs.map((r) => r.stats.phases[k])) / 1000;
   const dispatch =
-    median(chain.map((r) => r.stats.phases.computeMs - r.stats.perThread[0]!.busyMs)) / 1000 / options.chain;
+    fastest(chain.map((r) => r.stats.phases.computeMs - r.stats.perThread[0]!.busyMs)) / 1000 / options.chain;
   const perTask = Math.max(0, (phase(chain, "prepareMs") - phase(small, "prepareMs")) / (options.chain - 1));
   const extraBytes = 4 * (options.large - options.small);
   const rate = (k: "loadMs" | "fetchMs") =>
@@ -151,7 +163,7 @@ export async function probeExecutor(
       load: { bandwidth: rate("loadMs"), latency: phase(small, "loadMs") },
       taskDispatch: Math.max(0, dispatch),
       fetch: { bandwidth: rate("fetchMs"), latency: phase(small, "fetchMs") },
-      runEnd: median([...chain, ...small, ...large].map((r) => r.stats.phases.endMs)) / 1000,
+      runEnd: fastest([...chain, ...small, ...large].map((r) => r.stats.phases.endMs)) / 1000,
     },
     repeats: options.repeats,
     chain: options.chain,

@@ -16,6 +16,7 @@ export {
   probeExecutor,
   probeKernelClasses,
 } from "./executor-probe.js";
+export { fastest } from "./fastest.js";
 export { KERNEL_CLASSES, type KernelClass, kernelProgram } from "./kernel-grid.js";
 export {
   type BandwidthProbe,

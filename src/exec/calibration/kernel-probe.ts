@@ -5,9 +5,9 @@ import { builtinRegistry } from "../../kernels/library/index.js";
 import type { KernelBackend } from "../backend/kernel-backend.js";
 import { prepareOperation } from "../local/execute-task.js";
 import { randomInputs } from "../reference/random-inputs.js";
-import { median } from "./median.js";
+import { fastest } from "./fastest.js";
 
-/** One kernel timed on a backend: what ran, how long (median), and which engine computed it. */
+/** One kernel timed on a backend: what ran, how long (fastest of repeats), and which engine computed it. */
 export interface KernelTiming {
   readonly kernel: string;
   /** The operation's index extents. */
@@ -34,7 +34,7 @@ export interface BandwidthProbe extends KernelTiming {
 
 /**
  * Times the only operation of `prog` run whole on `backend`: one untimed run first (session
- * creation, first compilation), then the median of `repeats`.
+ * creation, first compilation), then the fastest of `repeats`.
  */
 export async function timeOperation(
   prog: Program,
@@ -59,7 +59,7 @@ export async function timeOperation(
     kernel: op.kernel,
     shape: op.index.shape.coords.slice(),
     dtype: Object.values(op.signature.outputs)[0]!.dtype,
-    seconds: median(times),
+    seconds: fastest(times),
     repeats,
     engine: native ? "native" : "reference",
   };
@@ -67,7 +67,7 @@ export async function timeOperation(
 
 /**
  * The matmul rate of `dtype` on `backend`: square `n × n · n × n` products from `n = 64`,
- * doubling `n` until one run takes `targetSeconds` or `n` reaches `maxSize`, then the median of
+ * doubling `n` until one run takes `targetSeconds` or `n` reaches `maxSize`, then the fastest of
  * `repeats` at that size. FLOP/s count `2n³` over the run time less the launch overhead, as
  * `taskSeconds` adds that overhead back.
  */
@@ -95,7 +95,7 @@ export async function probeMatmul(
 /**
  * Memory bandwidth on `backend`: a float32 `add` of two `elements`-long vectors, whose bytes
  * (two inputs and the output, as `DEFAULT_COST_MODEL` counts them) over the run time less the
- * launch overhead; median of `repeats`.
+ * launch overhead; fastest of `repeats`.
  */
 export async function probeMemoryBandwidth(
   backend: KernelBackend,
@@ -109,7 +109,7 @@ export async function probeMemoryBandwidth(
   return { ...timing, bytes, bytesPerSecond: bytes / computeSeconds(timing.seconds, options.launch) };
 }
 
-/** The launch overhead on `backend`: the median time of a one-element float32 `relu`. */
+/** The launch overhead on `backend`: the fastest time of a one-element float32 `relu`. */
 export async function probeLaunchOverhead(backend: KernelBackend, repeats: number): Promise<KernelTiming> {
   const p = program("calibrate-launch");
   p.output("y", p.relu(p.input("x", [1]), { id: "relu" }));

@@ -1,6 +1,6 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import { workerLaunch } from "../../base/worker-launch.js";
-import { median } from "./median.js";
+import { fastest } from "./fastest.js";
 import type { JobArrived, ProbeWorkerInit, SendJob } from "./probe-messages.js";
 
 /** How much the transfer probe measures. */
@@ -21,13 +21,13 @@ export interface TransferProbe {
   /**
    * Seconds for a 4-byte piece, from the main thread ordering the send to it hearing that the
    * piece arrived (main → sender → receiver → main: the local executor's path for one
-   * transfer), median of `latencyRounds`.
+   * transfer), fastest of `latencyRounds`.
    */
   readonly latency: number;
   readonly latencyRounds: number;
   /**
    * Bytes per second per link with every worker sending `count` pieces of `bytes` to its ring
-   * neighbour at once (so every port is busy, as in a busy run), latency taken off; median of `repeats`.
+   * neighbour at once (so every port is busy, as in a busy run), latency taken off; fastest of `repeats`.
    */
   readonly bandwidth: number;
   readonly bytes: number;
@@ -59,19 +59,19 @@ export async function probeTransfers(options: TransferProbeOptions): Promise<Tra
       );
       rounds.push((performance.now() - started) / 1000);
     }
-    const latency = median(rounds);
-    const rates: number[] = [];
+    const latency = fastest(rounds);
+    const times: number[] = [];
     for (let r = 0; r < options.repeats; r++) {
       const started = performance.now();
       await ring.run(ring.all(options.count), options.bytes, options.count);
-      const seconds = (performance.now() - started) / 1000;
-      rates.push((options.bytes * options.count) / Math.max(seconds - latency, seconds / 2));
+      times.push((performance.now() - started) / 1000);
     }
+    const seconds = fastest(times);
     return {
       workers: options.workers,
       latency,
       latencyRounds: options.latencyRounds,
-      bandwidth: median(rates),
+      bandwidth: (options.bytes * options.count) / Math.max(seconds - latency, seconds / 2),
       bytes: options.bytes,
       count: options.count,
       repeats: options.repeats,

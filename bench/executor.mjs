@@ -5,18 +5,17 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
+import { createOnnxBackend, evaluateProgramWith } from "../dist/exec/index.js";
 import {
   builtinRegistry,
   createLocalExecutor,
-  createOnnxBackend,
-  deriveTaskGraph,
-  evaluateProgramWith,
   loadProgramFile,
   makePlan,
   program,
   randomInputs,
   runLocal,
 } from "../dist/index.js";
+import { deriveTaskGraph } from "../dist/plan/index.js";
 import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */

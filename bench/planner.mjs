@@ -9,15 +9,8 @@ import { buildGptStack, GPT2_MEDIUM, GPT2_SMALL } from "../examples/gpt-stack.ts
 import { buildMlp } from "../examples/mlp.ts";
 import { buildTransformerBlock } from "../examples/transformer-block.ts";
 import { buildVolumeConv } from "../examples/volume-conv.ts";
-import {
-  createSimulator,
-  formatBytes,
-  formatSeconds,
-  ilpOptimum,
-  presetCluster,
-  searchPlans,
-  strongestBaseline,
-} from "../src/index.ts";
+import { createSimulator, ilpOptimum, presetCluster, searchPlans, strongestBaseline } from "../src/index.ts";
+import { formatBytes, formatSeconds } from "../src/report/index.ts";
 import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */

@@ -1,6 +1,6 @@
 // Benchmark suite: the Z-space operations the planner runs in its inner loops (intersecting
 // shard regions, cutting index ranges, projecting them onto tensors, checking partitions).
-import { IndexProjection, tiles, ZAffineMap, ZRange } from "../dist/index.js";
+import { IndexProjection, tiles, ZAffineMap, ZRange } from "../dist/zspace/index.js";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "zspace";

@@ -9,6 +9,7 @@ import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
+import { parsePricing } from "./pricing-option.js";
 import { collectList, collectRaw, kernelsOption, registryWith } from "./registry-option.js";
 import { DEFAULT_REPORT_CLUSTER, reportFile } from "./report-command.js";
 import { runPlanFile } from "./run-command.js";
@@ -177,16 +178,9 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--json", "print the simulation (cost vector and timeline) as JSON", false)
     .addOption(kernelsOption())
     .action((file: string, opts: { cluster: string; pricing: string; json: boolean; kernels: string[] }) => {
-      if (opts.pricing !== "point-to-point" && opts.pricing !== "collective") {
-        throw new CommanderError(
-          2,
-          "tessera.option",
-          `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
-        );
-      }
       simulatePlanFile(
         file,
-        { cluster: opts.cluster, pricing: opts.pricing, json: opts.json },
+        { cluster: opts.cluster, pricing: parsePricing(opts.pricing), json: opts.json },
         registryWith(opts.kernels),
         out,
       );
@@ -245,13 +239,7 @@ function buildProgram(out: (s: string) => void): Command {
           kernels: string[];
         },
       ) => {
-        if (opts.pricing !== "point-to-point" && opts.pricing !== "collective") {
-          throw new CommanderError(
-            2,
-            "tessera.option",
-            `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
-          );
-        }
+        const pricing = parsePricing(opts.pricing);
         const name = basename(file).replace(/\.(json|ya?ml)$/i, "");
         await planProgramFile(
           file,
@@ -262,7 +250,7 @@ function buildProgram(out: (s: string) => void): Command {
             seed: opts.seed,
             workers: opts.workers,
             pins: opts.pin,
-            pricing: opts.pricing,
+            pricing,
             ilp: opts.ilp,
             out: opts.out ?? join("out", `plan-${name}`),
             report: opts.report,
@@ -303,23 +291,12 @@ function buildProgram(out: (s: string) => void): Command {
           kernels: string[];
         },
       ) => {
-        if (
-          opts.pricing !== undefined &&
-          opts.pricing !== "point-to-point" &&
-          opts.pricing !== "collective"
-        ) {
-          throw new CommanderError(
-            2,
-            "tessera.option",
-            `error: --pricing must be point-to-point or collective, found '${opts.pricing}'\n`,
-          );
-        }
         await reportFile(
           file,
           {
             out: opts.out,
             ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
-            ...(opts.pricing === undefined ? {} : { pricing: opts.pricing }),
+            ...(opts.pricing === undefined ? {} : { pricing: parsePricing(opts.pricing) }),
             ...(opts.maxPictures === undefined ? {} : { maxPictures: opts.maxPictures }),
             ...(opts.pictureBudget === undefined ? {} : { pictureBudget: opts.pictureBudget }),
           },

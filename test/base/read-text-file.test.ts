@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDocumentFile } from "../../src/base/document-file.js";
 import { isTesseraError } from "../../src/base/errors.js";
@@ -54,12 +55,29 @@ describe("readTextFile reads regular files only, bounded, with typed errors", ()
     expect(readTextFile(big, 101)).toHaveLength(101);
   });
 
-  it.skipIf(process.getuid?.() === 0)("an unreadable file is read_failed: permission denied", () => {
+  it("an unreadable file is read_failed: permission denied", () => {
     const locked = join(dir, "locked.json");
     writeFileSync(locked, "{}");
     chmodSync(locked, 0);
-    const e = failure(() => readTextFile(locked));
-    expect(e.code).toBe("read_failed");
-    expect(e.summary).toContain("permission denied");
-  });
+    chmodSync(dir, 0o755);
+    if (process.getuid?.() !== 0) {
+      const e = failure(() => readTextFile(locked));
+      expect(e.code).toBe("read_failed");
+      expect(e.summary).toContain("permission denied");
+      return;
+    }
+    // Root reads any file: read it as an unprivileged user (nobody) in a child process instead.
+    const module = fileURLToPath(new URL("../../src/base/read-text-file.ts", import.meta.url));
+    const script = `import(${JSON.stringify(module)}).then((m) => { try { m.readTextFile(${JSON.stringify(locked)}); console.log("read"); } catch (e) { console.log(JSON.stringify([e.code, e.summary])); } });`;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], {
+      uid: 65534,
+      gid: 65534,
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { ...process.env, HOME: tmpdir() },
+      encoding: "utf8",
+    });
+    const [code, summary] = JSON.parse(out.trim()) as [string, string];
+    expect(code).toBe("read_failed");
+    expect(summary).toContain("permission denied");
+  }, 60_000);
 });

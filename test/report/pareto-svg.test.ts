@@ -3,6 +3,7 @@ import type { CostVector } from "../../src/cost/index.js";
 import {
   axisFraction,
   formatAxisValue,
+  formatBytes,
   type ParetoPoint,
   paretoSvg,
   plotAxis,
@@ -109,7 +110,12 @@ describe("paretoSvg", () => {
     expect(shownText(legend)).toContain("chosen plan");
     expect(shownText(legend)).toContain("traffic (bytes moved)");
     expect(byClass(svg, "colour-bar")).toHaveLength(1);
-    expect(byClass(svg, "colour-bar-label").map((l) => l.text)).toEqual(["0 B", "112 KiB"]);
+    // The bar spans the plans' traffic: from the least to the most bytes moved.
+    expect(byClass(svg, "colour-bar-label").map((l) => l.text)).toEqual([
+      formatBytes(Math.min(...traffic)),
+      formatBytes(Math.max(...traffic)),
+    ]);
+    expect(Math.max(...traffic)).toBeGreaterThan(Math.min(...traffic));
   });
 
   it("joins the front plans no other beats in both drawn objectives with a step line", () => {

@@ -21,6 +21,12 @@ function regression() {
 
 const arr = (r: Region) => Array.from(r.data);
 
+/** Expects `got` to equal `want` element by element to 12 digits. */
+function expectValues(got: number[], want: readonly number[]): void {
+  expect(got.length).toBe(want.length);
+  for (const [i, v] of got.entries()) expect(v).toBeCloseTo(want[i]!, 12);
+}
+
 /** The update each optimizer makes, written out by hand from the gradient `g`. */
 function expected(opt: Optimizer, w: number[], g: number[], m: number[], v: number[]) {
   switch (opt.kind) {
@@ -81,10 +87,9 @@ describe("trainStep", () => {
         arr(inputs[`m_${w}`] ?? inputs[w]!),
         arr(inputs[`v_${w}`] ?? inputs[w]!),
       );
-      arr(out[`new_${w}`]!).forEach((v, i) => expect(v).toBeCloseTo(want.w[i]!, 12));
-      if (want.m) arr(out[`new_m_${w}`]!).forEach((v, i) => expect(v).toBeCloseTo(want.m[i]!, 12));
-      if ("v" in want && want.v)
-        arr(out[`new_v_${w}`]!).forEach((v, i) => expect(v).toBeCloseTo(want.v[i]!, 12));
+      expectValues(arr(out[`new_${w}`]!), want.w);
+      if (want.m) expectValues(arr(out[`new_m_${w}`]!), want.m);
+      if ("v" in want && want.v) expectValues(arr(out[`new_v_${w}`]!), want.v);
     }
     expect(out.loss!.data.length).toBe(1);
   });

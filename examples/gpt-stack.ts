@@ -5,7 +5,7 @@
 // as [batch, heads, seq, head] with every projection affine, and the head sum (keepdims) lands
 // back on the stream's shape. Attention is per sequence (no cross-batch scores); the causal
 // mask is left out (it changes no shape, FLOP count or sharding).
-import { program } from "../src/frontend/index.js";
+import { program, type TensorProgram, type TensorRef } from "../src/frontend/index.js";
 import type { Program } from "../src/ir/index.js";
 
 /** Sizes of a GPT-style stack. */
@@ -29,11 +29,18 @@ export function buildGptStack(
   layers = 2,
   sizes: GptSizes = { batch: 2, seq: 8, model: 16, heads: 2 },
 ): Program {
-  const { batch, seq, model, heads } = sizes;
+  const p = program(`gpt-${layers}`);
+  const x = p.input("x", [sizes.batch, 1, sizes.seq, sizes.model]);
+  p.output("y", addGptBlocks(p, x, layers, sizes));
+  return p.build();
+}
+
+/** Appends `layers` pre-norm blocks to `p` over the residual stream `x` [batch, 1, seq, model]; returns the last stream. */
+export function addGptBlocks(p: TensorProgram, input: TensorRef, layers: number, sizes: GptSizes): TensorRef {
+  const { model, heads } = sizes;
   const mlp = sizes.mlp ?? 4 * model;
   const dh = model / heads;
-  const p = program(`gpt-${layers}`);
-  let x = p.input("x", [batch, 1, seq, model]);
+  let x = input;
   for (let l = 0; l < layers; l++) {
     const w = (name: string, shape: number[]) => p.input(`l${l}_${name}`, shape);
     const id = (name: string) => ({ id: `l${l}_${name}` });
@@ -64,6 +71,5 @@ export function buildGptStack(
     const down = p.linear(up, w("w2", [mlp, model]), w("b2", [model]), id("mlp_down"));
     x = p.add(x1, down, id("residual2"));
   }
-  p.output("y", x);
-  return p.build();
+  return x;
 }

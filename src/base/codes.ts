@@ -52,6 +52,9 @@ export const ISSUE_CODES = {
   unwritten_tensor: "a tensor that is not a program input is not fully written",
   input_written: "an operation writes a program input",
   cycle: "the operation graph has a cycle",
+  // autodiff: gradients and training steps
+  not_differentiable:
+    "a gradient was asked through a kernel that declares no vector–Jacobian product, or of a non-float tensor",
   // plan: shardings, placements, orders
   plan_mismatch: "a plan and its program disagree about which operations exist",
   unknown_device: "a plan names a device that is not in its device list",

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { trainStep } from "../autodiff/train-step.js";
 import { writeTextFile } from "../base/write-text-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
@@ -94,7 +95,8 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
   mkdirSync(opts.outDir, { recursive: true });
   const outFile = resolve(opts.outDir, `${program.name ?? "program"}.outputs.json`);
   writeTextFile(outFile, `${JSON.stringify(tensorsToJson(outputs))}\n`);
-  out(`   outputs written to ${outFile}\n\n`);
+  out(`   outputs written to ${outFile}\n`);
+  out(`${trainingLine(program)}\n\n`);
   const op = program.operations.find((o) => o.id === "mlp_up") ?? program.operations[0];
   if (op !== undefined) {
     // Split the output features and the reduction: the Megatron-style cut of an MLP layer.
@@ -167,4 +169,17 @@ export async function runDemo(opts: DemoOptions, out: (s: string) => void): Prom
   );
   out(`Report (front, plan pictures, explanation): ${reportFile}\n`);
   return ok;
+}
+
+/** One line on training: the block's Adam step (forward, derived backward, update) is a program too. */
+function trainingLine(program: Program): string {
+  const loss = program.outputs[0];
+  const weights = program.inputs.slice(1);
+  if (loss === undefined || weights.length === 0) return "   (no weights to train)";
+  const step = trainStep(
+    program,
+    { loss, params: weights, optimizer: { kind: "adam", lr: 1e-3 } },
+    builtinRegistry(),
+  );
+  return `   training: an Adam step of this block (tessera train-step) is a program of ${step.operations.length} operations (${program.operations.length} forward, the rest derived backward and update), planned and run like this one`;
 }

@@ -7,6 +7,7 @@ import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.j
 import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
+import { gradProgramFile, trainStepProgramFile } from "./grad-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
 import { parsePricing } from "./pricing-option.js";
@@ -349,6 +350,64 @@ function buildProgram(out: (s: string) => void): Command {
         out,
       );
     });
+  program
+    .command("grad")
+    .description(
+      "append the backward pass to a program: gradients of --loss with respect to each --wrt tensor",
+    )
+    .argument("<program>", "program file (JSON or YAML)")
+    .requiredOption("--loss <tensor>", "the tensor to differentiate (its elements are summed)")
+    .requiredOption(
+      "--wrt <tensors>",
+      "tensors to differentiate with respect to (comma-separated)",
+      collectList,
+    )
+    .option("-o, --out <file>", "write the program here (default: print it)")
+    .addOption(kernelsOption())
+    .action((file: string, opts: { loss: string; wrt: string[]; out?: string; kernels: string[] }) => {
+      gradProgramFile(
+        file,
+        { loss: opts.loss, wrt: opts.wrt, ...(opts.out === undefined ? {} : { out: opts.out }) },
+        registryWith(opts.kernels),
+        out,
+      );
+    });
+  program
+    .command("train-step")
+    .description("one training step as a program: forward, backward and an sgd, momentum or adam update")
+    .argument("<program>", "program file (JSON or YAML)")
+    .requiredOption("--loss <tensor>", "the tensor to minimize (its elements are summed)")
+    .requiredOption("--params <tensors>", "weights (program inputs) to update, comma-separated", collectList)
+    .option("--optimizer <kind>", "sgd, momentum or adam", "adam")
+    .option("--lr <rate>", "learning rate", Number, 1e-3)
+    .option("-o, --out <file>", "write the program here (default: print it)")
+    .addOption(kernelsOption())
+    .action(
+      (
+        file: string,
+        opts: {
+          loss: string;
+          params: string[];
+          optimizer: string;
+          lr: number;
+          out?: string;
+          kernels: string[];
+        },
+      ) => {
+        trainStepProgramFile(
+          file,
+          {
+            loss: opts.loss,
+            params: opts.params,
+            optimizer: opts.optimizer,
+            lr: opts.lr,
+            ...(opts.out === undefined ? {} : { out: opts.out }),
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
   return program;
 }
 

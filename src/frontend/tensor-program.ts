@@ -57,6 +57,20 @@ export class TensorProgram extends ProgramBuilder {
   /** Elementwise tanh. */ tanh(x: TensorRef, o?: OpOptions) {
     return this.apply("tanh", { x }, {}, o);
   }
+  /** Elementwise sign: −1, 0 or 1. */ sign(x: TensorRef, o?: OpOptions) {
+    return this.apply("sign", { x }, {}, o);
+  }
+  /** Elementwise `x · factor + shift` (defaults 1 and 0). */
+  scale(x: TensorRef, p: { readonly factor?: number; readonly shift?: number } = {}, o?: OpOptions) {
+    return this.apply("scale", { x }, p, o);
+  }
+  /** Zeros added `before` and `after` x along each dimension. */ pad(
+    x: TensorRef,
+    p: ParamsOf<"pad">,
+    o?: OpOptions,
+  ) {
+    return this.apply("pad", { x }, p, o);
+  }
   /** a + b with numpy broadcasting. */ add(a: TensorRef, b: TensorRef, o?: OpOptions) {
     return this.apply("add", { a, b }, {}, o);
   }

@@ -76,6 +76,9 @@ describe("the end-to-end demo", () => {
       expect(out).toMatch(/moved (\d+) bytes in \d+ transfers, exactly the \1 bytes derived/);
       expect(out).not.toMatch(/ +\n/);
       expect(out).toContain("17 operations, 31 tensors — valid");
+      expect(out).toMatch(
+        /training: an Adam step of this block \(tessera train-step\) is a program of \d+ operations \(17 forward/,
+      );
       expect(out).toMatch(/y {2}float32 \[32, 64\] {2}sum=/);
       expect(out).toContain("Operation 'mlp_up' (linear)");
       expect(out).toContain("each output block is 2 partial results folded with sum");

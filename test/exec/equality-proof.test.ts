@@ -16,6 +16,7 @@
 // TESSERA_PROOF_PATH=<path>.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type Optimizer, trainStep } from "../../src/autodiff/index.js";
 import { compareOutputs } from "../../src/exec/compare-outputs.js";
 import { runLocal } from "../../src/exec/local/index.js";
 import { evaluateProgram, programOutputs, randomInputs, termScales } from "../../src/exec/reference/index.js";
@@ -50,6 +51,11 @@ async function provesEqual(
 ): Promise<void> {
   const plan = randomPlan(program, dice);
   const inputs = randomInputs(program, inputSeed);
+  // Optimizer states of a training step: Adam's second moments are never negative.
+  for (const id of program.inputs.filter((i) => i.startsWith("v_"))) {
+    const d = inputs[id]!.data;
+    for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]!);
+  }
   const values = evaluateProgram(program, inputs, registry);
   const reference = programOutputs(program, values);
   const { outputs, stats } = await runLocal(plan, inputs, { registry, threads: 2, backend });
@@ -70,6 +76,21 @@ async function provesEqual(
   }
 }
 
+const OPTIMIZERS: readonly Optimizer[] = [
+  { kind: "sgd", lr: 0.1 },
+  { kind: "momentum", lr: 0.1 },
+  { kind: "adam", lr: 0.01, step: 2 },
+];
+
+/** A training step of a random program: its first output as the loss, every float input a weight. */
+function trainingStep(forward: Program, optimizer: Optimizer): Program | undefined {
+  const decl = (id: string) => forward.tensors.find((t) => t.id === id)!;
+  const loss = forward.outputs.find((id) => decl(id).dtype !== "int32");
+  const params = forward.inputs.filter((id) => decl(id).dtype !== "int32");
+  if (loss === undefined || params.length === 0) return undefined;
+  return trainStep(forward, { loss, params, optimizer }, registry);
+}
+
 const params = (numRuns: number) => ({
   numRuns: deep ? numRuns * 10 : numRuns,
   ...(seed === undefined ? {} : { seed }),
@@ -83,6 +104,24 @@ describe("the local executor equals the reference evaluator", () => {
         await provesEqual(buildRecipe(r), dice, s);
       }),
       params(250),
+    );
+  });
+
+  it("on random training steps (forward, backward, update) under random shardings and placements", {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        recipe(4, STEP_KINDS),
+        diceValues(),
+        fc.nat(1000),
+        fc.constantFrom(...OPTIMIZERS),
+        async (r, dice, s, optimizer) => {
+          const step = trainingStep(buildRecipe(r), optimizer);
+          if (step !== undefined) await provesEqual(step, dice, s);
+        },
+      ),
+      params(40),
     );
   });
 

@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildConvNet } from "../../examples/conv-net.js";
+import { buildGptBlockTrain } from "../../examples/gpt-block-train.js";
 import { buildGptStack } from "../../examples/gpt-stack.js";
 import { buildMlp } from "../../examples/mlp.js";
+import { buildMlpTrain } from "../../examples/mlp-train.js";
 import { buildTransformerBlock } from "../../examples/transformer-block.js";
 import { buildVolumeConv } from "../../examples/volume-conv.js";
 import { evaluateProgram, programOutputs, randomInputs } from "../../src/exec/index.js";
@@ -15,6 +17,8 @@ const EXAMPLES = [
   { file: "conv-net.json", build: () => buildConvNet(), evaluate: true },
   { file: "gpt-2-layers.json", build: () => buildGptStack(), evaluate: true },
   { file: "volume-conv.json", build: () => buildVolumeConv(), evaluate: true },
+  { file: "mlp-train.json", build: () => buildMlpTrain(), evaluate: true },
+  { file: "gpt-block-train.json", build: () => buildGptBlockTrain(), evaluate: true },
   // Planned, never evaluated: at full size it is the demo's planning problem (about 0.6 TFLOP).
   {
     file: "transformer-block-large.json",
@@ -37,7 +41,10 @@ describe.each(EXAMPLES)("examples/$file", ({ file, build, evaluate }) => {
     const { program, issues } = validateProgram(JSON.parse(readFileSync(url, "utf8")), builtinRegistry());
     expect(issues).toEqual([]);
     if (!evaluate) return;
-    const values = evaluateProgram(program!, randomInputs(program!, 7), builtinRegistry());
+    const inputs = randomInputs(program!, 7);
+    // Optimizer states start at zeros, as a first training step's do (Adam's v must not be negative).
+    for (const id of program!.inputs.filter((i) => /^(m|v)_/.test(i))) inputs[id]!.data.fill(0);
+    const values = evaluateProgram(program!, inputs, builtinRegistry());
     for (const r of Object.values(programOutputs(program!, values))) {
       expect(r.data.length).toBeGreaterThan(0);
       expect(Array.from(r.data).every(Number.isFinite)).toBe(true);

@@ -259,6 +259,8 @@ function conv2d(
  * less any cut that would make a shard write a strided output (the refusal names that cut).
  */
 export function randomSplits(op: Operation, dice: Dice, maxShards = 24): DimSplit[] {
+  // An unshardable operation (a reshape, as in some gradients) runs whole.
+  if (op.signature.unshardable !== undefined) return [];
   let splits = anySplits(op, dice, maxShards);
   for (;;) {
     try {

@@ -22,13 +22,17 @@ interface Built {
   readonly constant?: number;
 }
 
-const UNARY: Readonly<Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid", (x: number) => number>> = {
+const UNARY: Readonly<
+  Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid" | "sign", (x: number) => number>
+> = {
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,
   abs: Math.abs,
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  // `+ 0` turns Math.sign(-0) into 0: a signed zero would print and compare oddly downstream.
+  sign: (x) => Math.sign(x) + 0,
 };
 
 const BINARY: Readonly<Record<ScalarOp | "max" | "min" | "pow", (x: number, y: number) => number>> = {

@@ -1,23 +1,38 @@
 /** The built-in kernel library: one typed table, looked up by id without casts. */
 import type { KernelDef } from "../kernel.js";
 import { type KernelRegistry, kernelRegistry } from "../registry.js";
+import { GELU_GRAD_KERNEL } from "./gelu-grad.js";
+import { SCALE_KERNEL } from "./scale.js";
 import { TS_KERNELS } from "./ts-kernels.js";
 import { UNARY_KERNELS } from "./unary.js";
 
 export type { BinaryParams } from "./binary.js";
 export type { Conv2dParams } from "./conv2d.js";
+export type { Conv2dInputGradParams } from "./conv2d-input-grad.js";
+export type { Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
+export { GELU_GRAD_DECLARATION } from "./gelu-grad.js";
 export type { LayerNormParams } from "./layer-norm.js";
 export type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "./layout.js";
 export type { LinearParams } from "./linear.js";
 export type { MatmulParams } from "./matmul.js";
+export type { PadParams } from "./pad.js";
 export type { ReduceParams } from "./reduce.js";
 export type { ReshapeParams } from "./reshape.js";
+export { SCALE_DECLARATION } from "./scale.js";
 export type { SoftmaxParams } from "./softmax.js";
 export { TS_KERNELS, type TsKernelParams } from "./ts-kernels.js";
 export { UNARY_DECLARATIONS, UNARY_KERNELS, type UnaryKernelId } from "./unary.js";
 
-/** Every built-in kernel by id: unary kernels declared as data, the rest with TypeScript signatures. */
-export const BUILTIN_KERNELS = { ...UNARY_KERNELS, ...TS_KERNELS } as const;
+/**
+ * Every built-in kernel by id: unary kernels, `scale` and `gelu_grad` declared as data, the rest
+ * with TypeScript signatures.
+ */
+export const BUILTIN_KERNELS = {
+  ...UNARY_KERNELS,
+  scale: SCALE_KERNEL,
+  gelu_grad: GELU_GRAD_KERNEL,
+  ...TS_KERNELS,
+} as const;
 
 /** The id of a built-in kernel. */
 export type BuiltinKernelId = keyof typeof BUILTIN_KERNELS;

@@ -9,6 +9,21 @@ import {
   SUB_KERNEL,
 } from "./binary.js";
 import { CONV2D_KERNEL, type Conv2dParams } from "./conv2d.js";
+import { CONV2D_INPUT_GRAD_KERNEL, type Conv2dInputGradParams } from "./conv2d-input-grad.js";
+import { CONV2D_WEIGHT_GRAD_KERNEL, type Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
+import { CONV2D_VJP } from "./gradients/conv2d-vjp.js";
+import { BINARY_VJPS } from "./gradients/elementwise-vjps.js";
+import {
+  BROADCAST_TO_VJP,
+  COPY_VJP,
+  PAD_VJP,
+  RESHAPE_VJP,
+  SLICE_VJP,
+  TRANSPOSE_VJP,
+} from "./gradients/layout-vjps.js";
+import { LINEAR_VJP, MATMUL_VJP } from "./gradients/linear-algebra-vjps.js";
+import { LAYER_NORM_VJP, SOFTMAX_VJP } from "./gradients/normalization-vjps.js";
+import { MAX_VJP, MEAN_VJP, MIN_VJP, SUM_VJP } from "./gradients/reduction-vjps.js";
 import { LAYER_NORM_KERNEL, type LayerNormParams } from "./layer-norm.js";
 import {
   BROADCAST_TO_KERNEL,
@@ -22,6 +37,7 @@ import {
 } from "./layout.js";
 import { LINEAR_KERNEL, type LinearParams } from "./linear.js";
 import { MATMUL_KERNEL, type MatmulParams } from "./matmul.js";
+import { PAD_KERNEL, type PadParams } from "./pad.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
 import { RESHAPE_KERNEL, type ReshapeParams } from "./reshape.js";
 import { SOFTMAX_KERNEL, type SoftmaxParams } from "./softmax.js";
@@ -48,28 +64,38 @@ export interface TsKernelParams {
   broadcast_to: BroadcastToParams;
   copy: CopyParams;
   reshape: ReshapeParams;
+  pad: PadParams;
+  conv2d_input_grad: Conv2dInputGradParams;
+  conv2d_weight_grad: Conv2dWeightGradParams;
 }
 
-/** Every TypeScript-signature kernel keyed by its id, each typed with its own params. */
+/**
+ * Every TypeScript-signature kernel keyed by its id, each typed with its own params, with its
+ * VJP attached here (not in the kernel's own file, so that VJPs may name kernels' param types
+ * without an import cycle); the conv2d gradient kernels have none (no second derivatives).
+ */
 export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKernelParams[K]> } = {
-  add: ADD_KERNEL,
-  sub: SUB_KERNEL,
-  mul: MUL_KERNEL,
-  div: DIV_KERNEL,
-  maximum: MAXIMUM_KERNEL,
-  minimum: MINIMUM_KERNEL,
-  matmul: MATMUL_KERNEL,
-  linear: LINEAR_KERNEL,
-  sum: SUM_KERNEL,
-  max: MAX_KERNEL,
-  min: MIN_KERNEL,
-  mean: MEAN_KERNEL,
-  softmax: SOFTMAX_KERNEL,
-  layer_norm: LAYER_NORM_KERNEL,
-  conv2d: CONV2D_KERNEL,
-  transpose: TRANSPOSE_KERNEL,
-  slice: SLICE_KERNEL,
-  broadcast_to: BROADCAST_TO_KERNEL,
-  copy: COPY_KERNEL,
-  reshape: RESHAPE_KERNEL,
+  add: { ...ADD_KERNEL, vjp: BINARY_VJPS.add },
+  sub: { ...SUB_KERNEL, vjp: BINARY_VJPS.sub },
+  mul: { ...MUL_KERNEL, vjp: BINARY_VJPS.mul },
+  div: { ...DIV_KERNEL, vjp: BINARY_VJPS.div },
+  maximum: { ...MAXIMUM_KERNEL, vjp: BINARY_VJPS.maximum },
+  minimum: { ...MINIMUM_KERNEL, vjp: BINARY_VJPS.minimum },
+  matmul: { ...MATMUL_KERNEL, vjp: MATMUL_VJP },
+  linear: { ...LINEAR_KERNEL, vjp: LINEAR_VJP },
+  sum: { ...SUM_KERNEL, vjp: SUM_VJP },
+  max: { ...MAX_KERNEL, vjp: MAX_VJP },
+  min: { ...MIN_KERNEL, vjp: MIN_VJP },
+  mean: { ...MEAN_KERNEL, vjp: MEAN_VJP },
+  softmax: { ...SOFTMAX_KERNEL, vjp: SOFTMAX_VJP },
+  layer_norm: { ...LAYER_NORM_KERNEL, vjp: LAYER_NORM_VJP },
+  conv2d: { ...CONV2D_KERNEL, vjp: CONV2D_VJP },
+  transpose: { ...TRANSPOSE_KERNEL, vjp: TRANSPOSE_VJP },
+  slice: { ...SLICE_KERNEL, vjp: SLICE_VJP },
+  broadcast_to: { ...BROADCAST_TO_KERNEL, vjp: BROADCAST_TO_VJP },
+  copy: { ...COPY_KERNEL, vjp: COPY_VJP },
+  reshape: { ...RESHAPE_KERNEL, vjp: RESHAPE_VJP },
+  pad: { ...PAD_KERNEL, vjp: PAD_VJP },
+  conv2d_input_grad: CONV2D_INPUT_GRAD_KERNEL,
+  conv2d_weight_grad: CONV2D_WEIGHT_GRAD_KERNEL,
 };

@@ -1,12 +1,23 @@
 import { builtinDeclaredKernel } from "../declaration/compile.js";
 import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js";
 import type { KernelDef } from "../kernel.js";
+import { UNARY_VJPS } from "./gradients/elementwise-vjps.js";
 
 /** The ids of the built-in elementwise unary kernels. */
-export type UnaryKernelId = "neg" | "abs" | "exp" | "log" | "sqrt" | "relu" | "gelu" | "sigmoid" | "tanh";
+export type UnaryKernelId =
+  | "neg"
+  | "abs"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "relu"
+  | "gelu"
+  | "sigmoid"
+  | "tanh"
+  | "sign";
 
 /** What every unary kernel shares: inputs of every rank, `x` → `out` element by element through identity projections. */
-const ELEMENTWISE = {
+export const ELEMENTWISE = {
   version: 1,
   inputs: [{ name: "x", shape: "[$s...]", dtype: "T" }],
   outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
@@ -14,7 +25,8 @@ const ELEMENTWISE = {
   projections: { x: "[d...]", out: "[d...]" },
 } as const;
 
-const FLOATS = { T: ["float32", "float64"] } as const;
+/** The dtype variable of kernels over the reals. */
+export const FLOATS = { T: ["float32", "float64"] } as const;
 const NUMBERS = { T: ["float32", "float64", "int32"] } as const;
 
 /**
@@ -49,17 +61,29 @@ export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclarat
     compute: "sigmoid(x)",
   },
   tanh: { ...ELEMENTWISE, kernel: "tanh", summary: "hyperbolic tangent", dtypes: FLOATS, compute: "tanh(x)" },
+  sign: {
+    ...ELEMENTWISE,
+    kernel: "sign",
+    summary: "sign of x: -1, 0 or 1 (NaN stays NaN)",
+    dtypes: NUMBERS,
+    compute: "sign(x)",
+  },
 };
 
-/** The unary kernels compiled from their declarations, keyed by id. */
+function unaryKernel(id: UnaryKernelId): KernelDef<DeclaredParams> {
+  return { ...builtinDeclaredKernel(UNARY_DECLARATIONS[id]), vjp: UNARY_VJPS[id] };
+}
+
+/** The unary kernels compiled from their declarations, with their VJPs, keyed by id. */
 export const UNARY_KERNELS: { readonly [K in UnaryKernelId]: KernelDef<DeclaredParams> } = {
-  neg: builtinDeclaredKernel(UNARY_DECLARATIONS.neg),
-  abs: builtinDeclaredKernel(UNARY_DECLARATIONS.abs),
-  exp: builtinDeclaredKernel(UNARY_DECLARATIONS.exp),
-  log: builtinDeclaredKernel(UNARY_DECLARATIONS.log),
-  sqrt: builtinDeclaredKernel(UNARY_DECLARATIONS.sqrt),
-  relu: builtinDeclaredKernel(UNARY_DECLARATIONS.relu),
-  gelu: builtinDeclaredKernel(UNARY_DECLARATIONS.gelu),
-  sigmoid: builtinDeclaredKernel(UNARY_DECLARATIONS.sigmoid),
-  tanh: builtinDeclaredKernel(UNARY_DECLARATIONS.tanh),
+  neg: unaryKernel("neg"),
+  abs: unaryKernel("abs"),
+  exp: unaryKernel("exp"),
+  log: unaryKernel("log"),
+  sqrt: unaryKernel("sqrt"),
+  relu: unaryKernel("relu"),
+  gelu: unaryKernel("gelu"),
+  sigmoid: unaryKernel("sigmoid"),
+  tanh: unaryKernel("tanh"),
+  sign: unaryKernel("sign"),
 };

@@ -143,6 +143,13 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
       return (e) => 4 * eps * (1 + Math.abs(e));
     case "gelu":
       return (e) => 16 * eps * (1 + Math.abs(e));
+    case "gelu_grad":
+      return (e) => 32 * eps * (1 + Math.abs(e)) * M;
+    case "sign":
+    case "pad":
+      return () => 0;
+    case "scale":
+      return (e) => 2 * eps * (M + Math.abs(e));
     case "sum":
     case "mean":
       return (e) => reduced * eps * M + eps * Math.abs(e);
@@ -150,6 +157,9 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
       return (e) => reduced * eps * M * M + eps * Math.abs(e);
     case "linear":
       return (e) => (reduced + 1) * eps * M * M + eps * Math.abs(e);
+    case "conv2d_input_grad":
+    case "conv2d_weight_grad":
+      return (e) => 4 * reduced * eps * M * M * 9 + eps * Math.abs(e);
     case "conv2d": {
       const taps = sig.inputs.w!.projection.shape.coords;
       const k = reduced * taps[2]! * taps[3]!;

@@ -56,6 +56,35 @@ const reduce =
 
 const layoutInput = (next: Next, rank: number) => randomRegion(pick(next, ALL), shapeOf(next, rank), next);
 
+/** A random conv2d geometry with its output extents, for the conv2d gradient kernels. */
+function convGeometry(next: Next) {
+  const dtype = pick(next, FLOATS);
+  const groups = randInt(next, 1, 3);
+  const [kh, kw] = shapeOf(next, 2, 3) as [number, number];
+  const stride = [randInt(next, 1, 3), randInt(next, 1, 3)] as const;
+  const padding = [randInt(next, 0, 2), randInt(next, 0, 2)] as const;
+  const dilation = [randInt(next, 1, 2), randInt(next, 1, 2)] as const;
+  const h = Math.max(randInt(next, 1, 7), dilation[0] * (kh - 1) + 1 - 2 * padding[0]);
+  const w = Math.max(randInt(next, 1, 7), dilation[1] * (kw - 1) + 1 - 2 * padding[1]);
+  const extent = (size: number, k: number, i: 0 | 1) =>
+    Math.floor((size + 2 * padding[i] - dilation[i] * (k - 1) - 1) / stride[i]) + 1;
+  const [cg, ocg] = shapeOf(next, 2, 3) as [number, number];
+  return {
+    dtype,
+    groups,
+    kh,
+    kw,
+    h,
+    w,
+    cg,
+    ocg,
+    n: randInt(next, 1, 2),
+    oh: extent(h, kh, 0),
+    ow: extent(w, kw, 1),
+    params: { stride: [...stride], padding: [...padding], dilation: [...dilation], groups },
+  };
+}
+
 /** A case generator for every built-in kernel. */
 export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => KernelCase } = {
   neg: unary(ALL),
@@ -160,6 +189,44 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
     };
   },
   copy: (next) => ({ params: {}, inputs: { x: layoutInput(next, randInt(next, 0, 3)) } }),
+  sign: unary(ALL),
+  scale: (next) => ({
+    params: { factor: pick(next, [0, -1, 0.5, 3]), shift: pick(next, [0, 1, -0.25]) },
+    inputs: { x: randomRegion(pick(next, FLOATS), shapeOf(next, randInt(next, 0, 3), 5), next) },
+  }),
+  gelu_grad: (next) => {
+    const dtype = pick(next, FLOATS);
+    const shape = shapeOf(next, randInt(next, 0, 3), 5);
+    return {
+      params: {},
+      inputs: { x: randomRegion(dtype, shape, next), dy: randomRegion(dtype, shape, next) },
+    };
+  },
+  pad: (next) => {
+    const x = layoutInput(next, randInt(next, 0, 3));
+    const pads = () => x.range.shape.coords.map(() => randInt(next, 0, 2));
+    return { params: { before: pads(), after: pads() }, inputs: { x } };
+  },
+  conv2d_input_grad: (next) => {
+    const c = convGeometry(next);
+    return {
+      params: { ...c.params, inputSize: [c.h, c.w] },
+      inputs: {
+        dy: randomRegion(c.dtype, [c.n, c.groups * c.ocg, c.oh, c.ow], next),
+        w: randomRegion(c.dtype, [c.groups * c.ocg, c.cg, c.kh, c.kw], next),
+      },
+    };
+  },
+  conv2d_weight_grad: (next) => {
+    const c = convGeometry(next);
+    return {
+      params: { ...c.params, kernelSize: [c.kh, c.kw] },
+      inputs: {
+        x: randomRegion(c.dtype, [c.n, c.groups * c.cg, c.h, c.w], next),
+        dy: randomRegion(c.dtype, [c.n, c.groups * c.ocg, c.oh, c.ow], next),
+      },
+    };
+  },
   reshape: (next) => {
     const x = layoutInput(next, randInt(next, 0, 3));
     const size = x.range.size;

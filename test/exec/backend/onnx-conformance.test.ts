@@ -39,6 +39,8 @@ function fallbackExpected(p: PlacedCase, index: ZRange): RegExp | undefined {
   const dtype = p.signature.outputs.out!.dtype;
   if (p.def.id === "conv2d" && dtype === "float64") return /Could not find an implementation for Conv/;
   if (p.def.id === "reshape" && !index.equals(p.signature.index)) return /whole index range/;
+  if (p.def.id === "conv2d_input_grad" || p.def.id === "conv2d_weight_grad")
+    return /has no ONNX lowering yet/;
   return undefined;
 }
 
@@ -85,6 +87,11 @@ describe.each(IDS)("%s on the onnx backend", (id) => {
       { numRuns: RUNS },
     );
     // conv2d runs natively in float32 only (about half the cases), reshape over its whole range only.
+    // The conv2d gradient kernels have no ONNX form yet: every shard runs the reference, with the reason recorded.
+    if (id === "conv2d_input_grad" || id === "conv2d_weight_grad") {
+      expect(native).toBe(0);
+      return;
+    }
     const expected = id === "conv2d" || (id === "reshape" && !whole) ? 0 : RUNS / 2;
     expect(native).toBeGreaterThan(expected);
   });

@@ -17,6 +17,7 @@ const REFERENCE: Readonly<Record<UnaryKernelId, (x: number) => number>> = {
   gelu,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
+  sign: (x) => Math.sign(x) + 0,
 };
 
 const VALUES = [-3.5, -1, -0.25, 0, 0.5, 1, 2.75, 10];

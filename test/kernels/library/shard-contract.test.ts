@@ -12,6 +12,7 @@ import type { AnyKernelDef } from "../../../src/kernels/kernel.js";
 import { TS_KERNELS } from "../../../src/kernels/library/ts-kernels.js";
 import type { Region } from "../../../src/kernels/region.js";
 import type { DimSplit } from "../../../src/zspace/z-range.js";
+import { KERNEL_CASES } from "../../exec/backend/kernel-cases.js";
 import {
   expectRegionsClose,
   randInt,
@@ -156,6 +157,12 @@ const CASES: Record<string, (next: Next) => Case> = {
     params: {},
     inputs: { x: randomRegion("float64", shapeOf(next, randInt(next, 1, 3)), next) },
   }),
+  ...Object.fromEntries(
+    (["pad", "conv2d_input_grad", "conv2d_weight_grad"] as const).map((id) => [
+      id,
+      (next: Next): Case => ({ kernel: TS_KERNELS[id], ...KERNEL_CASES[id](next) }),
+    ]),
+  ),
   reshape: (next) => {
     const shape = shapeOf(next, randInt(next, 1, 3));
     const count = shape.reduce((p, s) => p * s, 1);

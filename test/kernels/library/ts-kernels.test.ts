@@ -33,6 +33,9 @@ describe("TS_KERNELS", () => {
         "broadcast_to",
         "copy",
         "reshape",
+        "pad",
+        "conv2d_input_grad",
+        "conv2d_weight_grad",
       ].sort(),
     );
   });
@@ -46,7 +49,14 @@ describe("TS_KERNELS", () => {
   });
 
   it("decodes absent params for every kernel without required params", () => {
-    const required = new Set(["slice", "broadcast_to", "reshape"]);
+    const required = new Set([
+      "slice",
+      "broadcast_to",
+      "reshape",
+      "pad",
+      "conv2d_input_grad",
+      "conv2d_weight_grad",
+    ]);
     for (const kernel of Object.values(TS_KERNELS)) {
       const issues = new IssueCollector();
       const params = kernel.decodeParams(undefined, issues, "/params");

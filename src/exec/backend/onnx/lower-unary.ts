@@ -33,6 +33,7 @@ const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
   gelu,
   sigmoid: single("Sigmoid"),
   tanh: single("Tanh"),
+  sign: single("Sign"),
 };
 
 /**

@@ -2,10 +2,12 @@ import type { AnyKernelDef } from "../../../kernels/kernel.js";
 import { BUILTIN_KERNELS, type BuiltinKernelId } from "../../../kernels/library/index.js";
 import { binaryLowering } from "./lower-binary.js";
 import { conv2dLowering } from "./lower-conv2d.js";
+import { conv2dInputGradLowering, conv2dWeightGradLowering } from "./lower-conv2d-grads.js";
 import { layerNormLowering } from "./lower-layer-norm.js";
 import { layoutLowering } from "./lower-layout.js";
 import { linearLowering } from "./lower-linear.js";
 import { matmulLowering } from "./lower-matmul.js";
+import { geluGradLowering, scaleLowering } from "./lower-pointwise-grads.js";
 import { reduceLowering } from "./lower-reduce.js";
 import { reshapeLowering } from "./lower-reshape.js";
 import { softmaxLowering } from "./lower-softmax.js";
@@ -43,6 +45,13 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   broadcast_to: layoutLowering,
   copy: layoutLowering,
   reshape: reshapeLowering,
+  sign: unaryLowering("sign"),
+  scale: scaleLowering,
+  gelu_grad: geluGradLowering,
+  // pad reads x at `i − before`: the needed box past x is the zero padding ShardGraph adds.
+  pad: layoutLowering,
+  conv2d_input_grad: conv2dInputGradLowering,
+  conv2d_weight_grad: conv2dWeightGradLowering,
 };
 
 function isBuiltinId(id: string): id is BuiltinKernelId {

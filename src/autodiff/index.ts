@@ -1,0 +1,12 @@
+/** Automatic differentiation: backward passes derived from kernels' declared VJPs, and training steps. */
+
+export { type GradOptions, type GradProgram, grad, gradients } from "./grad.js";
+export {
+  type AdamOptimizer,
+  checkOptimizer,
+  type MomentumOptimizer,
+  OPTIMIZER_STATES,
+  type Optimizer,
+  type SgdOptimizer,
+} from "./optimizer.js";
+export { type TrainStep, type TrainStepOptions, trainStep, trainStepProgram } from "./train-step.js";

@@ -1,0 +1,84 @@
+import { TesseraError } from "../base/errors.js";
+import type { Program } from "../ir/program.js";
+import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
+import { BackwardGraph } from "./backward-graph.js";
+import { backward } from "./grad.js";
+import { checkOptimizer, emitUpdate, OPTIMIZER_STATES, type Optimizer } from "./optimizer.js";
+
+/** What a training step trains: the loss, the weights (program inputs) and the optimizer. */
+export interface TrainStepOptions {
+  /** The tensor whose elements' sum is minimized. */
+  readonly loss: string;
+  /** The weights to update: float program inputs. */
+  readonly params: readonly string[];
+  readonly optimizer: Optimizer;
+  /** The new program's name; default `<name>-train`. */
+  readonly name?: string;
+}
+
+/** A training-step program and the names of what it reads and writes per weight. */
+export interface TrainStep {
+  readonly program: Program;
+  /** Per weight: the new weight's output, and per optimizer state its input and its new value's output. */
+  readonly weights: Readonly<
+    Record<
+      string,
+      {
+        readonly updated: string;
+        readonly states: Readonly<Record<string, { input: string; updated: string }>>;
+      }
+    >
+  >;
+}
+
+/**
+ * One optimizer step as an ordinary program: the forward pass, its backward pass (`grad`), and
+ * the optimizer's elementwise update of every weight in `params`. Each weight `w` gets an output
+ * `new_<w>`; each optimizer state `s` of it (`m` for momentum, `m` and `v` for Adam) is an input
+ * `<s>_<w>` (shaped like w, start them at zeros) with its new value as output `new_<s>_<w>`.
+ * Feeding the outputs back as inputs runs the next step. The forward outputs (the loss) stay.
+ *
+ * Throws as `grad` does, `invalid_argument` for a malformed optimizer or a weight that is not a
+ * program input, and `duplicate_id` when a generated name is taken.
+ */
+export function trainStepProgram(
+  program: Program,
+  opts: TrainStepOptions,
+  registry: KernelRegistry,
+): TrainStep {
+  checkRegistry(registry, "trainStep");
+  const optimizer = checkOptimizer(opts.optimizer);
+  for (const w of Array.isArray(opts.params) ? opts.params : []) {
+    if (!program.inputs.includes(w) && program.tensors.some((t) => t.id === w)) {
+      throw new TesseraError(
+        "invalid_argument",
+        `parameter '${w}' is not a program input; a training step updates weights the program reads as inputs`,
+        { argument: "params", tensor: w },
+      );
+    }
+  }
+  const graph = new BackwardGraph(program, registry, "train");
+  const grads = backward(graph, program, { loss: opts.loss, wrt: opts.params }, registry);
+  const weights: Record<string, TrainStep["weights"][string]> = {};
+  for (const w of opts.params) {
+    const weight = graph.tensor(w);
+    const names = OPTIMIZER_STATES[optimizer.kind];
+    const current = Object.fromEntries(
+      names.map((s) => [s, graph.input(`${s}_${w}`, weight.shape, weight.dtype)]),
+    );
+    const update = emitUpdate(graph, optimizer, weight, grads[w]!, current);
+    graph.output(`new_${w}`, update.weight);
+    const states: Record<string, { input: string; updated: string }> = {};
+    for (const s of names) {
+      graph.output(`new_${s}_${w}`, update.states[s]!);
+      states[s] = { input: `${s}_${w}`, updated: `new_${s}_${w}` };
+    }
+    weights[w] = { updated: `new_${w}`, states };
+  }
+  return { program: graph.finish(opts.name ?? `${program.name ?? "program"}-train`), weights };
+}
+
+/** `trainStepProgram(...).program`: the training step as a validated program. */
+export function trainStep(program: Program, opts: TrainStepOptions, registry: KernelRegistry): Program {
+  return trainStepProgram(program, opts, registry).program;
+}

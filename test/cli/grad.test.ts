@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { EXIT_USER_ERROR } from "../../src/cli/main.js";
+import { validateProgram } from "../../src/ir/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { runCli } from "../support/run-cli.js";
+
+const repo = (relative: string): string => fileURLToPath(new URL(`../../${relative}`, import.meta.url));
+const MLP = repo("examples/mlp.json");
+const dir = mkdtempSync(join(tmpdir(), "tessera-grad-"));
+const STACK_FRAME = /\n\s+at /;
+
+describe("tessera grad", () => {
+  it("writes the program with its backward pass and names each gradient", async () => {
+    const out = join(dir, "mlp-grad.json");
+    const run = await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1,b1", "--wrt", "w2", "-o", out]);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(
+      /'mlp-grad': 4 forward \+ \d+ backward operations; grad_w1 = dy\/dw1, grad_b1 = dy\/db1, grad_w2 = dy\/dw2/,
+    );
+    const { program, issues } = validateProgram(JSON.parse(readFileSync(out, "utf8")), builtinRegistry());
+    expect(issues).toEqual([]);
+    expect(program!.outputs).toEqual(["y", "grad_w1", "grad_b1", "grad_w2"]);
+  });
+
+  it("prints the program as JSON without --out", async () => {
+    const run = await runCli(["grad", MLP, "--loss", "y", "--wrt", "w2"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out).outputs).toEqual(["y", "grad_w2"]);
+  });
+
+  it("exits 2 with a typed error for a tensor the program lacks", async () => {
+    const run = await runCli(["grad", MLP, "--loss", "nope", "--wrt", "w2"]);
+    expect(run.code).toBe(EXIT_USER_ERROR);
+    expect(run.err).toContain("unknown_tensor");
+    expect(run.err).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe("tessera train-step", () => {
+  it("writes an Adam step whose states are inputs and whose new weights and states are outputs", async () => {
+    const out = join(dir, "mlp-train.json");
+    const run = await runCli([
+      "train-step",
+      MLP,
+      "--loss",
+      "y",
+      "--params",
+      "w2,b2",
+      "--lr",
+      "0.01",
+      "-o",
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain("adam step over w2, b2");
+    expect(run.out).toContain("optimizer states m_w2, v_w2, m_b2, v_b2 (start at zeros)");
+    const { program } = validateProgram(JSON.parse(readFileSync(out, "utf8")), builtinRegistry());
+    expect(program!.outputs).toEqual([
+      "y",
+      "new_w2",
+      "new_m_w2",
+      "new_v_w2",
+      "new_b2",
+      "new_m_b2",
+      "new_v_b2",
+    ]);
+  });
+
+  it.each([
+    [["--optimizer", "rmsprop"], "invalid_argument"],
+    [["--lr", "fast"], "invalid_argument"],
+    [["--lr", "-1"], "invalid_argument"],
+  ])("exits 2 for %j (%s)", async (extra, code) => {
+    const run = await runCli(["train-step", MLP, "--loss", "y", "--params", "w2", ...extra]);
+    expect(run.code).toBe(EXIT_USER_ERROR);
+    expect(run.err).toContain(code);
+    expect(run.err).not.toMatch(STACK_FRAME);
+  });
+});

@@ -5,6 +5,15 @@
  * (package.json `exports`; every name is listed in docs/api-report.md).
  */
 
+// Training: backward passes and optimizer steps, as ordinary programs.
+export {
+  type GradOptions,
+  grad,
+  type Optimizer,
+  type TrainStep,
+  type TrainStepOptions,
+  trainStep,
+} from "./autodiff/index.js";
 // Errors every call may throw.
 export {
   DTYPES,
@@ -48,6 +57,7 @@ export {
 export { loadProgramFile, program, type TensorRef } from "./frontend/index.js";
 export { type Operation, type Program, parseProgram, programToJson, validateProgram } from "./ir/index.js";
 export { builtinRegistry, extendRegistry, loadKernelDeclarationFile } from "./kernels/index.js";
+
 // Plans: a sharding, placement and order per operation.
 export {
   makePlan,

@@ -8,5 +8,13 @@ export {
 export type { LocalExecutorRunOptions } from "./prepare-run.js";
 export type { FaultInjection } from "./protocol.js";
 export { type LocalRunOptions, runLocal } from "./run-local.js";
-export type { LocalRunPhases, LocalRunResult, LocalRunStats, ThreadReport } from "./run-result.js";
+export type {
+  LocalRunPhases,
+  LocalRunResult,
+  LocalRunStats,
+  RunTrace,
+  ThreadReport,
+  TracedTask,
+  TracedTransfer,
+} from "./run-result.js";
 export { liveLocalWorkers } from "./worker-pool.js";

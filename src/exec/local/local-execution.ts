@@ -12,7 +12,7 @@ import type { FromWorker } from "./protocol.js";
 import type { RecycledBuffers } from "./recycled-buffers.js";
 import { packRegion, rangeToWire, regionFromWire, TRANSFER_MODE } from "./region-wire.js";
 import { describeTask, taskFailed, workerCrashed } from "./run-errors.js";
-import type { ThreadReport } from "./run-result.js";
+import type { RunTrace, ThreadReport, TracedTask, TracedTransfer } from "./run-result.js";
 import { Schedule, type ScheduleAction } from "./schedule.js";
 import { TaskOrders } from "./task-orders.js";
 import type { ThreadMap } from "./thread-map.js";
@@ -49,6 +49,7 @@ export interface ExecutionReport {
   /** Per-thread backend counters since each thread started. */
   readonly totals: readonly BackendStats[];
   readonly phases: { loadMs: number; computeMs: number; fetchMs: number; endMs: number };
+  readonly trace: RunTrace;
 }
 
 /**
@@ -77,6 +78,14 @@ export class LocalExecution implements PoolListener {
   private readonly busy: { tasks: number; busyMs: number }[];
   private bytesMoved = 0;
   private transfersMoved = 0;
+  /** Start of the compute phase, and when each task was dispatched and each transfer sent (by id). */
+  private computeStart = 0;
+  private readonly dispatched = new Map<string, number>();
+  private readonly sent = new Map<number, number>();
+  private readonly traced: { tasks: TracedTask[]; transfers: TracedTransfer[] } = {
+    tasks: [],
+    transfers: [],
+  };
 
   /** A run of `setup.prepared` on `setup.pool`; nothing is posted until `run`. */
   constructor(setup: ExecutionSetup) {
@@ -136,6 +145,7 @@ export class LocalExecution implements PoolListener {
       this.setup.kept.replace(thread, keep ? loads.filter((l) => map.threadOf(l.device) === thread) : []);
     });
     const t1 = performance.now();
+    this.computeStart = t1;
     this.perform(this.schedule.start());
     if (this.schedule.finished) this.finish();
     await Promise.race([this.finished, this.failed]);
@@ -158,6 +168,7 @@ export class LocalExecution implements PoolListener {
       })),
       totals: ended.total,
       phases: { loadMs: t1 - t0, computeMs: t2 - t1, fetchMs: t3 - t2, endMs: t4 - t3 },
+      trace: this.traced,
     };
   }
 
@@ -206,15 +217,34 @@ export class LocalExecution implements PoolListener {
     }
     if (this.error !== undefined) return;
     switch (m.type) {
-      case "arrived":
+      case "arrived": {
+        const transfer = this.setup.prepared.graph.transfers[m.transfer];
+        if (transfer !== undefined)
+          this.traced.transfers.push({
+            transfer: m.transfer,
+            from: transfer.from,
+            to: transfer.to,
+            bytes: m.bytes,
+            sentMs: (this.sent.get(m.transfer) ?? this.computeStart) - this.computeStart,
+            arrivedMs: performance.now() - this.computeStart,
+          });
         this.bytesMoved += m.bytes;
         this.transfersMoved++;
         this.perform(this.schedule.transferArrived(m.transfer));
         return;
+      }
       case "done": {
         const stats = this.busy[thread]!;
         stats.tasks++;
         stats.busyMs += m.busyMs;
+        const task = this.tasks.get(m.task);
+        this.traced.tasks.push({
+          task: m.task,
+          device: task?.device ?? "",
+          dispatchedMs: (this.dispatched.get(m.task) ?? this.computeStart) - this.computeStart,
+          doneMs: performance.now() - this.computeStart,
+          busyMs: m.busyMs,
+        });
         this.perform(this.schedule.taskDone(m.task));
         this.setup.prepared.onProgress?.(this.schedule.doneCount, this.setup.prepared.graph.tasks.length);
         if (this.schedule.finished) this.finish();
@@ -250,10 +280,12 @@ export class LocalExecution implements PoolListener {
     const { map } = this.setup;
     for (const a of actions) {
       if (a.kind === "run") {
+        this.dispatched.set(a.task.id, performance.now());
         this.post(a.thread, { type: "run", task: this.orders.order(a.task) });
         continue;
       }
       const t = a.transfer;
+      this.sent.set(t.id, performance.now());
       this.post(map.threadOf(t.from), {
         type: "send",
         transfer: t.id,

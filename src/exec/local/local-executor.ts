@@ -198,6 +198,7 @@ export class PooledExecutor implements LocalExecutor {
           bytesLoaded: report.bytesLoaded,
           perThread: report.threads,
           backend: this.backend,
+          trace: report.trace,
         },
       };
     } catch (error) {

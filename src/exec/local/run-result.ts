@@ -31,6 +31,36 @@ export interface LocalRunPhases {
   readonly endMs: number;
 }
 
+/** When one task ran, as the coordinator saw it: ms from the start of the compute phase. */
+export interface TracedTask {
+  readonly task: string;
+  readonly device: string;
+  /** Sent to its worker. */
+  readonly dispatchedMs: number;
+  /** Heard done. */
+  readonly doneMs: number;
+  /** The worker's busy time for it (assembling inputs, the kernel, storing the output). */
+  readonly busyMs: number;
+}
+
+/** When one transfer moved, as the coordinator saw it: ms from the start of the compute phase. */
+export interface TracedTransfer {
+  readonly transfer: number;
+  readonly from: string;
+  readonly to: string;
+  readonly bytes: number;
+  /** The sender was told to send. */
+  readonly sentMs: number;
+  /** The receiver reported it arrived. */
+  readonly arrivedMs: number;
+}
+
+/** What happened when in the compute phase: a measured timeline to hold against the simulator's. */
+export interface RunTrace {
+  readonly tasks: readonly TracedTask[];
+  readonly transfers: readonly TracedTransfer[];
+}
+
 /** Counters of a local run. */
 export interface LocalRunStats {
   readonly wallMs: number;
@@ -45,6 +75,8 @@ export interface LocalRunStats {
   readonly bytesLoaded: number;
   readonly perThread: readonly ThreadReport[];
   readonly backend: BackendName;
+  /** Every task's and transfer's times in the compute phase. */
+  readonly trace: RunTrace;
 }
 
 /** The program outputs of a local run, assembled from their final writers, and its counters. */

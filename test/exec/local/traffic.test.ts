@@ -54,4 +54,38 @@ describe("traffic of a local run", () => {
     expect(result.stats.perThread.every((t) => t.busyMs >= 0)).toBe(true);
     expect(result.stats.backend).toBe("reference");
   });
+
+  it("traces every task and transfer of the compute phase, in the order they could happen", async () => {
+    const plan = megatronMlpPlan();
+    const graph = deriveTaskGraph(plan);
+    const { stats } = await runLocal(plan, randomInputs(plan.program, 1));
+    const { tasks, transfers } = stats.trace;
+    expect(tasks.map((t) => t.task).sort()).toEqual(graph.tasks.map((t) => t.id).sort());
+    expect(transfers.map((t) => t.transfer).sort()).toEqual(graph.transfers.map((t) => t.id).sort());
+    const byId = new Map(tasks.map((t) => [t.task, t]));
+    for (const t of graph.tasks) {
+      const traced = byId.get(t.id)!;
+      expect(traced.device).toBe(t.device);
+      expect(traced.dispatchedMs).toBeGreaterThanOrEqual(0);
+      expect(traced.doneMs).toBeGreaterThanOrEqual(traced.dispatchedMs);
+      expect(traced.doneMs).toBeLessThanOrEqual(stats.phases.computeMs);
+    }
+    // A device runs one task at a time: its tasks' traced intervals do not overlap.
+    for (const device of plan.devices) {
+      const mine = tasks.filter((t) => t.device === device).sort((a, b) => a.dispatchedMs - b.dispatchedMs);
+      for (let i = 1; i < mine.length; i++)
+        expect(mine[i]!.dispatchedMs).toBeGreaterThanOrEqual(mine[i - 1]!.doneMs);
+    }
+    // A transfer is sent after its producer is done and arrives before its readers are dispatched.
+    for (const tr of transfers) {
+      const derived = graph.transfers[tr.transfer]!;
+      expect([tr.from, tr.to, tr.bytes]).toEqual([derived.from, derived.to, derived.bytes]);
+      expect(tr.arrivedMs).toBeGreaterThanOrEqual(tr.sentMs);
+      if (derived.source.kind === "task")
+        expect(tr.sentMs).toBeGreaterThanOrEqual(byId.get(derived.source.task)!.doneMs);
+      for (const t of graph.tasks)
+        if ((graph.reads[t.id] ?? []).some((p) => p.transfer === tr.transfer))
+          expect(byId.get(t.id)!.dispatchedMs).toBeGreaterThanOrEqual(tr.arrivedMs);
+    }
+  });
 });

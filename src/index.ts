@@ -1,4 +1,5 @@
 /** Tessera's public API: each layer's public names, re-exported. */
+export * from "./autodiff/index.js";
 export * from "./base/index.js";
 export * from "./cluster/index.js";
 export * from "./cost/index.js";

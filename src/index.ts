@@ -5,7 +5,6 @@
  * (package.json `exports`; every name is listed in docs/api-report.md).
  */
 
-// Training: backward passes and optimizer steps, as ordinary programs.
 export {
   type GradOptions,
   grad,
@@ -14,7 +13,6 @@ export {
   type TrainStepOptions,
   trainStep,
 } from "./autodiff/index.js";
-// Errors every call may throw.
 export {
   DTYPES,
   type DType,
@@ -26,7 +24,6 @@ export {
   TesseraError,
   ValidationError,
 } from "./base/index.js";
-// Clusters and what a plan costs on them.
 export {
   type Cluster,
   clusterToJson,
@@ -37,7 +34,6 @@ export {
   validateCluster,
 } from "./cluster/index.js";
 export { type CostVector, createSimulator, type Simulator, simulatePlan } from "./cost/index.js";
-// Running plans and checking their numbers.
 export {
   type Calibration,
   calibrate,
@@ -53,12 +49,10 @@ export {
   tensorsToJson,
   verifyTolerance,
 } from "./exec/index.js";
-// Programs: build, load, validate, save.
 export { loadProgramFile, program, type TensorRef } from "./frontend/index.js";
 export { type Operation, type Program, parseProgram, programToJson, validateProgram } from "./ir/index.js";
 export { builtinRegistry, extendRegistry, loadKernelDeclarationFile } from "./kernels/index.js";
 
-// Plans: a sharding, placement and order per operation.
 export {
   makePlan,
   type OperationPlan,
@@ -68,7 +62,6 @@ export {
   planToJson,
   validatePlan,
 } from "./plan/index.js";
-// Pictures and reports.
 export {
   explainPlan,
   htmlReport,
@@ -80,7 +73,6 @@ export {
   timelineSvg,
   writeHtmlReport,
 } from "./report/index.js";
-// Searching for plans, and what to hold them against.
 export {
   baselinePlans,
   ilpOptimum,

@@ -4,6 +4,7 @@ export * from "./cluster/index.js";
 export * from "./cost/index.js";
 export * from "./exec/index.js";
 export * from "./frontend/index.js";
+export * from "./import/index.js";
 export * from "./ir/index.js";
 export * from "./kernels/index.js";
 export * from "./plan/index.js";

@@ -7,6 +7,7 @@ import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.j
 import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
+import { collectDim, importModelFile } from "./import-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
 import { collectList, collectRaw, kernelsOption, registryWith } from "./registry-option.js";
@@ -349,6 +350,20 @@ function buildProgram(out: (s: string) => void): Command {
           quick: opts.quick,
           ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         },
+        out,
+      );
+    });
+  program
+    .command("import")
+    .description("import an ONNX model as a program, its constants as a tensor file beside it")
+    .argument("<model>", "ONNX model file (.onnx)")
+    .requiredOption("-o, --out <file>", "where to write the program (JSON)")
+    .option("--weights <file>", "where to write the constants (default: <out>.weights.json)")
+    .option("--dim <name=size>", "size of a symbolic input dimension (repeatable)", collectDim, {})
+    .action((model: string, opts: { out: string; weights?: string; dim: Record<string, number> }) => {
+      importModelFile(
+        model,
+        { out: opts.out, dims: opts.dim, ...(opts.weights === undefined ? {} : { weights: opts.weights }) },
         out,
       );
     });

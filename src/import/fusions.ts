@@ -1,0 +1,20 @@
+import type { ImportContext } from "./import-context.js";
+import type { OnnxModel } from "./onnx-model.js";
+import type { OnnxValue } from "./onnx-value.js";
+
+/**
+ * A group of nodes imported as one: `nodes` (model indices) are replaced by `translate`, run
+ * at the position of the last of them (`at`), defining the value `output`.
+ */
+export interface Fusion {
+  readonly pattern: string;
+  readonly nodes: readonly number[];
+  readonly at: number;
+  readonly output: string;
+  readonly translate: (ctx: ImportContext) => OnnxValue;
+}
+
+/** Every fusion the importer applies to `model`, none overlapping. */
+export function findFusions(_model: OnnxModel): Fusion[] {
+  return [];
+}

@@ -4,7 +4,8 @@ import { IssueCollector } from "../base/issue.js";
 import { program as startProgram } from "../frontend/tensor-program.js";
 import type { Program } from "../ir/program.js";
 import type { Region } from "../kernels/region.js";
-import { type Fusion, findFusions } from "./fusions.js";
+import type { Fusion } from "./fusion.js";
+import { findFusions } from "./fusions.js";
 import { describe, ImportContext } from "./import-context.js";
 import { decodeOnnxModel, type OnnxModel, type OnnxNode, type OnnxValueInfo } from "./onnx-model.js";
 import { constant } from "./onnx-value.js";
@@ -80,8 +81,16 @@ export function importOnnxModel(model: OnnxModel, opts: ImportOptions = {}): Imp
   for (const node of graph.nodes) {
     if (skipped.has(node.index)) continue;
     const fusion = fusedAt.get(node.index);
+    const fused = fusion?.translate(ctx);
+    if (fused !== undefined && fusion !== undefined) {
+      ctx.define(fusion.output, fused);
+      continue;
+    }
     if (fusion !== undefined) {
-      ctx.define(fusion.output, fusion.translate(ctx));
+      // Declined once shapes were known: the group's nodes, one by one, in model order.
+      const group = fusion.nodes.map((i) => graph.nodes[i]!);
+      checkOperators(group, new Map(), new Set());
+      for (const n of group) ctx.define(n.outputs[0] ?? "", translationFor(n.opType, n.domain)!(n, ctx));
       continue;
     }
     const translate = translationFor(node.opType, node.domain)!;

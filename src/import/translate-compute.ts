@@ -250,3 +250,24 @@ export const layerNormalization: Translation = (node, ctx) => {
   const params = { normalizedDims: rank - axis, eps: ctx.float(node, "epsilon", 1e-5) };
   return tensor(ctx.apply("layer_norm", { x, weight, bias }, params, node.outputs[0]!));
 };
+
+/** MaxPool (2-D): max_pool2d; the indices output and `ceil_mode` are not translated. */
+export const maxPool: Translation = (node, ctx) => {
+  const x = ctx.tensor(node, 0);
+  if (x.shape.length !== 4) {
+    throw ctx.unsupported(node, `only 2-D pooling (NCHW) is translated; x has rank ${x.shape.length}`, {
+      rank: x.shape.length,
+    });
+  }
+  if (ctx.int(node, "ceil_mode", 0) !== 0)
+    throw ctx.unsupported(node, "ceil_mode 1 is not translated", { ceilMode: 1 });
+  if (node.outputs.slice(1).some((o) => o !== ""))
+    throw ctx.unsupported(node, "the Indices output of MaxPool is not translated", {});
+  const kernel = pair(ctx, node, "kernel_shape", 1);
+  if (node.attributes.get("kernel_shape") === undefined)
+    throw ctx.invalid(node, "MaxPool needs kernel_shape", {});
+  const stride = pair(ctx, node, "strides", 1);
+  const dilation = pair(ctx, node, "dilations", 1);
+  const padding = windowPadding(ctx, node, x.shape.slice(2), kernel, stride, dilation);
+  return tensor(ctx.apply("max_pool2d", { x }, { kernel, stride, padding, dilation }, node.outputs[0]!));
+};

@@ -80,3 +80,42 @@ export const pow: Translation = (node, ctx) => {
     },
   );
 };
+
+/** float32's largest finite value: ONNX Clip's bound when one is absent. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Clip (bounds as attributes before opset 11, as optional constant inputs from it). */
+export const clip: Translation = (node, ctx) => {
+  let min = -FLOAT32_MAX;
+  let max = FLOAT32_MAX;
+  if (ctx.opset < 11) {
+    min = ctx.float(node, "min", min);
+    max = ctx.float(node, "max", max);
+  } else {
+    if (ctx.optional(node, 1) !== undefined) min = ctx.constInput(node, 1, "min").values[0] ?? min;
+    if (ctx.optional(node, 2) !== undefined) max = ctx.constInput(node, 2, "max").values[0] ?? max;
+  }
+  return {
+    kind: "tensor",
+    ref: ctx.apply("clip", { x: ctx.tensor(node, 0) }, { min, max }, node.outputs[0]!),
+  };
+};
+
+/** HardSigmoid `max(0, min(1, alpha · x + beta))`. */
+export const hardSigmoid: Translation = (node, ctx) => {
+  const params = { alpha: ctx.float(node, "alpha", 0.2), beta: ctx.float(node, "beta", 0.5) };
+  return {
+    kind: "tensor",
+    ref: ctx.apply("hard_sigmoid", { x: ctx.tensor(node, 0) }, params, node.outputs[0]!),
+  };
+};
+
+/** Gelu (opset 20): `approximate` "none" is the exact (erf) form, "tanh" the tanh approximation. */
+export const gelu: Translation = (node, ctx) => {
+  const approximate = ctx.string(node, "approximate", "none");
+  if (approximate !== "none" && approximate !== "tanh") {
+    throw ctx.invalid(node, `approximate '${approximate}' is not "none" or "tanh"`, { approximate });
+  }
+  const kernel = approximate === "tanh" ? "gelu" : "gelu_erf";
+  return { kind: "tensor", ref: ctx.apply(kernel, { x: ctx.tensor(node, 0) }, {}, node.outputs[0]!) };
+};

@@ -5,10 +5,11 @@ import {
   globalAveragePool,
   layerNormalization,
   matMul,
+  maxPool,
   reduce,
   softmax,
 } from "./translate-compute.js";
-import { binary, passThrough, pow, unary } from "./translate-elementwise.js";
+import { binary, clip, gelu, hardSigmoid, passThrough, pow, unary } from "./translate-elementwise.js";
 import {
   cast,
   concat,
@@ -40,6 +41,9 @@ export const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   Sqrt: unary("sqrt"),
   Neg: unary("neg"),
   Abs: unary("abs"),
+  Gelu: gelu,
+  Clip: clip,
+  HardSigmoid: hardSigmoid,
   Identity: passThrough,
   Dropout: passThrough,
   MatMul: matMul,
@@ -47,6 +51,7 @@ export const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   Conv: conv,
   BatchNormalization: batchNorm,
   GlobalAveragePool: globalAveragePool,
+  MaxPool: maxPool,
   ReduceSum: reduce("sum", 13),
   ReduceMean: reduce("mean", 18),
   ReduceMax: reduce("max", 18),

@@ -67,12 +67,14 @@ function layerNorm(
   const beta = m.init(`${tag}.beta`, [D], floats(D * 37, D, 0.1));
   if (style === "op") return m.node("LayerNormalization", [x, gamma, beta], { axis: -1, epsilon: f(1e-5) });
   // The pattern exporters (torch.onnx before opset 17) write: ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β.
-  const mean = m.node("ReduceMean", [x], { axes: [-1], keepdims: 1 });
+  // ReduceMean takes its axes as an attribute until opset 18, as an input from it.
+  const reduceMean = (v: string, k: string) =>
+    m.opset >= 18
+      ? m.node("ReduceMean", [v, m.ints(`${tag}.${k}`, [-1])], { keepdims: 1 })
+      : m.node("ReduceMean", [v], { axes: [-1], keepdims: 1 });
+  const mean = reduceMean(x, "axes1");
   const centred = m.node("Sub", [x, mean]);
-  const variance = m.node("ReduceMean", [m.node("Pow", [centred, m.init(`${tag}.two`, [], [2])])], {
-    axes: [-1],
-    keepdims: 1,
-  });
+  const variance = reduceMean(m.node("Pow", [centred, m.init(`${tag}.two`, [], [2])]), "axes2");
   const std = m.node("Sqrt", [m.node("Add", [variance, m.init(`${tag}.eps`, [], [1e-5])])]);
   return m.node("Add", [m.node("Mul", [m.node("Div", [centred, std]), gamma]), beta]);
 }

@@ -62,7 +62,7 @@ export class OnnxModelBuilder {
   private count = 0;
   private seed = 1;
 
-  constructor(private readonly opset = 17) {}
+  constructor(readonly opset = 17) {}
 
   /** A float32 graph input (a string dim is symbolic; `null` leaves it unnamed). */
   input(name: string, dims: readonly (number | string | null)[], elemType = 1): string {

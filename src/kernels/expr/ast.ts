@@ -73,6 +73,7 @@ export const SCALAR_FUNCTIONS = {
   abs: 1,
   tanh: 1,
   sigmoid: 1,
+  erf: 1,
   max: 2,
   min: 2,
   pow: 2,

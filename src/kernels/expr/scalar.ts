@@ -1,4 +1,5 @@
 import { TesseraError } from "../../base/errors.js";
+import { erf } from "../numeric/erf.js";
 import type { ScalarFn } from "../numeric/pointwise.js";
 import type { ScalarExpr, ScalarFnName, ScalarOp } from "./ast.js";
 import type { ParamValues } from "./bindings.js";
@@ -22,13 +23,16 @@ interface Built {
   readonly constant?: number;
 }
 
-const UNARY: Readonly<Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid", (x: number) => number>> = {
+const UNARY: Readonly<
+  Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid" | "erf", (x: number) => number>
+> = {
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,
   abs: Math.abs,
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  erf,
 };
 
 const BINARY: Readonly<Record<ScalarOp | "max" | "min" | "pow", (x: number, y: number) => number>> = {

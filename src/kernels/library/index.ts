@@ -10,6 +10,7 @@ export type { LayerNormParams } from "./layer-norm.js";
 export type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "./layout.js";
 export type { LinearParams } from "./linear.js";
 export type { MatmulParams } from "./matmul.js";
+export type { MaxPool2dParams } from "./pool.js";
 export type { ReduceParams } from "./reduce.js";
 export type { ReshapeParams } from "./reshape.js";
 export type { SoftmaxParams } from "./softmax.js";

@@ -22,6 +22,7 @@ import {
 } from "./layout.js";
 import { LINEAR_KERNEL, type LinearParams } from "./linear.js";
 import { MATMUL_KERNEL, type MatmulParams } from "./matmul.js";
+import { MAX_POOL2D_KERNEL, type MaxPool2dParams } from "./pool.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
 import { RESHAPE_KERNEL, type ReshapeParams } from "./reshape.js";
 import { SOFTMAX_KERNEL, type SoftmaxParams } from "./softmax.js";
@@ -43,6 +44,7 @@ export interface TsKernelParams {
   softmax: SoftmaxParams;
   layer_norm: LayerNormParams;
   conv2d: Conv2dParams;
+  max_pool2d: MaxPool2dParams;
   transpose: TransposeParams;
   slice: SliceParams;
   broadcast_to: BroadcastToParams;
@@ -67,6 +69,7 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   softmax: SOFTMAX_KERNEL,
   layer_norm: LAYER_NORM_KERNEL,
   conv2d: CONV2D_KERNEL,
+  max_pool2d: MAX_POOL2D_KERNEL,
   transpose: TRANSPOSE_KERNEL,
   slice: SLICE_KERNEL,
   broadcast_to: BROADCAST_TO_KERNEL,

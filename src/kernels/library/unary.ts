@@ -3,7 +3,19 @@ import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js"
 import type { KernelDef } from "../kernel.js";
 
 /** The ids of the built-in elementwise unary kernels. */
-export type UnaryKernelId = "neg" | "abs" | "exp" | "log" | "sqrt" | "relu" | "gelu" | "sigmoid" | "tanh";
+export type UnaryKernelId =
+  | "neg"
+  | "abs"
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "relu"
+  | "gelu"
+  | "gelu_erf"
+  | "sigmoid"
+  | "hard_sigmoid"
+  | "clip"
+  | "tanh";
 
 /** What every unary kernel shares: inputs of every rank, `x` → `out` element by element through identity projections. */
 const ELEMENTWISE = {
@@ -41,12 +53,39 @@ export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclarat
     dtypes: FLOATS,
     compute: "0.5 * x * (1 + tanh(sqrt(2 / 3.141592653589793) * (x + 0.044715 * x * x * x)))",
   },
+  gelu_erf: {
+    ...ELEMENTWISE,
+    kernel: "gelu_erf",
+    summary: "Gaussian error linear unit, exact: x · Φ(x) through erf",
+    dtypes: FLOATS,
+    compute: "0.5 * x * (1 + erf(x / sqrt(2)))",
+  },
   sigmoid: {
     ...ELEMENTWISE,
     kernel: "sigmoid",
     summary: "logistic sigmoid, 1 / (1 + e^-x)",
     dtypes: FLOATS,
     compute: "sigmoid(x)",
+  },
+  hard_sigmoid: {
+    ...ELEMENTWISE,
+    kernel: "hard_sigmoid",
+    summary: "piecewise-linear sigmoid, max(0, min(1, alpha · x + beta))",
+    dtypes: FLOATS,
+    params: { alpha: { type: "float", default: 0.2 }, beta: { type: "float", default: 0.5 } },
+    compute: "max(0, min(1, @alpha * x + @beta))",
+  },
+  clip: {
+    ...ELEMENTWISE,
+    kernel: "clip",
+    summary: "x clamped to [min, max]",
+    dtypes: FLOATS,
+    // The defaults are float32's extremes, as ONNX Clip's absent bounds are the type's limits.
+    params: {
+      min: { type: "float", default: -3.4028234663852886e38 },
+      max: { type: "float", default: 3.4028234663852886e38 },
+    },
+    compute: "min(max(x, @min), @max)",
   },
   tanh: { ...ELEMENTWISE, kernel: "tanh", summary: "hyperbolic tangent", dtypes: FLOATS, compute: "tanh(x)" },
 };
@@ -60,6 +99,9 @@ export const UNARY_KERNELS: { readonly [K in UnaryKernelId]: KernelDef<DeclaredP
   sqrt: builtinDeclaredKernel(UNARY_DECLARATIONS.sqrt),
   relu: builtinDeclaredKernel(UNARY_DECLARATIONS.relu),
   gelu: builtinDeclaredKernel(UNARY_DECLARATIONS.gelu),
+  gelu_erf: builtinDeclaredKernel(UNARY_DECLARATIONS.gelu_erf),
+  hard_sigmoid: builtinDeclaredKernel(UNARY_DECLARATIONS.hard_sigmoid),
+  clip: builtinDeclaredKernel(UNARY_DECLARATIONS.clip),
   sigmoid: builtinDeclaredKernel(UNARY_DECLARATIONS.sigmoid),
   tanh: builtinDeclaredKernel(UNARY_DECLARATIONS.tanh),
 };

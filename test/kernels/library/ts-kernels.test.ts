@@ -28,6 +28,7 @@ describe("TS_KERNELS", () => {
         "softmax",
         "layer_norm",
         "conv2d",
+        "max_pool2d",
         "transpose",
         "slice",
         "broadcast_to",
@@ -46,7 +47,7 @@ describe("TS_KERNELS", () => {
   });
 
   it("decodes absent params for every kernel without required params", () => {
-    const required = new Set(["slice", "broadcast_to", "reshape"]);
+    const required = new Set(["slice", "broadcast_to", "reshape", "max_pool2d"]);
     for (const kernel of Object.values(TS_KERNELS)) {
       const issues = new IssueCollector();
       const params = kernel.decodeParams(undefined, issues, "/params");

@@ -1,9 +1,15 @@
 import { CommanderError } from "commander";
+import { readDocumentFile } from "../base/document-file.js";
+import { throwIfIssues } from "../base/errors.js";
+import { IssueCollector } from "../base/issue.js";
+import { pointer } from "../base/json.js";
 import { readFileBytes } from "../base/read-text-file.js";
 import { writeTextFile } from "../base/write-text-file.js";
-import { tensorsToJson } from "../exec/tensor-file.js";
-import { importOnnx } from "../import/import-onnx.js";
+import { checkInputValues } from "../exec/reference/evaluate.js";
+import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
+import { type ImportedModel, importOnnx } from "../import/import-onnx.js";
 import { programToJson } from "../ir/encode-program.js";
+import type { Region } from "../kernels/region.js";
 
 /** Options of `tessera import`. */
 export interface ImportCommandOptions {
@@ -13,11 +19,16 @@ export interface ImportCommandOptions {
   readonly weights?: string;
   /** Sizes of symbolic dimensions. */
   readonly dims: Readonly<Record<string, number>>;
+  /**
+   * A tensor file with values for the model's data inputs: with it, a complete inputs file
+   * (constants and data) is written too, ready for `eval` and `run`.
+   */
+  readonly data?: string;
 }
 
-/** The default weights file beside `program`: `model.json` → `model.weights.json`. */
-export function defaultWeightsPath(program: string): string {
-  return program.replace(/(\.json|\.ya?ml)?$/i, ".weights.json");
+/** A file beside `program` with a suffix: `model.json` → `model.weights.json`. */
+export function besideProgram(program: string, suffix: "weights" | "inputs"): string {
+  return program.replace(/(\.json|\.ya?ml)?$/i, `.${suffix}.json`);
 }
 
 /**
@@ -27,7 +38,8 @@ export function defaultWeightsPath(program: string): string {
 export function importModelFile(model: string, opts: ImportCommandOptions, out: (s: string) => void): void {
   const imported = importOnnx(readFileBytes(model), { dims: opts.dims });
   const { program } = imported;
-  const weightsPath = opts.weights ?? defaultWeightsPath(opts.out);
+  const weightsPath = opts.weights ?? besideProgram(opts.out, "weights");
+  const complete = opts.data === undefined ? undefined : completeInputs(imported, opts.data);
   writeTextFile(opts.out, `${JSON.stringify(programToJson(program))}\n`, { what: "program file" });
   writeTextFile(weightsPath, `${JSON.stringify(tensorsToJson(imported.weights))}\n`, {
     what: "weights file",
@@ -41,6 +53,31 @@ export function importModelFile(model: string, opts: ImportCommandOptions, out: 
   out(
     `${weightCount} constant input${weightCount === 1 ? "" : "s"} written to ${weightsPath} (tensor file format)\n`,
   );
+  if (complete !== undefined) {
+    const inputsPath = besideProgram(opts.out, "inputs");
+    writeTextFile(inputsPath, `${JSON.stringify(tensorsToJson(complete))}\n`, { what: "inputs file" });
+    out(`constants and data inputs written to ${inputsPath} (for eval and run --inputs)\n`);
+  }
+}
+
+/** The constants plus the data inputs read from `file`, checked against the program's inputs. */
+function completeInputs(imported: ImportedModel, file: string): Record<string, Region> {
+  const data = tensorsFromJson(readDocumentFile(file));
+  const issues = new IssueCollector();
+  for (const id of Object.keys(data)) {
+    if (!imported.dataInputs.includes(id)) {
+      issues.add(
+        "invalid_argument",
+        pointer("/tensors", id),
+        `tensor '${id}' in ${file} is not a data input of the model (data inputs: ${imported.dataInputs.join(", ")})`,
+        { tensor: id, dataInputs: imported.dataInputs.slice() },
+      );
+    }
+  }
+  throwIfIssues(issues.issues, "--data file");
+  const all = { ...imported.weights, ...data };
+  checkInputValues(imported.program, all);
+  return all;
 }
 
 /** Parses one `--dim name=value` into `previous` (commander's collector). */

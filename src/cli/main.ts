@@ -360,13 +360,27 @@ function buildProgram(out: (s: string) => void): Command {
     .requiredOption("-o, --out <file>", "where to write the program (JSON)")
     .option("--weights <file>", "where to write the constants (default: <out>.weights.json)")
     .option("--dim <name=size>", "size of a symbolic input dimension (repeatable)", collectDim, {})
-    .action((model: string, opts: { out: string; weights?: string; dim: Record<string, number> }) => {
-      importModelFile(
-        model,
-        { out: opts.out, dims: opts.dim, ...(opts.weights === undefined ? {} : { weights: opts.weights }) },
-        out,
-      );
-    });
+    .option(
+      "--data <file>",
+      "values of the model's data inputs: also write <out>.inputs.json, constants and data",
+    )
+    .action(
+      (
+        model: string,
+        opts: { out: string; weights?: string; data?: string; dim: Record<string, number> },
+      ) => {
+        importModelFile(
+          model,
+          {
+            out: opts.out,
+            dims: opts.dim,
+            ...(opts.weights === undefined ? {} : { weights: opts.weights }),
+            ...(opts.data === undefined ? {} : { data: opts.data }),
+          },
+          out,
+        );
+      },
+    );
   program
     .command("eval")
     .description("evaluate a program with the reference executor and print output summaries")

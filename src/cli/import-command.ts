@@ -7,7 +7,7 @@ import { readFileBytes } from "../base/read-text-file.js";
 import { writeTextFile } from "../base/write-text-file.js";
 import { checkInputValues } from "../exec/reference/evaluate.js";
 import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
-import { type ImportedModel, importOnnx } from "../import/import-onnx.js";
+import { type ImportedModel, importOnnx, type RecognisedPattern } from "../import/import-onnx.js";
 import { programToJson } from "../ir/encode-program.js";
 import type { Region } from "../kernels/region.js";
 
@@ -48,7 +48,12 @@ export function importModelFile(model: string, opts: ImportCommandOptions, out: 
   out(
     `imported ${model}: ${program.operations.length} operations, inputs ${imported.dataInputs.join(", ") || "none"}, outputs ${program.outputs.join(", ")}\n`,
   );
-  for (const r of imported.recognised) out(`  recognised ${r.pattern}: ${r.nodes.join(", ")}\n`);
+  // One line per pattern: a model repeats its blocks, and 35 identical lines would bury the rest.
+  const byPattern = new Map<string, RecognisedPattern[]>();
+  for (const r of imported.recognised) byPattern.set(r.pattern, [...(byPattern.get(r.pattern) ?? []), r]);
+  for (const [pattern, found] of byPattern) {
+    out(`  recognised ${pattern} ×${found.length} (first: ${found[0]!.nodes.join(", ")})\n`);
+  }
   out(`program written to ${opts.out}\n`);
   out(
     `${weightCount} constant input${weightCount === 1 ? "" : "s"} written to ${weightsPath} (tensor file format)\n`,

@@ -50,6 +50,7 @@ export {
   verifyTolerance,
 } from "./exec/index.js";
 export { loadProgramFile, program, type TensorRef } from "./frontend/index.js";
+export { type ImportedModel, type ImportOptions, importOnnx, importOnnxModel } from "./import/index.js";
 export { type Operation, type Program, parseProgram, programToJson, validateProgram } from "./ir/index.js";
 export { builtinRegistry, extendRegistry, loadKernelDeclarationFile } from "./kernels/index.js";
 

@@ -87,6 +87,12 @@ export const ISSUE_CODES = {
   render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
   invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",
   unexpected_kind: "a document's `kind` is not one of those the command reads",
+  // import: reading ONNX models into programs
+  invalid_onnx: "a file is not a well-formed ONNX model (bytes, graph, tensor data or node wiring)",
+  unsupported_operator: "an ONNX node's operator (op type and domain) has no Tessera translation",
+  unsupported_onnx_feature:
+    "an ONNX model uses something Tessera does not translate (an attribute value, element type, external data)",
+  unresolved_dimension: "an ONNX input dimension is symbolic or unknown and no --dim gives its size",
 } as const;
 
 /** A stable machine-readable code naming what went wrong. */

@@ -23,6 +23,11 @@ const REASONS: Readonly<Record<string, string>> = {
  * files are read, and opened non-blocking so that a FIFO with no writer cannot hang the read.
  */
 export function readTextFile(path: string, maxBytes = MAX_INPUT_BYTES): string {
+  return readFileBytes(path, maxBytes).toString("utf8");
+}
+
+/** Reads a binary input file (an ONNX model), with the same checks and errors as `readTextFile`. */
+export function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Buffer {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -47,7 +52,7 @@ export function readTextFile(path: string, maxBytes = MAX_INPUT_BYTES): string {
       length += n;
     }
     if (length > maxBytes) throw failed(path, "too_large", `it is over the limit of ${maxBytes} bytes`);
-    return buffer.toString("utf8", 0, length);
+    return buffer.subarray(0, length);
   } catch (e: unknown) {
     if (e instanceof TesseraError) throw e;
     throw readError(path, e);

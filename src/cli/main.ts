@@ -8,6 +8,7 @@ import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
 import { gradProgramFile, trainStepProgramFile } from "./grad-command.js";
+import { collectDim, importModelFile } from "./import-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
 import { parsePricing } from "./pricing-option.js";
@@ -330,6 +331,34 @@ function buildProgram(out: (s: string) => void): Command {
         out,
       );
     });
+  program
+    .command("import")
+    .description("import an ONNX model as a program, its constants as a tensor file beside it")
+    .argument("<model>", "ONNX model file (.onnx)")
+    .requiredOption("-o, --out <file>", "where to write the program (JSON)")
+    .option("--weights <file>", "where to write the constants (default: <out>.weights.json)")
+    .option("--dim <name=size>", "size of a symbolic input dimension (repeatable)", collectDim, {})
+    .option(
+      "--data <file>",
+      "values of the model's data inputs: also write <out>.inputs.json, constants and data",
+    )
+    .action(
+      (
+        model: string,
+        opts: { out: string; weights?: string; data?: string; dim: Record<string, number> },
+      ) => {
+        importModelFile(
+          model,
+          {
+            out: opts.out,
+            dims: opts.dim,
+            ...(opts.weights === undefined ? {} : { weights: opts.weights }),
+            ...(opts.data === undefined ? {} : { data: opts.data }),
+          },
+          out,
+        );
+      },
+    );
   program
     .command("eval")
     .description("evaluate a program with the reference executor and print output summaries")

@@ -51,6 +51,19 @@ export class TensorProgram extends ProgramBuilder {
   /** Elementwise GELU (tanh approximation). */ gelu(x: TensorRef, o?: OpOptions) {
     return this.apply("gelu", { x }, {}, o);
   }
+  /** Elementwise exact GELU, x · Φ(x) through erf. */ geluErf(x: TensorRef, o?: OpOptions) {
+    return this.apply("gelu_erf", { x }, {}, o);
+  }
+  /** Elementwise max(0, min(1, alpha · x + beta)) (defaults 0.2, 0.5). */ hardSigmoid(
+    x: TensorRef,
+    p: ParamsOf<"hard_sigmoid"> = {},
+    o?: OpOptions,
+  ) {
+    return this.apply("hard_sigmoid", { x }, p, o);
+  }
+  /** Elementwise clamp to [min, max]. */ clip(x: TensorRef, p: ParamsOf<"clip">, o?: OpOptions) {
+    return this.apply("clip", { x }, p, o);
+  }
   /** Elementwise logistic sigmoid. */ sigmoid(x: TensorRef, o?: OpOptions) {
     return this.apply("sigmoid", { x }, {}, o);
   }
@@ -136,6 +149,13 @@ export class TensorProgram extends ProgramBuilder {
     o?: OpOptions,
   ) {
     return this.apply("conv2d", { x, w }, p, o);
+  }
+  /** 2-D max pooling, NCHW, over windows of `kernel`. */ maxPool2d(
+    x: TensorRef,
+    p: ParamsOf<"max_pool2d"> & { readonly kernel: readonly [number, number] },
+    o?: OpOptions,
+  ) {
+    return this.apply("max_pool2d", { x }, p, o);
   }
   /** Permutes dimensions (`perm` absent reverses them). */ transpose(
     x: TensorRef,

@@ -74,6 +74,7 @@ export const SCALAR_FUNCTIONS = {
   tanh: 1,
   sigmoid: 1,
   sign: 1,
+  erf: 1,
   max: 2,
   min: 2,
   pow: 2,

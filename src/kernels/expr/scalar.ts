@@ -1,4 +1,5 @@
 import { TesseraError } from "../../base/errors.js";
+import { erf } from "../numeric/erf.js";
 import type { ScalarFn } from "../numeric/pointwise.js";
 import type { ScalarExpr, ScalarFnName, ScalarOp } from "./ast.js";
 import type { ParamValues } from "./bindings.js";
@@ -23,7 +24,7 @@ interface Built {
 }
 
 const UNARY: Readonly<
-  Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid" | "sign", (x: number) => number>
+  Record<"exp" | "log" | "sqrt" | "abs" | "tanh" | "sigmoid" | "sign" | "erf", (x: number) => number>
 > = {
   exp: Math.exp,
   log: Math.log,
@@ -33,6 +34,7 @@ const UNARY: Readonly<
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   // `+ 0` turns Math.sign(-0) into 0: a signed zero would print and compare oddly downstream.
   sign: (x) => Math.sign(x) + 0,
+  erf,
 };
 
 const BINARY: Readonly<Record<ScalarOp | "max" | "min" | "pow", (x: number, y: number) => number>> = {

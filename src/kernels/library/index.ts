@@ -16,6 +16,7 @@ export type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from
 export type { LinearParams } from "./linear.js";
 export type { MatmulParams } from "./matmul.js";
 export type { PadParams } from "./pad.js";
+export type { MaxPool2dParams } from "./pool.js";
 export type { ReduceParams } from "./reduce.js";
 export type { ReshapeParams } from "./reshape.js";
 export { SCALE_DECLARATION } from "./scale.js";

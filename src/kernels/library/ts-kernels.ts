@@ -38,6 +38,7 @@ import {
 import { LINEAR_KERNEL, type LinearParams } from "./linear.js";
 import { MATMUL_KERNEL, type MatmulParams } from "./matmul.js";
 import { PAD_KERNEL, type PadParams } from "./pad.js";
+import { MAX_POOL2D_KERNEL, type MaxPool2dParams } from "./pool.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
 import { RESHAPE_KERNEL, type ReshapeParams } from "./reshape.js";
 import { SOFTMAX_KERNEL, type SoftmaxParams } from "./softmax.js";
@@ -59,6 +60,7 @@ export interface TsKernelParams {
   softmax: SoftmaxParams;
   layer_norm: LayerNormParams;
   conv2d: Conv2dParams;
+  max_pool2d: MaxPool2dParams;
   transpose: TransposeParams;
   slice: SliceParams;
   broadcast_to: BroadcastToParams;
@@ -90,6 +92,7 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   softmax: { ...SOFTMAX_KERNEL, vjp: SOFTMAX_VJP },
   layer_norm: { ...LAYER_NORM_KERNEL, vjp: LAYER_NORM_VJP },
   conv2d: { ...CONV2D_KERNEL, vjp: CONV2D_VJP },
+  max_pool2d: MAX_POOL2D_KERNEL,
   transpose: { ...TRANSPOSE_KERNEL, vjp: TRANSPOSE_VJP },
   slice: { ...SLICE_KERNEL, vjp: SLICE_VJP },
   broadcast_to: { ...BROADCAST_TO_KERNEL, vjp: BROADCAST_TO_VJP },

@@ -12,7 +12,10 @@ export type UnaryKernelId =
   | "sqrt"
   | "relu"
   | "gelu"
+  | "gelu_erf"
   | "sigmoid"
+  | "hard_sigmoid"
+  | "clip"
   | "tanh"
   | "sign";
 
@@ -53,12 +56,39 @@ export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclarat
     dtypes: FLOATS,
     compute: "0.5 * x * (1 + tanh(sqrt(2 / 3.141592653589793) * (x + 0.044715 * x * x * x)))",
   },
+  gelu_erf: {
+    ...ELEMENTWISE,
+    kernel: "gelu_erf",
+    summary: "Gaussian error linear unit, exact: x · Φ(x) through erf",
+    dtypes: FLOATS,
+    compute: "0.5 * x * (1 + erf(x / sqrt(2)))",
+  },
   sigmoid: {
     ...ELEMENTWISE,
     kernel: "sigmoid",
     summary: "logistic sigmoid, 1 / (1 + e^-x)",
     dtypes: FLOATS,
     compute: "sigmoid(x)",
+  },
+  hard_sigmoid: {
+    ...ELEMENTWISE,
+    kernel: "hard_sigmoid",
+    summary: "piecewise-linear sigmoid, max(0, min(1, alpha · x + beta))",
+    dtypes: FLOATS,
+    params: { alpha: { type: "float", default: 0.2 }, beta: { type: "float", default: 0.5 } },
+    compute: "max(0, min(1, @alpha * x + @beta))",
+  },
+  clip: {
+    ...ELEMENTWISE,
+    kernel: "clip",
+    summary: "x clamped to [min, max]",
+    dtypes: FLOATS,
+    // The defaults are float32's extremes, as ONNX Clip's absent bounds are the type's limits.
+    params: {
+      min: { type: "float", default: -3.4028234663852886e38 },
+      max: { type: "float", default: 3.4028234663852886e38 },
+    },
+    compute: "min(max(x, @min), @max)",
   },
   tanh: { ...ELEMENTWISE, kernel: "tanh", summary: "hyperbolic tangent", dtypes: FLOATS, compute: "tanh(x)" },
   sign: {
@@ -70,8 +100,11 @@ export const UNARY_DECLARATIONS: { readonly [K in UnaryKernelId]: KernelDeclarat
   },
 };
 
+/** The kernel of `id` with its VJP when it has one (without, `grad` refuses it as not_differentiable). */
 function unaryKernel(id: UnaryKernelId): KernelDef<DeclaredParams> {
-  return { ...builtinDeclaredKernel(UNARY_DECLARATIONS[id]), vjp: UNARY_VJPS[id] };
+  const def = builtinDeclaredKernel(UNARY_DECLARATIONS[id]);
+  const vjp = id in UNARY_VJPS ? UNARY_VJPS[id as keyof typeof UNARY_VJPS] : undefined;
+  return vjp === undefined ? def : { ...def, vjp };
 }
 
 /** The unary kernels compiled from their declarations, with their VJPs, keyed by id. */
@@ -83,6 +116,9 @@ export const UNARY_KERNELS: { readonly [K in UnaryKernelId]: KernelDef<DeclaredP
   sqrt: unaryKernel("sqrt"),
   relu: unaryKernel("relu"),
   gelu: unaryKernel("gelu"),
+  gelu_erf: unaryKernel("gelu_erf"),
+  hard_sigmoid: unaryKernel("hard_sigmoid"),
+  clip: unaryKernel("clip"),
   sigmoid: unaryKernel("sigmoid"),
   tanh: unaryKernel("tanh"),
   sign: unaryKernel("sign"),

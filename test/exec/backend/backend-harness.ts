@@ -92,6 +92,8 @@ export function epsilon(dtype: DType): number {
 const M = 2;
 
 const EXACT = new Set([
+  // A maximum picks one of its operands: no rounding at all.
+  "max_pool2d",
   // Correctly rounded in ONNX Runtime, and float64-then-round-once is the same value for
   // + − × ÷ √ on float32 operands (53 ≥ 2·24 + 2 bits: double rounding is innocuous).
   "add",
@@ -121,7 +123,8 @@ const EXACT = new Set([
  *   float64 and rounds once) is off by |err| ≲ K·ε·M, plus ε·|e| for the final rounding: sum
  *   and mean (M = 2), matmul and conv2d (M = 2·2 = 4), linear (one more term: the bias);
  * - a library transcendental (exp, log, tanh, sigmoid) is within a few ulps: 4ε·(1 + |e|);
- *   gelu chains about ten rounded ops: 16ε·(1 + |e|);
+ *   gelu chains about ten rounded ops: 16ε·(1 + |e|), gelu_erf (erf and four ops) likewise;
+ * - hard_sigmoid and clip round one multiply-add at most: 2ε·(1 + |e|);
  * - softmax: L exponentials, their sum and a division, outputs ≤ 1: (L + 4)·ε;
  * - layer_norm over rows of L elements: the mean (a sum of L terms ≤ M) is off by ≲ L·ε·M, and
  *   that error is multiplied by the row's scale S = 1/√(var + eps) — large for a nearly
@@ -142,6 +145,7 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
     case "sigmoid":
       return (e) => 4 * eps * (1 + Math.abs(e));
     case "gelu":
+    case "gelu_erf":
       return (e) => 16 * eps * (1 + Math.abs(e));
     case "gelu_grad":
       return (e) => 32 * eps * (1 + Math.abs(e)) * M;
@@ -150,6 +154,9 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
       return () => 0;
     case "scale":
       return (e) => 2 * eps * (M + Math.abs(e));
+    case "hard_sigmoid":
+    case "clip":
+      return (e) => 2 * eps * (1 + Math.abs(e));
     case "sum":
     case "mean":
       return (e) => reduced * eps * M + eps * Math.abs(e);

@@ -94,6 +94,15 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
   sqrt: unary(FLOATS),
   relu: unary(ALL),
   gelu: unary(FLOATS),
+  gelu_erf: unary(FLOATS),
+  hard_sigmoid: (next) => ({
+    ...unary(FLOATS)(next),
+    params: { alpha: pick(next, [0.2, 1 / 6, 0.5]), beta: pick(next, [0.5, 0.25]) },
+  }),
+  clip: (next) => ({
+    ...unary(FLOATS)(next),
+    params: next() < 0.3 ? { max: 1 } : { min: -1, max: pick(next, [0.5, 6]) },
+  }),
   sigmoid: unary(FLOATS),
   tanh: unary(FLOATS),
   add: binary,
@@ -139,6 +148,17 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
     if (next() < 0.6) inputs.weight = randomRegion(dtype, shape.slice(shape.length - k), next);
     if (next() < 0.6) inputs.bias = randomRegion(dtype, shape.slice(shape.length - k), next);
     return { params: { normalizedDims: k, eps: pick(next, [1e-5, 1e-3]) }, inputs };
+  },
+  max_pool2d: (next) => {
+    const dtype = pick(next, FLOATS);
+    const kernel = shapeOf(next, 2, 3);
+    const stride = [randInt(next, 1, 3), randInt(next, 1, 3)];
+    // ONNX Runtime wants pads smaller than the window, as pooling layers use them.
+    const padding = kernel.map((k) => randInt(next, 0, Math.floor(k / 2)));
+    const dilation = [randInt(next, 1, 2), randInt(next, 1, 2)];
+    const [h, w] = [0, 1].map((i) => Math.max(randInt(next, 1, 7), dilation[i]! * (kernel[i]! - 1) + 1));
+    const x = randomRegion(dtype, [randInt(next, 1, 2), randInt(next, 1, 3), h!, w!], next);
+    return { params: { kernel, stride, padding, dilation }, inputs: { x } };
   },
   conv2d: (next) => {
     const dtype = pick(next, FLOATS);

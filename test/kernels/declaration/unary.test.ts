@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import type { DType, TypedData } from "../../../src/base/dtype.js";
 import { IssueCollector } from "../../../src/base/issue.js";
 import { UNARY_DECLARATIONS, UNARY_KERNELS, type UnaryKernelId } from "../../../src/kernels/library/unary.js";
+import { erf } from "../../../src/kernels/numeric/erf.js";
 import { ZRange } from "../../../src/zspace/index.js";
 import { runKernel } from "./run-kernel.js";
 
@@ -15,7 +16,12 @@ const REFERENCE: Readonly<Record<UnaryKernelId, (x: number) => number>> = {
   sqrt: Math.sqrt,
   relu: (x) => Math.max(x, 0),
   gelu,
+  // Checked against tabulated erf values in test/kernels/numeric/erf.test.ts.
+  gelu_erf: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  // The defaults: alpha 0.2, beta 0.5; and float32's extremes as bounds.
+  hard_sigmoid: (x) => Math.max(0, Math.min(1, 0.2 * x + 0.5)),
+  clip: (x) => x,
   tanh: Math.tanh,
   sign: (x) => Math.sign(x) + 0,
 };

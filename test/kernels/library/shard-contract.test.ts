@@ -123,6 +123,20 @@ const CASES: Record<string, (next: Next) => Case> = {
     const w = randomRegion("float64", [groups * randInt(next, 1, 2), Cg, KH, KW], next);
     return { kernel: TS_KERNELS.conv2d, params, inputs: { x, w } };
   },
+  max_pool2d: (next) => {
+    const kernel = shapeOf(next, 2, 3);
+    const params = {
+      kernel,
+      stride: [randInt(next, 1, 2), randInt(next, 1, 2)],
+      padding: kernel.map((k) => randInt(next, 0, k - 1)),
+      dilation: [randInt(next, 1, 2), 1],
+    };
+    const [H, W] = [0, 1].map((i) =>
+      Math.max(randInt(next, 1, 5), params.dilation[i]! * (kernel[i]! - 1) + 1),
+    );
+    const x = randomRegion("float64", [randInt(next, 1, 2), randInt(next, 1, 3), H!, W!], next);
+    return { kernel: TS_KERNELS.max_pool2d, params, inputs: { x } };
+  },
   transpose: (next) => {
     const shape = shapeOf(next, randInt(next, 0, 3));
     const perm = shape.map((_, i) => i).sort(() => next() - 0.5);

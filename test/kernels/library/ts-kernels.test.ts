@@ -28,6 +28,7 @@ describe("TS_KERNELS", () => {
         "softmax",
         "layer_norm",
         "conv2d",
+        "max_pool2d",
         "transpose",
         "slice",
         "broadcast_to",
@@ -56,6 +57,7 @@ describe("TS_KERNELS", () => {
       "pad",
       "conv2d_input_grad",
       "conv2d_weight_grad",
+      "max_pool2d",
     ]);
     for (const kernel of Object.values(TS_KERNELS)) {
       const issues = new IssueCollector();

@@ -2,7 +2,8 @@ import type { UnaryKernelId } from "../../../kernels/library/index.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
 import { isWhole } from "./shard-geometry.js";
 
-type UnaryBody = (s: ShardGraph, x: string) => string;
+/** The graph of one unary kernel on `x`; `p` holds its decoded params (alpha, min, ...). */
+type UnaryBody = (s: ShardGraph, x: string, p: Readonly<Record<string, unknown>>) => string;
 
 const single =
   (op: string): UnaryBody =>
@@ -22,6 +23,34 @@ const gelu: UnaryBody = (s, x) => {
   return g.op("Mul", [g.op("Mul", [g.scalar(dtype, 0.5), x]), gate]);
 };
 
+/** Exact GELU as `0.5 · x · (1 + erf(x / √2))`, in the reference declaration's order. */
+const geluErf: UnaryBody = (s, x) => {
+  const { g, dtype } = s;
+  const gate = g.op("Add", [
+    g.scalar(dtype, 1),
+    g.op("Erf", [g.op("Div", [x, g.scalar(dtype, Math.SQRT2)])]),
+  ]);
+  return g.op("Mul", [g.op("Mul", [g.scalar(dtype, 0.5), x]), gate]);
+};
+
+const num = (p: Readonly<Record<string, unknown>>, name: string): number => p[name] as number;
+
+/** `max(0, min(1, alpha · x + beta))` from primitives (HardSigmoid's float attributes are not in `NodeSpec`). */
+const hardSigmoid: UnaryBody = (s, x, p) => {
+  const { g, dtype } = s;
+  const line = g.op("Add", [
+    g.op("Mul", [g.scalar(dtype, num(p, "alpha")), x]),
+    g.scalar(dtype, num(p, "beta")),
+  ]);
+  return g.op("Max", [g.scalar(dtype, 0), g.op("Min", [g.scalar(dtype, 1), line])]);
+};
+
+/** `min(max(x, min), max)`; bounds beyond the dtype's range saturate to ±∞, which clamp nothing. */
+const clip: UnaryBody = (s, x, p) => {
+  const { g, dtype } = s;
+  return g.op("Min", [g.op("Max", [x, g.scalar(dtype, num(p, "min"))]), g.scalar(dtype, num(p, "max"))]);
+};
+
 const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
   neg: single("Neg"),
   abs: single("Abs"),
@@ -31,7 +60,10 @@ const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
   // ONNX Relu is max(x, 0) with NaN kept, as the reference's `max(x, 0)`.
   relu: single("Relu"),
   gelu,
+  gelu_erf: geluErf,
   sigmoid: single("Sigmoid"),
+  hard_sigmoid: hardSigmoid,
+  clip,
   tanh: single("Tanh"),
   sign: single("Sign"),
 };
@@ -43,9 +75,10 @@ const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
  */
 export function unaryLowering(id: UnaryKernelId): Lowering {
   const body = BODIES[id];
-  return (geometry) => {
+  return (geometry, ctx) => {
     const s = new ShardGraph(geometry);
-    if (!isWhole(s.fitted("x"))) return s.done(body(s, s.input("x")));
-    return s.doneFlat(body(s, s.flatInput("x")));
+    const params = ctx.params as Readonly<Record<string, unknown>>;
+    if (!isWhole(s.fitted("x"))) return s.done(body(s, s.input("x"), params));
+    return s.doneFlat(body(s, s.flatInput("x"), params));
   };
 }

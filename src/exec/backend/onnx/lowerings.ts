@@ -8,6 +8,7 @@ import { layoutLowering } from "./lower-layout.js";
 import { linearLowering } from "./lower-linear.js";
 import { matmulLowering } from "./lower-matmul.js";
 import { geluGradLowering, scaleLowering } from "./lower-pointwise-grads.js";
+import { maxPool2dLowering } from "./lower-pool.js";
 import { reduceLowering } from "./lower-reduce.js";
 import { reshapeLowering } from "./lower-reshape.js";
 import { softmaxLowering } from "./lower-softmax.js";
@@ -23,6 +24,9 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   sqrt: unaryLowering("sqrt"),
   relu: unaryLowering("relu"),
   gelu: unaryLowering("gelu"),
+  gelu_erf: unaryLowering("gelu_erf"),
+  hard_sigmoid: unaryLowering("hard_sigmoid"),
+  clip: unaryLowering("clip"),
   sigmoid: unaryLowering("sigmoid"),
   tanh: unaryLowering("tanh"),
   add: binaryLowering("add"),
@@ -40,6 +44,7 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   softmax: softmaxLowering,
   layer_norm: layerNormLowering,
   conv2d: conv2dLowering,
+  max_pool2d: maxPool2dLowering,
   transpose: layoutLowering,
   slice: layoutLowering,
   broadcast_to: layoutLowering,

@@ -1,0 +1,26 @@
+import type { MaxPool2dParams } from "../../../kernels/library/index.js";
+import { type Lowering, ShardGraph } from "./lowering.js";
+
+/**
+ * max_pool2d → MaxPool over the shard's window box. The stride is read from x's projection,
+ * the taps and dilation from the params; x's region may stop at the tensor border, and the
+ * missing rows and columns on each side become MaxPool's pads, which (like the kernel's
+ * padding) never win the maximum.
+ */
+export const maxPool2dLowering: Lowering = (geometry, ctx) => {
+  const params = ctx.params as MaxPool2dParams;
+  const rows = ctx.signature.inputs.x?.projection.map.matrix;
+  if (rows === undefined) return { unsupported: "max_pool2d without x" };
+  const shard = new ShardGraph(geometry);
+  const x = shard.fitted("x");
+  if (x.padsBefore[0] !== 0 || x.padsBefore[1] !== 0 || x.padsAfter[0] !== 0 || x.padsAfter[1] !== 0)
+    return { unsupported: "max_pool2d input region clipped in a batch or channel dimension" };
+  const pads = [x.padsBefore[2]!, x.padsBefore[3]!, x.padsAfter[2]!, x.padsAfter[3]!];
+  const y = shard.g.op("MaxPool", [shard.rawInput("x")], {
+    kernel_shape: params.kernel.slice(),
+    strides: [rows[2]![2]!, rows[3]![3]!],
+    dilations: params.dilation.slice(),
+    pads,
+  });
+  return shard.done(y);
+};

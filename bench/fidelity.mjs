@@ -64,9 +64,9 @@ function transformerBlock(seq, dModel, heads, dMlp) {
   const x = p.input("x", [seq, dModel]);
   const h = p.layerNorm(
     x,
-    { normalizedDims: 1 },
     p.input("ln1_gamma", [dModel]),
     p.input("ln1_beta", [dModel]),
+    { normalizedDims: 1 },
     {
       id: "ln1",
     },
@@ -85,9 +85,9 @@ function transformerBlock(seq, dModel, heads, dMlp) {
   const x1 = p.add(x, attn, { id: "residual1" });
   const h2 = p.layerNorm(
     x1,
-    { normalizedDims: 1 },
     p.input("ln2_gamma", [dModel]),
     p.input("ln2_beta", [dModel]),
+    { normalizedDims: 1 },
     {
       id: "ln2",
     },

@@ -34,7 +34,7 @@ export function transformerStack(
   for (let l = 0; l < layers; l++) {
     const w = (name, shape) => p.input(`${name}${l}`, shape);
     const id = (name) => ({ id: `${name}${l}` });
-    const h = p.layerNorm(x, { normalizedDims: 1 }, w("ln1_g", [dModel]), w("ln1_b", [dModel]), id("ln1_"));
+    const h = p.layerNorm(x, w("ln1_g", [dModel]), w("ln1_b", [dModel]), { normalizedDims: 1 }, id("ln1_"));
     const q = p.matmul(h, w("wq", [heads, dModel, dHead]), id("q"));
     const k = p.matmul(h, w("wk", [heads, dModel, dHead]), id("k"));
     const v = p.matmul(h, w("wv", [heads, dModel, dHead]), id("v"));
@@ -43,13 +43,19 @@ export function transformerStack(
     const ctx = p.matmul(probs, v, id("context"));
     const perHead = p.matmul(ctx, w("wo", [heads, dHead, dModel]), id("out_proj"));
     const x1 = p.add(x, p.sum(perHead, { dims: [0] }, id("head_sum")), id("residual1_"));
-    const h2 = p.layerNorm(x1, { normalizedDims: 1 }, w("ln2_g", [dModel]), w("ln2_b", [dModel]), id("ln2_"));
+    const h2 = p.layerNorm(x1, w("ln2_g", [dModel]), w("ln2_b", [dModel]), { normalizedDims: 1 }, id("ln2_"));
     const up = p.gelu(p.linear(h2, w("w1", [dModel, dMlp]), w("b1", [dMlp]), id("mlp_up")), id("mlp_act"));
     x = p.add(x1, p.linear(up, w("w2", [dMlp, dModel]), undefined, id("mlp_down")), id("residual2_"));
   }
-  const hf = p.layerNorm(x, { normalizedDims: 1 }, p.input("lnf_g", [dModel]), p.input("lnf_b", [dModel]), {
-    id: "ln_f",
-  });
+  const hf = p.layerNorm(
+    x,
+    p.input("lnf_g", [dModel]),
+    p.input("lnf_b", [dModel]),
+    { normalizedDims: 1 },
+    {
+      id: "ln_f",
+    },
+  );
   p.output("logits", p.linear(hf, p.input("w_head", [dModel, vocab]), undefined, { id: "head" }));
   return p.build();
 }

@@ -46,9 +46,9 @@ export function addGptBlocks(p: TensorProgram, input: TensorRef, layers: number,
     const id = (name: string) => ({ id: `l${l}_${name}` });
     const h = p.layerNorm(
       x,
-      { normalizedDims: 1 },
       w("ln1_gamma", [model]),
       w("ln1_beta", [model]),
+      { normalizedDims: 1 },
       id("ln1"),
     );
     const q = p.matmul(h, w("wq", [heads, model, dh]), id("q")); // [B, H, S, dh]
@@ -62,9 +62,9 @@ export function addGptBlocks(p: TensorProgram, input: TensorRef, layers: number,
     const x1 = p.add(x, p.add(summed, w("bo", [model]), id("out_bias")), id("residual1"));
     const h2 = p.layerNorm(
       x1,
-      { normalizedDims: 1 },
       w("ln2_gamma", [model]),
       w("ln2_beta", [model]),
+      { normalizedDims: 1 },
       id("ln2"),
     );
     const up = p.gelu(p.linear(h2, w("w1", [model, mlp]), w("b1", [mlp]), id("mlp_up")), id("mlp_act"));

@@ -27,7 +27,7 @@ export function buildTransformerBlock(seq = 32, dModel = 64, heads = 4, dMlp = 2
   const w2 = p.input("w2", [dMlp, dModel]);
   const b2 = p.input("b2", [dModel]);
 
-  const h = p.layerNorm(x, { normalizedDims: 1 }, ln1g, ln1b, { id: "ln1" });
+  const h = p.layerNorm(x, ln1g, ln1b, { normalizedDims: 1 }, { id: "ln1" });
   const q = p.matmul(h, wq, { id: "q" }); // [H, seq, dh]
   const k = p.matmul(h, wk, { id: "k" });
   const v = p.matmul(h, wv, { id: "v" });
@@ -39,7 +39,7 @@ export function buildTransformerBlock(seq = 32, dModel = 64, heads = 4, dMlp = 2
   const attn = p.add(p.sum(perHead, { dims: [0] }, { id: "head_sum" }), bo, { id: "out_bias" });
   const x1 = p.add(x, attn, { id: "residual1" });
 
-  const h2 = p.layerNorm(x1, { normalizedDims: 1 }, ln2g, ln2b, { id: "ln2" });
+  const h2 = p.layerNorm(x1, ln2g, ln2b, { normalizedDims: 1 }, { id: "ln2" });
   const up = p.gelu(p.linear(h2, w1, b1, { id: "mlp_up" }), { id: "mlp_act" });
   const down = p.linear(up, w2, b2, { id: "mlp_down" });
   p.output("y", p.add(x1, down, { id: "residual2" }));

@@ -135,9 +135,9 @@ export class TensorProgram extends ProgramBuilder {
   /** Layer normalization over the trailing `normalizedDims`, with optional affine weight and bias. */
   layerNorm(
     x: TensorRef,
-    p: ParamsOf<"layer_norm"> = {},
     weight?: TensorRef,
     bias?: TensorRef,
+    p: ParamsOf<"layer_norm"> = {},
     o?: OpOptions,
   ) {
     return this.apply("layer_norm", { x, weight, bias }, p, o);

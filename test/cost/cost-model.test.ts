@@ -34,7 +34,7 @@ describe("work per shard", () => {
     ["softmax over rows of 32", op((p) => p.softmax(p.input("x", [4, 32]))), 32, 2 * 4 * 32, 4 * 256],
     [
       "layer norm over rows of 16",
-      op((p) => p.layerNorm(p.input("x", [6, 16]), { normalizedDims: 1 })),
+      op((p) => p.layerNorm(p.input("x", [6, 16]), undefined, undefined, { normalizedDims: 1 })),
       16,
       2 * 6 * 16,
       4 * 2 * 96,

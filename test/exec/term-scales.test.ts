@@ -12,7 +12,7 @@ function cancelling() {
   const p = program("cancel");
   const x = p.input("x", [4, 64]);
   const side = p.input("s", [4, 1]);
-  const h = p.layerNorm(x, { normalizedDims: 1 }, undefined, undefined, { id: "ln" });
+  const h = p.layerNorm(x, undefined, undefined, { normalizedDims: 1 }, { id: "ln" });
   p.output("y", p.mean(h, { dims: [1], keepdims: true }, { id: "m" }));
   p.output("z", p.relu(side, { id: "r" }));
   return p.build();

@@ -403,9 +403,9 @@ describe("softmax and layer_norm: no refusal, because the normalized dimensions 
     const op = singleOp((p) =>
       p.layerNorm(
         p.input("x", [3, 4, 8]),
-        { normalizedDims: 2 },
         p.input("weight", [4, 8]),
         p.input("bias", [4, 8]),
+        { normalizedDims: 2 },
         { id: "ln" },
       ),
     );

@@ -198,7 +198,7 @@ function applyStep(
       const trailing = x.shape.slice(rank - normalizedDims);
       const weight = dice.oneIn(2) ? fresh(trailing) : undefined;
       const bias = dice.oneIn(2) ? fresh(trailing) : undefined;
-      return p.layerNorm(x, { normalizedDims }, weight, bias);
+      return p.layerNorm(x, weight, bias, { normalizedDims });
     }
     case "conv2d":
       return conv2d(p, rank === 4 && dice.oneIn(2) ? x : fresh(convInputShape(dice)), dice, fresh);

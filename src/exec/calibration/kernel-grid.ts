@@ -198,9 +198,9 @@ export const KERNEL_CLASSES: readonly KernelClass[] = [
     build(p, [r, c], s) {
       return p.layerNorm(
         p.input(`x${s}`, [r!, c!]),
-        { normalizedDims: 1 },
         p.input(`g${s}`, [c!]),
         p.input(`b${s}`, [c!]),
+        { normalizedDims: 1 },
         { id: `op${s}` },
       );
     },

@@ -1,5 +1,5 @@
 import { type Lowering, ShardGraph } from "./lowering.js";
-import { isWhole } from "./shard-geometry.js";
+import { isWhole } from "./lowering-window.js";
 
 /** A float param of a declared kernel, or `fallback` when absent (declared params are decoded with defaults). */
 function floatParam(params: unknown, key: string, fallback: number): number {

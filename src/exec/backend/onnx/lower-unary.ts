@@ -1,6 +1,6 @@
 import type { UnaryKernelId } from "../../../kernels/library/index.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
-import { isWhole } from "./shard-geometry.js";
+import { isWhole } from "./lowering-window.js";
 
 /** The graph of one unary kernel on `x`; `p` holds its decoded params (alpha, min, ...). */
 type UnaryBody = (s: ShardGraph, x: string, p: Readonly<Record<string, unknown>>) => string;

@@ -1,7 +1,7 @@
 import type { DType, TypedData } from "../../../base/dtype.js";
 import type { KernelContext } from "../../../kernels/kernel.js";
+import { isWhole, type LoweringWindow, type ShardInput } from "./lowering-window.js";
 import { GraphBuilder, type GraphSpec } from "./onnx-graph.js";
-import { isWhole, type ShardGeometry, type ShardInput } from "./shard-geometry.js";
 
 /** Data for one graph input: a region's values, with the dims the graph declares for them. */
 export interface Feed {
@@ -15,7 +15,7 @@ export interface Feed {
 export interface LoweredShard {
   readonly graph: GraphSpec;
   readonly feeds: readonly Feed[];
-  readonly output: ShardGeometry["output"];
+  readonly output: LoweringWindow["output"];
 }
 
 /** Why a shard has no ONNX form; the backend runs the reference implementation and records it. */
@@ -28,7 +28,7 @@ export interface Unsupported {
  * whose inputs are exactly the shard's input data and whose output is exactly its output
  * region's data — or says why it cannot.
  */
-export type Lowering = (geometry: ShardGeometry, ctx: KernelContext<unknown>) => LoweredShard | Unsupported;
+export type Lowering = (geometry: LoweringWindow, ctx: KernelContext<unknown>) => LoweredShard | Unsupported;
 
 /** True when a lowering declined. */
 export function isUnsupported(result: LoweredShard | Unsupported): result is Unsupported {
@@ -46,7 +46,7 @@ export class ShardGraph {
   readonly dtype: DType;
   private readonly feeds: Feed[] = [];
 
-  constructor(private readonly geometry: ShardGeometry) {
+  constructor(private readonly geometry: LoweringWindow) {
     this.dtype = geometry.output.dtype;
   }
 

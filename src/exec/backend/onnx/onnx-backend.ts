@@ -8,9 +8,9 @@ import { StatsRecorder } from "../backend-stats.js";
 import type { KernelBackend } from "../kernel-backend.js";
 import { encodeModel } from "./encode-model.js";
 import { type Feed, isUnsupported, type LoweredShard } from "./lowering.js";
+import { loweringWindow } from "./lowering-window.js";
 import { loweringFor } from "./lowerings.js";
 import { SessionCache } from "./session-cache.js";
-import { shardGeometry } from "./shard-geometry.js";
 
 /** Options of the ONNX backend. */
 export interface OnnxBackendOptions {
@@ -55,7 +55,7 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     async run(def, ctx) {
       const lowering = loweringFor(def);
       if (lowering === undefined) return reference(def, ctx, `no ONNX lowering for kernel '${def.id}'`);
-      const geometry = shardGeometry(ctx);
+      const geometry = loweringWindow(ctx);
       if (geometry === undefined) return reference(def, ctx);
       const lowered = lowering(geometry, ctx);
       if (isUnsupported(lowered)) return reference(def, ctx, lowered.unsupported);

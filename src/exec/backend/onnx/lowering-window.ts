@@ -19,8 +19,8 @@ export interface ShardInput {
   readonly padsAfter: readonly number[];
 }
 
-/** The geometry of one shard: its fitted inputs by name and its output box. */
-export interface ShardGeometry {
+/** What a lowering reads and writes for one shard (not `shard/`'s ShardGeometry): its fitted inputs by name and its output box. */
+export interface LoweringWindow {
   readonly inputs: Readonly<Record<string, ShardInput>>;
   readonly output: { readonly name: string; readonly range: ZRange; readonly dtype: DType };
 }
@@ -31,7 +31,7 @@ export interface ShardGeometry {
  * with no data at all inside its needed box — cases the reference implementation handles (or
  * reports) itself at no real cost, and that ONNX's zero-sized tensors would only complicate.
  */
-export function shardGeometry(ctx: KernelContext<unknown>): ShardGeometry | undefined {
+export function loweringWindow(ctx: KernelContext<unknown>): LoweringWindow | undefined {
   const sig = ctx.signature;
   const outputs = Object.entries(sig.outputs);
   const out = outputs[0];

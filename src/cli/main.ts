@@ -188,9 +188,16 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--threads <n>", "weight in the device assignment, and ONNX intra-op threads", parseWorkers, 1)
     .option("--name <name>", "unique worker name (A-Z a-z 0-9 _ -), default <host>-<pid>")
     .option("--backend <name>", "kernel backend: reference or onnx", "reference")
+    .option(
+      "--heartbeat-ms <ms>",
+      "how often the registration is renewed (lost after 3 missed)",
+      parseCount,
+      1000,
+    )
     .addOption(kernelsOption())
     .action(
       async (opts: {
+        heartbeatMs: number;
         redis: string;
         insecure: boolean;
         threads: number;

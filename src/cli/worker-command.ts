@@ -8,6 +8,7 @@ export interface WorkerCommandOptions {
   readonly name?: string;
   readonly backend: "reference" | "onnx";
   readonly kernels: readonly string[];
+  readonly heartbeatMs: number;
 }
 
 /**
@@ -22,6 +23,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, out: (s: stri
     threads: opts.threads,
     backend: opts.backend,
     kernelFiles: opts.kernels,
+    heartbeatMs: opts.heartbeatMs,
     ...(opts.name === undefined ? {} : { name: opts.name }),
     log: (line) => out(`${line}\n`),
   });

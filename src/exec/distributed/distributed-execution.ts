@@ -170,7 +170,8 @@ export class DistributedExecution {
         return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
       };
       for (const [n, load] of loads.entries()) {
-        bytesLoaded += await put(this.keys.input(n), regionBytes(load.value, load.range));
+        const bytes = await put(this.keys.input(n), regionBytes(load.value, load.range));
+        bytesLoaded += bytes;
       }
       // Home-placed inputs leave their device like any producer's output: as transfers.
       for (const t of graph.transfers) {

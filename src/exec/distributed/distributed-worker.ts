@@ -65,6 +65,8 @@ interface JoinedRun {
   readonly operations: ReadonlyMap<string, PreparedOperation>;
   readonly unknownKernels: ReadonlyMap<string, string>;
   readonly stores: Map<string, RegionStore>;
+  /** Transfers each device has received: a transfer is read once per device, even when a larger one already covers it. */
+  readonly received: Map<string, Set<number>>;
   readonly bull: Worker<JobData, JobResult>;
 }
 
@@ -208,6 +210,7 @@ class WorkerProcess implements DistributedWorker {
       operations,
       unknownKernels,
       stores: new Map(),
+      received: new Map(),
       bull: new Worker<JobData, JobResult>(keys.queue(this.name), (job) => this.process(run, job), {
         connection: connectionOptions(this.target),
         prefix: this.prefix,
@@ -254,9 +257,15 @@ class WorkerProcess implements DistributedWorker {
     const { chunkBytes, ttlMs, kernelTimeoutMs } = run.meta;
     let bytesRead = 0;
     const transfersRead: number[] = [];
+    let received = run.received.get(order.device);
+    if (received === undefined) {
+      received = new Set();
+      run.received.set(order.device, received);
+    }
     for (const g of data.gets) {
       const range = rangeFromWire(g.range);
-      if (store.find(g.key, range) !== undefined) continue;
+      // Transfers move exactly as derived; program inputs are read once per device and region.
+      if (g.from === "transfer" ? received.has(g.n) : store.find(g.key, range) !== undefined) continue;
       const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
       const region = await getRegion(this.client, key, g.dtype, range, chunkBytes);
       if (region === undefined) {
@@ -270,7 +279,10 @@ class WorkerProcess implements DistributedWorker {
       }
       store.put(g.key, region);
       bytesRead += region.data.byteLength;
-      if (g.from === "transfer") transfersRead.push(g.n);
+      if (g.from === "transfer") {
+        transfersRead.push(g.n);
+        received.add(g.n);
+      }
     }
     const before = this.backend.stats();
     const started = performance.now();

@@ -83,6 +83,16 @@ export const ISSUE_CODES = {
   worker_crashed: "an executor worker thread died or failed outside any task",
   executor_closed: "a local executor was asked to run after it was closed",
   backend_unavailable: "a kernel backend cannot be loaded on this machine",
+  // exec/distributed: runs on worker processes through Redis and BullMQ
+  invalid_redis_url: "a Redis URL is malformed (not redis:// or rediss://, bad host, port or database)",
+  insecure_redis: "a non-loopback Redis URL has neither a password nor TLS, and --insecure was not given",
+  redis_unavailable:
+    "the Redis server cannot be reached, or it lost the run's state (restarted without persistence)",
+  worker_name_taken: "a distributed worker's name is already registered by a live worker",
+  no_workers: "no distributed worker was registered (or every one was lost) within the grace period",
+  run_timeout: "a distributed run did not finish within its run timeout",
+  kernel_timeout: "a task of a distributed run did not finish within the kernel timeout",
+  invalid_job: "a job taken from a run's queue is malformed or does not belong to the run",
   // report: pictures of programs, plans and shard maps
   render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
   invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",

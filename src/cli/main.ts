@@ -18,6 +18,7 @@ import { runPlanFile } from "./run-command.js";
 import { shardProgramFile } from "./shard-command.js";
 import { simulatePlanFile } from "./simulate-command.js";
 import { validateFiles } from "./validate-command.js";
+import { runWorkerCommand } from "./worker-command.js";
 
 /** Exit code for errors the user can fix (bad input, bad usage). */
 export const EXIT_USER_ERROR = 2;
@@ -126,6 +127,13 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
     .option("--inputs <file>", "input values (tensor file)")
+    .option("--executor <name>", "local (worker threads) or distributed (tessera worker processes)", "local")
+    .option(
+      "--redis <url>",
+      "Redis of the distributed executor (redis:// or rediss://)",
+      "redis://127.0.0.1:6379",
+    )
+    .option("--insecure", "allow a non-loopback Redis without password or TLS", false)
     .addOption(kernelsOption())
     .action(
       async (
@@ -137,8 +145,18 @@ function buildProgram(out: (s: string) => void): Command {
           seed: number;
           inputs?: string;
           kernels: string[];
+          executor: string;
+          redis: string;
+          insecure: boolean;
         },
       ) => {
+        if (opts.executor !== "local" && opts.executor !== "distributed") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --executor must be local or distributed, found '${opts.executor}'\n`,
+          );
+        }
         if (opts.backend !== "reference" && opts.backend !== "onnx") {
           throw new CommanderError(
             2,
@@ -153,6 +171,9 @@ function buildProgram(out: (s: string) => void): Command {
             verify: opts.verify,
             seed: opts.seed,
             kernels: opts.kernels,
+            executor: opts.executor,
+            redis: opts.redis,
+            insecure: opts.insecure,
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
             ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
           },
@@ -160,6 +181,41 @@ function buildProgram(out: (s: string) => void): Command {
           out,
         );
         if (!ok) throw new VerificationFailed();
+      },
+    );
+  program
+    .command("worker")
+    .description("serve the distributed executor: take shard jobs from Redis until SIGINT/SIGTERM")
+    .option("--redis <url>", "Redis to take jobs from (redis:// or rediss://)", "redis://127.0.0.1:6379")
+    .option("--insecure", "allow a non-loopback Redis without password or TLS", false)
+    .option("--threads <n>", "weight in the device assignment, and ONNX intra-op threads", parseWorkers, 1)
+    .option("--name <name>", "unique worker name (A-Z a-z 0-9 _ -), default <host>-<pid>")
+    .option("--backend <name>", "kernel backend: reference or onnx", "reference")
+    .option(
+      "--heartbeat-ms <ms>",
+      "how often the registration is renewed (lost after 3 missed)",
+      parseCount,
+      1000,
+    )
+    .addOption(kernelsOption())
+    .action(
+      async (opts: {
+        heartbeatMs: number;
+        redis: string;
+        insecure: boolean;
+        threads: number;
+        name?: string;
+        backend: string;
+        kernels: string[];
+      }) => {
+        if (opts.backend !== "reference" && opts.backend !== "onnx") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --backend must be reference or onnx, found '${opts.backend}'\n`,
+          );
+        }
+        await runWorkerCommand({ ...opts, backend: opts.backend }, out);
       },
     );
   program

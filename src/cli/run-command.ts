@@ -1,5 +1,6 @@
 import { readDocumentFile } from "../base/document-file.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
+import { runDistributed } from "../exec/distributed/distributed-executor.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
@@ -7,6 +8,7 @@ import { termScales } from "../exec/reference/term-scales.js";
 import { tensorsFromJson } from "../exec/tensor-file.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
+import type { Region } from "../kernels/region.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { formatBytes } from "../report/units.js";
@@ -21,10 +23,23 @@ export interface RunOptions {
   readonly seed: number;
   readonly inputs?: string;
   readonly kernels: readonly string[];
+  /** `local` (worker threads, default) or `distributed` (worker processes through Redis). */
+  readonly executor?: "local" | "distributed";
+  /** The Redis URL of the distributed executor. */
+  readonly redis?: string;
+  /** Accept a non-loopback Redis without password or TLS. */
+  readonly insecure?: boolean;
+}
+
+/** The run's outputs and the lines describing where it ran, from either executor. */
+interface RanPlan {
+  readonly outputs: Record<string, Region>;
+  readonly lines: readonly string[];
 }
 
 /**
- * Runs a plan on the local executor and prints output summaries and run statistics; with
+ * Runs a plan on the local executor (or, with `executor: "distributed"`, on the distributed
+ * workers registered at `redis`) and prints output summaries and run statistics; with
  * `verify`, evaluates the reference too and prints max abs/rel error per output. Returns false
  * when verification fails.
  */
@@ -41,28 +56,22 @@ export async function runPlanFile(
       ? randomInputs(program, opts.seed)
       : tensorsFromJson(readDocumentFile(opts.inputs));
   const bar = progressBar("running", process.stderr);
-  const result = await runLocal(plan, inputs, {
-    registry,
-    backend: opts.backend,
-    kernelFiles: opts.kernels,
-    ...(opts.workers === undefined ? {} : { threads: opts.workers }),
-    onProgress: (done, total) => bar.update(done, total),
-  });
-  bar.done();
-  const s = result.stats;
-  out(
-    `ran '${program.name ?? file}' on ${plan.devices.length} devices over ${s.perThread.length} threads (${s.backend} kernels): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
-  );
-  out(
-    `  moved ${formatBytes(s.bytesMoved)} in ${s.transfersMoved} transfers (derived: ${formatBytes(s.bytesDerived)}${s.bytesMoved === s.bytesDerived ? ", equal" : ", DIFFERENT"})\n`,
-  );
-  for (const t of s.perThread)
-    out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);
-  for (const [id, r] of Object.entries(result.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
+  const onProgress = (done: number, total: number) => bar.update(done, total);
+  let ran: RanPlan;
+  try {
+    ran =
+      opts.executor === "distributed"
+        ? await runOnWorkers(plan, inputs, { ...opts, label: program.name ?? file }, registry, onProgress)
+        : await runOnThreads(plan, inputs, { ...opts, label: program.name ?? file }, registry, onProgress);
+  } finally {
+    bar.done();
+  }
+  for (const line of ran.lines) out(line);
+  for (const [id, r] of Object.entries(ran.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
   if (!opts.verify) return true;
   const values = evaluateProgram(program, inputs, registry);
   const reference = programOutputs(program, values);
-  const errors = compareOutputs(result.outputs, reference, termScales(program, values));
+  const errors = compareOutputs(ran.outputs, reference, termScales(program, values));
   let ok = true;
   const rows = errors.map((e) => {
     const dtype = reference[e.tensor]!.dtype;
@@ -82,4 +91,67 @@ export async function runPlanFile(
   );
   out(ok ? "verified: the sharded run equals the reference\n" : "verification FAILED\n");
   return ok;
+}
+
+type Inputs = Parameters<typeof runLocal>[1];
+
+async function runOnThreads(
+  plan: Parameters<typeof runLocal>[0],
+  inputs: Inputs,
+  opts: RunOptions & { readonly label: string },
+  registry: KernelRegistry,
+  onProgress: (done: number, total: number) => void,
+): Promise<RanPlan> {
+  const result = await runLocal(plan, inputs, {
+    registry,
+    backend: opts.backend,
+    kernelFiles: opts.kernels,
+    ...(opts.workers === undefined ? {} : { threads: opts.workers }),
+    onProgress,
+  });
+  const s = result.stats;
+  const lines = [
+    `ran '${opts.label}' on ${plan.devices.length} devices over ${s.perThread.length} threads (${s.backend} kernels): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
+    movedLine(s.bytesMoved, s.bytesDerived, s.transfersMoved),
+    ...s.perThread.map(
+      (t) =>
+        `  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`,
+    ),
+  ];
+  return { outputs: result.outputs, lines };
+}
+
+async function runOnWorkers(
+  plan: Parameters<typeof runLocal>[0],
+  inputs: Inputs,
+  opts: RunOptions & { readonly label: string },
+  registry: KernelRegistry,
+  onProgress: (done: number, total: number) => void,
+): Promise<RanPlan> {
+  const result = await runDistributed(plan, inputs, {
+    registry,
+    kernelFiles: opts.kernels,
+    ...(opts.redis === undefined ? {} : { redis: opts.redis }),
+    insecure: opts.insecure === true,
+    onProgress,
+  });
+  const s = result.stats;
+  const lines = [
+    `ran '${opts.label}' on ${plan.devices.length} devices over ${s.perWorker.length} workers (run ${s.run}): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
+    movedLine(s.bytesMoved, s.bytesDerived, s.transfersMoved),
+    ...s.perWorker.map(
+      (w) =>
+        `  worker ${w.worker} on ${w.host}, ${w.backend} kernels (${w.devices.join(", ") || "no devices"}): ${w.tasks} tasks, busy ${w.busyMs.toFixed(0)} ms\n`,
+    ),
+    ...(s.recovery.lost.length === 0
+      ? []
+      : [
+          `  recovered from losing ${s.recovery.lost.join(", ")}: ${s.recovery.tasksRedone} finished tasks run again\n`,
+        ]),
+  ];
+  return { outputs: result.outputs, lines };
+}
+
+function movedLine(moved: number, derived: number, transfers: number): string {
+  return `  moved ${formatBytes(moved)} in ${transfers} transfers (derived: ${formatBytes(derived)}${moved === derived ? ", equal" : ", DIFFERENT"})\n`;
 }

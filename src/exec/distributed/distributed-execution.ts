@@ -1,0 +1,552 @@
+import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { TesseraError } from "../../base/errors.js";
+import { nullRecord } from "../../base/json.js";
+import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
+import { sourceKey, type Task, transferBytes } from "../../plan/task-graph.js";
+import { initialLoads } from "../local/initial-loads.js";
+import type { PreparedRun } from "../local/prepare-run.js";
+import { TaskOrders } from "../local/task-orders.js";
+import { assignDevices, reassignDevices } from "./device-assignment.js";
+import {
+  foreignJob,
+  jobFailed,
+  kernelTimedOut,
+  noWorkers,
+  runTimedOut,
+  stateLost,
+  wireFromReason,
+} from "./distributed-errors.js";
+import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
+import type { DistributedFault, JobData, JobResult } from "./job.js";
+import { connectionOptions, type RedisTarget } from "./redis-url.js";
+import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js";
+import { type OutputWriter, outputWriters, runJobs } from "./run-jobs.js";
+import { RunKeys, runsKey } from "./run-keys.js";
+import { writeRunMeta, writeRunWorkers } from "./run-meta.js";
+import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
+
+/** How a coordinator runs: timeouts, lock and retry policy, chunking (see `DistributedExecutorOptions`). */
+export interface DistributedSettings {
+  readonly target: RedisTarget;
+  readonly prefix: string;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly kernelTimeoutMs: number;
+  readonly runTimeoutMs: number;
+  readonly noWorkersGraceMs: number;
+  readonly monitorMs: number;
+  readonly chunkBytes: number;
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+/** A worker's queue of this run, the events of it, and the stalled-job checker the coordinator runs on it. */
+interface WorkerQueue {
+  readonly queue: Queue<JobData, JobResult>;
+  readonly events: QueueEvents;
+  readonly checker: Worker<JobData, JobResult>;
+}
+
+interface WorkerTally {
+  tasks: number;
+  busyMs: number;
+  kernels: Record<string, { native: number; reference: number }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One run of a plan on distributed workers: the coordinator side. It maps devices onto the
+ * registered workers, uploads inputs, enqueues each task's job on its device's worker as soon
+ * as the tasks it reads from are done, and collects the outputs. Every way the run can fail
+ * (a job failing for good, a timeout, no workers, Redis losing the run) becomes one rejection
+ * that every wait races against; whatever happens, `cleanup` removes the run's keys and queues.
+ *
+ * Losing a worker — its registration expired while it had no job active, a job of its queue
+ * stalled (BullMQ's lock expired), or it stopped — moves its devices to the surviving workers
+ * and runs again what it held that is still needed (see `redo`).
+ */
+export class DistributedExecution {
+  private readonly keys: RunKeys;
+  private readonly orders: TaskOrders;
+  private readonly tasks: readonly Task[];
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly dependents: readonly number[][];
+  private readonly writers: readonly OutputWriter[];
+  private jobs: readonly JobData[] = [];
+  private assignment = new Map<string, string>();
+  private readonly workers = new Map<string, WorkerInfo>();
+  private readonly queues = new Map<string, WorkerQueue>();
+  private readonly lost: string[] = [];
+  private readonly done: boolean[];
+  /** The job id each task's current attempt runs under; completions of others are stale. */
+  private readonly current = new Map<number, string>();
+  private readonly activeSince = new Map<string, number>();
+  private generation = 0;
+  private doneCount = 0;
+  private redone = 0;
+  private readonly counted = new Set<number>();
+  private bytesMoved = 0;
+  private inputsRead = 0;
+  private outputsWritten = 0;
+  private transfersWritten = 0;
+  private chunked = 0;
+  private readonly tally = new Map<string, WorkerTally>();
+  private readonly failed: Promise<never>;
+  private fail: (error: Error) => void = () => {};
+  private error: Error | undefined;
+  private finish: () => void = () => {};
+  private readonly finished: Promise<void>;
+  private recovering: Promise<void> = Promise.resolve();
+  private monitor: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly settings: DistributedSettings,
+    private readonly prepared: PreparedRun,
+    private readonly fault: DistributedFault | null,
+    readonly run: string,
+  ) {
+    this.keys = new RunKeys(settings.prefix, run);
+    const { plan, graph } = prepared;
+    this.orders = new TaskOrders(plan, graph);
+    this.tasks = graph.tasks;
+    this.index = new Map(graph.tasks.map((t, i) => [t.id, i]));
+    const dependents: number[][] = graph.tasks.map(() => []);
+    graph.tasks.forEach((t, i) => {
+      for (const d of graph.deps[t.id] ?? []) dependents[this.index.get(d)!]!.push(i);
+    });
+    this.dependents = dependents;
+    this.writers = outputWriters(plan, graph);
+    this.done = graph.tasks.map(() => false);
+    this.failed = new Promise<never>((_, reject) => {
+      this.fail = (error) => {
+        if (this.error !== undefined) return;
+        this.error = error;
+        reject(error);
+      };
+    });
+    this.failed.catch(() => {});
+    this.finished = new Promise<void>((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  /** Runs every task and collects the outputs; rejects with the run's first error. Call `cleanup` after, always. */
+  async execute(): Promise<DistributedRunResult> {
+    const { prepared, settings } = this;
+    const { plan, graph, inputs } = prepared;
+    const t0 = performance.now();
+    const deadline = setTimeout(
+      () => this.fail(runTimedOut(this.run, settings.runTimeoutMs, this.doneCount, this.tasks.length)),
+      settings.runTimeoutMs,
+    );
+    try {
+      const workers = await Promise.race([this.awaitWorkers(), this.failed]);
+      for (const w of workers) this.workers.set(w.name, w);
+      this.assignment = assignDevices(plan.devices, workers);
+      const loads = initialLoads(plan, graph, inputs);
+      this.jobs = runJobs(this.run, plan, graph, this.orders, loads, this.fault);
+      const ttlMs = settings.runTimeoutMs + 60_000;
+      await writeRunMeta(
+        this.client,
+        this.keys,
+        {
+          program: prepared.program,
+          lockDurationMs: settings.lockDurationMs,
+          kernelTimeoutMs: settings.kernelTimeoutMs,
+          chunkBytes: settings.chunkBytes,
+          ttlMs,
+        },
+        this.participants(),
+      );
+      await this.client.sadd(runsKey(settings.prefix), this.run);
+      await Promise.race([Promise.all(this.participants().map((w) => this.openQueue(w))), this.failed]);
+      const t1 = performance.now();
+      let bytesLoaded = 0;
+      const put = async (key: string, bytes: Buffer) => {
+        if (chunkCount(bytes.byteLength, settings.chunkBytes) > 1) this.chunked++;
+        return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
+      };
+      for (const [n, load] of loads.entries()) {
+        const bytes = await put(this.keys.input(n), regionBytes(load.value, load.range));
+        bytesLoaded += bytes;
+      }
+      // Home-placed inputs leave their device like any producer's output: as transfers.
+      for (const t of graph.transfers) {
+        if (t.source.kind !== "input") continue;
+        this.transfersWritten += await put(
+          this.keys.transfer(t.id),
+          regionBytes(inputs[t.source.tensor]!, t.region),
+        );
+      }
+      const t2 = performance.now();
+      this.monitor = setInterval(() => this.check(), settings.monitorMs);
+      this.dispatch(this.tasks.map((_, i) => i));
+      if (this.doneCount === this.tasks.length) this.finish();
+      await Promise.race([this.finished, this.failed]);
+      const t3 = performance.now();
+      const outputs = await Promise.race([this.collectOutputs(), this.failed]);
+      const t4 = performance.now();
+      return {
+        outputs,
+        stats: {
+          run: this.run,
+          wallMs: prepared.prepareMs + (t4 - t0),
+          phases: {
+            prepareMs: prepared.prepareMs,
+            startMs: t1 - t0,
+            loadMs: t2 - t1,
+            computeMs: t3 - t2,
+            fetchMs: t4 - t3,
+            endMs: 0,
+          },
+          tasks: this.tasks.length,
+          bytesMoved: this.bytesMoved,
+          bytesDerived: transferBytes(graph),
+          transfersMoved: this.counted.size,
+          bytesLoaded,
+          perWorker: this.reports(),
+          redis: {
+            inputsWritten: bytesLoaded,
+            inputsRead: this.inputsRead,
+            transfersWritten: this.transfersWritten,
+            outputsWritten: this.outputsWritten,
+            chunkedValues: this.chunked,
+          },
+          recovery: { lost: this.lost.slice(), tasksRedone: this.redone },
+        },
+      };
+    } finally {
+      clearTimeout(deadline);
+      if (this.monitor !== undefined) clearInterval(this.monitor);
+    }
+  }
+
+  /** Removes every key and queue of the run, whatever way it ended (idempotent). */
+  async cleanup(): Promise<void> {
+    if (this.monitor !== undefined) clearInterval(this.monitor);
+    await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
+    await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
+    for (const pattern of this.keys.patterns) {
+      let cursor = "0";
+      do {
+        const [next, found] = await this.client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+        cursor = next;
+        if (found.length > 0) await this.client.unlink(...found);
+      } while (cursor !== "0");
+    }
+  }
+
+  /** Workers holding devices, in name order. */
+  private participants(): string[] {
+    return [...new Set(this.assignment.values())].sort();
+  }
+
+  private async awaitWorkers(): Promise<WorkerInfo[]> {
+    const until = Date.now() + this.settings.noWorkersGraceMs;
+    for (;;) {
+      const found = (await liveWorkers(this.client, this.settings.prefix)).filter(
+        (w) => !this.lost.includes(w.name),
+      );
+      if (found.length > 0) return found;
+      if (Date.now() >= until)
+        throw noWorkers(this.settings.target.display, this.settings.noWorkersGraceMs, this.lost);
+      await sleep(Math.min(200, this.settings.noWorkersGraceMs));
+    }
+  }
+
+  private async openQueue(worker: string): Promise<void> {
+    if (this.queues.has(worker)) return;
+    const connection = connectionOptions(this.settings.target);
+    const name = this.keys.queue(worker);
+    const prefix = this.settings.prefix;
+    const queue = new Queue<JobData, JobResult>(name, { connection, prefix });
+    const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
+    // BullMQ's stalled-job check normally runs in the workers of a queue; here the one worker of
+    // the queue may be the one that died, so the coordinator runs it.
+    const checker = new Worker<JobData, JobResult>(name, null, {
+      connection,
+      prefix,
+      autorun: false,
+      stalledInterval: this.settings.stalledIntervalMs,
+      maxStalledCount: 1,
+      lockDuration: this.settings.lockDurationMs,
+    });
+    const entry = { queue, events, checker };
+    this.queues.set(worker, entry);
+    // Connection errors surface as failed commands and the monitor's checks; unhandled they would crash.
+    queue.on("error", () => {});
+    events.on("error", () => {});
+    checker.on("error", () => {});
+    events.on("completed", ({ jobId, returnvalue }) => this.onCompleted(worker, jobId, returnvalue));
+    events.on("failed", ({ jobId, failedReason }) => this.onFailed(worker, jobId, failedReason));
+    events.on("active", ({ jobId }) => this.activeSince.set(jobId, Date.now()));
+    events.on("stalled", () => this.onLost(worker, "a job of it stalled (its lock expired)"));
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), checker.waitUntilReady()]);
+    void checker.startStalledCheckTimer().catch(() => {});
+  }
+
+  private async closeQueue(worker: string): Promise<void> {
+    const entry = this.queues.get(worker);
+    if (entry === undefined) return;
+    this.queues.delete(worker);
+    await entry.queue.obliterate({ force: true }).catch(() => {});
+    await Promise.all([entry.checker.close(true), entry.events.close(), entry.queue.close()]).catch(() => {});
+  }
+
+  /** Enqueues every task of `candidates` that is not done, not queued, and whose inputs are all done. */
+  private dispatch(candidates: readonly number[]): void {
+    if (this.error !== undefined) return;
+    const { graph } = this.prepared;
+    for (const i of [...new Set(candidates)].sort((a, b) => a - b)) {
+      if (this.done[i] || this.current.has(i)) continue;
+      const task = this.tasks[i]!;
+      if (!(graph.deps[task.id] ?? []).every((d) => this.done[this.index.get(d)!])) continue;
+      const worker = this.assignment.get(task.device)!;
+      const entry = this.queues.get(worker);
+      if (entry === undefined) continue;
+      const jobId = `${i}-${this.generation}`;
+      this.current.set(i, jobId);
+      entry.queue
+        .add(task.id, this.jobs[i]!, {
+          jobId,
+          attempts: this.settings.attempts,
+          backoff: { type: "fixed", delay: this.settings.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        })
+        .catch((e: unknown) =>
+          this.fail(stateLost(this.run, this.settings.target.display, `adding a job: ${String(e)}`)),
+        );
+    }
+  }
+
+  private taskOfJob(jobId: string): number | undefined {
+    const m = /^(\d+)-\d+$/.exec(jobId);
+    if (m === null) return undefined;
+    const i = Number(m[1]);
+    return this.current.get(i) === jobId ? i : undefined;
+  }
+
+  private onCompleted(worker: string, jobId: string, value: unknown): void {
+    this.activeSince.delete(jobId);
+    const i = this.taskOfJob(jobId);
+    if (i === undefined || this.done[i] || this.error !== undefined) return;
+    const result = (typeof value === "string" ? JSON.parse(value) : value) as JobResult;
+    this.done[i] = true;
+    this.doneCount++;
+    const t = this.tallyOf(worker);
+    t.tasks++;
+    t.busyMs += result.busyMs;
+    for (const [id, k] of Object.entries(result.kernels)) {
+      const into = t.kernels[id] ?? { native: 0, reference: 0 };
+      t.kernels[id] = { native: into.native + k.native, reference: into.reference + k.reference };
+    }
+    const transfers = this.prepared.graph.transfers;
+    let transferBytesRead = 0;
+    for (const n of result.transfersRead) {
+      transferBytesRead += transfers[n]!.bytes;
+      if (this.counted.has(n)) continue;
+      this.counted.add(n);
+      this.bytesMoved += transfers[n]!.bytes;
+    }
+    this.inputsRead += result.bytesRead - transferBytesRead;
+    for (const p of this.jobs[i]!.puts) {
+      if (p.to === "transfer") this.transfersWritten += transfers[p.n]!.bytes;
+    }
+    this.outputsWritten +=
+      result.bytesWritten -
+      this.jobs[i]!.puts.reduce((s, p) => s + (p.to === "transfer" ? transfers[p.n]!.bytes : 0), 0);
+    this.prepared.onProgress?.(this.doneCount, this.tasks.length);
+    if (this.doneCount === this.tasks.length) {
+      this.finish();
+      return;
+    }
+    this.dispatch(this.dependents[i]!);
+  }
+
+  private onFailed(worker: string, jobId: string, reason: string): void {
+    this.activeSince.delete(jobId);
+    if (/^\d+-\d+$/.test(jobId)) {
+      const i = this.taskOfJob(jobId);
+      // A failure of a job already replaced (its worker was lost) changes nothing.
+      if (i === undefined) return;
+      const task = this.tasks[i]!;
+      this.fail(jobFailed(task, this.orders.kernelOf(task.op), wireFromReason(reason), worker));
+      return;
+    }
+    this.fail(foreignJob(this.run, jobId, worker, reason));
+  }
+
+  /** Periodic checks: the run's state still in Redis, workers alive, no task over the kernel timeout. */
+  private check(): void {
+    if (this.error !== undefined) return;
+    const now = Date.now();
+    for (const [jobId, since] of this.activeSince) {
+      if (now - since <= this.settings.kernelTimeoutMs) continue;
+      const i = this.taskOfJob(jobId);
+      if (i === undefined) {
+        this.activeSince.delete(jobId);
+        continue;
+      }
+      const task = this.tasks[i]!;
+      const worker = this.assignment.get(task.device) ?? "?";
+      this.fail(kernelTimedOut(task, this.orders.kernelOf(task.op), worker, this.settings.kernelTimeoutMs));
+      return;
+    }
+    void (async () => {
+      if ((await this.client.exists(this.keys.meta)) === 0) {
+        this.fail(stateLost(this.run, this.settings.target.display, "its meta key is gone"));
+        return;
+      }
+      for (const worker of this.participants()) {
+        if (await isWorkerLive(this.client, this.settings.prefix, worker)) continue;
+        // A worker busy in a long kernel may miss heartbeats: while its job holds the lock, the
+        // stalled check (not the heartbeat) decides.
+        const entry = this.queues.get(worker);
+        if (entry !== undefined && (await entry.queue.getActiveCount()) > 0) continue;
+        this.onLost(worker, "its registration expired or it stopped");
+      }
+    })().catch(() => {});
+  }
+
+  private onLost(worker: string, why: string): void {
+    if (this.error !== undefined || this.lost.includes(worker) || !this.workers.has(worker)) return;
+    this.lost.push(worker);
+    this.workers.delete(worker);
+    this.recovering = this.recovering
+      .then(() => this.recover(worker, why))
+      .catch((e: unknown) => this.fail(e as Error));
+  }
+
+  /**
+   * Moves the devices of `worker` to the surviving workers (waiting up to the grace period for
+   * one to register), and runs again (`redo`) the tasks whose results lived only in its memory
+   * and are still needed, and those it had queued or in hand.
+   */
+  private async recover(worker: string, _why: string): Promise<void> {
+    let survivors = (await liveWorkers(this.client, this.settings.prefix)).filter(
+      (w) => !this.lost.includes(w.name),
+    );
+    if (survivors.length === 0) survivors = await this.awaitWorkers();
+    for (const w of survivors) this.workers.set(w.name, w);
+    const moved = new Set([...this.assignment].filter(([, w]) => w === worker).map(([d]) => d));
+    this.assignment = reassignDevices(this.assignment, worker, survivors);
+    await writeRunWorkers(this.client, this.keys, this.participants());
+    await Promise.all(this.participants().map((w) => this.openQueue(w)));
+    const redo = this.redo(moved);
+    this.redone += redo.filter((i) => this.done[i]).length;
+    for (const i of redo) {
+      if (this.done[i]) {
+        this.done[i] = false;
+        this.doneCount--;
+      }
+      this.current.delete(i);
+    }
+    this.generation++;
+    void this.closeQueue(worker);
+    this.dispatch(redo);
+  }
+
+  /**
+   * The tasks to run again after the devices `moved` changed worker: every task of theirs not
+   * done (queued or in hand on the lost worker), and, transitively, every done task of theirs
+   * whose output one of those reads from memory (same device, no transfer). Transfers, program
+   * inputs and output blocks are durable in Redis and are never recomputed.
+   */
+  private redo(moved: ReadonlySet<string>): number[] {
+    const { graph } = this.prepared;
+    const out = new Set<number>();
+    const stack: number[] = [];
+    this.tasks.forEach((t, i) => {
+      if (moved.has(t.device) && !this.done[i]) {
+        out.add(i);
+        stack.push(i);
+      }
+    });
+    while (stack.length > 0) {
+      const task = this.tasks[stack.pop()!]!;
+      for (const p of graph.reads[task.id] ?? []) {
+        if (p.transfer !== null || p.source.kind !== "task") continue;
+        const j = this.index.get(p.source.task)!;
+        if (out.has(j)) continue;
+        out.add(j);
+        stack.push(j);
+      }
+    }
+    return [...out];
+  }
+
+  private tallyOf(worker: string): WorkerTally {
+    let t = this.tally.get(worker);
+    if (t === undefined) {
+      t = { tasks: 0, busyMs: 0, kernels: {} };
+      this.tally.set(worker, t);
+    }
+    return t;
+  }
+
+  private reports(): WorkerReport[] {
+    const names = [...new Set([...this.tally.keys(), ...this.assignment.values()])].sort();
+    return names.map((name) => {
+      const t = this.tallyOf(name);
+      const info = this.workers.get(name);
+      return {
+        worker: name,
+        host: info?.host ?? "?",
+        backend: info?.backend ?? "reference",
+        devices: [...this.assignment].filter(([, w]) => w === name).map(([d]) => d),
+        tasks: t.tasks,
+        busyMs: t.busyMs,
+        kernels: t.kernels,
+      };
+    });
+  }
+
+  /** Each program output assembled from its final writers' blocks in Redis (inputs from the caller's values). */
+  private async collectOutputs(): Promise<Record<string, Region>> {
+    const { plan, inputs } = this.prepared;
+    const out = nullRecord<Region>();
+    for (const id of plan.program.outputs) {
+      const decl = plan.program.tensors.find((t) => t.id === id)!;
+      const value = zeroRegion(decl.dtype, decl.range);
+      for (const w of this.writers.filter((x) => x.tensor === id)) {
+        const s = w.writer.source;
+        let part: Region | undefined;
+        if (s.kind === "input") part = sliceRegion(inputs[s.tensor]!, w.writer.region);
+        else {
+          part = await getRegion(
+            this.client,
+            this.keys.output(w.n),
+            decl.dtype,
+            w.writer.region,
+            this.settings.chunkBytes,
+          );
+          if (part === undefined)
+            throw stateLost(
+              this.run,
+              this.settings.target.display,
+              `output block ${w.n} of '${id}' (${sourceKey(s)})`,
+            );
+        }
+        writeRegion(value, part);
+      }
+      out[id] = value;
+    }
+    return out;
+  }
+}
+
+/** A job as the coordinator sees it (for tests that inject foreign jobs). */
+export type DistributedJob = Job<JobData, JobResult>;
+
+/** Thrown when a distributed run is asked of a closed executor. */
+export function distributedExecutorClosed(): TesseraError {
+  return new TesseraError(
+    "executor_closed",
+    "this distributed executor is closed; create a new one to run more plans",
+    {},
+  );
+}

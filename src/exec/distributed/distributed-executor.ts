@@ -1,0 +1,250 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { TesseraError } from "../../base/errors.js";
+import type { Region } from "../../kernels/region.js";
+import type { KernelRegistry } from "../../kernels/registry.js";
+import type { Plan } from "../../plan/plan.js";
+import { prepareRun } from "../local/prepare-run.js";
+import { loadWorkerKernels, type WorkerKernels } from "../local/worker-kernels.js";
+import {
+  DistributedExecution,
+  type DistributedSettings,
+  distributedExecutorClosed,
+} from "./distributed-execution.js";
+import type { DistributedRunResult } from "./distributed-stats.js";
+import { connectRedis } from "./distributed-worker.js";
+import type { DistributedFault } from "./job.js";
+import { DEFAULT_REDIS_URL, parseRedisUrl } from "./redis-url.js";
+import { DEFAULT_CHUNK_BYTES } from "./region-codec.js";
+import { liveWorkers, type WorkerInfo } from "./worker-registry.js";
+
+/** Options of `createDistributedExecutor` and `runDistributed`. */
+export interface DistributedExecutorOptions {
+  /** Redis URL; default `redis://127.0.0.1:6379`. */
+  readonly redis?: string;
+  /** Accept a non-loopback Redis without password or TLS (refused with `insecure_redis` otherwise). */
+  readonly insecure?: boolean;
+  /** Key prefix shared with the workers; default `tessera`. */
+  readonly prefix?: string;
+  /** Kernel declaration files the program may use (workers must be started with the same files). */
+  readonly kernelFiles?: readonly string[];
+  /** A run not done after this fails with `run_timeout`; default 1 hour. */
+  readonly runTimeoutMs?: number;
+  /** A task running longer fails the run with `kernel_timeout`; default 10 minutes. */
+  readonly kernelTimeoutMs?: number;
+  /** How long to wait for a worker when there is none (at the start, or after losing all); default 10 s. */
+  readonly noWorkersGraceMs?: number;
+  /** BullMQ job lock: a job whose worker stops renewing it this long is stalled; default 30 s. */
+  readonly lockDurationMs?: number;
+  /** How often the coordinator checks its queues for stalled jobs; default 5 s. */
+  readonly stalledIntervalMs?: number;
+  /** How often the coordinator checks worker heartbeats, timeouts and its state in Redis; default 500 ms. */
+  readonly monitorMs?: number;
+  /** Region values above this are split over several keys; default 8 MiB. */
+  readonly chunkBytes?: number;
+  /** Attempts of a job whose task throws (BullMQ retries, fixed backoff) before the run fails; default 2. */
+  readonly attempts?: number;
+  /** Delay between attempts; default 100 ms. */
+  readonly backoffMs?: number;
+}
+
+/** Options of one distributed run. */
+export interface DistributedRunOptions {
+  /** The registry the plan's program was validated with; default the built-ins plus `kernelFiles`. */
+  readonly registry?: KernelRegistry;
+  /** Called after each task completes, with tasks done and total (it can go down when a worker is lost). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Testing hook only: fail or hang one task on purpose (see `DistributedFault`). */
+  readonly faultInjection?: DistributedFault;
+}
+
+/** A coordinator connected to Redis, running plans on the registered workers. */
+export interface DistributedExecutor {
+  /** The Redis URL, password masked. */
+  readonly redis: string;
+  /**
+   * Runs `plan` on the workers registered now (devices dealt over them, see `assignDevices`):
+   * the same outputs, transfers and counters as `runLocal`, plus per-worker figures. Several
+   * runs (from one executor or many) may share Redis and the workers: each is namespaced by its
+   * own run id, and its keys and queues are deleted when it ends, however it ends.
+   */
+  run(
+    plan: Plan,
+    inputs: Readonly<Record<string, Region>>,
+    options?: DistributedRunOptions,
+  ): Promise<DistributedRunResult>;
+  /** The workers registered now, by name. */
+  workers(): Promise<WorkerInfo[]>;
+  /** Waits for runs in progress, then disconnects. Idempotent. */
+  close(): Promise<void>;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) {
+    throw new TesseraError("invalid_option", `${name} must be a positive number, found ${v}`, {
+      option: name,
+      found: String(v),
+    });
+  }
+  return v;
+}
+
+function checkPrefix(prefix: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new TesseraError(
+      "invalid_option",
+      `prefix must be 1 to 64 of A-Z a-z 0-9 _ -, found '${prefix.slice(0, 80)}'`,
+      {
+        option: "prefix",
+        found: prefix.slice(0, 80),
+      },
+    );
+  }
+  return prefix;
+}
+
+/** The settings of `options`, checked (`invalid_option`, `invalid_redis_url`, `insecure_redis`). */
+export function distributedSettings(options: DistributedExecutorOptions): DistributedSettings {
+  const attempts = options.attempts ?? 2;
+  if (!Number.isSafeInteger(attempts) || attempts < 1 || attempts > 100) {
+    throw new TesseraError("invalid_option", `attempts must be an integer from 1 to 100, found ${attempts}`, {
+      option: "attempts",
+      found: String(attempts),
+    });
+  }
+  return {
+    target: parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL, options.insecure === true),
+    prefix: checkPrefix(options.prefix ?? "tessera"),
+    runTimeoutMs: positive("runTimeoutMs", options.runTimeoutMs, 3_600_000),
+    kernelTimeoutMs: positive("kernelTimeoutMs", options.kernelTimeoutMs, 600_000),
+    noWorkersGraceMs: positive("noWorkersGraceMs", options.noWorkersGraceMs, 10_000),
+    lockDurationMs: positive("lockDurationMs", options.lockDurationMs, 30_000),
+    stalledIntervalMs: positive("stalledIntervalMs", options.stalledIntervalMs, 5_000),
+    monitorMs: positive("monitorMs", options.monitorMs, 500),
+    chunkBytes: Math.floor(positive("chunkBytes", options.chunkBytes, DEFAULT_CHUNK_BYTES)),
+    attempts,
+    backoffMs: positive("backoffMs", options.backoffMs, 100),
+  };
+}
+
+class Coordinator implements DistributedExecutor {
+  readonly redis: string;
+  private readonly runs = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly settings: DistributedSettings,
+    private readonly kernels: WorkerKernels,
+  ) {
+    this.redis = settings.target.display;
+  }
+
+  async run(
+    plan: Plan,
+    inputs: Readonly<Record<string, Region>>,
+    options: DistributedRunOptions = {},
+  ): Promise<DistributedRunResult> {
+    if (this.closing !== undefined) throw distributedExecutorClosed();
+    const prepared = prepareRun(
+      plan,
+      inputs,
+      {
+        ...(options.registry === undefined ? {} : { registry: options.registry }),
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      },
+      this.kernels,
+    );
+    const fault = options.faultInjection ?? null;
+    if (fault !== null && !prepared.graph.tasks.some((t) => t.id === fault.task)) {
+      throw new TesseraError(
+        "invalid_option",
+        `faultInjection names '${fault.task}', which is not a task of the plan`,
+        {
+          option: "faultInjection",
+          found: fault.task,
+        },
+      );
+    }
+    const id = randomUUID().replace(/-/g, "").slice(0, 16);
+    const execution = new DistributedExecution(this.client, this.settings, prepared, fault, id);
+    const running = (async () => {
+      try {
+        const result = await execution.execute();
+        const t = performance.now();
+        await execution.cleanup();
+        const endMs = performance.now() - t;
+        const { stats } = result;
+        return {
+          ...result,
+          stats: { ...stats, wallMs: stats.wallMs + endMs, phases: { ...stats.phases, endMs } },
+        };
+      } catch (error) {
+        await execution.cleanup().catch(() => {});
+        throw error;
+      }
+    })();
+    this.runs.add(running);
+    try {
+      return await running;
+    } finally {
+      this.runs.delete(running);
+    }
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return liveWorkers(this.client, this.settings.prefix);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.runs]);
+      this.client.disconnect();
+    })();
+    return this.closing;
+  }
+}
+
+/**
+ * Connects a coordinator to Redis (`redis_unavailable` when it does not answer). Checks every
+ * option first: `invalid_option`, `invalid_redis_url`, and `insecure_redis` for a non-loopback
+ * Redis with neither password nor TLS unless `insecure`. `close` when done.
+ *
+ * Example:
+ * ```ts
+ * const executor = await createDistributedExecutor({ redis: "redis://127.0.0.1:6379" });
+ * try {
+ *   const { outputs, stats } = await executor.run(plan, inputs);
+ * } finally {
+ *   await executor.close();
+ * }
+ * ```
+ */
+export async function createDistributedExecutor(
+  options: DistributedExecutorOptions = {},
+): Promise<DistributedExecutor> {
+  const settings = distributedSettings(options);
+  const kernels = loadWorkerKernels(options.kernelFiles ?? []);
+  const client = await connectRedis(settings.target);
+  return new Coordinator(client, settings, kernels);
+}
+
+/**
+ * Runs one plan on the distributed workers registered at `options.redis`: a one-shot
+ * `createDistributedExecutor` → `run` → `close`. Rejects like the local executor for bad
+ * inputs, with `task_failed` naming the shard and cause when a task keeps failing, and with
+ * `no_workers`, `run_timeout`, `kernel_timeout`, `invalid_job` or `redis_unavailable`.
+ */
+export async function runDistributed(
+  plan: Plan,
+  inputs: Readonly<Record<string, Region>>,
+  options: DistributedExecutorOptions & DistributedRunOptions = {},
+): Promise<DistributedRunResult> {
+  const executor = await createDistributedExecutor(options);
+  try {
+    return await executor.run(plan, inputs, options);
+  } finally {
+    await executor.close();
+  }
+}

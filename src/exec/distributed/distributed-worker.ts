@@ -1,0 +1,430 @@
+import { hostname } from "node:os";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { TesseraError } from "../../base/errors.js";
+import { decodeValidatedProgram } from "../../ir/decode-validated-program.js";
+import { loadKernelDeclarationFile } from "../../kernels/declaration/load.js";
+import { builtinRegistry } from "../../kernels/library/index.js";
+import { extendRegistry, type KernelRegistry } from "../../kernels/registry.js";
+import type { BackendName, KernelBackend } from "../backend/kernel-backend.js";
+import { backendStatsSince } from "../local/backend-stats-delta.js";
+import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
+import { checkBackend, checkThreads } from "../local/executor-options.js";
+import { openBackend } from "../local/open-backend.js";
+import { RegionStore } from "../local/region-store.js";
+import { rangeFromWire } from "../local/region-wire.js";
+import { errorToWire } from "../local/wire-error.js";
+import { checkJobData, type JobData, type JobResult } from "./job.js";
+import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
+import { getRegion, putBytes, regionBytes } from "./region-codec.js";
+import { RunKeys, runsKey } from "./run-keys.js";
+import { type RunMeta, readRunMeta } from "./run-meta.js";
+import {
+  deregisterWorker,
+  registerWorker,
+  renewWorker,
+  WORKER_NAME,
+  type WorkerInfo,
+} from "./worker-registry.js";
+
+/** Options of `startDistributedWorker` (`tessera worker`). */
+export interface DistributedWorkerOptions {
+  /** Redis URL; default `redis://127.0.0.1:6379`. */
+  readonly redis?: string;
+  /** Accept a non-loopback Redis without password or TLS. */
+  readonly insecure?: boolean;
+  /** Unique among live workers: `[A-Za-z0-9_-]{1,64}`; default `<host>-<pid>`. */
+  readonly name?: string;
+  /** Weight in the device assignment and ONNX intra-op threads; default 1. */
+  readonly threads?: number;
+  readonly backend?: BackendName;
+  /** Kernel declaration files (the coordinator's program may use the kernels they declare). */
+  readonly kernelFiles?: readonly string[];
+  /** Key prefix shared with coordinators; default `tessera`. */
+  readonly prefix?: string;
+  /** How often the registration is renewed (it expires after 3 missed beats); default 1000 ms. */
+  readonly heartbeatMs?: number;
+  /** How often the worker looks for runs to join; default 200 ms. */
+  readonly pollMs?: number;
+  /** Where the worker says what it does (one line each); default nowhere. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running worker process's handle. */
+export interface DistributedWorker {
+  readonly name: string;
+  readonly redis: string;
+  /** Stops taking jobs, finishes the one in hand, deregisters and disconnects. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the worker holds for one run it takes part in. */
+interface JoinedRun {
+  readonly keys: RunKeys;
+  readonly meta: RunMeta;
+  readonly operations: ReadonlyMap<string, PreparedOperation>;
+  readonly unknownKernels: ReadonlyMap<string, string>;
+  readonly stores: Map<string, RegionStore>;
+  /** Transfers each device has received: a transfer is read once per device, even when a larger one already covers it. */
+  readonly received: Map<string, Set<number>>;
+  readonly bull: Worker<JobData, JobResult>;
+}
+
+function fail(error: unknown): UnrecoverableError {
+  return new UnrecoverableError(JSON.stringify(errorToWire(error)));
+}
+
+function defaultName(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, "_")
+      .slice(0, 40) || "worker";
+  return `${host}-${process.pid}`;
+}
+
+function checkName(name: string): string {
+  if (!WORKER_NAME.test(name)) {
+    throw new TesseraError(
+      "invalid_option",
+      `worker name must be 1 to 64 of A-Z a-z 0-9 _ -, found '${name.slice(0, 80)}'`,
+      { option: "name", found: name.slice(0, 80) },
+    );
+  }
+  return name;
+}
+
+/**
+ * One process's worker of the distributed executor. It registers itself, looks for runs that
+ * name it, and for each consumes its own BullMQ queue of that run one job at a time: reads
+ * the job's regions from Redis (or its cache of the device's data), runs the task with the
+ * same code as a local worker thread, writes the regions other devices and the coordinator
+ * need, and returns its counters. A job that fails validation, or whose task throws, fails
+ * with the error as JSON (the coordinator turns it into a typed error of the run); nothing a
+ * job contains can crash the worker.
+ */
+class WorkerProcess implements DistributedWorker {
+  readonly name: string;
+  readonly redis: string;
+  private readonly target: RedisTarget;
+  private readonly prefix: string;
+  private readonly heartbeatMs: number;
+  private readonly pollMs: number;
+  private readonly client: Redis;
+  private readonly registry: KernelRegistry;
+  private readonly backend: KernelBackend;
+  private readonly info: WorkerInfo;
+  private readonly log: (line: string) => void;
+  private readonly runs = new Map<string, JoinedRun>();
+  private readonly joining = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    setup: {
+      target: RedisTarget;
+      prefix: string;
+      heartbeatMs: number;
+      pollMs: number;
+      client: Redis;
+      registry: KernelRegistry;
+      backend: KernelBackend;
+      info: WorkerInfo;
+    },
+    log: (line: string) => void,
+  ) {
+    this.name = setup.info.name;
+    this.redis = setup.target.display;
+    this.target = setup.target;
+    this.prefix = setup.prefix;
+    this.heartbeatMs = setup.heartbeatMs;
+    this.pollMs = setup.pollMs;
+    this.client = setup.client;
+    this.registry = setup.registry;
+    this.backend = setup.backend;
+    this.info = setup.info;
+    this.log = log;
+  }
+
+  /** Starts the heartbeat and the search for runs. */
+  start(): void {
+    this.timers.push(
+      setInterval(() => {
+        renewWorker(this.client, this.prefix, this.info, this.heartbeatMs).catch(() => {});
+      }, this.heartbeatMs),
+      setInterval(() => {
+        this.poll().catch((e: unknown) => this.log(`looking for runs failed: ${String(e)}`));
+      }, this.pollMs),
+    );
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      this.timers = [];
+      // Not forced: the job in hand finishes (its result reaches Redis) before the worker leaves.
+      await Promise.all([...this.runs.values()].map((r) => r.bull.close()));
+      this.runs.clear();
+      await deregisterWorker(this.client, this.prefix, this.name).catch(() => {});
+      await this.backend.dispose();
+      this.client.disconnect();
+      this.log(`worker ${this.name} stopped`);
+    })();
+    return this.closing;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.closing !== undefined) return;
+    const active = new Set(await this.client.smembers(runsKey(this.prefix)));
+    for (const [id, run] of this.runs) {
+      if (active.has(id)) continue;
+      this.runs.delete(id);
+      this.log(`run ${id} ended`);
+      await run.bull.close(true);
+    }
+    for (const id of active) {
+      if (this.runs.has(id) || this.joining.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const keys = new RunKeys(this.prefix, id);
+      const found = await readRunMeta(this.client, keys);
+      if (found === undefined || !found.workers.includes(this.name)) continue;
+      this.joining.add(id);
+      try {
+        this.join(keys, found.meta);
+      } finally {
+        this.joining.delete(id);
+      }
+    }
+  }
+
+  private join(keys: RunKeys, meta: RunMeta): void {
+    const program = decodeValidatedProgram(meta.program);
+    const operations = new Map<string, PreparedOperation>();
+    const unknownKernels = new Map<string, string>();
+    for (const op of program.operations) {
+      const def = this.registry.get(op.kernel);
+      if (def === undefined) unknownKernels.set(op.id, op.kernel);
+      else operations.set(op.id, prepareOperation(op, def));
+    }
+    const run: JoinedRun = {
+      keys,
+      meta,
+      operations,
+      unknownKernels,
+      stores: new Map(),
+      received: new Map(),
+      bull: new Worker<JobData, JobResult>(keys.queue(this.name), (job) => this.process(run, job), {
+        connection: connectionOptions(this.target),
+        prefix: this.prefix,
+        concurrency: 1,
+        lockDuration: meta.lockDurationMs,
+        // The coordinator checks its queues for stalled jobs (it must: a dead worker cannot).
+        skipStalledCheck: true,
+        drainDelay: 1,
+      }),
+    };
+    run.bull.on("error", (e) => this.log(`queue of run ${keys.run}: ${e.message}`));
+    this.runs.set(keys.run, run);
+    this.log(`joined run ${keys.run}`);
+  }
+
+  private store(run: JoinedRun, device: string): RegionStore {
+    let s = run.stores.get(device);
+    if (s === undefined) {
+      s = new RegionStore();
+      run.stores.set(device, s);
+    }
+    return s;
+  }
+
+  private async process(run: JoinedRun, job: Job<JobData, JobResult>): Promise<JobResult> {
+    let data: JobData;
+    try {
+      data = checkJobData(job.data, run.keys.run, String(job.id));
+    } catch (error) {
+      throw fail(error);
+    }
+    const order = data.order;
+    const kernel = run.unknownKernels.get(order.op);
+    if (kernel !== undefined) {
+      throw fail(
+        new TesseraError(
+          "unknown_kernel",
+          `worker ${this.name} does not know kernel '${kernel}' (start it with that kernel's --kernels file)`,
+          { op: order.op, kernel },
+        ),
+      );
+    }
+    const store = this.store(run, order.device);
+    const { chunkBytes, ttlMs, kernelTimeoutMs } = run.meta;
+    let bytesRead = 0;
+    const transfersRead: number[] = [];
+    let received = run.received.get(order.device);
+    if (received === undefined) {
+      received = new Set();
+      run.received.set(order.device, received);
+    }
+    for (const g of data.gets) {
+      const range = rangeFromWire(g.range);
+      // Transfers move exactly as derived; program inputs are read once per device and region.
+      if (g.from === "transfer" ? received.has(g.n) : store.find(g.key, range) !== undefined) continue;
+      const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
+      const region = await getRegion(this.client, key, g.dtype, range, chunkBytes);
+      if (region === undefined) {
+        throw fail(
+          new TesseraError(
+            "redis_unavailable",
+            `Redis no longer holds ${g.from} ${g.n} of run ${run.keys.run} (restarted without persistence, or the run expired)`,
+            { run: run.keys.run, key },
+          ),
+        );
+      }
+      store.put(g.key, region);
+      bytesRead += region.data.byteLength;
+      if (g.from === "transfer") {
+        transfersRead.push(g.n);
+        received.add(g.n);
+      }
+    }
+    const before = this.backend.stats();
+    const started = performance.now();
+    try {
+      await withTimeout(this.runTask(run, data, store), kernelTimeoutMs, order.id);
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === "kernel_timeout") throw fail(error);
+      // Retried by BullMQ up to the job's attempts, then the run fails with `task_failed`.
+      throw new Error(JSON.stringify(errorToWire(error)));
+    }
+    const busyMs = performance.now() - started;
+    const delta = backendStatsSince(before, this.backend.stats());
+    let bytesWritten = 0;
+    for (const p of data.puts) {
+      const range = rangeFromWire(p.range);
+      const held = store.find(p.key, range);
+      if (held === undefined)
+        throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`));
+      const key = p.to === "output" ? run.keys.output(p.n) : run.keys.transfer(p.n);
+      bytesWritten += await putBytes(this.client, key, regionBytes(held, range), chunkBytes, ttlMs);
+    }
+    const kernels: Record<string, { native: number; reference: number }> = {};
+    for (const [id, k] of Object.entries(delta.kernels))
+      kernels[id] = { native: k.native, reference: k.reference };
+    return { task: order.id, worker: this.name, busyMs, transfersRead, bytesRead, bytesWritten, kernels };
+  }
+
+  private async runTask(run: JoinedRun, data: JobData, store: RegionStore): Promise<void> {
+    const order = data.order;
+    if (data.fault !== null && data.fault.task === order.id) {
+      if (data.fault.kind === "hang") await new Promise<never>(() => {});
+      throw new Error(`fault injected into task ${order.id} (testing hook)`);
+    }
+    if (order.kind === "combine") {
+      runCombine(order, store);
+      return;
+    }
+    const prepared = run.operations.get(order.op);
+    if (prepared === undefined)
+      throw new Error(`operation '${order.op}' is not in run ${run.keys.run}'s program`);
+    await runShard(order, prepared, this.backend, store);
+  }
+}
+
+/** `promise`, or a `kernel_timeout` after `ms` (a kernel that never returns cannot hold a worker forever). */
+async function withTimeout<T>(promise: Promise<T>, ms: number, task: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TesseraError("kernel_timeout", `task ${task} did not finish within ${ms} ms`, {
+            task,
+            timeoutMs: ms,
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts a worker of the distributed executor in this process (`tessera worker`): connects to
+ * Redis, registers under its name (`worker_name_taken` when a live worker has it), opens its
+ * kernel backend and takes jobs until `close`. Refuses a non-loopback Redis without password
+ * or TLS (`insecure_redis`) unless `insecure`; `redis_unavailable` when Redis does not answer.
+ */
+export async function startDistributedWorker(
+  options: DistributedWorkerOptions = {},
+): Promise<DistributedWorker> {
+  const target = parseRedisUrl(options.redis ?? "redis://127.0.0.1:6379", options.insecure === true);
+  const name = checkName(options.name ?? defaultName());
+  const threads = checkThreads(options.threads ?? 1);
+  const backendName = checkBackend(options.backend ?? "reference");
+  const prefix = options.prefix ?? "tessera";
+  const heartbeatMs = options.heartbeatMs ?? 1000;
+  const registry = extendRegistry(
+    builtinRegistry(),
+    (options.kernelFiles ?? []).map(loadKernelDeclarationFile),
+  );
+  const client = await connectRedis(target);
+  const now = Date.now();
+  const info: WorkerInfo = {
+    name,
+    threads,
+    backend: backendName,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: now,
+    heartbeatAt: now,
+  };
+  try {
+    if (!(await registerWorker(client, prefix, info, heartbeatMs))) {
+      throw new TesseraError(
+        "worker_name_taken",
+        `a live worker is already registered as '${name}' at ${target.display}; choose another --name`,
+        { name },
+      );
+    }
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  }
+  let backend: KernelBackend;
+  try {
+    backend = await openBackend(backendName, threads);
+  } catch (error) {
+    await deregisterWorker(client, prefix, name).catch(() => {});
+    client.disconnect();
+    throw error;
+  }
+  const worker = new WorkerProcess(
+    { target, prefix, heartbeatMs, pollMs: options.pollMs ?? 200, client, registry, backend, info },
+    options.log ?? (() => {}),
+  );
+  worker.start();
+  return worker;
+}
+
+/**
+ * A client connected to `target`, or `redis_unavailable` after a few seconds of trying (the
+ * message names the server, never its password).
+ */
+export async function connectRedis(target: RedisTarget, timeoutMs = 5000): Promise<Redis> {
+  const client = new Redis({ ...connectionOptions(target), lazyConnect: true, connectTimeout: timeoutMs });
+  // Errors are reported through the failed commands; unhandled ones would only be noise.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new TesseraError(
+      "redis_unavailable",
+      `cannot reach Redis at ${target.display}: ${error instanceof Error ? error.message : String(error)}`,
+      { url: target.display },
+    );
+  }
+}

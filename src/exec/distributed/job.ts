@@ -1,0 +1,90 @@
+import type { DType } from "../../base/dtype.js";
+import { TesseraError } from "../../base/errors.js";
+import { checkSchema } from "../../base/schema-check.js";
+import type { TaskOrder } from "../local/protocol.js";
+import type { WireRange } from "../local/region-wire.js";
+
+/** A region a job reads from Redis into its device's store before its task runs. */
+export interface JobGet {
+  /** The source key (`sourceKey`) the region is stored under on the device. */
+  readonly key: string;
+  /** A program-input load (`RunKeys.input(n)`) or a transfer (`RunKeys.transfer(n)`). */
+  readonly from: "input" | "transfer";
+  readonly n: number;
+  readonly dtype: DType;
+  readonly range: WireRange;
+}
+
+/** A region of the task's outputs a job writes to Redis after its task ran. */
+export interface JobPut {
+  readonly key: string;
+  /** A transfer to another device (`RunKeys.transfer(n)`) or a final writer of a program output (`RunKeys.output(n)`). */
+  readonly to: "output" | "transfer";
+  readonly n: number;
+  readonly range: WireRange;
+}
+
+/**
+ * A testing hook: make the worker running `task` fail on purpose, by throwing in place of the
+ * kernel (`throw`, every attempt: the run fails with `task_failed`) or by never returning
+ * (`hang`: the run fails with `kernel_timeout`). Not for production use.
+ */
+export interface DistributedFault {
+  readonly task: string;
+  readonly kind: "throw" | "hang";
+}
+
+/** The data of one BullMQ job: `schemas/distributed-job.schema.json`. */
+export interface JobData {
+  readonly version: 1;
+  readonly kind: "tessera-task";
+  readonly run: string;
+  readonly order: TaskOrder;
+  readonly gets: readonly JobGet[];
+  readonly puts: readonly JobPut[];
+  readonly fault: DistributedFault | null;
+}
+
+/** What a worker returns for a finished job (BullMQ stores it as the job's return value). */
+export interface JobResult {
+  readonly task: string;
+  readonly worker: string;
+  /** Kernel (or combine) time, inputs already in memory. */
+  readonly busyMs: number;
+  /** Transfers this job read from Redis (not served by the worker's cache), and their bytes. */
+  readonly transfersRead: readonly number[];
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  /** Kernel runs by kernel id and how they ran (`native` / `reference`), as in `BackendStats`. */
+  readonly kernels: Readonly<Record<string, { readonly native: number; readonly reference: number }>>;
+}
+
+/**
+ * Checks data taken from a queue before anything uses it: a job another program (or another
+ * version of Tessera) put there, or one corrupted in Redis, gets `invalid_job` naming the first
+ * problems, never a crash. `run` is the run whose queue it came from: a job of another run is
+ * foreign too.
+ */
+export function checkJobData(data: unknown, run: string, jobId: string): JobData {
+  const issues = checkSchema("distributed-job", data);
+  if (issues.length > 0) {
+    const first = issues
+      .slice(0, 3)
+      .map((i) => `${i.path || "/"}: ${i.summary}`)
+      .join("; ");
+    throw new TesseraError("invalid_job", `job ${jobId} of run ${run} is malformed: ${first}`, {
+      job: jobId,
+      run,
+      issues: issues.length,
+    });
+  }
+  const job = data as JobData;
+  if (job.run !== run) {
+    throw new TesseraError("invalid_job", `job ${jobId} in run ${run}'s queue belongs to run '${job.run}'`, {
+      job: jobId,
+      run,
+      found: job.run,
+    });
+  }
+  return job;
+}

@@ -1,0 +1,72 @@
+import type { Redis } from "ioredis";
+import { DTYPE_BYTES, type DType, typedArrayOn } from "../../base/dtype.js";
+import type { Region } from "../../kernels/region.js";
+import { sliceRegion } from "../../kernels/region.js";
+import type { ZRange } from "../../zspace/z-range.js";
+
+/**
+ * The largest value written under one key. Redis accepts up to 512 MB, but a value that large
+ * blocks the server while it is copied and strains its output buffers: regions above this are
+ * split over `key:0`, `key:1`, …
+ */
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** How many chunks a region of `bytes` takes (an empty region still takes one, empty, key). */
+export function chunkCount(bytes: number, chunkBytes: number): number {
+  return Math.max(1, Math.ceil(bytes / chunkBytes));
+}
+
+/** The Redis keys of a value of `bytes` stored under `key`. */
+export function chunkKeys(key: string, bytes: number, chunkBytes: number): string[] {
+  const n = chunkCount(bytes, chunkBytes);
+  return n === 1 ? [key] : Array.from({ length: n }, (_, i) => `${key}:${i}`);
+}
+
+/** The bytes of `box` of `region`, little-endian as typed arrays are on every platform Node runs on. */
+export function regionBytes(region: Region, box: ZRange): Buffer {
+  const part = sliceRegion(region, box);
+  return Buffer.from(part.data.buffer, part.data.byteOffset, part.data.byteLength);
+}
+
+/**
+ * Writes `bytes` under `key` (chunked above `chunkBytes`), each key expiring after `ttlMs`
+ * (a run's keys outlive a dead coordinator by no more than that). Returns the bytes written.
+ */
+export async function putBytes(
+  redis: Redis,
+  key: string,
+  bytes: Buffer,
+  chunkBytes: number,
+  ttlMs: number,
+): Promise<number> {
+  const keys = chunkKeys(key, bytes.byteLength, chunkBytes);
+  const pipe = redis.multi();
+  keys.forEach((k, i) => {
+    pipe.set(k, bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes), "PX", ttlMs);
+  });
+  await pipe.exec();
+  return bytes.byteLength;
+}
+
+/**
+ * Reads a region of `dtype` over `range` stored by `putBytes`; undefined when a chunk is
+ * missing or the bytes do not fit the range (so a caller can tell lost state from a bug).
+ */
+export async function getRegion(
+  redis: Redis,
+  key: string,
+  dtype: DType,
+  range: ZRange,
+  chunkBytes: number,
+): Promise<Region | undefined> {
+  const bytes = range.size * DTYPE_BYTES[dtype];
+  const keys = chunkKeys(key, bytes, chunkBytes);
+  const parts = await Promise.all(keys.map((k) => redis.getBuffer(k)));
+  if (parts.some((p) => p === null)) return undefined;
+  const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts as Buffer[]);
+  if (whole.byteLength !== bytes) return undefined;
+  // A fresh, aligned buffer: a Buffer from the client may sit at an odd offset of a shared pool.
+  const data = new ArrayBuffer(bytes);
+  new Uint8Array(data).set(whole);
+  return { dtype, range, data: typedArrayOn(dtype, data) };
+}

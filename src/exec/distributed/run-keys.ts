@@ -1,0 +1,71 @@
+/**
+ * Every Redis key and BullMQ queue name of the distributed executor, in one place.
+ *
+ * ```
+ * <prefix>:worker:<name>                 registered worker (JSON), expires unless its heartbeat renews it
+ * <prefix>:runs                          set of run ids in progress (workers poll it to join runs)
+ * <prefix>:run:<id>:meta                 the run: program (JSON) and the workers taking part
+ * <prefix>:run:<id>:in:<n>[:<chunk>]     program-input region n (raw little-endian bytes)
+ * <prefix>:run:<id>:t:<n>[:<chunk>]      transfer n of the task graph, written by its producer
+ * <prefix>:run:<id>:out:<n>[:<chunk>]    final writer n of a program output
+ * <prefix>:run.<id>.<worker>:*           BullMQ queue of the run's jobs for one worker
+ * ```
+ *
+ * Everything of a run is under `run:<id>` or `run.<id>.`, so a run is deleted by pattern when
+ * it ends, and expires on its own if its coordinator dies first.
+ */
+export class RunKeys {
+  readonly prefix: string;
+  readonly run: string;
+
+  /** The keys of run `run` under `prefix`. */
+  constructor(prefix: string, run: string) {
+    this.prefix = prefix;
+    this.run = run;
+  }
+
+  /** The hash describing the run. */
+  get meta(): string {
+    return `${this.prefix}:run:${this.run}:meta`;
+  }
+
+  /** Program-input region `n`. */
+  input(n: number): string {
+    return `${this.prefix}:run:${this.run}:in:${n}`;
+  }
+
+  /** Transfer `n`'s bytes. */
+  transfer(n: number): string {
+    return `${this.prefix}:run:${this.run}:t:${n}`;
+  }
+
+  /** Final writer `n` of a program output. */
+  output(n: number): string {
+    return `${this.prefix}:run:${this.run}:out:${n}`;
+  }
+
+  /** The BullMQ queue (name, without prefix) of this run's jobs for `worker`. */
+  queue(worker: string): string {
+    return `run.${this.run}.${worker}`;
+  }
+
+  /** Patterns matching every key of the run (data keys and BullMQ queues). */
+  get patterns(): readonly string[] {
+    return [`${this.prefix}:run:${this.run}:*`, `${this.prefix}:run.${this.run}.*`];
+  }
+}
+
+/** The set of runs in progress under `prefix`. */
+export function runsKey(prefix: string): string {
+  return `${prefix}:runs`;
+}
+
+/** The registration key of worker `name` under `prefix`. */
+export function workerKey(prefix: string, name: string): string {
+  return `${prefix}:worker:${name}`;
+}
+
+/** The run id of a queue name made by `RunKeys.queue`, or undefined. */
+export function runOfQueue(queue: string): string | undefined {
+  return /^run\.([^.]+)\./.exec(queue)?.[1];
+}

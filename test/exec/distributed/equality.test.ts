@@ -1,0 +1,93 @@
+// The equality proof across processes: random (program × plan) cases, as in
+// test/exec/equality-proof.test.ts, run on three `tessera worker` processes through Redis.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDistributedExecutor, type DistributedExecutor } from "../../../src/exec/distributed/index.js";
+import { randomInputs } from "../../../src/exec/reference/index.js";
+import { builtinRegistry } from "../../../src/kernels/library/index.js";
+import { makePlan } from "../../../src/plan/index.js";
+import { randomPlan } from "../../plan/random-plans.js";
+import { buildRecipe, diceValues, INT_STEP_KINDS, recipe, STEP_KINDS } from "../../shard/random-programs.js";
+import { exampleProgram } from "../local/example-programs.js";
+import { expectAgreesWithReference } from "../reference-agreement.js";
+import { FAST, startCluster, type TestCluster } from "./test-cluster.js";
+
+const registry = builtinRegistry();
+const deep = process.env.TESSERA_DEEP !== undefined;
+let cluster: TestCluster;
+let executor: DistributedExecutor;
+
+beforeAll(async () => {
+  cluster = await startCluster(["w1", "w2", "w3"]);
+  executor = await createDistributedExecutor({ redis: cluster.redis.url, ...FAST });
+}, 180_000);
+
+afterAll(async () => {
+  await executor?.close();
+  await cluster?.close();
+});
+
+describe("the distributed executor equals the reference evaluator across worker processes", () => {
+  it("on random float and int32 programs under random shardings and placements", {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(recipe(4, STEP_KINDS), recipe(4, INT_STEP_KINDS, ["int32"])),
+        diceValues(),
+        fc.nat(1000),
+        async (r, dice, s) => {
+          const program = buildRecipe(r);
+          const plan = randomPlan(program, dice);
+          const inputs = randomInputs(program, s);
+          const { outputs, stats } = await executor.run(plan, inputs, { registry });
+          expect(stats.bytesMoved).toBe(stats.bytesDerived);
+          expect(stats.redis.transfersWritten).toBe(stats.bytesDerived);
+          expectAgreesWithReference(plan, inputs, outputs);
+        },
+      ),
+      { numRuns: deep ? 100 : 8 },
+    );
+  });
+
+  it("splits regions above the chunk size over several keys and reads them back whole", async () => {
+    const program = exampleProgram("mlp");
+    const plan = makePlan(program, {
+      devices: ["d0", "d1", "d2", "d3"],
+      splits: { fc1: [{ dim: 1, parts: 2 }], act1: [{ dim: 1, parts: 2 }], fc2: [{ dim: 2, parts: 4 }] },
+    });
+    const inputs = randomInputs(program, 7);
+    const small = await createDistributedExecutor({ redis: cluster.redis.url, ...FAST, chunkBytes: 100 });
+    try {
+      const { outputs, stats } = await small.run(plan, inputs);
+      expect(stats.redis.chunkedValues).toBeGreaterThan(0);
+      expect(stats.bytesMoved).toBe(stats.bytesDerived);
+      expectAgreesWithReference(plan, inputs, outputs);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("reports every worker with its devices, and leaves no key of the run behind", async () => {
+    const program = exampleProgram("mlp");
+    const plan = makePlan(program, {
+      devices: ["d0", "d1", "d2"],
+      splits: { fc1: [{ dim: 1, parts: 3 }], act1: [{ dim: 1, parts: 3 }], fc2: [{ dim: 2, parts: 3 }] },
+    });
+    const { stats } = await executor.run(plan, randomInputs(program, 3));
+    expect(stats.perWorker.map((w) => [w.worker, w.devices])).toEqual([
+      ["w1", ["d0"]],
+      ["w2", ["d1"]],
+      ["w3", ["d2"]],
+    ]);
+    expect(stats.perWorker.reduce((n, w) => n + w.tasks, 0)).toBe(stats.tasks);
+    const { Redis } = await import("ioredis");
+    const client = new Redis(cluster.redis.url);
+    try {
+      expect(await client.keys(`tessera:run*${stats.run}*`)).toEqual([]);
+      expect(await client.smembers("tessera:runs")).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

@@ -20,6 +20,8 @@ import { sized, type Workspace } from "./workspace.js";
 /** The scheduler's state at one instant of a recorded run, all events up to `now` handled. */
 interface Checkpoint {
   readonly now: number;
+  /** Events handled by then. */
+  readonly events: number;
   readonly heapKey: Float64Array;
   readonly heapItem: Int32Array;
   readonly ptr: Int32Array;
@@ -35,8 +37,9 @@ interface Checkpoint {
 
 /** A recorded point-to-point schedule in derivation order: what a derived plan resumes from. */
 export interface ScheduleTrace {
-  /** Events between checkpoints. */
+  /** Events between checkpoints, and in the whole run. */
   every: number;
+  events: number;
   T: number;
   X: number;
   opBase: Int32Array;
@@ -67,6 +70,12 @@ export interface Resume {
   readonly Xp: number;
 }
 
+/**
+ * What resuming saved since the process started (diagnostics for tests and benchmarks): derived
+ * point-to-point evaluations, how many resumed, and the parent events they replayed or skipped.
+ */
+export const resumeStats = { runs: 0, resumed: 0, events: 0, skipped: 0 };
+
 /** About this many checkpoints per recorded run: memory and recording time against resume precision. */
 const CHECKPOINTS = 16;
 
@@ -77,6 +86,7 @@ const emptyInt = new Int32Array(0);
 export function newTrace(): ScheduleTrace {
   return {
     every: 1,
+    events: 0,
     T: 0,
     X: 0,
     opBase: emptyInt,
@@ -120,10 +130,17 @@ export function startTrace(trace: ScheduleTrace, ws: Workspace): void {
 }
 
 /** Records the scheduler's state at `now`, every event up to `now` handled. */
-export function checkpoint(trace: ScheduleTrace, ws: Workspace, heap: EventHeap, now: number): void {
+export function checkpoint(
+  trace: ScheduleTrace,
+  ws: Workspace,
+  heap: EventHeap,
+  now: number,
+  events: number,
+): void {
   const { T, X, D } = ws;
   trace.checkpoints.push({
     now,
+    events,
     heapKey: ws.heapKey.slice(0, heap.size),
     heapItem: ws.heapItem.slice(0, heap.size),
     ptr: ws.ptr.slice(0, D),
@@ -138,8 +155,9 @@ export function checkpoint(trace: ScheduleTrace, ws: Workspace, heap: EventHeap,
   });
 }
 
-/** Records the finished run's times. */
-export function endTrace(trace: ScheduleTrace, ws: Workspace): void {
+/** Records the finished run's times and event count. */
+export function endTrace(trace: ScheduleTrace, ws: Workspace, events: number): void {
+  trace.events = events;
   trace.taskStart = ws.taskStart.slice(0, ws.T);
   trace.taskEnd = ws.taskEnd.slice(0, ws.T);
   trace.xStart = ws.xStart.slice(0, ws.X);

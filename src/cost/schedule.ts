@@ -99,6 +99,7 @@ export function runSchedule(
   }
   if (trace !== null) startTrace(trace, ws);
   let sinceCheckpoint = 0;
+  let events = from === null ? 0 : from.at.events;
   for (;;) {
     for (let x = sending; x >= 0; x = xNext[x]!) {
       const ph = P > 0 ? xPhase[x]! : -1;
@@ -136,11 +137,12 @@ export function runSchedule(
     if (heap.size === 0) break;
     // A checkpoint sees every event at `now` handled and none later (the next is strictly later).
     if (trace !== null && ++sinceCheckpoint >= trace.every && heap.peekKey() > now) {
-      checkpoint(trace, ws, heap, now);
+      checkpoint(trace, ws, heap, now, events);
       sinceCheckpoint = 0;
     }
     now = heap.peekKey();
     const item = heap.pop();
+    events++;
     sending = -1;
     if (item < T) {
       // Task `item` ends: free what it was the last to read, send what it wrote, start the next.
@@ -174,7 +176,7 @@ export function runSchedule(
       }
     }
   }
-  if (trace !== null) endTrace(trace, ws);
+  if (trace !== null) endTrace(trace, ws, events);
   for (let d = 0; d < D; d++) {
     if (ptr[d] !== devStart[d + 1]) {
       const t = devSeq[ptr[d]!]!;

@@ -21,7 +21,7 @@ import { mapDevices } from "./device-map.js";
 import { runOverheadSeconds, runShape } from "./executor-overheads.js";
 import { opPosition, overlappingInputs } from "./input-overlap.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
-import { newTrace, type Resume, resumePoint, type ScheduleTrace } from "./schedule-trace.js";
+import { newTrace, type Resume, resumePoint, resumeStats, type ScheduleTrace } from "./schedule-trace.js";
 import {
   type CollectiveUse,
   type CostVector,
@@ -291,6 +291,12 @@ class PlanSimulator implements Simulator {
       const trace = parent.trace();
       compile(ctx, state);
       const resume: Resume | null = resumePoint(trace, ws, ctx.facts.order, from);
+      resumeStats.runs++;
+      resumeStats.events += trace.events;
+      if (resume !== null) {
+        resumeStats.resumed++;
+        resumeStats.skipped += resume.at.events;
+      }
       ws.phaseCount = 0;
       runSchedule(ctx, null, resume);
       return { cost: this.costVector([], false), groups: [], ringPriced: false };

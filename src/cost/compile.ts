@@ -69,7 +69,9 @@ export function compile(ctx: SimContext, state: PlanState): void {
   const { keyStamp, keyLocal } = ws;
   let nKeys = 0;
   for (const k of facts.order) {
-    for (const key of reads[k]!.key) {
+    const keys = reads[k]!.key;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (keyStamp[key] !== stamp) {
         keyStamp[key] = stamp;
         keyLocal[key] = nKeys++;
@@ -93,21 +95,29 @@ export function compile(ctx: SimContext, state: PlanState): void {
   const dispatch = taskOverheadSeconds(ctx.cluster.executor);
   const level = busyLevelOfDevices(ctx, state);
   const L = ctx.busyLevels.length;
+  ws.opX = sized(ws.opX, nOps);
+  ws.lastReader = sized(ws.lastReader, T);
+  const { opX, lastReader } = ws;
+  let homedReadPos = -1;
   let X = 0;
   let nIn = 0;
   let nLoc = 0;
   let nPd = 0;
-  for (const k of facts.order) {
+  for (let pos = 0; pos < facts.order.length; pos++) {
+    const k = facts.order[pos]!;
+    opX[k] = X;
     const g = geometries[k]!;
     const r = reads[k]!;
     const place = places[k]!;
     const n = g.taskIds.length;
     const nShards = g.shards.length;
     const first = opBase[k]!;
+    const seconds = prices[k]!.seconds;
+    const { srcOp, srcTask, key: pieceKey, bytes: pieceBytes } = r;
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
-      const dur = prices[k]!.seconds[(devType[dev]! * L + level[dev]!) * n + j]! + dispatch;
+      const dur = seconds[(devType[dev]! * L + level[dev]!) * n + j]! + dispatch;
       if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
       taskOp[t] = k;
       taskLocal[t] = j;
@@ -119,23 +129,24 @@ export function compile(ctx: SimContext, state: PlanState): void {
       locStart[t] = nLoc;
       remOut[t] = 0;
       outHead[t] = -1;
+      lastReader[t] = -1;
       const end = r.start[j + 1]!;
       for (let p = r.start[j]!; p < end; p++) {
-        const so = r.srcOp[p]!;
+        const so = srcOp[p]!;
         let from: number;
         let producer = -1;
         if (so < 0) {
-          from = home[r.srcTask[p]!]!;
+          from = home[srcTask[p]!]!;
           if (from < 0) {
             // Pre-distributed: the device holds this region from the start, once.
-            const slot = keyLocal[r.key[p]!]! * D + dev;
+            const slot = keyLocal[pieceKey[p]!]! * D + dev;
             if (pdStamp[slot] !== stamp) {
               pdStamp[slot] = stamp;
-              if (overlapping[r.srcTask[p]!] === 0) {
-                base[dev]! += r.bytes[p]!;
+              if (overlapping[srcTask[p]!] === 0) {
+                base[dev]! += pieceBytes[p]!;
                 continue;
               }
-              ws.pdTensor[nPd] = r.srcTask[p]!;
+              ws.pdTensor[nPd] = srcTask[p]!;
               ws.pdDev[nPd] = dev;
               ws.pdOp[nPd] = k;
               ws.pdPiece[nPd] = p;
@@ -144,8 +155,10 @@ export function compile(ctx: SimContext, state: PlanState): void {
             continue;
           }
           if (from === dev) continue;
+          homedReadPos = pos;
         } else {
-          producer = opBase[so]! + r.srcTask[p]!;
+          producer = opBase[so]! + srcTask[p]!;
+          lastReader[producer] = pos;
           from = taskDev[producer]!;
           if (from === dev) {
             let seen = false;
@@ -157,7 +170,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
             continue;
           }
         }
-        const slot = keyLocal[r.key[p]!]! * D + dev;
+        const slot = keyLocal[pieceKey[p]!]! * D + dev;
         let x: number;
         if (seenStamp[slot] === stamp) {
           x = seenX[slot]!;
@@ -168,7 +181,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
           xFrom[x] = from;
           xTo[x] = dev;
           xCls[x] = cls[from * D + dev]!;
-          xBytes[x] = r.bytes[p]!;
+          xBytes[x] = pieceBytes[p]!;
           xProducer[x] = producer;
           xOp[x] = k;
           xPiece[x] = p;
@@ -201,6 +214,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
     }
   }
   ws.inputHead = inputHead;
+  ws.homedReadPos = homedReadPos;
   inStart[T] = nIn;
   locStart[T] = nLoc;
   ws.X = X;

@@ -1,5 +1,13 @@
 import type { SimContext } from "./context.js";
 import { EventHeap } from "./event-heap.js";
+import {
+  checkpoint,
+  endTrace,
+  type Resume,
+  restore,
+  type ScheduleTrace,
+  startTrace,
+} from "./schedule-trace.js";
 import { sized, type Workspace } from "./workspace.js";
 
 // The list schedule, as a discrete-event simulation over the compiled tables.
@@ -42,7 +50,11 @@ export class ScheduleDeadlock extends Error {}
  * be an order that does not respect dependencies (a bug, since plans are validated first);
  * with ring-priced collectives it can happen for valid explicit orders (see the simulator).
  */
-export function runSchedule(ctx: SimContext): void {
+export function runSchedule(
+  ctx: SimContext,
+  trace: ScheduleTrace | null = null,
+  from: Resume | null = null,
+): void {
   const ws = ctx.ws;
   const { T, X, D } = ws;
   const P = ws.phaseCount;
@@ -67,19 +79,27 @@ export function runSchedule(ctx: SimContext): void {
   const heap = new EventHeap(ws.heapKey, ws.heapItem);
 
   for (let ph = 0; ph < P; ph++) ws.phPending[ph] = ws.phStart[ph + 1]! - ws.phStart[ph]!;
-  ptr.set(devStart.subarray(0, D));
-  busy.fill(0, 0, D);
-  live.set(ws.base.subarray(0, D));
-  peak.set(ws.base.subarray(0, D));
-  egFree.fill(0, 0, 2 * D);
-  inFree.fill(0, 0, 2 * D);
-
   // Each round handles one event at `now`: it sends the transfers listed from `sending`, then
   // tries to start the next task on each device queued in `tryQueue`, then takes the next event.
   let now = 0;
   let sending = ws.inputHead;
   let tries = 0;
-  for (let d = 0; d < D; d++) tryQueue[tries++] = d;
+  if (from === null) {
+    ptr.set(devStart.subarray(0, D));
+    busy.fill(0, 0, D);
+    live.set(ws.base.subarray(0, D));
+    peak.set(ws.base.subarray(0, D));
+    egFree.fill(0, 0, 2 * D);
+    inFree.fill(0, 0, 2 * D);
+    for (let d = 0; d < D; d++) tryQueue[tries++] = d;
+  } else {
+    // Everything up to `from.now` happened as in the parent's run (see `resumePoint`).
+    now = restore(ws, heap, from);
+    sending = -1;
+  }
+  if (trace !== null) startTrace(trace, ws);
+  let sinceCheckpoint = 0;
+  let events = from === null ? 0 : from.at.events;
   for (;;) {
     for (let x = sending; x >= 0; x = xNext[x]!) {
       const ph = P > 0 ? xPhase[x]! : -1;
@@ -115,8 +135,14 @@ export function runSchedule(ctx: SimContext): void {
       heap.push(taskEnd[t]!, t);
     }
     if (heap.size === 0) break;
+    // A checkpoint sees every event at `now` handled and none later (the next is strictly later).
+    if (trace !== null && ++sinceCheckpoint >= trace.every && heap.peekKey() > now) {
+      checkpoint(trace, ws, heap, now, events);
+      sinceCheckpoint = 0;
+    }
     now = heap.peekKey();
     const item = heap.pop();
+    events++;
     sending = -1;
     if (item < T) {
       // Task `item` ends: free what it was the last to read, send what it wrote, start the next.
@@ -150,6 +176,7 @@ export function runSchedule(ctx: SimContext): void {
       }
     }
   }
+  if (trace !== null) endTrace(trace, ws, events);
   for (let d = 0; d < D; d++) {
     if (ptr[d] !== devStart[d + 1]) {
       const t = devSeq[ptr[d]!]!;

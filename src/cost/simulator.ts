@@ -21,6 +21,7 @@ import { mapDevices } from "./device-map.js";
 import { runOverheadSeconds, runShape } from "./executor-overheads.js";
 import { opPosition, overlappingInputs } from "./input-overlap.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
+import { newTrace, type Resume, resumePoint, resumeStats, type ScheduleTrace } from "./schedule-trace.js";
 import {
   type CollectiveUse,
   type CostVector,
@@ -104,7 +105,16 @@ export function createSimulator(plan: Plan, cluster: Cluster, options: Simulatio
   const places = plans.map((p, k) => placeOp(ctx, traffic.tasks[k]!, p));
   const order = plan.order === undefined ? null : trafficOrder(traffic, plan.order);
   const overlapping = overlappingInputs(facts, traffic.reads);
-  return new PlanSimulator(ctx, plan, { traffic, prices, places, order, overlapping });
+  return new PlanSimulator(ctx, plan, { traffic, prices, places, order, overlapping }, null);
+}
+
+/**
+ * Where a derived simulator's schedule may resume from: an ancestor, and the first derivation
+ * position at which their plans may differ.
+ */
+interface Origin {
+  readonly parent: PlanSimulator;
+  readonly from: number;
 }
 
 function unknownDevice(devices: readonly string[], device: string, context: Record<string, string>) {
@@ -129,12 +139,41 @@ function placeOp(ctx: SimContext, g: OpTasks, p: OperationPlan): OpPlace {
 class PlanSimulator implements Simulator {
   private costCache: CostVector | undefined;
   private planCache: Plan | undefined;
+  /** This plan's recorded schedule, made the first time a derived plan resumes from it. */
+  private traceCache: ScheduleTrace | undefined;
 
   constructor(
     private readonly ctx: SimContext,
     private readonly base: Plan,
     private readonly state: PlanState,
+    /** Dropped once the cost is known, so that a chain of derived simulators does not keep its ancestors alive. */
+    private origin: Origin | null,
   ) {}
+
+  /**
+   * The origin of a simulator derived from this one by changing the operation at position
+   * `k`. A simulator not yet evaluated passes its own origin on (it has no schedule to resume
+   * from, and a search often chains changes before evaluating).
+   */
+  private childOrigin(k: number): Origin | null {
+    if (this.state.order !== null) return null;
+    const pos = this.ctx.facts.order.indexOf(k);
+    if (this.costCache === undefined && this.origin !== null)
+      return { parent: this.origin.parent, from: Math.min(this.origin.from, pos) };
+    return { parent: this, from: pos };
+  }
+
+  /** This plan's schedule, recorded (runs it again, with checkpoints, the first time). */
+  private trace(): ScheduleTrace {
+    if (this.traceCache === undefined) {
+      const trace = newTrace();
+      compile(this.ctx, this.state);
+      this.ctx.ws.phaseCount = 0;
+      runSchedule(this.ctx, trace);
+      this.traceCache = trace;
+    }
+    return this.traceCache;
+  }
 
   get cluster(): Cluster {
     return this.ctx.cluster;
@@ -194,7 +233,7 @@ class PlanSimulator implements Simulator {
     };
     const places = this.state.places.slice();
     places[k] = placeOp(this.ctx, this.state.traffic.tasks[k]!, plan);
-    return new PlanSimulator(this.ctx, this.base, { ...this.state, places });
+    return new PlanSimulator(this.ctx, this.base, { ...this.state, places }, this.childOrigin(k));
   }
 
   withSharding(op: string, splits: readonly DimSplit[], devices?: readonly string[]): Simulator {
@@ -231,7 +270,8 @@ class PlanSimulator implements Simulator {
     const places = state.places.slice();
     places[k] = placeOp(ctx, traffic.tasks[k]!, plan);
     const overlapping = overlappingInputs(ctx.facts, traffic.reads, state.overlapping, [k]);
-    return new PlanSimulator(ctx, this.base, { traffic, prices, places, order: null, overlapping });
+    const origin = state.order === null ? this.childOrigin(k) : null;
+    return new PlanSimulator(ctx, this.base, { traffic, prices, places, order: null, overlapping }, origin);
   }
 
   /**
@@ -244,8 +284,25 @@ class PlanSimulator implements Simulator {
   private run(timeline: boolean): { cost: CostVector; groups: Group[]; ringPriced: boolean } {
     const { ctx, state } = this;
     const ws = ctx.ws;
-    compile(ctx, state);
     const collective = ctx.pricing === "collective";
+    if (!collective && !timeline && this.origin !== null) {
+      const { parent, from } = this.origin;
+      this.origin = null;
+      const trace = parent.trace();
+      compile(ctx, state);
+      const resume: Resume | null = resumePoint(trace, ws, ctx.facts.order, from);
+      resumeStats.runs++;
+      resumeStats.events += trace.events;
+      if (resume !== null) {
+        resumeStats.resumed++;
+        resumeStats.skipped += resume.at.events;
+      }
+      ws.phaseCount = 0;
+      runSchedule(ctx, null, resume);
+      return { cost: this.costVector([], false), groups: [], ringPriced: false };
+    }
+    this.origin = null;
+    compile(ctx, state);
     const groups = collective || timeline ? recognise(ctx, state) : [];
     if (collective) {
       installPhases(ctx, groups);

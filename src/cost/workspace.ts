@@ -39,6 +39,13 @@ export class Workspace {
   locStart = new Int32Array(0);
   locT = new Int32Array(0);
 
+  /** Per operation (by position in the program): its first transfer id (transfers it creates are numbered from there). */
+  opX = new Int32Array(0);
+  /** Per task: the position in derivation order of the last operation reading its outputs, −1 if none. */
+  lastReader = new Int32Array(0);
+  /** The last position in derivation order of an operation receiving a program input from its home device, −1 if none. */
+  homedReadPos = -1;
+
   // Transfers, by id.
   xFrom = new Int32Array(0);
   xTo = new Int32Array(0);
@@ -124,6 +131,10 @@ export class Workspace {
   heapItem = new Int32Array(0);
   /** Devices whose next task may be able to start at the current event. */
   tryQueue = new Int32Array(0);
+
+  /** Resuming a derived plan's schedule: per device, the end of its last prefix task and their count. */
+  prefixEnd = new Float64Array(0);
+  prefixCount = new Int32Array(0);
 
   /** Live and peak bytes per device. */
   live = new Float64Array(0);

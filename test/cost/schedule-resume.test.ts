@@ -1,0 +1,117 @@
+// A derived plan's schedule resumes from its parent's recorded one: the cost vector is bit for
+// bit the changed plan's simulated from scratch, whether the neighbours are evaluated one after
+// another from one parent (siblings overwrite the shared workspace), derived in chains before
+// being evaluated, or derived from a plan that was itself derived. And it does resume: a change
+// late in a chain skips the schedule's start.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { presetCluster } from "../../src/cluster/index.js";
+import { createSimulator, type Simulator } from "../../src/cost/index.js";
+import { resumeStats } from "../../src/cost/schedule-trace.js";
+import { program } from "../../src/frontend/index.js";
+import { deviceNames, makePlan } from "../../src/plan/index.js";
+import { gridSharding, shardCount } from "../../src/shard/index.js";
+import { randomPlan } from "../plan/random-plans.js";
+import { Dice, programAndDice, randomSplits, runs } from "../shard/random-programs.js";
+
+const cluster = presetCluster("a100-8x8");
+
+/** A random local change: shards moved, or the operation re-split (onto random devices or not). */
+function change(sim: Simulator, dice: Dice): Simulator {
+  const plan = sim.plan;
+  const o = dice.pick(plan.operations);
+  if (dice.oneIn(2))
+    return sim.withPlacement(
+      o.op,
+      o.devices.map(() => dice.pick(plan.devices)),
+    );
+  const op = plan.program.operations.find((x) => x.id === o.op)!;
+  const splits = randomSplits(op, dice, 8);
+  if (dice.oneIn(2)) return sim.withSharding(o.op, splits);
+  const n = shardCount(gridSharding(op, splits));
+  return sim.withSharding(
+    o.op,
+    splits,
+    Array.from({ length: n }, () => dice.pick(plan.devices)),
+  );
+}
+
+const fresh = (sim: Simulator) => createSimulator(sim.plan, cluster).cost();
+
+describe("resuming a parent's schedule", () => {
+  it("prices siblings, chains and descendants as simulating them afresh does", () => {
+    const before = resumeStats.resumed;
+    fc.assert(
+      fc.property(
+        programAndDice(12),
+        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 60 }),
+        ({ program, dice }, rolls) => {
+          const roll = new Dice(rolls);
+          let sim = createSimulator(randomPlan(program, dice, { devices: 1 + roll.int(6) }), cluster);
+          for (let step = 0; step < 3; step++) {
+            sim.cost();
+            // Siblings, evaluated in turn: each overwrites the workspace the next one compiles into.
+            const siblings = Array.from({ length: 3 }, () => change(sim, roll));
+            for (const s of siblings) expect(s.cost()).toEqual(fresh(s));
+            // A chain of changes evaluated only at its end.
+            const chain = change(change(sim, roll), roll);
+            expect(chain.cost()).toEqual(fresh(chain));
+            sim = roll.oneIn(2) ? chain : siblings[roll.int(siblings.length)]!;
+          }
+        },
+      ),
+      { numRuns: runs(40) },
+    );
+    expect(resumeStats.resumed).toBeGreaterThan(before);
+  });
+
+  it("skips the start of the schedule when the change comes late in derivation order", () => {
+    const p = program("chain");
+    let h = p.input("x", [64, 32]);
+    for (let i = 0; i < 12; i++) h = p.relu(h, { id: `r${i}` });
+    p.output("y", h);
+    const prog = p.build();
+    const plan = makePlan(prog, {
+      devices: deviceNames(2),
+      splits: Object.fromEntries(prog.operations.map((op) => [op.id, [{ dim: 0, parts: 2 }]])),
+    });
+    const sim = createSimulator(plan, cluster);
+    sim.cost();
+    const before = { ...resumeStats };
+    const moved = sim.withPlacement("r11", ["d1", "d0"]);
+    expect(moved.cost()).toEqual(fresh(moved));
+    expect(resumeStats.resumed).toBe(before.resumed + 1);
+    expect(resumeStats.skipped).toBeGreaterThan(before.skipped);
+    // A change to the first operation cannot resume: everything may differ from the start.
+    const first = sim.withPlacement("r0", ["d1", "d0"]);
+    expect(first.cost()).toEqual(fresh(first));
+    expect(resumeStats.resumed).toBe(before.resumed + 1);
+  });
+
+  it("does not resume under collective pricing or an explicit order, and still prices them exactly", () => {
+    const p = program("pair");
+    const h = p.relu(p.input("x", [16, 8]), { id: "a" });
+    p.output("y", p.relu(h, { id: "b" }));
+    const prog = p.build();
+    const plan = makePlan(prog, {
+      devices: deviceNames(2),
+      splits: { a: [{ dim: 0, parts: 2 }], b: [{ dim: 0, parts: 2 }] },
+    });
+    const before = resumeStats.runs;
+    const ring = createSimulator(plan, cluster, { pricing: "collective" });
+    ring.cost();
+    const moved = ring.withPlacement("b", ["d1", "d0"]);
+    expect(moved.cost()).toEqual(createSimulator(moved.plan, cluster, { pricing: "collective" }).cost());
+    const ordered = createSimulator({ ...plan, order: defaultOrder(plan) }, cluster);
+    ordered.cost();
+    const reordered = ordered.withPlacement("b", ["d1", "d0"]);
+    expect(reordered.cost()).toEqual(fresh(reordered));
+    expect(resumeStats.runs).toBe(before);
+  });
+});
+
+/** The plan's tasks in derivation order: an explicit order equal to the default one. */
+function defaultOrder(plan: ReturnType<typeof makePlan>): string[] {
+  const sim = createSimulator(plan, cluster).simulate();
+  return sim.timeline.compute.map((c) => c.task);
+}

@@ -23,6 +23,14 @@ const REASONS: Readonly<Record<string, string>> = {
  * files are read, and opened non-blocking so that a FIFO with no writer cannot hang the read.
  */
 export function readTextFile(path: string, maxBytes = MAX_INPUT_BYTES): string {
+  return readFileBytes(path, maxBytes).toString("utf8");
+}
+
+/**
+ * Reads a binary input file whole, with the same checks and errors as `readTextFile` (regular
+ * files only, non-blocking open, at most `maxBytes`).
+ */
+export function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Buffer {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -47,7 +55,7 @@ export function readTextFile(path: string, maxBytes = MAX_INPUT_BYTES): string {
       length += n;
     }
     if (length > maxBytes) throw failed(path, "too_large", `it is over the limit of ${maxBytes} bytes`);
-    return buffer.toString("utf8", 0, length);
+    return buffer.subarray(0, length);
   } catch (e: unknown) {
     if (e instanceof TesseraError) throw e;
     throw readError(path, e);

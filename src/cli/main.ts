@@ -122,7 +122,13 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--backend <name>", "kernel backend in the workers: reference or onnx", "reference")
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
-    .option("--inputs <file>", "input values (tensor file)")
+    .option(
+      "--inputs <file>",
+      "input values: tensor file, .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--out <file>", "write the sharded outputs (.safetensors, .npy or tensor file)")
     .addOption(kernelsOption())
     .action(
       async (
@@ -132,7 +138,8 @@ function buildProgram(out: (s: string) => void): Command {
           backend: string;
           verify: boolean;
           seed: number;
-          inputs?: string;
+          inputs: string[];
+          out?: string;
           kernels: string[];
         },
       ) => {
@@ -151,7 +158,8 @@ function buildProgram(out: (s: string) => void): Command {
             seed: opts.seed,
             kernels: opts.kernels,
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-            ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+            inputs: opts.inputs,
+            ...(opts.out === undefined ? {} : { out: opts.out }),
           },
           registryWith(opts.kernels),
           out,
@@ -357,15 +365,20 @@ function buildProgram(out: (s: string) => void): Command {
     .description("evaluate a program with the reference executor and print output summaries")
     .argument("<program>", "program file (JSON or YAML)")
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
-    .option("--inputs <file>", "input values (tensor file, see schemas/tensors.schema.json)")
-    .option("--out <file>", "write the outputs to this tensor file")
+    .option(
+      "--inputs <file>",
+      "input values: tensor file (schemas/tensors.schema.json), .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--out <file>", "write the outputs (.safetensors, .npy or tensor file, by extension)")
     .addOption(kernelsOption())
-    .action((file: string, opts: { seed: number; inputs?: string; out?: string; kernels: string[] }) => {
+    .action((file: string, opts: { seed: number; inputs: string[]; out?: string; kernels: string[] }) => {
       evalProgramFile(
         file,
         {
           seed: opts.seed,
-          ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+          inputs: opts.inputs,
           ...(opts.out === undefined ? {} : { out: opts.out }),
         },
         registryWith(opts.kernels),

@@ -4,13 +4,14 @@ import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
 import { termScales } from "../exec/reference/term-scales.js";
-import { tensorsFromJson } from "../exec/tensor-file.js";
+import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { formatBytes } from "../report/units.js";
 import { progressBar } from "./progress-bar.js";
+import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
 import { textTable } from "./text-table.js";
 
 /** Options of `tessera run`. */
@@ -19,7 +20,10 @@ export interface RunOptions {
   readonly backend: "reference" | "onnx";
   readonly verify: boolean;
   readonly seed: number;
-  readonly inputs?: string;
+  /** Input value files (tensor file, `.safetensors`, `[name=]file.npy`); random inputs when absent. */
+  readonly inputs?: readonly string[];
+  /** Where to write the sharded run's outputs (format by extension). */
+  readonly out?: string;
   readonly kernels: readonly string[];
 }
 
@@ -37,9 +41,9 @@ export async function runPlanFile(
   const plan = parsePlan(readDocumentFile(file), registry);
   const program = plan.program;
   const inputs =
-    opts.inputs === undefined
+    opts.inputs === undefined || opts.inputs.length === 0
       ? randomInputs(program, opts.seed)
-      : tensorsFromJson(readDocumentFile(opts.inputs));
+      : readTensorValues(opts.inputs, programRanges(program));
   const bar = progressBar("running", process.stderr);
   const result = await runLocal(plan, inputs, {
     registry,
@@ -59,6 +63,8 @@ export async function runPlanFile(
   for (const t of s.perThread)
     out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);
   for (const [id, r] of Object.entries(result.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
+  if (opts.out !== undefined)
+    out(`outputs written to ${opts.out} (${FORMAT_NAMES[writeTensorValues(opts.out, result.outputs)]})\n`);
   if (!opts.verify) return true;
   const values = evaluateProgram(program, inputs, registry);
   const reference = programOutputs(program, values);

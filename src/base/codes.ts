@@ -80,6 +80,8 @@ export const ISSUE_CODES = {
   worker_crashed: "an executor worker thread died or failed outside any task",
   executor_closed: "a local executor was asked to run after it was closed",
   backend_unavailable: "a kernel backend cannot be loaded on this machine",
+  // export: plans as programs for other runtimes
+  not_exportable: "an operation's kernel has no lowering for the export target (named with the operation)",
   // report: pictures of programs, plans and shard maps
   render_failed: "Graphviz could not lay out a graph (invalid DOT, or the renderer failed to load)",
   invalid_slice: "a shard-map slice does not fix each leading dimension at a coordinate inside the tensor",

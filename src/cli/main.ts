@@ -7,6 +7,7 @@ import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.j
 import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
+import { exportPlanFile } from "./export-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
 import { collectList, collectRaw, kernelsOption, registryWith } from "./registry-option.js";
@@ -385,6 +386,33 @@ function buildProgram(out: (s: string) => void): Command {
         out,
       );
     });
+  program
+    .command("export")
+    .description("export a plan as a torch.distributed program (one rank per plan device) into a folder")
+    .argument("<plan>", "plan file (JSON or YAML)")
+    .option("--target <name>", "what to export to: torch", "torch")
+    .requiredOption("-o, --out <dir>", "folder for plan.py, traffic.json (and inputs.safetensors)")
+    .option(
+      "--inputs <file>",
+      "input values to ship as inputs.safetensors: tensor file, .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--point-to-point", "send every derived transfer point to point, never as a collective", false)
+    .addOption(kernelsOption())
+    .action(
+      (
+        file: string,
+        opts: { target: string; out: string; inputs: string[]; pointToPoint: boolean; kernels: string[] },
+      ) => {
+        exportPlanFile(
+          file,
+          { target: opts.target, out: opts.out, inputs: opts.inputs, pointToPoint: opts.pointToPoint },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
   return program;
 }
 

@@ -3,6 +3,7 @@ export * from "./base/index.js";
 export * from "./cluster/index.js";
 export * from "./cost/index.js";
 export * from "./exec/index.js";
+export * from "./export/index.js";
 export * from "./frontend/index.js";
 export * from "./ir/index.js";
 export * from "./kernels/index.js";

@@ -19,8 +19,8 @@ export interface CollectivePlan {
   readonly groups: readonly CollectiveGroup[];
   readonly byTransfer: ReadonlyMap<number, CollectiveGroup>;
   readonly byCombine: ReadonlyMap<string, CollectiveGroup>;
-  /** Statements `device` runs before task `task`'s turn in the order (on whichever device the task runs). */
-  before(task: string, device: string): readonly string[];
+  /** Statements `device` runs before task `task`'s turn in the order (on whichever device it runs); null: after the last. */
+  before(task: string | null, device: string): readonly string[];
   /** Statements `device` runs right after its task `task`. */
   after(task: string, device: string): readonly string[];
 }

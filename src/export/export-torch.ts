@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { writeTextFile } from "../base/write-text-file.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import type { Plan } from "../plan/plan.js";
-import { deriveTaskGraph } from "../plan/task-graph.js";
+import { deriveTaskGraph, type Transfer } from "../plan/task-graph.js";
 import { pointToPoint } from "./collective-plan.js";
+import { recognisedCollectives } from "./recognised-collectives.js";
 import { torchScript } from "./torch-script.js";
 
 /** Options of `exportTorch`. */
@@ -20,6 +21,8 @@ export interface DeviceTraffic {
   readonly rank: number;
   readonly sent: number;
   readonly received: number;
+  /** The part of it moved point to point (the rest moves inside collectives). */
+  readonly pointToPoint: { readonly sent: number; readonly received: number };
 }
 
 /** An exported plan: the script's text, and the derived traffic it must move. */
@@ -36,7 +39,8 @@ export interface TorchExport {
 /**
  * Exports a plan as a self-contained PyTorch program for `torch.distributed`: one rank per
  * plan device, each computing exactly its shards with torch ops and moving exactly the plan's
- * derived transfers. Throws `not_exportable` naming the first operation whose kernel has no
+ * derived transfers — point to point, or inside the collectives the simulator recognises
+ * (see `recognisedCollectives`) unless `options.collectives` is false. Throws `not_exportable` naming the first operation whose kernel has no
  * torch lowering (kernels declared as data), and the plan errors of `deriveTaskGraph`.
  */
 export function exportTorch(
@@ -45,7 +49,7 @@ export function exportTorch(
   options: TorchExportOptions = {},
 ): TorchExport {
   const graph = deriveTaskGraph(plan);
-  const collectives = pointToPoint();
+  const collectives = options.collectives === false ? pointToPoint() : recognisedCollectives(plan, graph);
   const script = torchScript({
     plan,
     graph,
@@ -53,11 +57,18 @@ export function exportTorch(
     collectives,
     name: options.name ?? plan.program.name ?? "plan",
   });
+  const bytes = (keep: (t: Transfer) => boolean) =>
+    graph.transfers.filter(keep).reduce((s, t) => s + t.bytes, 0);
+  const p2p = (t: Transfer) => !collectives.byTransfer.has(t.id);
   const traffic = plan.devices.map((device, rank) => ({
     device,
     rank,
-    sent: graph.transfers.filter((t) => t.from === device).reduce((s, t) => s + t.bytes, 0),
-    received: graph.transfers.filter((t) => t.to === device).reduce((s, t) => s + t.bytes, 0),
+    sent: bytes((t) => t.from === device),
+    received: bytes((t) => t.to === device),
+    pointToPoint: {
+      sent: bytes((t) => t.from === device && p2p(t)),
+      received: bytes((t) => t.to === device && p2p(t)),
+    },
   }));
   return {
     script,

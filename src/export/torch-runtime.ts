@@ -141,6 +141,8 @@ class Rank:
         self.pending = []
         self.sent = 0
         self.received = 0
+        self.p2p_sent = 0
+        self.p2p_received = 0
         self.messages = 0
         self.collectives = []
 
@@ -178,6 +180,7 @@ class Rank:
             return
         self.pending.append((dist.isend(t, to, tag=tag), t))
         self.sent += t.numel() * t.element_size()
+        self.p2p_sent += t.numel() * t.element_size()
         self.messages += 1
 
     def recv(self, tag, key, start, end, dtype, source):
@@ -185,6 +188,7 @@ class Rank:
         if t.numel() > 0:
             dist.recv(t, source, tag=tag)
         self.received += t.numel() * t.element_size()
+        self.p2p_received += t.numel() * t.element_size()
         self.put(key, start, t)
 
     def fold(self, monoid, parts):
@@ -194,27 +198,38 @@ class Rank:
             out = FOLD[monoid](out, p)
         return out
 
-    def ring_share(self, kind, members, nbytes, phases):
-        """Counts a collective's traffic: what the ring algorithm sends per member per phase."""
-        n = len(members)
-        share = phases * (n - 1) * nbytes // n
-        self.sent += share
-        self.received += share
-        self.collectives.append({"kind": kind, "members": members, "bytes": nbytes, "sent": share})
+    def count(self, kind, members, nbytes, sent, received):
+        """Counts a collective's traffic as its algorithm moves it (the library's own bytes are not observable)."""
+        self.sent += sent
+        self.received += received
+        self.collectives.append({"kind": kind, "members": members, "bytes": nbytes, "sent": sent, "received": received})
 
     def all_reduce(self, monoid, members, tensor):
         """Every member ends with the fold of all members' tensors (in place)."""
         t = tensor.contiguous()
         dist.all_reduce(t, op=REDUCE_OPS[monoid], group=self.groups[tuple(members)])
-        self.ring_share("all-reduce", members, t.numel() * t.element_size(), 2)
+        nbytes = t.numel() * t.element_size()
+        share = 2 * (len(members) - 1) * nbytes / len(members)  # a ring: reduce-scatter, then all-gather
+        self.count("all-reduce", members, nbytes, share, share)
         return t
+
+    def reduce(self, monoid, members, root, tensor):
+        """The fold of all members' tensors, on rank 'root' (None elsewhere)."""
+        t = tensor.contiguous()
+        dist.reduce(t, root, op=REDUCE_OPS[monoid], group=self.groups[tuple(members)])
+        nbytes = t.numel() * t.element_size()
+        # A chain ending at the root: each other member sends one block, the root receives n - 1.
+        self.count("reduce", members, nbytes, 0 if self.rank == root else nbytes, (len(members) - 1) * nbytes if self.rank == root else 0)
+        return t if self.rank == root else None
 
     def all_gather(self, members, tensor):
         """Every member ends with every member's (equally shaped) block, in member order."""
         t = tensor.contiguous()
         out = [torch.empty_like(t) for _ in members]
         dist.all_gather(out, t, group=self.groups[tuple(members)])
-        self.ring_share("all-gather", members, t.numel() * t.element_size() * len(members), 1)
+        nbytes = t.numel() * t.element_size()
+        # A ring: each member sends (and receives) n - 1 blocks.
+        self.count("all-gather", members, nbytes * len(members), (len(members) - 1) * nbytes, (len(members) - 1) * nbytes)
         return out
 
     def wait(self):
@@ -273,7 +288,7 @@ def main(argv=None):
     rt.wait()
     values = collect_outputs(rt, world, TRANSFER_COUNT)
     stats = [None] * world
-    dist.all_gather_object(stats, {"rank": rank, "device": rt.device, "sent": rt.sent, "received": rt.received, "messages": rt.messages, "collectives": rt.collectives})
+    dist.all_gather_object(stats, {"rank": rank, "device": rt.device, "sent": rt.sent, "received": rt.received, "p2p_sent": rt.p2p_sent, "p2p_received": rt.p2p_received, "messages": rt.messages, "collectives": rt.collectives})
     if rank == 0:
         if args.out:
             write_tensor_file(args.out, values)

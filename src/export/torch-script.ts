@@ -231,6 +231,7 @@ export function torchScript(input: ScriptInput): string {
       else dp.combine(task);
       dp.collective(collectives.after(task.id, device));
     }
+    dp.collective(collectives.before(null, device));
     const tasks = graph.tasks.filter((t) => t.device === device).length;
     const sent = graph.transfers.filter((t) => t.from === device).reduce((s, t) => s + t.bytes, 0);
     const got = graph.transfers.filter((t) => t.to === device).reduce((s, t) => s + t.bytes, 0);
@@ -293,7 +294,7 @@ export function torchScript(input: ScriptInput): string {
     "# Each output: dtype, range, and its final writers (source, region, rank).",
     `PROGRAM_OUTPUTS = {\n${outputs.join("\n")}\n}`,
     `TRANSFER_COUNT = ${graph.transfers.length}`,
-    `GROUPS = [${collectives.groups.map((g) => pyTuple(g.members.map(rank))).join(", ")}]`,
+    `GROUPS = [${[...new Set(collectives.groups.map((g) => pyTuple(g.members.map(rank).sort((a, b) => a - b))))].join(", ")}]`,
     "",
   ];
   const footer = [

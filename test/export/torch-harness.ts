@@ -23,8 +23,16 @@ export interface RankStats {
   readonly device: string;
   readonly sent: number;
   readonly received: number;
+  readonly p2p_sent: number;
+  readonly p2p_received: number;
   readonly messages: number;
-  readonly collectives: readonly { kind: string; members: number[]; bytes: number; sent: number }[];
+  readonly collectives: readonly {
+    kind: string;
+    members: number[];
+    bytes: number;
+    sent: number;
+    received: number;
+  }[];
 }
 
 /** One exported plan to run: where its files are, and what it must produce and move. */
@@ -40,10 +48,10 @@ const root = mkdtempSync(join(tmpdir(), "tessera-torch-"));
 let serial = 0;
 
 /** Exports `plan` into a fresh folder with its inputs (seeded) as a safetensors file. */
-export function prepareCase(label: string, plan: Plan, seed = 0): TorchCase {
+export function prepareCase(label: string, plan: Plan, seed = 0, collectives = true): TorchCase {
   const dir = join(root, `case-${serial++}`);
   mkdirSync(dir);
-  const exported = exportTorch(plan, registry);
+  const exported = exportTorch(plan, registry, { collectives });
   writeTorchExport(dir, exported);
   writeTensorValues(join(dir, "inputs.safetensors"), randomInputs(plan.program, seed));
   return { label, plan, exported, dir, seed };
@@ -155,14 +163,24 @@ export function expectMatches(c: TorchCase): void {
         verifyTolerance(dtype),
       );
   }
+  // Point to point: exactly the derived bytes per rank. Collectives: their algorithm's bytes,
+  // which over all ranks add up to the derived bytes they replace.
   const stats = statsOf(c);
   for (const t of c.exported.traffic) {
     const s = stats.find((r) => r.rank === t.rank)!;
-    expect({ label: c.label, rank: t.rank, sent: s.sent, received: s.received }).toEqual({
+    expect({ label: c.label, rank: t.rank, sent: s.p2p_sent, received: s.p2p_received }).toEqual({
       label: c.label,
       rank: t.rank,
-      sent: t.sent,
-      received: t.received,
+      ...t.pointToPoint,
     });
   }
+  const total = (f: (s: RankStats) => number) => stats.reduce((sum, s) => sum + f(s), 0);
+  expect(
+    total((s) => s.sent),
+    `${c.label}: bytes sent`,
+  ).toBeCloseTo(c.exported.bytes, 3);
+  expect(
+    total((s) => s.received),
+    `${c.label}: bytes received`,
+  ).toBeCloseTo(c.exported.bytes, 3);
 }

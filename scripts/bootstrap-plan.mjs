@@ -7,9 +7,9 @@
  *   nodeModules: boolean,          // node_modules exists
  *   lockHash: string | undefined,  // hash of package-lock.json (undefined without a lock file)
  *   installedHash: string | undefined, // hash recorded by the last successful install
- *   systemPackages: { apt: string, command: string, only?: "test" }[],
+ *   systemPackages: { apt: string, command: string, check?: string, only?: "test" }[],
  *   purpose?: "start" | "test",    // what the bootstrap prepares for (default "start")
- *   missingCommands: string[],     // commands of systemPackages not found on PATH
+ *   missingCommands: string[],     // commands of systemPackages not found on PATH (or whose check failed)
  *   isRoot: boolean,
  *   isDebian: boolean,
  *   buildStale: boolean,           // some src file is newer than the last build

@@ -36,6 +36,12 @@ function hasCommand(cmd) {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 
+/** A system package is present when its `check` (a shell command) succeeds, else when its command is on PATH. */
+function isPresent(p) {
+  if (p.check !== undefined) return spawnSync("sh", ["-c", p.check], { stdio: "ignore" }).status === 0;
+  return hasCommand(p.command);
+}
+
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -74,7 +80,7 @@ function main() {
     lockHash,
     installedHash: existsSync(stampPath) ? readFileSync(stampPath, "utf8").trim() : undefined,
     systemPackages,
-    missingCommands: systemPackages.map((p) => p.command).filter((c) => !hasCommand(c)),
+    missingCommands: systemPackages.filter((p) => !isPresent(p)).map((p) => p.command),
     isRoot: typeof process.getuid === "function" && process.getuid() === 0,
     isDebian: existsSync("/etc/debian_version"),
     buildStale: existsSync(join(root, "dist")) ? buildIsStale() : true,

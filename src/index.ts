@@ -53,6 +53,7 @@ export {
   tensorsToJson,
   verifyTolerance,
 } from "./exec/index.js";
+export { exportTorch, type TorchExport, type TorchExportOptions, writeTorchExport } from "./export/index.js";
 export { loadProgramFile, program, type TensorRef } from "./frontend/index.js";
 export { type ImportedModel, type ImportOptions, importOnnx, importOnnxModel } from "./import/index.js";
 export { type Operation, type Program, parseProgram, programToJson, validateProgram } from "./ir/index.js";

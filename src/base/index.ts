@@ -16,7 +16,7 @@ export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./
 export { type Issue, IssueCollector, issue } from "./issue.js";
 export { type Context, isJsonObject, type JsonValue, nullRecord, ownValue, pointer } from "./json.js";
 export { type Rng, seededRng } from "./random.js";
-export { readTextFile } from "./read-text-file.js";
+export { readFileBytes, readTextFile } from "./read-text-file.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";
 export { checkSchema } from "./schema-check.js";
 export { type WriteTextOptions, writeFailed, writeTextFile } from "./write-text-file.js";

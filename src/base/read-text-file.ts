@@ -26,7 +26,10 @@ export function readTextFile(path: string, maxBytes = MAX_INPUT_BYTES): string {
   return readFileBytes(path, maxBytes).toString("utf8");
 }
 
-/** Reads a binary input file (an ONNX model), with the same checks and errors as `readTextFile`. */
+/**
+ * Reads a binary input file whole (an ONNX model, a tensor file), with the same checks and errors
+ * as `readTextFile` (regular files only, non-blocking open, at most `maxBytes`).
+ */
 export function readFileBytes(path: string, maxBytes = MAX_INPUT_BYTES): Buffer {
   let fd: number;
   try {

@@ -13,12 +13,16 @@ export interface WriteTextOptions {
 let serial = 0;
 
 /**
- * Writes a UTF-8 file and returns its absolute path. The text goes to a temporary file beside
+ * Writes a UTF-8 file (or raw bytes) and returns its absolute path. The text goes to a temporary file beside
  * the target, renamed over it when complete, so a reader (or a run killed mid-write) never sees
  * a truncated file. Any failure (a folder that is a file, no permission, a directory at the
  * path) is `write_failed` naming what, the path and the reason, and leaves no temporary file.
  */
-export function writeTextFile(path: string, text: string, options: WriteTextOptions = {}): string {
+export function writeTextFile(
+  path: string,
+  text: string | Uint8Array,
+  options: WriteTextOptions = {},
+): string {
   const target = resolve(path);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${serial++}.tmp`);
   try {

@@ -1,16 +1,16 @@
-import { readDocumentFile } from "../base/document-file.js";
-import { writeTextFile } from "../base/write-text-file.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
-import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
+import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
+import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
 
 /** Options of `tessera eval`. */
 export interface EvalOptions {
   readonly seed: number;
-  readonly inputs?: string;
+  /** Input value files (tensor file, `.safetensors`, `[name=]file.npy`); random inputs when absent. */
+  readonly inputs?: readonly string[];
   readonly out?: string;
 }
 
@@ -23,24 +23,22 @@ export function evalProgramFile(
 ): void {
   const program = loadProgramFile(file, registry);
   const inputs =
-    opts.inputs === undefined
+    opts.inputs === undefined || opts.inputs.length === 0
       ? randomInputs(program, opts.seed)
-      : tensorsFromJson(readDocumentFile(opts.inputs));
+      : readTensorValues(opts.inputs, programRanges(program));
   const started = performance.now();
   const values = evaluateProgram(program, inputs, registry);
   const ms = performance.now() - started;
   const outputs = programOutputs(program, values);
   const source =
-    opts.inputs === undefined ? `random inputs, seed ${opts.seed}` : `inputs from ${opts.inputs}`;
+    opts.inputs === undefined || opts.inputs.length === 0
+      ? `random inputs, seed ${opts.seed}`
+      : `inputs from ${opts.inputs.join(", ")}`;
   out(
     `evaluated '${program.name ?? file}' (${program.operations.length} operations, ${source}) in ${ms.toFixed(0)} ms\n`,
   );
   for (const [id, r] of Object.entries(outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
   if (opts.out !== undefined) {
-    writeTextFile(opts.out, `${JSON.stringify(tensorsToJson(outputs))}\n`, {
-      what: "--out file",
-      createFolder: false,
-    });
-    out(`outputs written to ${opts.out} (tensor file format: schemas/tensors.schema.json)\n`);
+    out(`outputs written to ${opts.out} (${FORMAT_NAMES[writeTensorValues(opts.out, outputs)]})\n`);
   }
 }

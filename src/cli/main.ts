@@ -7,6 +7,7 @@ import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.j
 import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
 import { evalProgramFile } from "./eval-command.js";
+import { exportPlanFile } from "./export-command.js";
 import { gradProgramFile, trainStepProgramFile } from "./grad-command.js";
 import { collectDim, importModelFile } from "./import-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
@@ -126,7 +127,6 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--backend <name>", "kernel backend in the workers: reference or onnx", "reference")
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
-    .option("--inputs <file>", "input values (tensor file)")
     .option("--executor <name>", "local (worker threads) or distributed (tessera worker processes)", "local")
     .option(
       "--redis <url>",
@@ -134,6 +134,13 @@ function buildProgram(out: (s: string) => void): Command {
       "redis://127.0.0.1:6379",
     )
     .option("--insecure", "allow a non-loopback Redis without password or TLS", false)
+    .option(
+      "--inputs <file>",
+      "input values: tensor file, .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--out <file>", "write the sharded outputs (.safetensors, .npy or tensor file)")
     .addOption(kernelsOption())
     .action(
       async (
@@ -143,7 +150,8 @@ function buildProgram(out: (s: string) => void): Command {
           backend: string;
           verify: boolean;
           seed: number;
-          inputs?: string;
+          inputs: string[];
+          out?: string;
           kernels: string[];
           executor: string;
           redis: string;
@@ -175,7 +183,8 @@ function buildProgram(out: (s: string) => void): Command {
             redis: opts.redis,
             insecure: opts.insecure,
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
-            ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+            inputs: opts.inputs,
+            ...(opts.out === undefined ? {} : { out: opts.out }),
           },
           registryWith(opts.kernels),
           out,
@@ -420,15 +429,20 @@ function buildProgram(out: (s: string) => void): Command {
     .description("evaluate a program with the reference executor and print output summaries")
     .argument("<program>", "program file (JSON or YAML)")
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
-    .option("--inputs <file>", "input values (tensor file, see schemas/tensors.schema.json)")
-    .option("--out <file>", "write the outputs to this tensor file")
+    .option(
+      "--inputs <file>",
+      "input values: tensor file (schemas/tensors.schema.json), .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--out <file>", "write the outputs (.safetensors, .npy or tensor file, by extension)")
     .addOption(kernelsOption())
-    .action((file: string, opts: { seed: number; inputs?: string; out?: string; kernels: string[] }) => {
+    .action((file: string, opts: { seed: number; inputs: string[]; out?: string; kernels: string[] }) => {
       evalProgramFile(
         file,
         {
           seed: opts.seed,
-          ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+          inputs: opts.inputs,
           ...(opts.out === undefined ? {} : { out: opts.out }),
         },
         registryWith(opts.kernels),
@@ -488,6 +502,33 @@ function buildProgram(out: (s: string) => void): Command {
             lr: opts.lr,
             ...(opts.out === undefined ? {} : { out: opts.out }),
           },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
+  program
+    .command("export")
+    .description("export a plan as a torch.distributed program (one rank per plan device) into a folder")
+    .argument("<plan>", "plan file (JSON or YAML)")
+    .option("--target <name>", "what to export to: torch", "torch")
+    .requiredOption("-o, --out <dir>", "folder for plan.py, traffic.json (and inputs.safetensors)")
+    .option(
+      "--inputs <file>",
+      "input values to ship as inputs.safetensors: tensor file, .safetensors or [name=]file.npy (repeatable)",
+      collectRaw,
+      [],
+    )
+    .option("--point-to-point", "send every derived transfer point to point, never as a collective", false)
+    .addOption(kernelsOption())
+    .action(
+      (
+        file: string,
+        opts: { target: string; out: string; inputs: string[]; pointToPoint: boolean; kernels: string[] },
+      ) => {
+        exportPlanFile(
+          file,
+          { target: opts.target, out: opts.out, inputs: opts.inputs, pointToPoint: opts.pointToPoint },
           registryWith(opts.kernels),
           out,
         );

@@ -5,7 +5,7 @@ import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
 import { termScales } from "../exec/reference/term-scales.js";
-import { tensorsFromJson } from "../exec/tensor-file.js";
+import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
 import type { Region } from "../kernels/region.js";
@@ -13,6 +13,7 @@ import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { formatBytes } from "../report/units.js";
 import { progressBar } from "./progress-bar.js";
+import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
 import { textTable } from "./text-table.js";
 
 /** Options of `tessera run`. */
@@ -21,7 +22,10 @@ export interface RunOptions {
   readonly backend: "reference" | "onnx";
   readonly verify: boolean;
   readonly seed: number;
-  readonly inputs?: string;
+  /** Input value files (tensor file, `.safetensors`, `[name=]file.npy`); random inputs when absent. */
+  readonly inputs?: readonly string[];
+  /** Where to write the sharded run's outputs (format by extension). */
+  readonly out?: string;
   readonly kernels: readonly string[];
   /** `local` (worker threads, default) or `distributed` (worker processes through Redis). */
   readonly executor?: "local" | "distributed";
@@ -52,9 +56,9 @@ export async function runPlanFile(
   const plan = parsePlan(readDocumentFile(file), registry);
   const program = plan.program;
   const inputs =
-    opts.inputs === undefined
+    opts.inputs === undefined || opts.inputs.length === 0
       ? randomInputs(program, opts.seed)
-      : tensorsFromJson(readDocumentFile(opts.inputs));
+      : readTensorValues(opts.inputs, programRanges(program));
   const bar = progressBar("running", process.stderr);
   const onProgress = (done: number, total: number) => bar.update(done, total);
   let ran: RanPlan;
@@ -68,6 +72,8 @@ export async function runPlanFile(
   }
   for (const line of ran.lines) out(line);
   for (const [id, r] of Object.entries(ran.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
+  if (opts.out !== undefined)
+    out(`outputs written to ${opts.out} (${FORMAT_NAMES[writeTensorValues(opts.out, ran.outputs)]})\n`);
   if (!opts.verify) return true;
   const values = evaluateProgram(program, inputs, registry);
   const reference = programOutputs(program, values);

@@ -1,0 +1,68 @@
+import type { AnyKernelDef } from "../kernels/kernel.js";
+import { BUILTIN_KERNELS, type BuiltinKernelId } from "../kernels/library/index.js";
+import { conv2dLowering, linearLowering, matmulLowering } from "./lower-contraction.js";
+import { binaryLowering, geluGradLowering, scaleLowering, unaryLowering } from "./lower-elementwise.js";
+import { maxPool2dLowering } from "./lower-pool.js";
+import {
+  layerNormLowering,
+  layoutLowering,
+  reduceLowering,
+  reshapeLowering,
+  softmaxLowering,
+} from "./lower-structure.js";
+import { refusedLowering, type TorchLowering } from "./torch-lowering.js";
+
+/** The torch lowering of every built-in kernel, by id: a kernel added without one fails the typecheck. */
+export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering } = {
+  neg: unaryLowering("neg"),
+  abs: unaryLowering("abs"),
+  exp: unaryLowering("exp"),
+  log: unaryLowering("log"),
+  sqrt: unaryLowering("sqrt"),
+  relu: unaryLowering("relu"),
+  gelu: unaryLowering("gelu"),
+  gelu_erf: unaryLowering("gelu_erf"),
+  sigmoid: unaryLowering("sigmoid"),
+  hard_sigmoid: unaryLowering("hard_sigmoid"),
+  clip: unaryLowering("clip"),
+  tanh: unaryLowering("tanh"),
+  sign: unaryLowering("sign"),
+  scale: scaleLowering,
+  gelu_grad: geluGradLowering,
+  add: binaryLowering("add"),
+  sub: binaryLowering("sub"),
+  mul: binaryLowering("mul"),
+  div: binaryLowering("div"),
+  maximum: binaryLowering("maximum"),
+  minimum: binaryLowering("minimum"),
+  matmul: matmulLowering,
+  linear: linearLowering,
+  sum: reduceLowering("sum"),
+  max: reduceLowering("max"),
+  min: reduceLowering("min"),
+  mean: reduceLowering("mean"),
+  softmax: softmaxLowering,
+  layer_norm: layerNormLowering,
+  conv2d: conv2dLowering,
+  conv2d_input_grad: refusedLowering("conv2d_input_grad has no torch lowering yet"),
+  conv2d_weight_grad: refusedLowering("conv2d_weight_grad has no torch lowering yet"),
+  max_pool2d: maxPool2dLowering,
+  transpose: layoutLowering,
+  slice: layoutLowering,
+  broadcast_to: layoutLowering,
+  copy: layoutLowering,
+  reshape: reshapeLowering,
+  // x is read shifted by `before`, zeros past it: the needed box is the padded output already.
+  pad: layoutLowering,
+};
+
+/**
+ * The torch lowering of `def`, or undefined for a kernel declared as data (or a declaration that
+ * merely reuses a built-in's id: identity, not the id, decides, as for the ONNX backend).
+ */
+export function torchLoweringFor(def: AnyKernelDef): TorchLowering | undefined {
+  if (!Object.hasOwn(BUILTIN_KERNELS, def.id)) return undefined;
+  const id = def.id as BuiltinKernelId;
+  const builtin: AnyKernelDef = BUILTIN_KERNELS[id];
+  return builtin === def ? TORCH_LOWERINGS[id] : undefined;
+}

@@ -1,0 +1,117 @@
+// Exported plans run for real: torch.distributed on 2–4 local processes (gloo on loopback),
+// outputs compared with the reference evaluator and bytes sent per rank with the derived
+// traffic. Needs Debian's python3-torch (installed by the bootstrap); without it these tests
+// FAIL (docs/testing.md). Each launch starts python and torch once and runs a batch of plans.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { exportTorch } from "../../src/export/index.js";
+import { loadProgramFile, program } from "../../src/frontend/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { makePlan } from "../../src/plan/index.js";
+import { randomPlan } from "../plan/random-plans.js";
+import { buildRecipe, diceValues, INT_STEP_KINDS, recipe, STEP_KINDS } from "../shard/random-programs.js";
+import { expectMatches, launch, prepareCase, type TorchCase } from "./torch-harness.js";
+
+const registry = builtinRegistry();
+const deep = process.env.TESSERA_DEEP !== undefined;
+const example = (name: string) => loadProgramFile(`examples/${name}.json`, registry);
+
+describe("exported plans on real torch.distributed processes equal the reference", () => {
+  it("the examples, sharded by hand over 2 ranks", { timeout: 300_000 }, async () => {
+    const mlp = example("mlp");
+    const conv = example("conv-net");
+    const block = example("transformer-block");
+    const cases: TorchCase[] = [
+      prepareCase(
+        "mlp: fc1 by columns, fc2 by its reduction",
+        makePlan(mlp, {
+          devices: ["d0", "d1"],
+          splits: { fc1: [{ dim: 1, parts: 2 }], fc2: [{ dim: 2, parts: 2 }] },
+          inputs: [{ tensor: "x", device: "d0" }],
+        }),
+        1,
+      ),
+      prepareCase(
+        "conv-net: every operation split on its first dimension",
+        makePlan(conv, {
+          devices: ["d0", "d1"],
+          splits: Object.fromEntries(conv.operations.map((op) => [op.id, [{ dim: 0, parts: 2 }]])),
+        }),
+        2,
+      ),
+      prepareCase(
+        "transformer-block: every operation split on its first dimension, dealt round-robin",
+        makePlan(block, {
+          devices: ["d0", "d1"],
+          splits: Object.fromEntries(block.operations.map((op) => [op.id, [{ dim: 0, parts: 2 }]])),
+        }),
+        3,
+      ),
+    ];
+    await launch(2, cases);
+    for (const c of cases) expectMatches(c);
+  });
+
+  it("the kernels training and ONNX import added, split over 2 ranks (pool margins at the borders)", {
+    timeout: 300_000,
+  }, async () => {
+    const p = program("added-kernels");
+    const x = p.input("x", [2, 3, 9, 8]);
+    const dy = p.input("dy", [2, 3, 9, 8]);
+    const e = p.geluErf(x, { id: "gelu_erf" });
+    const h = p.hardSigmoid(e, { alpha: 0.25, beta: 0.4 }, { id: "hard_sigmoid" });
+    const c = p.clip(p.sign(x, { id: "sign" }), { min: -0.5, max: 0.75 }, { id: "clip" });
+    const g = p.call("gelu_grad", { x, dy }, {}, { id: "gelu_grad" }).out!;
+    const sc = p.call("scale", { x: g }, { factor: 1.5, shift: -0.25 }, { id: "scale" }).out!;
+    const sum = p.add(p.add(h, c, { id: "hc" }), sc, { id: "all" });
+    const padded = p.pad(sum, { before: [0, 0, 1, 2], after: [0, 0, 2, 0] }, { id: "pad" });
+    p.output(
+      "y",
+      p.maxPool2d(
+        padded,
+        { kernel: [3, 2], stride: [2, 1], padding: [1, 1], dilation: [1, 2] },
+        { id: "pool" },
+      ),
+    );
+    const prog = p.build();
+    const splits = Object.fromEntries(prog.operations.map((op) => [op.id, [{ dim: 2, parts: 2 }]]));
+    const cases = [
+      prepareCase("added kernels, split on height", makePlan(prog, { devices: ["d0", "d1"], splits }), 5),
+    ];
+    await launch(2, cases);
+    for (const c of cases) expectMatches(c);
+  });
+
+  it("refuses the convolution gradients by name: not_exportable", () => {
+    const p = program("conv-grad");
+    const dy = p.input("dy", [1, 2, 4, 4]);
+    const w = p.input("w", [2, 2, 3, 3]);
+    p.output(
+      "dx",
+      p.call("conv2d_input_grad", { dy, w }, { padding: [1, 1], inputSize: [4, 4] }, { id: "dx" }).out!,
+    );
+    const plan = makePlan(p.build(), { devices: ["d0"] });
+    expect(() => exportTorch(plan, registry)).toThrow(
+      /operation 'dx' \(kernel conv2d_input_grad\) cannot be exported/,
+    );
+  });
+
+  for (const world of [2, 3, 4]) {
+    it(`random programs × random plans on ${world} ranks`, { timeout: 300_000 }, async () => {
+      const count = deep ? 24 : 6;
+      const samples = fc.sample(
+        fc.tuple(
+          fc.oneof(recipe(4, STEP_KINDS), recipe(4, INT_STEP_KINDS, ["int32"])),
+          diceValues(),
+          fc.nat(1000),
+        ),
+        { numRuns: count, seed: 1400 + world },
+      );
+      const cases = samples.map(([r, dice, seed], i) =>
+        prepareCase(`random #${i} on ${world}`, randomPlan(buildRecipe(r), dice, { devices: world }), seed),
+      );
+      await launch(world, cases);
+      for (const c of cases) expectMatches(c);
+    });
+  }
+});

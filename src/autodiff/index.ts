@@ -9,4 +9,5 @@ export {
   type Optimizer,
   type SgdOptimizer,
 } from "./optimizer.js";
+export { CHEAP_KERNELS, type RecomputeChoice } from "./recompute.js";
 export { type TrainStep, type TrainStepOptions, trainStep, trainStepProgram } from "./train-step.js";

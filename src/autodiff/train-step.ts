@@ -4,6 +4,7 @@ import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import { BackwardGraph } from "./backward-graph.js";
 import { backward } from "./grad.js";
 import { checkOptimizer, emitUpdate, OPTIMIZER_STATES, type Optimizer } from "./optimizer.js";
+import type { RecomputeChoice } from "./recompute.js";
 
 /** What a training step trains: the loss, the weights (program inputs) and the optimizer. */
 export interface TrainStepOptions {
@@ -14,6 +15,8 @@ export interface TrainStepOptions {
   readonly optimizer: Optimizer;
   /** The new program's name; default `<name>-train`. */
   readonly name?: string;
+  /** Forward activations to recompute in the backward instead of keeping (see `GradOptions.recompute`). */
+  readonly recompute?: RecomputeChoice;
 }
 
 /** A training-step program and the names of what it reads and writes per weight. */
@@ -58,7 +61,16 @@ export function trainStepProgram(
     }
   }
   const graph = new BackwardGraph(program, registry, "train");
-  const grads = backward(graph, program, { loss: opts.loss, wrt: opts.params }, registry);
+  const grads = backward(
+    graph,
+    program,
+    {
+      loss: opts.loss,
+      wrt: opts.params,
+      ...(opts.recompute === undefined ? {} : { recompute: opts.recompute }),
+    },
+    registry,
+  );
   const weights: Record<string, TrainStep["weights"][string]> = {};
   for (const w of opts.params) {
     const weight = graph.tensor(w);

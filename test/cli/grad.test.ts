@@ -32,6 +32,21 @@ describe("tessera grad", () => {
     expect(JSON.parse(run.out).outputs).toEqual(["y", "grad_w2"]);
   });
 
+  it("recomputes the activations --recompute names (or the cheap ones)", async () => {
+    const plain = JSON.parse((await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1"])).out);
+    const named = JSON.parse(
+      (await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "act1"])).out,
+    );
+    const cheap = JSON.parse(
+      (await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "cheap"])).out,
+    );
+    expect(named.operations.length).toBe(plain.operations.length + 1);
+    expect(cheap.operations.length).toBe(plain.operations.length + 1);
+    const bad = await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "x"]);
+    expect(bad.code).toBe(EXIT_USER_ERROR);
+    expect(bad.err).toContain("invalid_argument");
+  });
+
   it("exits 2 with a typed error for a tensor the program lacks", async () => {
     const run = await runCli(["grad", MLP, "--loss", "nope", "--wrt", "w2"]);
     expect(run.code).toBe(EXIT_USER_ERROR);

@@ -41,7 +41,7 @@ export class ForwardReader {
 
   constructor(
     private readonly graph: BackwardGraph,
-    private readonly program: Program,
+    program: Program,
     private readonly decls: ReadonlyMap<string, TensorDecl>,
     choice: RecomputeChoice,
   ) {
@@ -51,11 +51,6 @@ export class ForwardReader {
         ? cheapActivations(program, decls)
         : checkChoice(choice, program, decls, this.producers),
     );
-  }
-
-  /** The tensors chosen for recomputation. */
-  get recomputed(): ReadonlySet<string> {
-    return this.chosen;
   }
 
   /** The part of a forward tensor that `sel` binds: the tensor itself, or from its recomputed copy. */

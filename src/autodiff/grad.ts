@@ -181,10 +181,21 @@ function vjpOf(
     const t = result[name];
     const sel = op.inputs.find((s) => s.name === name)!;
     const shape = sel.range.shape.toArray();
-    if (t === undefined || t.shape.length !== shape.length || t.shape.some((s, d) => s !== shape[d]))
-      throw new Error(
-        `internal: the VJP of ${op.kernel} gave input '${name}' of operation '${op.id}' shape [${t?.shape.join(", ")}], expected [${shape.join(", ")}]`,
+    if (t === undefined) {
+      throw new TesseraError(
+        "not_differentiable",
+        `operation '${op.id}' (kernel ${op.kernel}) needs the gradient of its input '${name}', but the kernel's VJP does not give one`,
+        { op: op.id, kernel: op.kernel, input: name },
       );
+    }
+    // Built-in VJPs are checked by tests; a VJP declared in a file can get a shape wrong.
+    if (t.shape.length !== shape.length || t.shape.some((s, d) => s !== shape[d])) {
+      throw new TesseraError(
+        "invalid_declaration",
+        `the VJP of kernel ${op.kernel} gives input '${name}' of operation '${op.id}' shape [${t.shape.join(", ")}], but the input has shape [${shape.join(", ")}]`,
+        { op: op.id, kernel: op.kernel, input: name, expected: shape, found: t.shape.slice() },
+      );
+    }
     out[name] = t;
   }
   return out;

@@ -10,4 +10,10 @@ export {
   type SgdOptimizer,
 } from "./optimizer.js";
 export { CHEAP_KERNELS, type RecomputeChoice } from "./recompute.js";
-export { type TrainStep, type TrainStepOptions, trainStep, trainStepProgram } from "./train-step.js";
+export {
+  type TrainingMemory,
+  type TrainStep,
+  type TrainStepOptions,
+  trainStep,
+  trainStepProgram,
+} from "./train-step.js";

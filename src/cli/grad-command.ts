@@ -8,6 +8,7 @@ import { loadProgramFile } from "../frontend/load-program.js";
 import { programToJson } from "../ir/encode-program.js";
 import type { Program } from "../ir/program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
+import { formatBytes } from "../report/units.js";
 
 /** Options of `tessera grad`. */
 export interface GradCommandOptions {
@@ -93,10 +94,12 @@ export function trainStepProgramFile(
   const states = Object.values(step.weights).flatMap((w) => Object.values(w.states).map((s) => s.input));
   const stateNote =
     states.length === 0 ? "no optimizer states" : `optimizer states ${states.join(", ")} (start at zeros)`;
+  const m = step.memory;
+  const memoryNote = `weights ${formatBytes(m.weights)}, optimizer states ${formatBytes(m.optimizerStates)}, gradients ${formatBytes(m.gradients)}, activations kept for the backward ${formatBytes(m.keptActivations)}`;
   emit(
     step.program,
     opts.out,
-    `'${step.program.name}': ${optimizer.kind} step over ${opts.params.join(", ")} in ${step.program.operations.length} operations; ${stateNote}`,
+    `'${step.program.name}': ${optimizer.kind} step over ${opts.params.join(", ")} in ${step.program.operations.length} operations; ${stateNote}\nholds ${memoryNote}`,
     out,
   );
 }

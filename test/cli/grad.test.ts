@@ -73,6 +73,9 @@ describe("tessera train-step", () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain("adam step over w2, b2");
     expect(run.out).toContain("optimizer states m_w2, v_w2, m_b2, v_b2 (start at zeros)");
+    // w2 [512, 128] and b2 [128] in float32: 262,656 bytes; Adam keeps two states of each.
+    expect(run.out).toContain("holds weights 257 KiB, optimizer states 513 KiB, gradients 257 KiB");
+    expect(run.out).toContain("activations kept for the backward 80 KiB"); // h [32, 512] and probs [32, 128]
     const { program } = validateProgram(JSON.parse(readFileSync(out, "utf8")), builtinRegistry());
     expect(program!.outputs).toEqual([
       "y",

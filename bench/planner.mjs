@@ -5,6 +5,7 @@
 // (`npm run bench` starts node with `--import tsx`) because the programs come from examples/.
 
 import { buildConvNet } from "../examples/conv-net.ts";
+import { buildGptBlockTrain } from "../examples/gpt-block-train.ts";
 import { buildGptStack, GPT2_MEDIUM, GPT2_SMALL } from "../examples/gpt-stack.ts";
 import { buildMlp } from "../examples/mlp.ts";
 import { buildTransformerBlock } from "../examples/transformer-block.ts";
@@ -34,6 +35,9 @@ export const description =
 const GPT2_MEDIUM_64 = { batch: 64, seq: 1024, model: 1024, heads: 16 };
 /** GPT-2 XL's widths (1600 wide, 25 heads) on 64 sequences of 1024 tokens. */
 const GPT2_XL_64 = { batch: 64, seq: 1024, model: 1600, heads: 25 };
+
+/** Two GPT blocks wide enough (6.4 B weights) that Adam's states do not fit one 80 GB device. */
+const GPT_WIDE = { batch: 8, seq: 512, model: 16384, heads: 128 };
 
 const GiB = 2 ** 30;
 
@@ -83,6 +87,15 @@ function pairs(quick) {
       large: true,
     },
     {
+      name: "GPT training step: 2 layers (width 16384), Adam",
+      program: () => buildGptBlockTrain(2, GPT_WIDE, 16384),
+      cluster: "dgx-a100",
+      seconds: quick ? 10 : 40,
+      // A 555-operation training step: the ILP's columns would outlast the row.
+      noIlp: true,
+      training: true,
+    },
+    {
       name: "conv net (batch 256, 224²)",
       program: () => buildConvNet(256, 224, 1000),
       cluster: "dgx-a100",
@@ -102,6 +115,35 @@ const cell = (c) =>
     ? "–"
     : `${formatSeconds(c.makespan)} / ${formatBytes(c.maxPeakMemory)}${c.feasible ? "" : " ✗"}`;
 const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(3)}×`);
+
+/**
+ * What the search did with a training step: the ZeRO baselines beside it, and whether the
+ * chosen plan cuts the optimizer-state updates (the operations writing `new_m_*`/`new_v_*`),
+ * along which weight dimensions and over how many devices.
+ */
+function trainingNote(program, result) {
+  const cost = (name) => result.baselines.find((b) => b.name === name)?.cost;
+  const chosen = result.front[result.chosen].plan;
+  const dims = new Map();
+  let cut = 0;
+  let updates = 0;
+  for (const o of chosen.operations) {
+    const op = program.operations.find((p) => p.id === o.op);
+    if (!op.outputs.some((s) => /^new_(m|v)_/.test(s.tensor))) continue;
+    updates++;
+    const split = o.sharding.boundaries.flatMap((b, d) => (b.length > 2 ? [d] : []));
+    if (split.length === 0 || new Set(o.devices).size < 2) continue;
+    cut++;
+    const weight = op.outputs[0].tensor.replace(/^new_(m|v)_/, "");
+    dims.set(weight, `dim ${split.join("+")} over ${new Set(o.devices).size}`);
+  }
+  const shown = [...dims].slice(0, 6).map(([w, d]) => `${w}: ${d}`);
+  return (
+    `dp-allreduce ${cell(cost("dp-allreduce"))}, zero-1 ${cell(cost("zero-1"))}, zero-2 ${cell(cost("zero-2"))}. ` +
+    `The chosen plan cuts ${cut} of ${updates} optimizer-state updates across devices` +
+    (shown.length === 0 ? "." : ` (${shown.join("; ")}${dims.size > shown.length ? "; …" : ""}).`)
+  );
+}
 
 /** Seconds of `f()`, the median of `reps` runs. */
 function timed(f, reps) {
@@ -153,7 +195,8 @@ export async function run({ quick }) {
     });
     const wall = (performance.now() - started) / 1000;
     // The ILP has millions of columns on 512 devices: building it alone would outlast the row.
-    const optimum = pair.large ? undefined : await ilpOptimum(program, cluster, { seconds: quick ? 10 : 60 });
+    const optimum =
+      pair.large || pair.noIlp ? undefined : await ilpOptimum(program, cluster, { seconds: quick ? 10 : 60 });
     const byName = Object.fromEntries(result.baselines.map((b) => [b.name, b.cost]));
     const hybrids = result.baselines.filter((b) => /^dp\d+xtp\d+$/.test(b.name));
     const hybrid = hybrids.sort((a, b) => a.cost.makespan - b.cost.makespan)[0];
@@ -208,6 +251,7 @@ export async function run({ quick }) {
           `Started from the single-device plan alone (no baseline shown to it), the search ${aloneFound ? "finds" : "does NOT find"} that column-then-row split: ${cell(alone.cost)} (splits fc1 ${JSON.stringify(aloneDims("fc1"))}, fc2 ${JSON.stringify(aloneDims("fc2"))}).`,
       );
     }
+    if (pair.training) notes.push(`${pair.name}: ${trainingNote(program, result)}`);
     if (optimum?.variables !== undefined && ilp === undefined)
       notes.push(
         `${pair.name}: the ILP has ${optimum.variables.toLocaleString("en-US")} columns: ${optimum.status}.`,

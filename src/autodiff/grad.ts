@@ -6,6 +6,7 @@ import type { Operation, Program, TensorDecl } from "../ir/program.js";
 import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import type { VjpTensor } from "../kernels/vjp.js";
 import { BackwardGraph } from "./backward-graph.js";
+import { ForwardReader, type RecomputeChoice } from "./recompute.js";
 
 /** What to differentiate: the loss tensor and the tensors to take its gradient with respect to. */
 export interface GradOptions {
@@ -15,6 +16,11 @@ export interface GradOptions {
   readonly wrt: readonly string[];
   /** The new program's name; default `<name>-grad`. */
   readonly name?: string;
+  /**
+   * Forward activations the backward recomputes from their producers' inputs instead of keeping
+   * them alive until their backward use (tensor ids, or `"cheap"`: see `ForwardReader`).
+   */
+  readonly recompute?: RecomputeChoice;
 }
 
 /** A program extended with gradients, and which output holds the gradient of each `wrt` tensor. */
@@ -59,7 +65,7 @@ export function grad(program: Program, opts: GradOptions, registry: KernelRegist
 export function backward(
   graph: BackwardGraph,
   program: Program,
-  opts: Pick<GradOptions, "loss" | "wrt">,
+  opts: Pick<GradOptions, "loss" | "wrt" | "recompute">,
   registry: KernelRegistry,
 ): Record<string, VjpTensor> {
   const decls = new Map(program.tensors.map((t) => [t.id, t]));
@@ -67,6 +73,7 @@ export function backward(
   checkWrt(opts.wrt);
   for (const w of opts.wrt) checkTarget(decls, w, "wrt");
 
+  const reader = new ForwardReader(graph, program, decls, opts.recompute ?? []);
   const { order } = topologicalOrder(program.operations);
   const ops = order.map((i) => program.operations[i]!);
   const varies = reachable(ops, new Set(opts.wrt), "forward");
@@ -98,7 +105,7 @@ export function backward(
     if (wanted.size === 0) continue;
     const cotangents = outputCotangents(graph, op, decls, total);
     if (cotangents === undefined) continue;
-    for (const [name, t] of Object.entries(vjpOf(graph, op, wanted, cotangents, decls, registry))) {
+    for (const [name, t] of Object.entries(vjpOf(graph, reader, op, wanted, cotangents, registry))) {
       const sel = op.inputs.find((s) => s.name === name)!;
       const decl = decls.get(sel.tensor)!;
       if (sel.range.equals(decl.range)) contribute(sel.tensor, t);
@@ -144,10 +151,10 @@ function outputCotangents(
 /** Runs the VJP of `op`'s kernel and checks that each wanted cotangent came back with its input's shape. */
 function vjpOf(
   graph: BackwardGraph,
+  reader: ForwardReader,
   op: Operation,
   wanted: ReadonlySet<string>,
   cotangents: Record<string, VjpTensor>,
-  decls: ReadonlyMap<string, TensorDecl>,
   registry: KernelRegistry,
 ): Record<string, VjpTensor> {
   const def = registry.get(op.kernel)!;
@@ -160,8 +167,7 @@ function vjpOf(
   }
   const issues = new IssueCollector();
   const params = def.decodeParams(op.params, issues, `/operations/${op.id}`);
-  const bind = (sels: Operation["inputs"]) =>
-    Object.fromEntries(sels.map((s) => [s.name, graph.selection(s, decls.get(s.tensor)!.dtype)]));
+  const bind = (sels: Operation["inputs"]) => Object.fromEntries(sels.map((s) => [s.name, reader.read(s)]));
   const result = def.vjp({
     params,
     inputs: bind(op.inputs),
@@ -175,10 +181,21 @@ function vjpOf(
     const t = result[name];
     const sel = op.inputs.find((s) => s.name === name)!;
     const shape = sel.range.shape.toArray();
-    if (t === undefined || t.shape.length !== shape.length || t.shape.some((s, d) => s !== shape[d]))
-      throw new Error(
-        `internal: the VJP of ${op.kernel} gave input '${name}' of operation '${op.id}' shape [${t?.shape.join(", ")}], expected [${shape.join(", ")}]`,
+    if (t === undefined) {
+      throw new TesseraError(
+        "not_differentiable",
+        `operation '${op.id}' (kernel ${op.kernel}) needs the gradient of its input '${name}', but the kernel's VJP does not give one`,
+        { op: op.id, kernel: op.kernel, input: name },
       );
+    }
+    // Built-in VJPs are checked by tests; a VJP declared in a file can get a shape wrong.
+    if (t.shape.length !== shape.length || t.shape.some((s, d) => s !== shape[d])) {
+      throw new TesseraError(
+        "invalid_declaration",
+        `the VJP of kernel ${op.kernel} gives input '${name}' of operation '${op.id}' shape [${t.shape.join(", ")}], but the input has shape [${shape.join(", ")}]`,
+        { op: op.id, kernel: op.kernel, input: name, expected: shape, found: t.shape.slice() },
+      );
+    }
     out[name] = t;
   }
   return out;

@@ -9,4 +9,11 @@ export {
   type Optimizer,
   type SgdOptimizer,
 } from "./optimizer.js";
-export { type TrainStep, type TrainStepOptions, trainStep, trainStepProgram } from "./train-step.js";
+export { CHEAP_KERNELS, type RecomputeChoice } from "./recompute.js";
+export {
+  type TrainingMemory,
+  type TrainStep,
+  type TrainStepOptions,
+  trainStep,
+  trainStepProgram,
+} from "./train-step.js";

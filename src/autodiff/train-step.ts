@@ -1,9 +1,11 @@
+import { DTYPE_BYTES } from "../base/dtype.js";
 import { TesseraError } from "../base/errors.js";
 import type { Program } from "../ir/program.js";
 import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
 import { BackwardGraph } from "./backward-graph.js";
 import { backward } from "./grad.js";
 import { checkOptimizer, emitUpdate, OPTIMIZER_STATES, type Optimizer } from "./optimizer.js";
+import type { RecomputeChoice } from "./recompute.js";
 
 /** What a training step trains: the loss, the weights (program inputs) and the optimizer. */
 export interface TrainStepOptions {
@@ -14,11 +16,27 @@ export interface TrainStepOptions {
   readonly optimizer: Optimizer;
   /** The new program's name; default `<name>-train`. */
   readonly name?: string;
+  /** Forward activations to recompute in the backward instead of keeping (see `GradOptions.recompute`). */
+  readonly recompute?: RecomputeChoice;
+}
+
+/**
+ * What a training step holds beyond its forward pass, in bytes, counted from the program alone
+ * (per device, the simulator's peak is the figure that counts): the weights updated, their
+ * optimizer states, their gradients, and the forward activations the backward reads (each
+ * kept from its producer to its last backward use unless recomputed).
+ */
+export interface TrainingMemory {
+  readonly weights: number;
+  readonly optimizerStates: number;
+  readonly gradients: number;
+  readonly keptActivations: number;
 }
 
 /** A training-step program and the names of what it reads and writes per weight. */
 export interface TrainStep {
   readonly program: Program;
+  readonly memory: TrainingMemory;
   /** Per weight: the new weight's output, and per optimizer state its input and its new value's output. */
   readonly weights: Readonly<
     Record<
@@ -58,7 +76,16 @@ export function trainStepProgram(
     }
   }
   const graph = new BackwardGraph(program, registry, "train");
-  const grads = backward(graph, program, { loss: opts.loss, wrt: opts.params }, registry);
+  const grads = backward(
+    graph,
+    program,
+    {
+      loss: opts.loss,
+      wrt: opts.params,
+      ...(opts.recompute === undefined ? {} : { recompute: opts.recompute }),
+    },
+    registry,
+  );
   const weights: Record<string, TrainStep["weights"][string]> = {};
   for (const w of opts.params) {
     const weight = graph.tensor(w);
@@ -75,7 +102,38 @@ export function trainStepProgram(
     }
     weights[w] = { updated: `new_${w}`, states };
   }
-  return { program: graph.finish(opts.name ?? `${program.name ?? "program"}-train`), weights };
+  const step = graph.finish(opts.name ?? `${program.name ?? "program"}-train`);
+  return {
+    program: step,
+    weights,
+    memory: trainingMemory(program, step, opts.params, OPTIMIZER_STATES[optimizer.kind].length),
+  };
+}
+
+function trainingMemory(
+  forward: Program,
+  step: Program,
+  params: readonly string[],
+  states: number,
+): TrainingMemory {
+  const bytes = (id: string) => {
+    const t = step.tensors.find((d) => d.id === id)!;
+    return t.range.size * DTYPE_BYTES[t.dtype];
+  };
+  const weights = params.reduce((n, w) => n + bytes(w), 0);
+  const produced = new Set(forward.operations.flatMap((o) => o.outputs.map((s) => s.tensor)));
+  const kept = new Set(
+    step.operations
+      .slice(forward.operations.length)
+      .flatMap((o) => o.inputs.map((s) => s.tensor))
+      .filter((id) => produced.has(id)),
+  );
+  return {
+    weights,
+    optimizerStates: states * weights,
+    gradients: weights,
+    keptActivations: [...kept].reduce((n, id) => n + bytes(id), 0),
+  };
 }
 
 /** `trainStepProgram(...).program`: the training step as a validated program. */

@@ -21,6 +21,10 @@ import { simulatePlanFile } from "./simulate-command.js";
 import { validateFiles } from "./validate-command.js";
 import { runWorkerCommand } from "./worker-command.js";
 
+/** What `--recompute` of `grad` and `train-step` takes. */
+const RECOMPUTE_HELP =
+  "activations to recompute in the backward instead of keeping them: tensor ids (comma-separated), or cheap";
+
 /** Exit code for errors the user can fix (bad input, bad usage). */
 export const EXIT_USER_ERROR = 2;
 
@@ -461,16 +465,27 @@ function buildProgram(out: (s: string) => void): Command {
       "tensors to differentiate with respect to (comma-separated)",
       collectList,
     )
+    .option("--recompute <tensors>", RECOMPUTE_HELP, collectList)
     .option("-o, --out <file>", "write the program here (default: print it)")
     .addOption(kernelsOption())
-    .action((file: string, opts: { loss: string; wrt: string[]; out?: string; kernels: string[] }) => {
-      gradProgramFile(
-        file,
-        { loss: opts.loss, wrt: opts.wrt, ...(opts.out === undefined ? {} : { out: opts.out }) },
-        registryWith(opts.kernels),
-        out,
-      );
-    });
+    .action(
+      (
+        file: string,
+        opts: { loss: string; wrt: string[]; recompute?: string[]; out?: string; kernels: string[] },
+      ) => {
+        gradProgramFile(
+          file,
+          {
+            loss: opts.loss,
+            wrt: opts.wrt,
+            ...(opts.recompute === undefined ? {} : { recompute: opts.recompute }),
+            ...(opts.out === undefined ? {} : { out: opts.out }),
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
   program
     .command("train-step")
     .description("one training step as a program: forward, backward and an sgd, momentum or adam update")
@@ -479,6 +494,7 @@ function buildProgram(out: (s: string) => void): Command {
     .requiredOption("--params <tensors>", "weights (program inputs) to update, comma-separated", collectList)
     .option("--optimizer <kind>", "sgd, momentum or adam", "adam")
     .option("--lr <rate>", "learning rate", Number, 1e-3)
+    .option("--recompute <tensors>", RECOMPUTE_HELP, collectList)
     .option("-o, --out <file>", "write the program here (default: print it)")
     .addOption(kernelsOption())
     .action(
@@ -489,6 +505,7 @@ function buildProgram(out: (s: string) => void): Command {
           params: string[];
           optimizer: string;
           lr: number;
+          recompute?: string[];
           out?: string;
           kernels: string[];
         },
@@ -500,6 +517,7 @@ function buildProgram(out: (s: string) => void): Command {
             params: opts.params,
             optimizer: opts.optimizer,
             lr: opts.lr,
+            ...(opts.recompute === undefined ? {} : { recompute: opts.recompute }),
             ...(opts.out === undefined ? {} : { out: opts.out }),
           },
           registryWith(opts.kernels),

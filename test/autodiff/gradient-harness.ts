@@ -8,8 +8,10 @@ import { grad } from "../../src/autodiff/index.js";
 import { evaluateProgram } from "../../src/exec/reference/evaluate.js";
 import { program as newProgram } from "../../src/frontend/index.js";
 import type { Program } from "../../src/ir/index.js";
+import type { AnyKernelDef } from "../../src/kernels/kernel.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import type { Region } from "../../src/kernels/region.js";
+import type { KernelRegistry } from "../../src/kernels/registry.js";
 import { region } from "../kernels/library/kernel-harness.js";
 
 /** A float64 region of `shape` with values from `next`: in ±[0.5, 2) when `positive` is "sign-free", else in [-2, 2). */
@@ -33,8 +35,9 @@ export function lossProgram(
   inputs: Readonly<Record<string, Region>>,
   params: unknown,
   next: () => number,
+  kernels: readonly AnyKernelDef[] = [],
 ): { program: Program; values: Record<string, Region> } {
-  const p = newProgram(`${kernel}-loss`);
+  const p = newProgram(`${kernel}-loss`, { kernels });
   const refs = Object.fromEntries(
     Object.entries(inputs).map(([name, r]) => [name, p.input(name, r.range.shape.toArray(), "float64")]),
   );
@@ -48,8 +51,8 @@ export function lossProgram(
 }
 
 /** The loss of `program` (a scalar output `loss`) at `inputs`. */
-function lossAt(program: Program, inputs: Record<string, Region>): number {
-  return evaluateProgram(program, inputs, builtinRegistry()).loss!.data[0]!;
+function lossAt(program: Program, inputs: Record<string, Region>, registry: KernelRegistry): number {
+  return evaluateProgram(program, inputs, registry).loss!.data[0]!;
 }
 
 /**
@@ -62,9 +65,10 @@ export function checkGradients(
   wrt: readonly string[],
   next: () => number,
   samples = 12,
+  registry: KernelRegistry = builtinRegistry(),
 ): void {
-  const g = grad(program, { loss: "loss", wrt }, builtinRegistry());
-  const derived = evaluateProgram(g, inputs, builtinRegistry());
+  const g = grad(program, { loss: "loss", wrt }, registry);
+  const derived = evaluateProgram(g, inputs, registry);
   const h = 1e-6;
   for (const w of wrt) {
     const base = inputs[w]!;
@@ -77,7 +81,7 @@ export function checkGradients(
       const shifted = (delta: number) => {
         const data = Float64Array.from(base.data);
         data[i]! += delta;
-        return lossAt(program, { ...inputs, [w]: { ...base, data } });
+        return lossAt(program, { ...inputs, [w]: { ...base, data } }, registry);
       };
       const numeric = (shifted(h) - shifted(-h)) / (2 * h);
       const got = analytic.data[i]!;

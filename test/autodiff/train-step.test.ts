@@ -94,6 +94,23 @@ describe("trainStep", () => {
     expect(out.loss!.data.length).toBe(1);
   });
 
+  it("counts what it holds beyond the forward: weights, states, gradients, kept activations", () => {
+    const opt: Optimizer = { kind: "adam", lr: 0.01 };
+    const { memory } = trainStepProgram(
+      forward,
+      { loss: "loss", params: ["w", "b"], optimizer: opt },
+      registry,
+    );
+    const weights = (3 * 2 + 2) * 8;
+    // The backward reads x (an input, not counted), err [6, 2] (mul's VJP) and the loss (its seed).
+    expect(memory).toEqual({
+      weights,
+      optimizerStates: 2 * weights,
+      gradients: weights,
+      keptActivations: 6 * 2 * 8 + 8,
+    });
+  });
+
   it("lowers the loss when its outputs are fed back as inputs", () => {
     const opt: Optimizer = { kind: "momentum", lr: 0.05 };
     const step = trainStepProgram(forward, { loss: "loss", params: ["w", "b"], optimizer: opt }, registry);

@@ -32,6 +32,21 @@ describe("tessera grad", () => {
     expect(JSON.parse(run.out).outputs).toEqual(["y", "grad_w2"]);
   });
 
+  it("recomputes the activations --recompute names (or the cheap ones)", async () => {
+    const plain = JSON.parse((await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1"])).out);
+    const named = JSON.parse(
+      (await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "act1"])).out,
+    );
+    const cheap = JSON.parse(
+      (await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "cheap"])).out,
+    );
+    expect(named.operations.length).toBe(plain.operations.length + 1);
+    expect(cheap.operations.length).toBe(plain.operations.length + 1);
+    const bad = await runCli(["grad", MLP, "--loss", "y", "--wrt", "w1", "--recompute", "x"]);
+    expect(bad.code).toBe(EXIT_USER_ERROR);
+    expect(bad.err).toContain("invalid_argument");
+  });
+
   it("exits 2 with a typed error for a tensor the program lacks", async () => {
     const run = await runCli(["grad", MLP, "--loss", "nope", "--wrt", "w2"]);
     expect(run.code).toBe(EXIT_USER_ERROR);
@@ -58,6 +73,9 @@ describe("tessera train-step", () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain("adam step over w2, b2");
     expect(run.out).toContain("optimizer states m_w2, v_w2, m_b2, v_b2 (start at zeros)");
+    // w2 [512, 128] and b2 [128] in float32: 262,656 bytes; Adam keeps two states of each.
+    expect(run.out).toContain("holds weights 257 KiB, optimizer states 513 KiB, gradients 257 KiB");
+    expect(run.out).toContain("activations kept for the backward 80 KiB"); // h [32, 512] and probs [32, 128]
     const { program } = validateProgram(JSON.parse(readFileSync(out, "utf8")), builtinRegistry());
     expect(program!.outputs).toEqual([
       "y",

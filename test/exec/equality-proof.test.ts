@@ -94,7 +94,25 @@ describe("the local executor equals the reference evaluator", () => {
           if (step !== undefined) await provesEqual(step, dice, s);
         },
       ),
-      params(40),
+      params(30),
+    );
+  });
+
+  it("on random training steps with ONNX Runtime kernels in the workers, within the tolerance", {
+    timeout: 600_000,
+  }, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        recipe(3, STEP_KINDS),
+        diceValues(),
+        fc.nat(1000),
+        fc.constantFrom(...OPTIMIZERS),
+        async (r, dice, s, optimizer) => {
+          const step = trainingStep(buildRecipe(r), optimizer);
+          if (step !== undefined) await provesEqual(step, dice, s, "onnx");
+        },
+      ),
+      params(15),
     );
   });
 

@@ -98,10 +98,41 @@ export function analyzeDeclaration(
     }
   }
   const compute = checkCompute(decl, scope, analyzed);
+  checkVjp(decl, scope);
   if (issues.issues.length > before || index === undefined) return undefined;
   const pick = (ops: readonly OperandDeclaration[]): AnalyzedOperand[] =>
     ops.map((op) => analyzed.get(op.name)!);
   return { declaration: decl, inputs: pick(decl.inputs), outputs: pick(decl.outputs), index, compute };
+}
+
+/** Records `invalid_declaration` for a VJP of a non-input, or a binding to no input, output or cotangent. */
+function checkVjp(decl: KernelDeclaration, scope: Scope): void {
+  if (decl.vjp === undefined) return;
+  const inputs = decl.inputs.map((op) => op.name);
+  const outputs = decl.outputs.map((op) => op.name);
+  const known = [...inputs, ...outputs, ...outputs.map((o) => `d${o}`)];
+  for (const [name, step] of Object.entries(decl.vjp)) {
+    const at = pointer("/vjp", name);
+    if (!inputs.includes(name)) {
+      scope.issues.add(
+        "invalid_declaration",
+        at,
+        `vjp for '${name}', which is not an input (inputs: ${inputs.join(", ")})`,
+        {
+          name,
+        },
+      );
+    }
+    for (const [slot, ref] of Object.entries(step.inputs)) {
+      if (known.includes(ref)) continue;
+      scope.issues.add(
+        "invalid_declaration",
+        pointer(pointer(at, "inputs"), slot),
+        `vjp of '${name}' binds '${slot}' to '${ref}', which is none of ${known.join(", ")}`,
+        { name, slot, found: ref, expected: known },
+      );
+    }
+  }
 }
 
 function checkParamDefaults(scope: Scope): void {

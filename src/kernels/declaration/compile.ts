@@ -4,6 +4,7 @@ import { compileScalar } from "../expr/scalar.js";
 import type { KernelDef } from "../kernel.js";
 import { runPointwise, type ScalarFn } from "../numeric/pointwise.js";
 import { type AnalyzedDeclaration, analyzeDeclaration } from "./analyze.js";
+import { declaredVjp } from "./declared-vjp.js";
 import { paramsDecoder } from "./params.js";
 import { checkDeclarationSchema } from "./schema.js";
 import { declaredSignature } from "./signature.js";
@@ -112,8 +113,10 @@ function kernelOf(a: AnalyzedDeclaration): KernelDef<DeclaredParams> {
   const program = compileScalar(a.compute, inputs);
   // Params objects are decoded once per operation, so binding per params object binds once per operation.
   const bound = new WeakMap<DeclaredParams, ScalarFn>();
+  const vjp = decl.vjp === undefined ? {} : { vjp: declaredVjp(decl.vjp) };
   return {
     ...signatureDef(a),
+    ...vjp,
     impl: (ctx) => {
       let compute = bound.get(ctx.params);
       if (compute === undefined) {

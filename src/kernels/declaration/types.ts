@@ -54,4 +54,17 @@ export interface KernelDeclaration {
   readonly reductions?: Readonly<Record<string, Monoid>>;
   /** A scalar body over input names and `@params`, e.g. `(x - y) * (x - y)`. */
   readonly compute?: string;
+  /** Input name → the kernel call computing its cotangent: the VJP declared as data. */
+  readonly vjp?: Readonly<Record<string, VjpStepDeclaration>>;
+}
+
+/**
+ * One input's cotangent as a call of a registered kernel: its inputs bound to the forward
+ * inputs, the forward outputs, or `d<output>` (that output's cotangent); its params given, or
+ * (absent) the operation's own.
+ */
+export interface VjpStepDeclaration {
+  readonly kernel: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly params?: Readonly<Record<string, unknown>>;
 }

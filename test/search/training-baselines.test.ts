@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { buildMlp } from "../../examples/mlp.js";
+import { buildMlpTrain } from "../../examples/mlp-train.js";
+import { buildTransformerBlock } from "../../examples/transformer-block.js";
+import { presetCluster } from "../../src/cluster/index.js";
+import { createSimulator } from "../../src/cost/index.js";
+import { compareOutputs } from "../../src/exec/compare-outputs.js";
+import { runLocal } from "../../src/exec/local/index.js";
+import { evaluateProgram, programOutputs, randomInputs, termScales } from "../../src/exec/reference/index.js";
+import { withinTolerance } from "../../src/exec/verify-tolerance.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { baselinePlans } from "../../src/search/baselines/baseline-plans.js";
+import { trainingPlan, trainingShape } from "../../src/search/baselines/training-plans.js";
+
+const cluster = presetCluster("dgx-a100");
+// Wide layers, a small batch: the weights and their Adam states dominate memory.
+const step = buildMlpTrain(8, 256, 1024, 64);
+
+describe("training baselines", () => {
+  it("recognise a training step by its geometry, and nothing else", () => {
+    const shape = trainingShape(step);
+    expect(shape).toBeDefined();
+    expect(shape!.updated.length).toBe(12); // four weights, each with m and v
+    expect(trainingShape(buildMlp())).toBeUndefined();
+    expect(trainingShape(buildTransformerBlock())).toBeUndefined();
+  });
+
+  it("join the baselines of a training step: dp-allreduce, zero-1 and zero-2", () => {
+    const names = baselinePlans(step, cluster, 8).map((b) => b.name);
+    expect(names).toEqual(expect.arrayContaining(["dp-allreduce", "zero-1", "zero-2"]));
+    expect(baselinePlans(buildMlp(), cluster, 8).map((b) => b.name)).not.toContain("zero-1");
+  });
+
+  it("shard the optimizer states (zero-1) and the gradients (zero-2), lowering the peak memory", () => {
+    const shape = trainingShape(step)!;
+    const cost = (stage: "dp" | "zero-1" | "zero-2") =>
+      createSimulator(trainingPlan(step, cluster, 8, stage, shape), cluster).cost();
+    const zero2 = trainingPlan(step, cluster, 8, "zero-2", shape);
+    expect(zero2.operations.some((o) => o.combine === "reduce-scatter")).toBe(true);
+    const [dp, z1, z2] = [cost("dp"), cost("zero-1"), cost("zero-2")];
+    expect(z1.maxPeakMemory).toBeLessThan(dp.maxPeakMemory);
+    expect(z2.maxPeakMemory).toBeLessThanOrEqual(z1.maxPeakMemory);
+  });
+
+  it("run on local workers and equal the reference", { timeout: 120_000 }, async () => {
+    const small = buildMlpTrain(4, 16, 32, 8);
+    const plan = trainingPlan(small, cluster, 4, "zero-2", trainingShape(small)!);
+    const registry = builtinRegistry();
+    const inputs = randomInputs(small, 1);
+    for (const id of small.inputs.filter((i) => /^(m|v)_/.test(i))) inputs[id]!.data.fill(0);
+    const values = evaluateProgram(small, inputs, registry);
+    const reference = programOutputs(small, values);
+    const { outputs } = await runLocal(plan, inputs, { registry, threads: 2 });
+    for (const e of compareOutputs(outputs, reference, termScales(small, values)))
+      expect(withinTolerance(e, reference[e.tensor]!.dtype), e.tensor).toBe(true);
+  });
+});

@@ -10,6 +10,7 @@ import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import {
   createDistributedExecutor,
   createLocalExecutor,
@@ -154,12 +155,10 @@ export async function run({ quick }) {
     await dist.run(bigPlan, bigInputs);
     const localMs = [];
     const distMs = [];
-    let distStats;
     for (let r = 0; r < reps; r++) {
       localMs.push((await local.run(bigPlan, bigInputs)).stats.wallMs);
       const d = await dist.run(bigPlan, bigInputs);
       distMs.push(d.stats.wallMs);
-      distStats = d.stats;
     }
     const lm = median(localMs);
     const dm = median(distMs);
@@ -201,7 +200,30 @@ export async function run({ quick }) {
     await victim.exited;
     const recoverMs = hit.stats.wallMs - median(calm);
 
-    const r = distStats.redis;
+    // (e) what this Redis moves by itself: the floor under every region's trip.
+    const client = new Redis(redis.url);
+    const value = Buffer.alloc(8 * 1024 * 1024, 1);
+    const setMs = [];
+    const getMs = [];
+    for (let k = 0; k < 5; k++) {
+      let t = performance.now();
+      await client.set("tessera-bench:probe", value);
+      setMs.push(performance.now() - t);
+      t = performance.now();
+      await client.getBuffer("tessera-bench:probe");
+      getMs.push(performance.now() - t);
+    }
+    await client.del("tessera-bench:probe");
+    client.disconnect();
+    const mbps = (t) => `${(8 / 1.048576 / (t / 1000)).toFixed(0)} MB/s`;
+
+    // (c) bytes: a Megatron cut (fc1 by columns, fc2 by its reduction) moves partial sums.
+    const megatron = makePlan(mid, {
+      devices: ["d0", "d1"],
+      splits: { fc1: [{ dim: 1, parts: 2 }], act: [{ dim: 1, parts: 2 }], fc2: [{ dim: 2, parts: 2 }] },
+    });
+    const bytesStats = (await dist.run(megatron, midInputs)).stats;
+    const r = bytesStats.redis;
     return {
       headings: ["measure", "local (2 threads)", "distributed (2 processes)", "ratio / note"],
       rows: [
@@ -218,16 +240,22 @@ export async function run({ quick }) {
           "queue round trip per task, kernels of a few µs",
         ],
         [
-          "bytes through Redis (MLP run)",
-          `derived ${distStats.bytesDerived} B`,
-          `transfers ${r.transfersWritten} B, read ${distStats.bytesMoved} B`,
-          `${r.transfersWritten === distStats.bytesDerived ? "equal" : "DIFFERENT"}; plus inputs ${r.inputsWritten} B, outputs ${r.outputsWritten} B; ${r.chunkedValues} values chunked (8 MiB chunks: keys, not bytes)`,
+          `bytes through Redis (MLP ${quick ? 256 : 1024}×${quick ? 512 : 2048}, Megatron cut, 2 devices)`,
+          `derived ${bytesStats.bytesDerived} B`,
+          `transfers ${r.transfersWritten} B, read ${bytesStats.bytesMoved} B`,
+          `${r.transfersWritten === bytesStats.bytesDerived && bytesStats.bytesMoved === bytesStats.bytesDerived ? "equal" : "DIFFERENT"}; plus inputs ${r.inputsWritten} B, outputs ${r.outputsWritten} B; ${r.chunkedValues} values chunked (8 MiB chunks: keys, not bytes)`,
         ],
         [
           `kill -9 of 1 of 3 workers half way (MLP ${quick ? 256 : 1024}×${quick ? 512 : 2048}, 3 devices)`,
           `undisturbed ${ms(median(calm))}`,
           `with the kill ${ms(hit.stats.wallMs)}`,
           `recovery cost ${ms(recoverMs)}; lost ${hit.stats.recovery.lost.join(", ") || "nothing"}, ${hit.stats.recovery.tasksRedone} finished tasks redone`,
+        ],
+        [
+          "Redis alone: SET / GET of one 8 MiB value (ioredis, loopback)",
+          "",
+          `SET ${ms(median(setMs))} (${mbps(median(setMs))}), GET ${ms(median(getMs))} (${mbps(median(getMs))})`,
+          "every input, transfer and output crosses Redis twice (written, then read)",
         ],
       ],
       notes: [

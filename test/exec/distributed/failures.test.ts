@@ -111,4 +111,17 @@ describe("the distributed executor's failing runs", () => {
       await patient.close();
     }
   });
+
+  it("leaves no key or queue of the failed runs behind once the workers have let go of them", async () => {
+    const { Redis } = await import("ioredis");
+    const client = new Redis(cluster.redis.url);
+    try {
+      // Workers notice a run has ended within their poll interval, then close its queue.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await client.smembers("tessera:runs")).toEqual([]);
+      expect(await client.keys("tessera:run*")).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
 });

@@ -19,7 +19,14 @@ import {
 } from "./harness.mjs";
 
 /** The suites, in report order; add a module here to add a suite. */
-const SUITES = ["./zspace.mjs", "./executor.mjs", "./simulator.mjs", "./planner.mjs", "./fidelity.mjs"];
+const SUITES = [
+  "./zspace.mjs",
+  "./executor.mjs",
+  "./simulator.mjs",
+  "./planner.mjs",
+  "./fidelity.mjs",
+  "./distributed.mjs",
+];
 
 const COMMAND = "npm run bench";
 const REPORT = fileURLToPath(new URL("../BENCHMARKS.md", import.meta.url));

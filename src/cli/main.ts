@@ -125,7 +125,9 @@ function buildProgram(out: (s: string) => void): Command {
     );
   program
     .command("run")
-    .description("run a plan on local worker threads; --verify compares with the reference evaluator")
+    .description(
+      "run a plan on local worker threads (or --executor distributed: tessera worker processes); --verify compares with the reference evaluator",
+    )
     .argument("<plan>", "plan file (JSON or YAML), e.g. from tessera shard")
     .option("--workers <n>", "cap on worker threads (devices share threads beyond it)", parseWorkers)
     .option("--backend <name>", "kernel backend in the workers: reference or onnx", "reference")

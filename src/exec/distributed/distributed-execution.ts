@@ -283,7 +283,11 @@ export class DistributedExecution {
     events.on("completed", ({ jobId, returnvalue }) => this.onCompleted(worker, jobId, returnvalue));
     events.on("failed", ({ jobId, failedReason }) => this.onFailed(worker, jobId, failedReason));
     events.on("active", ({ jobId }) => this.activeSince.set(jobId, Date.now()));
-    events.on("stalled", () => this.onLost(worker, "a job of it stalled (its lock expired)"));
+    events.on("stalled", ({ jobId }) => {
+      // Back in the queue: its kernel-timeout clock restarts when it is active again.
+      this.activeSince.delete(jobId);
+      this.onLost(worker, "a job of it stalled (its lock expired)");
+    });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), checker.waitUntilReady()]);
     void checker.startStalledCheckTimer().catch(() => {});
   }

@@ -5,6 +5,7 @@ import { TS_KERNELS } from "./ts-kernels.js";
 import { UNARY_KERNELS } from "./unary.js";
 
 export type { BinaryParams } from "./binary.js";
+export type { ConvTranspose2dParams } from "./conv-transpose.js";
 export type { Conv2dParams } from "./conv2d.js";
 export type { LayerNormParams } from "./layer-norm.js";
 export type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "./layout.js";
@@ -16,6 +17,7 @@ export type { ReshapeParams } from "./reshape.js";
 export type { SoftmaxParams } from "./softmax.js";
 export { TS_KERNELS, type TsKernelParams } from "./ts-kernels.js";
 export { UNARY_DECLARATIONS, UNARY_KERNELS, type UnaryKernelId } from "./unary.js";
+export type { UpsampleNearest2dParams } from "./upsample.js";
 
 /** Every built-in kernel by id: unary kernels declared as data, the rest with TypeScript signatures. */
 export const BUILTIN_KERNELS = { ...UNARY_KERNELS, ...TS_KERNELS } as const;

@@ -8,6 +8,7 @@ import {
   MUL_KERNEL,
   SUB_KERNEL,
 } from "./binary.js";
+import { CONV_TRANSPOSE2D_KERNEL, type ConvTranspose2dParams } from "./conv-transpose.js";
 import { CONV2D_KERNEL, type Conv2dParams } from "./conv2d.js";
 import { LAYER_NORM_KERNEL, type LayerNormParams } from "./layer-norm.js";
 import {
@@ -26,6 +27,7 @@ import { MAX_POOL2D_KERNEL, type MaxPool2dParams } from "./pool.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
 import { RESHAPE_KERNEL, type ReshapeParams } from "./reshape.js";
 import { SOFTMAX_KERNEL, type SoftmaxParams } from "./softmax.js";
+import { UPSAMPLE_NEAREST2D_KERNEL, type UpsampleNearest2dParams } from "./upsample.js";
 
 /** The params type of each kernel whose signature is written in TypeScript, by kernel id. */
 export interface TsKernelParams {
@@ -44,7 +46,9 @@ export interface TsKernelParams {
   softmax: SoftmaxParams;
   layer_norm: LayerNormParams;
   conv2d: Conv2dParams;
+  conv_transpose2d: ConvTranspose2dParams;
   max_pool2d: MaxPool2dParams;
+  upsample_nearest2d: UpsampleNearest2dParams;
   transpose: TransposeParams;
   slice: SliceParams;
   broadcast_to: BroadcastToParams;
@@ -69,7 +73,9 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   softmax: SOFTMAX_KERNEL,
   layer_norm: LAYER_NORM_KERNEL,
   conv2d: CONV2D_KERNEL,
+  conv_transpose2d: CONV_TRANSPOSE2D_KERNEL,
   max_pool2d: MAX_POOL2D_KERNEL,
+  upsample_nearest2d: UPSAMPLE_NEAREST2D_KERNEL,
   transpose: TRANSPOSE_KERNEL,
   slice: SLICE_KERNEL,
   broadcast_to: BROADCAST_TO_KERNEL,

@@ -28,7 +28,9 @@ describe("TS_KERNELS", () => {
         "softmax",
         "layer_norm",
         "conv2d",
+        "conv_transpose2d",
         "max_pool2d",
+        "upsample_nearest2d",
         "transpose",
         "slice",
         "broadcast_to",
@@ -47,7 +49,14 @@ describe("TS_KERNELS", () => {
   });
 
   it("decodes absent params for every kernel without required params", () => {
-    const required = new Set(["slice", "broadcast_to", "reshape", "max_pool2d"]);
+    const required = new Set([
+      "slice",
+      "broadcast_to",
+      "reshape",
+      "max_pool2d",
+      "upsample_nearest2d",
+      "conv_transpose2d",
+    ]);
     for (const kernel of Object.values(TS_KERNELS)) {
       const issues = new IssueCollector();
       const params = kernel.decodeParams(undefined, issues, "/params");

@@ -174,6 +174,40 @@ const CASES: [string, Build, string, RegExp, number?][] = [
     /mean and inverse-deviation/,
   ],
   ["Cast to bool", one("Cast", { to: 9 }), "unsupported_onnx_feature", /element type 9/],
+  [
+    "an overlapping ConvTranspose",
+    one("ConvTranspose", { strides: [1, 1] }, (m) => [m.init("w", [2, 2, 3, 3])]),
+    "unsupported_onnx_feature",
+    /strides equal to the filter size \[3, 3\]/,
+  ],
+  [
+    "a linear Resize",
+    one("Resize", { mode: "linear" }, (m) => [m.init("roi", [0]), m.init("sc", [4], [1, 1, 2, 2])]),
+    "unsupported_onnx_feature",
+    /mode 'linear'/,
+  ],
+  [
+    "a Resize by a fractional factor",
+    one("Resize", {}, (m) => [m.init("roi", [0]), m.init("sc", [4], [1, 1, 1.5, 1.5])]),
+    "unsupported_onnx_feature",
+    /factors \[1, 1, 1.5, 1.5\]/,
+  ],
+  [
+    "an asymmetric Resize that rounds",
+    one("Resize", { coordinate_transformation_mode: "asymmetric" }, (m) => [
+      m.init("roi", [0]),
+      m.init("sc", [4], [1, 1, 2, 2]),
+    ]),
+    "unsupported_onnx_feature",
+    /nearest_mode 'round_prefer_floor'/,
+  ],
+  [
+    "Resize before opset 11",
+    one("Resize", {}, (m) => [m.init("sc", [4], [1, 1, 2, 2])]),
+    "unsupported_onnx_feature",
+    /before opset 11/,
+    10,
+  ],
 ];
 
 describe("translations refuse what they cannot translate", () => {

@@ -97,9 +97,12 @@ describe("an upsampling head imported from ONNX", () => {
     const t = m.node("ConvTranspose", [x, m.init("wt", [2, 3, 2, 3]), m.init("bt", [3])], {
       strides: [2, 3],
     });
-    m.node("Add", [m.node("Add", [up, up2]), m.node("ReduceSum", [t, m.ints("ax", [1])], { keepdims: 1 })], {}, [
-      "y",
-    ]);
+    m.node(
+      "Add",
+      [m.node("Add", [up, up2]), m.node("ReduceSum", [t, m.ints("ax", [1])], { keepdims: 1 })],
+      {},
+      ["y"],
+    );
     m.output("y", [1, 2, 6, 12]);
     const bytes = m.encode();
     const imported = importOnnx(bytes);

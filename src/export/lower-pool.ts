@@ -1,4 +1,8 @@
-import type { MaxPool2dParams } from "../kernels/library/index.js";
+import type {
+  ConvTranspose2dParams,
+  MaxPool2dParams,
+  UpsampleNearest2dParams,
+} from "../kernels/library/index.js";
 import { pyTuple } from "./py-code.js";
 import { required, type TorchLowering } from "./torch-lowering.js";
 
@@ -32,5 +36,26 @@ export const maxPool2dLowering: TorchLowering = (s) => {
   }
   return code.let(
     `torch.nn.functional.max_pool2d(${x}, kernel_size=${pyTuple(p.kernel)}, stride=${pyTuple(p.stride)}, dilation=${pyTuple(p.dilation)})`,
+  );
+};
+
+/**
+ * `upsample_nearest2d`: the index space is the input's, so a shard's x box is exactly what it
+ * repeats into its output block.
+ */
+export const upsampleNearest2dLowering: TorchLowering = (s) => {
+  const [sh, sw] = (s.params as UpsampleNearest2dParams).scale;
+  return s.code.let(`${required(s, "x")}.repeat_interleave(${sh}, dim=2).repeat_interleave(${sw}, dim=3)`);
+};
+
+/**
+ * `conv_transpose2d` with stride equal to the filter size: the index space is the input's, so a
+ * shard's x box and filter box give its (non-overlapping) output blocks directly; a shard over
+ * part of the input channels gives a partial sum, folded like any split reduction.
+ */
+export const convTranspose2dLowering: TorchLowering = (s) => {
+  const stride = (s.params as ConvTranspose2dParams).stride;
+  return s.code.let(
+    `torch.nn.functional.conv_transpose2d(${required(s, "x")}, ${required(s, "w")}, stride=${pyTuple(stride)})`,
   );
 };

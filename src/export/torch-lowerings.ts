@@ -2,7 +2,7 @@ import type { AnyKernelDef } from "../kernels/kernel.js";
 import { BUILTIN_KERNELS, type BuiltinKernelId } from "../kernels/library/index.js";
 import { conv2dLowering, linearLowering, matmulLowering } from "./lower-contraction.js";
 import { binaryLowering, geluGradLowering, scaleLowering, unaryLowering } from "./lower-elementwise.js";
-import { maxPool2dLowering } from "./lower-pool.js";
+import { convTranspose2dLowering, maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
 import {
   layerNormLowering,
   layoutLowering,
@@ -47,6 +47,8 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
   conv2d_input_grad: refusedLowering("conv2d_input_grad has no torch lowering yet"),
   conv2d_weight_grad: refusedLowering("conv2d_weight_grad has no torch lowering yet"),
   max_pool2d: maxPool2dLowering,
+  conv_transpose2d: convTranspose2dLowering,
+  upsample_nearest2d: upsampleNearest2dLowering,
   transpose: layoutLowering,
   slice: layoutLowering,
   broadcast_to: layoutLowering,

@@ -157,6 +157,20 @@ export class TensorProgram extends ProgramBuilder {
   ) {
     return this.apply("max_pool2d", { x }, p, o);
   }
+  /** Nearest 2-D upsampling, NCHW, by integer factors `scale`. */ upsampleNearest2d(
+    x: TensorRef,
+    p: ParamsOf<"upsample_nearest2d"> & { readonly scale: readonly [number, number] },
+    o?: OpOptions,
+  ) {
+    return this.apply("upsample_nearest2d", { x }, p, o);
+  }
+  /** Transposed 2-D convolution, NCHW, stride equal to the filter size (no bias). */ convTranspose2d(
+    x: TensorRef,
+    w: TensorRef,
+    o?: OpOptions,
+  ) {
+    return this.apply("conv_transpose2d", { x, w }, { stride: [w.shape[2]!, w.shape[3]!] }, o);
+  }
   /** Permutes dimensions (`perm` absent reverses them). */ transpose(
     x: TensorRef,
     p: ParamsOf<"transpose"> = {},

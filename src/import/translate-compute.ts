@@ -271,3 +271,91 @@ export const maxPool: Translation = (node, ctx) => {
   const padding = windowPadding(ctx, node, x.shape.slice(2), kernel, stride, dilation);
   return tensor(ctx.apply("max_pool2d", { x }, { kernel, stride, padding, dilation }, node.outputs[0]!));
 };
+
+/**
+ * ConvTranspose (2-D) with strides equal to the filter size, no padding, dilation 1 and one
+ * group — the upsampling heads detectors use — as conv_transpose2d, then the bias per channel.
+ */
+export const convTranspose: Translation = (node, ctx) => {
+  const out = node.outputs[0]!;
+  const x = ctx.tensor(node, 0);
+  const wDims = ctx.dims(node, 1);
+  if (x.shape.length !== 4 || wDims.length !== 4) {
+    throw ctx.unsupported(
+      node,
+      `only 2-D transposed convolutions (NCHW) are translated; x has rank ${x.shape.length}`,
+      {
+        rank: x.shape.length,
+      },
+    );
+  }
+  const kernel = [wDims[2]!, wDims[3]!];
+  const strides = pair(ctx, node, "strides", 1);
+  const plain =
+    ctx.int(node, "group", 1) === 1 &&
+    pair(ctx, node, "dilations", 1).every((d) => d === 1) &&
+    ctx.ints(node, "pads", [0, 0, 0, 0]).every((p) => p === 0) &&
+    ctx.ints(node, "output_padding", [0, 0]).every((p) => p === 0) &&
+    ctx.ints(node, "output_shape") === undefined &&
+    ctx.string(node, "auto_pad", "NOTSET") === "NOTSET";
+  if (!plain || strides[0] !== kernel[0] || strides[1] !== kernel[1]) {
+    throw ctx.unsupported(
+      node,
+      `only transposed convolutions with strides equal to the filter size [${kernel.join(", ")}] and no padding, dilation, groups or output shape are translated`,
+      { strides: strides.slice(), kernel },
+    );
+  }
+  const bias = ctx.optional(node, 2);
+  const y = ctx.apply(
+    "conv_transpose2d",
+    { x, w: ctx.tensor(node, 1) },
+    { stride: strides },
+    bias === undefined ? out : ctx.freshId(out),
+  );
+  return tensor(bias === undefined ? y : addChannelBias(ctx, node, y, bias, out));
+};
+
+/** Coordinate modes under which nearest resizing by an integer factor `s` reads pixel `⌊i / s⌋` with any rounding. */
+const CENTRED = new Set(["half_pixel", "pytorch_half_pixel"]);
+/** Coordinate modes under which it does so only when rounding down. */
+const FLOORED = new Set(["asymmetric", "tf_half_pixel_for_nn"]);
+
+/**
+ * Resize (opset 11 on) by integer factors on the two spatial dims, nearest mode: each pixel
+ * becomes a block (upsample_nearest2d). With an integer factor `s`, the centred modes map output
+ * `i` to `q + (r + ½)/s − ½` (`i = q·s + r`), strictly within ½ of `q`, so any rounding picks `q`;
+ * the asymmetric modes need `nearest_mode: floor`.
+ */
+export const resize: Translation = (node, ctx) => {
+  const out = node.outputs[0]!;
+  const x = ctx.tensor(node, 0);
+  if (ctx.opset < 11)
+    throw ctx.unsupported(node, "Resize before opset 11 is not translated", { opset: ctx.opset });
+  const mode = ctx.string(node, "mode", "nearest");
+  const coords = ctx.string(node, "coordinate_transformation_mode", "half_pixel");
+  const rounding = ctx.string(node, "nearest_mode", "round_prefer_floor");
+  const exact = CENTRED.has(coords) || (FLOORED.has(coords) && rounding === "floor");
+  let factors: number[] | undefined;
+  if (ctx.optional(node, 3) !== undefined) {
+    const sizes = intsOf(ctx.constInput(node, 3, "sizes"));
+    factors = sizes.map((s, i) => s / x.shape[i]!);
+  } else if (ctx.optional(node, 2) !== undefined) {
+    factors = Array.from(ctx.constInput(node, 2, "scales").values);
+  }
+  const integral =
+    factors !== undefined &&
+    x.shape.length === 4 &&
+    factors.length === 4 &&
+    factors[0] === 1 &&
+    factors[1] === 1 &&
+    factors.slice(2).every((f) => Number.isInteger(f) && f >= 1);
+  if (mode !== "nearest" || !exact || !integral) {
+    throw ctx.unsupported(
+      node,
+      `only nearest Resize by integer factors of the two spatial dims of NCHW input is translated (mode '${mode}', coordinate_transformation_mode '${coords}', nearest_mode '${rounding}', factors [${factors?.join(", ") ?? ""}])`,
+      { mode, coords, rounding },
+    );
+  }
+  const scale: [number, number] = [factors![2]!, factors![3]!];
+  return tensor(ctx.apply("upsample_nearest2d", { x }, { scale }, out));
+};

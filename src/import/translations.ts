@@ -1,12 +1,14 @@
 import {
   batchNorm,
   conv,
+  convTranspose,
   gemm,
   globalAveragePool,
   layerNormalization,
   matMul,
   maxPool,
   reduce,
+  resize,
   softmax,
 } from "./translate-compute.js";
 import { binary, clip, gelu, hardSigmoid, passThrough, pow, unary } from "./translate-elementwise.js";
@@ -49,6 +51,8 @@ export const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   MatMul: matMul,
   Gemm: gemm,
   Conv: conv,
+  ConvTranspose: convTranspose,
+  Resize: resize,
   BatchNormalization: batchNorm,
   GlobalAveragePool: globalAveragePool,
   MaxPool: maxPool,

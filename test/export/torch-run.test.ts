@@ -52,7 +52,7 @@ describe("exported plans on real torch.distributed processes equal the reference
     for (const c of cases) expectMatches(c);
   });
 
-  it("the kernels training and ONNX import added, split over 2 ranks (pool margins at the borders)", {
+  it("the kernels training and ONNX import added, split over 2 ranks (pool margins at the borders, partial sums)", {
     timeout: 300_000,
   }, async () => {
     const p = program("added-kernels");
@@ -75,8 +75,20 @@ describe("exported plans on real torch.distributed processes equal the reference
     );
     const prog = p.build();
     const splits = Object.fromEntries(prog.operations.map((op) => [op.id, [{ dim: 2, parts: 2 }]]));
+    const q = program("upsampling");
+    const t = q.convTranspose2d(q.input("x", [1, 4, 3, 4]), q.input("w", [4, 2, 2, 2]), { id: "up_conv" });
+    q.output("y", q.upsampleNearest2d(t, { scale: [2, 3] }, { id: "up_nearest" }));
+    const up = q.build();
     const cases = [
       prepareCase("added kernels, split on height", makePlan(prog, { devices: ["d0", "d1"], splits }), 5),
+      prepareCase(
+        "conv_transpose2d split on its input channels (a partial sum), upsample on height",
+        makePlan(up, {
+          devices: ["d0", "d1"],
+          splits: { up_conv: [{ dim: 4, parts: 2 }], up_nearest: [{ dim: 2, parts: 2 }] },
+        }),
+        6,
+      ),
     ];
     await launch(2, cases);
     for (const c of cases) expectMatches(c);

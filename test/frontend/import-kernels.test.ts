@@ -29,4 +29,27 @@ describe("builder methods for imported models' kernels", () => {
     // Φ(1 / √2 · 3) · 3 with erf: 2.99595..., not the tanh approximation's 2.99636...
     expect(values.g!.data[3]).toBeCloseTo(2.99595, 5);
   });
+
+  it("compute upsample_nearest2d and conv_transpose2d", () => {
+    const p = program("up");
+    const x = p.input("x", [1, 1, 1, 2]);
+    p.output("u", p.upsampleNearest2d(x, { scale: [2, 1] }));
+    p.output("t", p.convTranspose2d(x, p.input("w", [1, 1, 1, 2])));
+    const prog = p.build();
+    const f32 = (shape: number[], values: number[]) => ({
+      dtype: "float32" as const,
+      range: ZRange.fromShape(shape),
+      data: Float32Array.from(values),
+    });
+    const values = programOutputs(
+      prog,
+      evaluateProgram(
+        prog,
+        { x: f32([1, 1, 1, 2], [1, 2]), w: f32([1, 1, 1, 2], [10, 1]) },
+        builtinRegistry(),
+      ),
+    );
+    expect(Array.from(values.u!.data)).toEqual([1, 2, 1, 2]);
+    expect(Array.from(values.t!.data)).toEqual([10, 1, 20, 2]);
+  });
 });

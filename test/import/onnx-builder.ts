@@ -77,9 +77,9 @@ export class OnnxModelBuilder {
     return name;
   }
 
-  /** An int64 initializer. */
-  ints(name: string, values: readonly number[]): string {
-    this.initializers.push(tensorProto(name, [values.length], values, true));
+  /** An int64 initializer (1-D unless `dims` says otherwise, e.g. `[]` for a scalar). */
+  ints(name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
+    this.initializers.push(tensorProto(name, dims, values, true));
     return name;
   }
 

@@ -20,10 +20,10 @@ export interface KernelClass {
 }
 
 // Cheap elementwise kernels run at memory speed; transcendental ones cost several times more per element.
-const CHEAP_UNARY = ["relu", "neg", "abs", "copy"];
-const TRANSCENDENTAL = ["gelu", "exp", "log", "sqrt", "sigmoid", "tanh"];
+const CHEAP_UNARY = ["relu", "neg", "abs", "copy", "clip", "hard_sigmoid"];
+const TRANSCENDENTAL = ["gelu", "gelu_erf", "exp", "log", "sqrt", "sigmoid", "tanh"];
 const BINARY = ["add", "sub", "mul", "div", "maximum", "minimum"];
-const LAYOUT = ["transpose", "slice", "broadcast_to", "reshape"];
+const LAYOUT = ["transpose", "slice", "broadcast_to", "reshape", "upsample_nearest2d"];
 const VECTORS = [[2 ** 10], [2 ** 14], [2 ** 17], [2 ** 20], [2 ** 22]];
 const QUICK_VECTORS = [[2 ** 10], [2 ** 16]];
 

@@ -7,6 +7,7 @@ import { TS_KERNELS } from "./ts-kernels.js";
 import { UNARY_KERNELS } from "./unary.js";
 
 export type { BinaryParams } from "./binary.js";
+export type { ConvTranspose2dParams } from "./conv-transpose.js";
 export type { Conv2dParams } from "./conv2d.js";
 export type { Conv2dInputGradParams } from "./conv2d-input-grad.js";
 export type { Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
@@ -23,6 +24,7 @@ export { SCALE_DECLARATION } from "./scale.js";
 export type { SoftmaxParams } from "./softmax.js";
 export { TS_KERNELS, type TsKernelParams } from "./ts-kernels.js";
 export { UNARY_DECLARATIONS, UNARY_KERNELS, type UnaryKernelId } from "./unary.js";
+export type { UpsampleNearest2dParams } from "./upsample.js";
 
 /**
  * Every built-in kernel by id: unary kernels, `scale` and `gelu_grad` declared as data, the rest

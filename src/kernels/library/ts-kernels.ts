@@ -8,6 +8,7 @@ import {
   MUL_KERNEL,
   SUB_KERNEL,
 } from "./binary.js";
+import { CONV_TRANSPOSE2D_KERNEL, type ConvTranspose2dParams } from "./conv-transpose.js";
 import { CONV2D_KERNEL, type Conv2dParams } from "./conv2d.js";
 import { CONV2D_INPUT_GRAD_KERNEL, type Conv2dInputGradParams } from "./conv2d-input-grad.js";
 import { CONV2D_WEIGHT_GRAD_KERNEL, type Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
@@ -42,6 +43,7 @@ import { MAX_POOL2D_KERNEL, type MaxPool2dParams } from "./pool.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
 import { RESHAPE_KERNEL, type ReshapeParams } from "./reshape.js";
 import { SOFTMAX_KERNEL, type SoftmaxParams } from "./softmax.js";
+import { UPSAMPLE_NEAREST2D_KERNEL, type UpsampleNearest2dParams } from "./upsample.js";
 
 /** The params type of each kernel whose signature is written in TypeScript, by kernel id. */
 export interface TsKernelParams {
@@ -60,7 +62,9 @@ export interface TsKernelParams {
   softmax: SoftmaxParams;
   layer_norm: LayerNormParams;
   conv2d: Conv2dParams;
+  conv_transpose2d: ConvTranspose2dParams;
   max_pool2d: MaxPool2dParams;
+  upsample_nearest2d: UpsampleNearest2dParams;
   transpose: TransposeParams;
   slice: SliceParams;
   broadcast_to: BroadcastToParams;
@@ -92,7 +96,9 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   softmax: { ...SOFTMAX_KERNEL, vjp: SOFTMAX_VJP },
   layer_norm: { ...LAYER_NORM_KERNEL, vjp: LAYER_NORM_VJP },
   conv2d: { ...CONV2D_KERNEL, vjp: CONV2D_VJP },
+  conv_transpose2d: CONV_TRANSPOSE2D_KERNEL,
   max_pool2d: MAX_POOL2D_KERNEL,
+  upsample_nearest2d: UPSAMPLE_NEAREST2D_KERNEL,
   transpose: { ...TRANSPOSE_KERNEL, vjp: TRANSPOSE_VJP },
   slice: { ...SLICE_KERNEL, vjp: SLICE_VJP },
   broadcast_to: { ...BROADCAST_TO_KERNEL, vjp: BROADCAST_TO_VJP },

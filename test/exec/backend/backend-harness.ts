@@ -94,6 +94,8 @@ const M = 2;
 const EXACT = new Set([
   // A maximum picks one of its operands: no rounding at all.
   "max_pool2d",
+  // Copies: no arithmetic.
+  "upsample_nearest2d",
   // Correctly rounded in ONNX Runtime, and float64-then-round-once is the same value for
   // + − × ÷ √ on float32 operands (53 ≥ 2·24 + 2 bits: double rounding is innocuous).
   "add",
@@ -167,6 +169,8 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
     case "conv2d_input_grad":
     case "conv2d_weight_grad":
       return (e) => 4 * reduced * eps * M * M * 9 + eps * Math.abs(e);
+    case "conv_transpose2d":
+      return (e) => reduced * eps * M * M + eps * Math.abs(e);
     case "conv2d": {
       const taps = sig.inputs.w!.projection.shape.coords;
       const k = reduced * taps[2]! * taps[3]!;

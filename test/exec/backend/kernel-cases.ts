@@ -160,6 +160,19 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
     const x = randomRegion(dtype, [randInt(next, 1, 2), randInt(next, 1, 3), h!, w!], next);
     return { params: { kernel, stride, padding, dilation }, inputs: { x } };
   },
+  conv_transpose2d: (next) => {
+    const dtype = pick(next, FLOATS);
+    const [kh, kw] = shapeOf(next, 2, 3) as [number, number];
+    const [n, ic, oc, h, w] = shapeOf(next, 5, 4) as [number, number, number, number, number];
+    return {
+      params: { stride: [kh, kw] },
+      inputs: { x: randomRegion(dtype, [n, ic, h, w], next), w: randomRegion(dtype, [ic, oc, kh, kw], next) },
+    };
+  },
+  upsample_nearest2d: (next) => {
+    const x = randomRegion(pick(next, FLOATS), shapeOf(next, 4, 4), next);
+    return { params: { scale: [randInt(next, 1, 3), randInt(next, 1, 3)] }, inputs: { x } };
+  },
   conv2d: (next) => {
     const dtype = pick(next, FLOATS);
     const groups = randInt(next, 1, 3);

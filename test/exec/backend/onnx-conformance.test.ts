@@ -35,13 +35,15 @@ afterAll(async () => {
 });
 
 /**
- * Where the reference must run instead of ONNX: conv2d, its gradients and gelu_erf in float64
- * (ONNX Runtime has no such Conv, ConvTranspose or Erf), reshape shards.
+ * Where the reference must run instead of ONNX: conv2d, its gradients, conv_transpose2d and
+ * gelu_erf in float64 (ONNX Runtime has no such Conv, ConvTranspose or Erf), reshape shards.
  */
 function fallbackExpected(p: PlacedCase, index: ZRange): RegExp | undefined {
   const dtype = p.signature.outputs.out!.dtype;
   if (p.def.id === "conv2d" && dtype === "float64") return /Could not find an implementation for Conv/;
   if (p.def.id === "gelu_erf" && dtype === "float64") return /Could not find an implementation for Erf/;
+  if (p.def.id === "conv_transpose2d" && dtype === "float64")
+    return /Could not find an implementation for ConvTranspose/;
   if (p.def.id === "reshape" && !index.equals(p.signature.index)) return /whole index range/;
   const convGrad = p.def.id === "conv2d_input_grad" || p.def.id === "conv2d_weight_grad";
   if (convGrad && dtype === "float64") return /Could not find an implementation for (ConvTranspose|Conv)/;
@@ -90,8 +92,9 @@ describe.each(IDS)("%s on the onnx backend", (id) => {
       }),
       { numRuns: RUNS },
     );
-    // conv2d, its gradients and gelu_erf run natively in float32 only (about half the cases), reshape over its whole range only.
-    const halfNative = ["conv2d", "conv2d_input_grad", "conv2d_weight_grad", "gelu_erf"];
+    // conv2d, its gradients, conv_transpose2d and gelu_erf run natively in float32 only (about
+    // half the cases), reshape over its whole range only.
+    const halfNative = ["conv2d", "conv2d_input_grad", "conv2d_weight_grad", "conv_transpose2d", "gelu_erf"];
     const expected = halfNative.includes(id) || (id === "reshape" && !whole) ? 0 : RUNS / 2;
     expect(native).toBeGreaterThan(expected);
   });

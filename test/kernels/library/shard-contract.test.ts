@@ -137,6 +137,23 @@ const CASES: Record<string, (next: Next) => Case> = {
     const x = randomRegion("float64", [randInt(next, 1, 2), randInt(next, 1, 3), H!, W!], next);
     return { kernel: TS_KERNELS.max_pool2d, params, inputs: { x } };
   },
+  conv_transpose2d: (next) => {
+    const [kh, kw] = shapeOf(next, 2, 3) as [number, number];
+    const [n, ic, oc, h, w] = shapeOf(next, 5, 3) as [number, number, number, number, number];
+    return {
+      kernel: TS_KERNELS.conv_transpose2d,
+      params: { stride: [kh, kw] },
+      inputs: {
+        x: randomRegion("float64", [n, ic, h, w], next),
+        w: randomRegion("float64", [ic, oc, kh, kw], next),
+      },
+    };
+  },
+  upsample_nearest2d: (next) => ({
+    kernel: TS_KERNELS.upsample_nearest2d,
+    params: { scale: [randInt(next, 1, 3), randInt(next, 1, 3)] },
+    inputs: { x: randomRegion("float64", shapeOf(next, 4, 3), next) },
+  }),
   transpose: (next) => {
     const shape = shapeOf(next, randInt(next, 0, 3));
     const perm = shape.map((_, i) => i).sort(() => next() - 0.5);

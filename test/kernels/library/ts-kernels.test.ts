@@ -28,7 +28,9 @@ describe("TS_KERNELS", () => {
         "softmax",
         "layer_norm",
         "conv2d",
+        "conv_transpose2d",
         "max_pool2d",
+        "upsample_nearest2d",
         "transpose",
         "slice",
         "broadcast_to",
@@ -58,6 +60,8 @@ describe("TS_KERNELS", () => {
       "conv2d_input_grad",
       "conv2d_weight_grad",
       "max_pool2d",
+      "upsample_nearest2d",
+      "conv_transpose2d",
     ]);
     for (const kernel of Object.values(TS_KERNELS)) {
       const issues = new IssueCollector();

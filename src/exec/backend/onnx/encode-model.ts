@@ -1,7 +1,5 @@
-import onnxProto from "onnx-proto";
+import { MODEL_PROTO, ONNX_ATTRIBUTE_TYPE, ONNX_DATA_TYPE } from "../../../import/onnx-schema.js";
 import type { ConstantSpec, GraphDType, GraphSpec, NodeSpec, ValueSpec } from "./onnx-graph.js";
-
-const { onnx } = onnxProto;
 
 /**
  * The opset every lowering targets: 18 takes reduction axes, pads and slice bounds as inputs
@@ -13,11 +11,11 @@ export const OPSET = 18;
 const IR_VERSION = 8;
 
 const ELEMENT_TYPE: Readonly<Record<GraphDType, number>> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  float64: onnx.TensorProto.DataType.DOUBLE,
-  int32: onnx.TensorProto.DataType.INT32,
-  int64: onnx.TensorProto.DataType.INT64,
-  bool: onnx.TensorProto.DataType.BOOL,
+  float32: ONNX_DATA_TYPE.FLOAT,
+  float64: ONNX_DATA_TYPE.DOUBLE,
+  int32: ONNX_DATA_TYPE.INT32,
+  int64: ONNX_DATA_TYPE.INT64,
+  bool: ONNX_DATA_TYPE.BOOL,
 };
 
 /** The ONNX element type code of `dtype` (the `to` attribute of Cast). */
@@ -27,7 +25,7 @@ export function elementType(dtype: GraphDType): number {
 
 /** Serializes a graph description into ONNX ModelProto bytes. */
 export function encodeModel(graph: GraphSpec): Uint8Array {
-  const model: onnxProto.onnx.IModelProto = {
+  const model = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "tessera",
@@ -39,23 +37,23 @@ export function encodeModel(graph: GraphSpec): Uint8Array {
       initializer: graph.constants.map(tensor),
     },
   };
-  return onnx.ModelProto.encode(model).finish();
+  return MODEL_PROTO.encode(MODEL_PROTO.fromObject(model)).finish();
 }
 
-function valueInfo(v: ValueSpec): onnxProto.onnx.IValueInfoProto {
+function valueInfo(v: ValueSpec) {
   const dim = v.dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d }));
   return { name: v.name, type: { tensorType: { elemType: ELEMENT_TYPE[v.dtype], shape: { dim } } } };
 }
 
-function node(n: NodeSpec): onnxProto.onnx.INodeProto {
-  const attribute = Object.entries(n.attributes).map(([name, value]): onnxProto.onnx.IAttributeProto => {
-    if (typeof value === "number") return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
-    return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: value.slice() };
+function node(n: NodeSpec) {
+  const attribute = Object.entries(n.attributes).map(([name, value]) => {
+    if (typeof value === "number") return { name, type: ONNX_ATTRIBUTE_TYPE.INT, i: value };
+    return { name, type: ONNX_ATTRIBUTE_TYPE.INTS, ints: value.slice() };
   });
   return { opType: n.op, input: n.inputs.slice(), output: n.outputs.slice(), attribute };
 }
 
-function tensor(c: ConstantSpec): onnxProto.onnx.ITensorProto {
+function tensor(c: ConstantSpec) {
   const data = rawValues(c.dtype, c.values);
   return {
     name: c.name,

@@ -64,3 +64,20 @@ export const conv2dLowering: Lowering = (geometry, ctx) => {
 function pick(groups: number, stride: number, count: number): number[] {
   return Array.from({ length: groups * count }, (_, k) => Math.floor(k / count) * stride + (k % count));
 }
+
+/**
+ * conv_transpose2d → ConvTranspose with strides equal to the filter size: the shard's
+ * `[n, oc, ih, iw, ic]` box reads x's channels `ic` and the filters `[ic, oc]`, and with
+ * non-overlapping windows its output `(ih·KH, iw·KW)` is exactly the shard's output box (a
+ * partial sum when `ic` is cut).
+ */
+export const convTranspose2dLowering: Lowering = (geometry, ctx) => {
+  const taps = ctx.signature.inputs.w?.projection.shape.coords.slice(2);
+  if (taps === undefined) return { unsupported: "conv_transpose2d without w" };
+  const shard = new ShardGraph(geometry);
+  const y = shard.g.op("ConvTranspose", [shard.input("x"), shard.input("w")], {
+    strides: taps,
+    kernel_shape: taps,
+  });
+  return shard.done(y);
+};

@@ -1,4 +1,4 @@
-import type { MaxPool2dParams } from "../../../kernels/library/index.js";
+import type { MaxPool2dParams, UpsampleNearest2dParams } from "../../../kernels/library/index.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
 
 /**
@@ -23,4 +23,20 @@ export const maxPool2dLowering: Lowering = (geometry, ctx) => {
     pads,
   });
   return shard.done(y);
+};
+
+/**
+ * upsample_nearest2d → `Reshape [n, c, h, 1, w, 1]`, `Expand [n, c, h, sh, w, sw]`,
+ * `Reshape [n, c, h·sh, w·sw]`: every pixel repeated into its block, exactly (no Resize
+ * coordinate modes to match). The shard's input box is its index box (identity projection).
+ */
+export const upsampleNearest2dLowering: Lowering = (geometry, ctx) => {
+  const { scale } = ctx.params as UpsampleNearest2dParams;
+  const shard = new ShardGraph(geometry);
+  const { g } = shard;
+  const [n, c, h, w] = shard.fitted("x").region.range.shape.toArray() as [number, number, number, number];
+  const [sh, sw] = scale;
+  const column = g.op("Reshape", [shard.input("x"), g.int64s([n, c, h, 1, w, 1])]);
+  const blocks = g.op("Expand", [column, g.int64s([n, c, h, sh, w, sw])]);
+  return shard.done(g.op("Reshape", [blocks, g.int64s([n, c, h * sh, w * sw])]));
 };

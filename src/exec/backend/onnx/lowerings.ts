@@ -1,14 +1,14 @@
 import type { AnyKernelDef } from "../../../kernels/kernel.js";
 import { BUILTIN_KERNELS, type BuiltinKernelId } from "../../../kernels/library/index.js";
 import { binaryLowering } from "./lower-binary.js";
-import { conv2dLowering } from "./lower-conv2d.js";
+import { conv2dLowering, convTranspose2dLowering } from "./lower-conv2d.js";
 import { conv2dInputGradLowering, conv2dWeightGradLowering } from "./lower-conv2d-grads.js";
 import { layerNormLowering } from "./lower-layer-norm.js";
 import { layoutLowering } from "./lower-layout.js";
 import { linearLowering } from "./lower-linear.js";
 import { matmulLowering } from "./lower-matmul.js";
 import { geluGradLowering, scaleLowering } from "./lower-pointwise-grads.js";
-import { maxPool2dLowering } from "./lower-pool.js";
+import { maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
 import { reduceLowering } from "./lower-reduce.js";
 import { reshapeLowering } from "./lower-reshape.js";
 import { softmaxLowering } from "./lower-softmax.js";
@@ -44,7 +44,9 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   softmax: softmaxLowering,
   layer_norm: layerNormLowering,
   conv2d: conv2dLowering,
+  conv_transpose2d: convTranspose2dLowering,
   max_pool2d: maxPool2dLowering,
+  upsample_nearest2d: upsampleNearest2dLowering,
   transpose: layoutLowering,
   slice: layoutLowering,
   broadcast_to: layoutLowering,

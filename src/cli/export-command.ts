@@ -57,4 +57,5 @@ export function exportPlanFile(
   out(
     `run it with:\n  torchrun --nproc_per_node=${exported.ranks} ${script}${inputsArg} --out outputs.safetensors\n`,
   );
+  out(`or on this machine alone:\n  python3 ${script} --local${inputsArg} --out outputs.safetensors\n`);
 }

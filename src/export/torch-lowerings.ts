@@ -63,8 +63,12 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
  * merely reuses a built-in's id: identity, not the id, decides, as for the ONNX backend).
  */
 export function torchLoweringFor(def: AnyKernelDef): TorchLowering | undefined {
-  if (!Object.hasOwn(BUILTIN_KERNELS, def.id)) return undefined;
-  const id = def.id as BuiltinKernelId;
+  const id = def.id;
+  if (!isBuiltinId(id)) return undefined;
   const builtin: AnyKernelDef = BUILTIN_KERNELS[id];
   return builtin === def ? TORCH_LOWERINGS[id] : undefined;
+}
+
+function isBuiltinId(id: string): id is BuiltinKernelId {
+  return Object.hasOwn(BUILTIN_KERNELS, id);
 }

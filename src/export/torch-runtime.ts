@@ -262,6 +262,23 @@ def collect_outputs(rt, world, first_tag):
     return values
 
 
+def launch_local(argv):
+    """Starts one process per rank on this machine (loopback, a free port), as torchrun would."""
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    rest = [a for a in argv if a != "--local"]
+    children = []
+    for rank in range(len(DEVICES)):
+        env = dict(os.environ, RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(len(DEVICES)), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+        children.append(subprocess.Popen([sys.executable, os.path.abspath(__file__), *rest], env=env))
+    codes = [c.wait() for c in children]
+    raise SystemExit(max(codes, key=abs))
+
+
 def main(argv=None):
     """Runs the plan on this rank. Inside a process group already started (a launcher running
     several exported plans in one job), it uses that group and leaves it running."""
@@ -271,7 +288,11 @@ def main(argv=None):
     parser.add_argument("--out", help="where rank 0 writes the outputs: .safetensors, .npy or a tensor file (.json)")
     parser.add_argument("--stats", help="where rank 0 writes what each rank moved (JSON)")
     parser.add_argument("--backend", choices=["nccl", "gloo"], help="default: nccl with CUDA, else gloo")
+    parser.add_argument("--local", action="store_true", help="start all ranks on this machine (instead of torchrun)")
     args = parser.parse_args(argv)
+    if args.local:
+        import sys
+        launch_local(sys.argv[1:] if argv is None else argv)
     backend = args.backend or ("nccl" if torch.cuda.is_available() else "gloo")
     owned = not dist.is_initialized()
     if owned:

@@ -270,6 +270,8 @@ export function torchScript(input: ScriptInput): string {
     "",
     `    torchrun --nproc_per_node=${n} plan.py --inputs inputs.safetensors --out outputs.safetensors`,
     "",
+    "or, on this machine alone, python3 plan.py --local --inputs ... (it starts the ranks itself).",
+    "",
     "Inputs no --inputs file gives are seeded (--seed). The backend is nccl when CUDA is present,",
     "gloo otherwise. Each device function below runs that device's tasks in the plan's order:",
     "it assembles each shard's operands from the regions the plan derived, computes the shard",

@@ -83,6 +83,33 @@ describe("tessera export", () => {
     );
   });
 
+  it("an output folder that cannot be written exits 2 with write_failed", async () => {
+    const blocker = join(dir, "a-file");
+    writeFileSync(blocker, "not a folder");
+    const r = await runCli(["export", planFile, "-o", join(blocker, "sub")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("write_failed");
+  });
+
+  it("a plan using a kernel declared as data exits 2 with not_exportable naming the operation", async () => {
+    const declaration = "test/fixtures/kernels/squared-distance.yaml";
+    const kernel = loadKernelDeclarationFile(declaration);
+    const p = program("distances", { kernels: [kernel] });
+    const d = p.call(
+      "squared_distance",
+      { x: p.input("x", [2, 2]), y: p.input("y", [2, 2]) },
+      {},
+      { id: "dist" },
+    );
+    p.output("d", d.out!);
+    const declaredPlan = join(dir, "declared.plan.json");
+    writeFileSync(declaredPlan, JSON.stringify(planToJson(makePlan(p.build(), { devices: ["d0", "d1"] }))));
+    const r = await runCli(["export", declaredPlan, "--kernels", declaration, "-o", join(dir, "declared")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("error[not_exportable]");
+    expect(r.err).toContain("'dist'");
+  });
+
   it("an unknown --target exits 2 with invalid_argument", async () => {
     const r = await runCli(["export", planFile, "--target", "jax", "-o", join(dir, "x")]);
     expect(r.code).toBe(2);

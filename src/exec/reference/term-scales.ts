@@ -119,7 +119,7 @@ export function termScales(
         scale.set(o.tensor, Math.max(scale.get(o.tensor) ?? maxAbs(o.tensor), from));
     }
   };
-  ops.forEach((_, k) => visit(k));
+  for (let k = 0; k < ops.length; k++) visit(k);
   const out = nullRecord<number>();
   for (const output of program.outputs) out[output] = Math.max(maxAbs(output), errorOf(output));
   return out;

@@ -1,5 +1,5 @@
 import { type Lowering, ShardGraph } from "./lowering.js";
-import { narrow, widen } from "./wide-arithmetic.js";
+import { narrow, positiveZeroSum, wideDtype, widen } from "./wide-arithmetic.js";
 
 /**
  * linear → MatMul, plus Add of the bias only when the shard's `in` range starts where the
@@ -8,7 +8,11 @@ import { narrow, widen } from "./wide-arithmetic.js";
  */
 export const linearLowering: Lowering = (geometry, ctx) => {
   const s = new ShardGraph(geometry);
-  const product = s.g.op("MatMul", [widen(s, s.input("x")), widen(s, s.input("w"))]);
+  const product = positiveZeroSum(
+    s,
+    wideDtype(s.dtype),
+    s.g.op("MatMul", [widen(s, s.input("x")), widen(s, s.input("w"))]),
+  );
   const inDim = ctx.signature.reductions[0]?.dim;
   const first =
     inDim !== undefined && ctx.index.start.coords[inDim] === ctx.signature.index.start.coords[inDim];

@@ -1,5 +1,5 @@
 import { type Lowering, ShardGraph } from "./lowering.js";
-import { narrow, widen } from "./wide-arithmetic.js";
+import { narrow, positiveZeroSum, wideDtype, widen } from "./wide-arithmetic.js";
 
 /**
  * matmul → MatMul. The needed boxes of `a` and `b` are the shard's `[batch..., m, k]` and
@@ -10,5 +10,6 @@ import { narrow, widen } from "./wide-arithmetic.js";
  */
 export const matmulLowering: Lowering = (geometry) => {
   const s = new ShardGraph(geometry);
-  return s.done(narrow(s, s.g.op("MatMul", [widen(s, s.input("a")), widen(s, s.input("b"))])));
+  const product = s.g.op("MatMul", [widen(s, s.input("a")), widen(s, s.input("b"))]);
+  return s.done(narrow(s, positiveZeroSum(s, wideDtype(s.dtype), product)));
 };

@@ -2,7 +2,7 @@ import { isFloat } from "../../../base/dtype.js";
 import type { KernelContext } from "../../../kernels/kernel.js";
 import { elementType } from "./encode-model.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
-import { narrow, wideDtype, widen } from "./wide-arithmetic.js";
+import { narrow, positiveZeroSum, wideDtype, widen } from "./wide-arithmetic.js";
 
 /** The reduction kernels. */
 export type ReduceKernelId = "sum" | "max" | "min" | "mean";
@@ -44,7 +44,7 @@ export function reduceLowering(kernel: ReduceKernelId): Lowering {
         keepdims: 1,
       },
     );
-    y = narrow(s, y);
+    y = narrow(s, positiveZeroSum(s, wideDtype(s.dtype), y));
     return s.done(g.op("Reshape", [y, g.int64s(s.outDims)]));
   };
 }

@@ -47,8 +47,12 @@ const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
   exp: single("Exp"),
   log: single("Log"),
   sqrt: single("Sqrt"),
-  // ONNX Relu is max(x, 0) with NaN kept, as the reference's `max(x, 0)`.
-  relu: single("Relu"),
+  relu: (s, x) =>
+    // ONNX Relu keeps −0; the reference's max(x, +0) orders −0 below +0 (IEEE 754-2019) and
+    // keeps NaN, which `x ≤ 0` is false for.
+    s.dtype === "int32"
+      ? s.g.op("Relu", [x])
+      : s.g.op("Where", [s.g.op("LessOrEqual", [x, s.g.scalar(s.dtype, 0)]), s.g.scalar(s.dtype, 0), x]),
   gelu: wide(gelu),
   sigmoid: wide(stableSigmoid),
   tanh: single("Tanh"),

@@ -22,3 +22,14 @@ export function widen(s: ShardGraph, value: string): string {
 export function narrow(s: ShardGraph, value: string): string {
   return s.dtype === "float32" ? s.g.op("Cast", [value], { to: elementType("float32") }) : value;
 }
+
+/**
+ * A float sum with its zeros made +0, so that a sum of −0 terms is +0 as the reference's (its
+ * float64 accumulators start from +0, and so does every fold of partial sums): ONNX Runtime's
+ * sums start from their first term and keep −0.
+ */
+export function positiveZeroSum(s: ShardGraph, dtype: DType, value: string): string {
+  if (dtype === "int32") return value;
+  const zero = s.g.scalar(dtype, 0);
+  return s.g.op("Where", [s.g.op("Equal", [value, zero]), zero, value]);
+}

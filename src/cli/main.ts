@@ -123,6 +123,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option("--verify", "evaluate the reference too and report max abs/rel error per output", false)
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
     .option("--inputs <file>", "input values (tensor file)")
+    .option("--out <file>", "write the outputs as a tensor file (only after a completed run)")
     .addOption(kernelsOption())
     .action(
       async (
@@ -133,6 +134,7 @@ function buildProgram(out: (s: string) => void): Command {
           verify: boolean;
           seed: number;
           inputs?: string;
+          out?: string;
           kernels: string[];
         },
       ) => {
@@ -152,6 +154,7 @@ function buildProgram(out: (s: string) => void): Command {
             kernels: opts.kernels,
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
             ...(opts.inputs === undefined ? {} : { inputs: opts.inputs }),
+            ...(opts.out === undefined ? {} : { out: opts.out }),
           },
           registryWith(opts.kernels),
           out,

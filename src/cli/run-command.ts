@@ -1,10 +1,11 @@
 import { readDocumentFile } from "../base/document-file.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
 import { randomInputs } from "../exec/reference/random-inputs.js";
 import { termScales } from "../exec/reference/term-scales.js";
-import { tensorsFromJson } from "../exec/tensor-file.js";
+import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
 import type { KernelRegistry } from "../kernels/registry.js";
@@ -21,6 +22,8 @@ export interface RunOptions {
   readonly seed: number;
   readonly inputs?: string;
   readonly kernels: readonly string[];
+  /** Where to write the outputs (a tensor file), only once the run has completed. */
+  readonly out?: string;
 }
 
 /**
@@ -41,13 +44,23 @@ export async function runPlanFile(
       ? randomInputs(program, opts.seed)
       : tensorsFromJson(readDocumentFile(opts.inputs));
   const bar = progressBar("running", process.stderr);
+  // Ctrl-C ends the run at once: exiting ends the worker threads with the process, and the
+  // --out file is written only after a completed run (through a temporary file), so nothing
+  // partial is left behind. 130 is what a shell reports for a command ended by SIGINT.
+  const onSigint = () => {
+    bar.done();
+    process.stderr.write("interrupted: run stopped, no output written\n");
+    process.exit(130);
+  };
+  process.on("SIGINT", onSigint);
+  process.stderr.write(`running '${program.name ?? file}' (Ctrl-C stops)\n`);
   const result = await runLocal(plan, inputs, {
     registry,
     backend: opts.backend,
     kernelFiles: opts.kernels,
     ...(opts.workers === undefined ? {} : { threads: opts.workers }),
     onProgress: (done, total) => bar.update(done, total),
-  });
+  }).finally(() => process.off("SIGINT", onSigint));
   bar.done();
   const s = result.stats;
   out(
@@ -59,6 +72,13 @@ export async function runPlanFile(
   for (const t of s.perThread)
     out(`  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`);
   for (const [id, r] of Object.entries(result.outputs)) out(`  ${formatSummary(id, summarizeTensor(r))}\n`);
+  if (opts.out !== undefined) {
+    writeTextFile(opts.out, `${JSON.stringify(tensorsToJson(result.outputs))}\n`, {
+      what: "--out file",
+      createFolder: false,
+    });
+    out(`outputs written to ${opts.out} (tensor file format: schemas/tensors.schema.json)\n`);
+  }
   if (!opts.verify) return true;
   const values = evaluateProgram(program, inputs, registry);
   const reference = programOutputs(program, values);

@@ -432,7 +432,7 @@ function buildProgram(out: (s: string) => void): Command {
     );
   program
     .command("eval")
-    .description("evaluate a program with the reference executor and print output summaries")
+    .description("evaluate a program unsharded and print output summaries")
     .argument("<program>", "program file (JSON or YAML)")
     .option("--seed <n>", "seed of the random inputs", parseSeed, 0)
     .option(
@@ -442,19 +442,37 @@ function buildProgram(out: (s: string) => void): Command {
       [],
     )
     .option("--out <file>", "write the outputs (.safetensors, .npy or tensor file, by extension)")
+    .option(
+      "--backend <name>",
+      "kernels: reference (the slow ground truth) or onnx (ONNX Runtime, much faster)",
+      "reference",
+    )
     .addOption(kernelsOption())
-    .action((file: string, opts: { seed: number; inputs: string[]; out?: string; kernels: string[] }) => {
-      evalProgramFile(
-        file,
-        {
-          seed: opts.seed,
-          inputs: opts.inputs,
-          ...(opts.out === undefined ? {} : { out: opts.out }),
-        },
-        registryWith(opts.kernels),
-        out,
-      );
-    });
+    .action(
+      async (
+        file: string,
+        opts: { seed: number; inputs: string[]; out?: string; backend: string; kernels: string[] },
+      ) => {
+        if (opts.backend !== "reference" && opts.backend !== "onnx") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --backend must be reference or onnx, found '${opts.backend}'\n`,
+          );
+        }
+        await evalProgramFile(
+          file,
+          {
+            seed: opts.seed,
+            backend: opts.backend,
+            inputs: opts.inputs,
+            ...(opts.out === undefined ? {} : { out: opts.out }),
+          },
+          registryWith(opts.kernels),
+          out,
+        );
+      },
+    );
   program
     .command("grad")
     .description(

@@ -1,4 +1,5 @@
 import { readDocumentFile } from "../base/document-file.js";
+import { writeTextFile } from "../base/write-text-file.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runDistributed } from "../exec/distributed/distributed-executor.js";
 import { runLocal } from "../exec/local/run-local.js";
@@ -60,6 +61,16 @@ export async function runPlanFile(
       ? randomInputs(program, opts.seed)
       : readTensorValues(opts.inputs, programRanges(program));
   const bar = progressBar("running", process.stderr);
+  // Ctrl-C ends the run at once: exiting ends the worker threads with the process (a distributed
+  // run's keys expire), and the --out file is written only after a completed run (through a
+  // temporary file), so nothing partial is left behind. 130 is what a shell reports for SIGINT.
+  const onSigint = () => {
+    bar.done();
+    process.stderr.write("interrupted: run stopped, no output written\n");
+    process.exit(130);
+  };
+  process.on("SIGINT", onSigint);
+  process.stderr.write(`running '${program.name ?? file}' (Ctrl-C stops)\n`);
   const onProgress = (done: number, total: number) => bar.update(done, total);
   let ran: RanPlan;
   try {
@@ -68,6 +79,7 @@ export async function runPlanFile(
         ? await runOnWorkers(plan, inputs, { ...opts, label: program.name ?? file }, registry, onProgress)
         : await runOnThreads(plan, inputs, { ...opts, label: program.name ?? file }, registry, onProgress);
   } finally {
+    process.off("SIGINT", onSigint);
     bar.done();
   }
   for (const line of ran.lines) out(line);

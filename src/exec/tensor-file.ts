@@ -7,9 +7,11 @@ import { checkSchema } from "../base/schema-check.js";
 import type { Region } from "../kernels/region.js";
 import { decodeRange } from "../zspace/z-range.js";
 
-type Encoded = number | "NaN" | "Infinity" | "-Infinity";
+type Encoded = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 
+/** A value as the file holds it: −0 as the string "-0", since `JSON.stringify(-0)` is "0". */
 function encode(v: number): Encoded {
+  if (Object.is(v, -0)) return "-0";
   if (Number.isFinite(v)) return v;
   return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
 }
@@ -17,16 +19,19 @@ function encode(v: number): Encoded {
 function decode(v: Encoded): number {
   return typeof v === "number"
     ? v
-    : v === "NaN"
-      ? Number.NaN
-      : v === "Infinity"
-        ? Number.POSITIVE_INFINITY
-        : Number.NEGATIVE_INFINITY;
+    : v === "-0"
+      ? -0
+      : v === "NaN"
+        ? Number.NaN
+        : v === "Infinity"
+          ? Number.POSITIVE_INFINITY
+          : Number.NEGATIVE_INFINITY;
 }
 
 /**
  * The tensor file format (`schemas/tensors.schema.json`): `{ version: 1, kind: "tensors",
- * tensors: { id: { dtype, range, data } } }` with row-major values; non-finite floats as strings.
+ * tensors: { id: { dtype, range, data } } }` with row-major values; non-finite floats and −0 as
+ * strings.
  */
 export function tensorsToJson(values: Readonly<Record<string, Region>>): JsonValue {
   return {

@@ -85,7 +85,7 @@ describe("tessera eval", () => {
   it("prints one summary line per output: id, dtype, shape, statistics and checksum", async () => {
     const r = await run("eval", MLP);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^evaluated 'mlp' \(\d+ operations, random inputs, seed 0\)/m);
+    expect(r.out).toMatch(/^evaluated 'mlp' \(\d+ operations, random inputs, seed 0, reference kernels\)/m);
     expect(r.out).toMatch(
       /^ {2}y {2}float32 \[32, 128\] {2}sum=\S+ min=\S+ max=\S+ checksum=[0-9a-f]{8} {2}first: /m,
     );

@@ -1,6 +1,8 @@
 import { isFloat } from "../../../base/dtype.js";
+import type { KernelContext } from "../../../kernels/kernel.js";
 import { elementType } from "./encode-model.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
+import { narrow, positiveZeroSum, wideDtype, widen } from "./wide-arithmetic.js";
 
 /** The reduction kernels. */
 export type ReduceKernelId = "sum" | "max" | "min" | "mean";
@@ -28,15 +30,32 @@ export function reduceLowering(kernel: ReduceKernelId): Lowering {
     if (axes.length === 0) return s.done(x);
     if (kernel === "sum" && s.dtype === "int32")
       return s.done(g.op("Reshape", [wrappingSum(s, x, axes), g.int64s(s.outDims)]));
-    let y = g.op(OPS[kernel], [x, g.int64s(axes)], { keepdims: 1 });
-    if ((kernel === "max" || kernel === "min") && isFloat(s.dtype)) y = propagateNaN(s, x, y, axes);
-    if (kernel === "mean") {
-      const full = ctx.signature.index.shape.coords;
-      const count = axes.reduce((p, d) => p * full[d]!, 1);
-      y = g.op("Div", [y, g.scalar(s.dtype, count)]);
+    if (kernel === "max" || kernel === "min") {
+      let y = g.op(OPS[kernel], [x, g.int64s(axes)], { keepdims: 1 });
+      if (isFloat(s.dtype)) y = propagateNaN(s, x, y, axes);
+      return s.done(g.op("Reshape", [y, g.int64s(s.outDims)]));
     }
+    // Sums run wide (see `wideDtype`): a float32 sum of [3e38, 3e38, −3e38] is 3e38, not Infinity.
+    const wide = widen(s, x);
+    let y = g.op(
+      "ReduceSum",
+      [kernel === "mean" ? g.op("Div", [wide, count(ctx, axes, s)]) : wide, g.int64s(axes)],
+      {
+        keepdims: 1,
+      },
+    );
+    y = narrow(s, positiveZeroSum(s, wideDtype(s.dtype), y));
     return s.done(g.op("Reshape", [y, g.int64s(s.outDims)]));
   };
+}
+
+/** The FULL reduced count of a mean, as a wide scalar. */
+function count(ctx: KernelContext<unknown>, axes: readonly number[], s: ShardGraph): string {
+  const full = ctx.signature.index.shape.coords;
+  return s.g.scalar(
+    wideDtype(s.dtype),
+    axes.reduce((p, d) => p * full[d]!, 1),
+  );
 }
 
 /**

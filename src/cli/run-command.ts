@@ -1,5 +1,4 @@
 import { readDocumentFile } from "../base/document-file.js";
-import { writeTextFile } from "../base/write-text-file.js";
 import { compareOutputs } from "../exec/compare-outputs.js";
 import { runDistributed } from "../exec/distributed/distributed-executor.js";
 import { runLocal } from "../exec/local/run-local.js";

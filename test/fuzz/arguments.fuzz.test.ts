@@ -73,7 +73,9 @@ const argv = fc
     const { files, options } = COMMANDS[command]!;
     const option = fc
       .constantFrom(...options)
-      .chain((o) => (o === "--json" ? fc.constant([o]) : valueFor(o).map((v) => [o, v])));
+      .chain(
+        (o): fc.Arbitrary<string[]> => (o === "--json" ? fc.constant([o]) : valueFor(o).map((v) => [o, v])),
+      );
     return fc.tuple(
       fc.constant(command),
       fc.constantFrom(...files, join(dir, "absent.json"), ""),

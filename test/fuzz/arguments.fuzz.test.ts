@@ -82,7 +82,12 @@ const argv = fc
       fc.array(option, { maxLength: 4 }),
     );
   })
-  .map(([command, file, options]) => [command, file, ...options.flat()]);
+  // shard and report write to the working folder without -o: keep them in the test's folder.
+  .map(([command, file, options]) => {
+    const flat = options.flat();
+    const keep = (command === "shard" || command === "report") && !flat.includes("-o");
+    return [command, file, ...flat, ...(keep ? ["-o", join(dir, "default")] : [])];
+  });
 
 describe("fuzzed command arguments", () => {
   it(

@@ -10,9 +10,15 @@ function yaml(): YamlModule {
   return createRequire(import.meta.url)("yaml") as YamlModule;
 }
 
+/**
+ * YAML parse options: warnings (an unknown tag such as `!!js/function`) are not printed as Node
+ * process warnings; the value is read as plain data and the schema judges it like any other.
+ */
+const YAML_OPTIONS = { logLevel: "error" } as const;
+
 /** Parses YAML text with the lazily loaded yaml package (throws its own syntax errors). */
 export function parseYamlText(text: string): unknown {
-  return yaml().parse(text);
+  return yaml().parse(text, YAML_OPTIONS);
 }
 
 /**
@@ -45,7 +51,7 @@ export function parseDocumentText(text: string, source = "input"): unknown {
   }
   let value: unknown;
   try {
-    value = yaml().parse(text);
+    value = yaml().parse(text, YAML_OPTIONS);
   } catch (e: unknown) {
     if (e instanceof RangeError) throw tooDeep(source);
     if (e instanceof yaml().YAMLParseError) {

@@ -54,10 +54,12 @@ describe("kernels without a VJP", () => {
       "clip",
       "conv2d_input_grad",
       "conv2d_weight_grad",
+      "conv_transpose2d",
       "gelu_erf",
       "gelu_grad",
       "hard_sigmoid",
       "max_pool2d",
+      "upsample_nearest2d",
     ]);
   });
 });

@@ -45,7 +45,7 @@ describe("the distributed executor", () => {
       const file = join(dir, "plan.json");
       writeFileSync(file, JSON.stringify(planToJson(megatronMlpPlan(exampleProgram("mlp")))));
       const run = await runCli(["run", file, "--executor", "distributed", "--redis", redis.url, "--verify"]);
-      expect(run.err).toBe("");
+      expect(run.err).toBe("running 'mlp' (Ctrl-C stops)\n");
       expect(run.code).toBe(0);
       expect(run.out).toContain("over 2 workers");
       expect(run.out).toContain("worker w1");

@@ -14,11 +14,11 @@ import { Redis } from "ioredis";
 import {
   createDistributedExecutor,
   createLocalExecutor,
-  deriveTaskGraph,
   makePlan,
   program,
   randomInputs,
 } from "../dist/index.js";
+import { deriveTaskGraph } from "../dist/plan/index.js";
 import { median } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */

@@ -1,15 +1,16 @@
 import { CommanderError } from "commander";
-import { readDocumentFile } from "../base/document-file.js";
 import { throwIfIssues } from "../base/errors.js";
 import { IssueCollector } from "../base/issue.js";
 import { pointer } from "../base/json.js";
 import { readFileBytes } from "../base/read-text-file.js";
 import { writeTextFile } from "../base/write-text-file.js";
 import { checkInputValues } from "../exec/reference/evaluate.js";
-import { tensorsFromJson, tensorsToJson } from "../exec/tensor-file.js";
+import { tensorsToJson } from "../exec/tensor-file.js";
+import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
 import { type ImportedModel, importOnnx, type RecognisedPattern } from "../import/import-onnx.js";
 import { programToJson } from "../ir/encode-program.js";
 import type { Region } from "../kernels/region.js";
+import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
 
 /** Options of `tessera import`. */
 export interface ImportCommandOptions {
@@ -41,9 +42,8 @@ export function importModelFile(model: string, opts: ImportCommandOptions, out: 
   const weightsPath = opts.weights ?? besideProgram(opts.out, "weights");
   const complete = opts.data === undefined ? undefined : completeInputs(imported, opts.data);
   writeTextFile(opts.out, `${JSON.stringify(programToJson(program))}\n`, { what: "program file" });
-  writeTextFile(weightsPath, `${JSON.stringify(tensorsToJson(imported.weights))}\n`, {
-    what: "weights file",
-  });
+  // The weights file's format follows its extension: .safetensors, .npy (one tensor) or a tensor file.
+  const weightsFormat = writeTensorValues(weightsPath, imported.weights, "weights file");
   const weightCount = Object.keys(imported.weights).length;
   out(
     `imported ${model}: ${program.operations.length} operations, inputs ${imported.dataInputs.join(", ") || "none"}, outputs ${program.outputs.join(", ")}\n`,
@@ -56,7 +56,7 @@ export function importModelFile(model: string, opts: ImportCommandOptions, out: 
   }
   out(`program written to ${opts.out}\n`);
   out(
-    `${weightCount} constant input${weightCount === 1 ? "" : "s"} written to ${weightsPath} (tensor file format)\n`,
+    `${weightCount} constant input${weightCount === 1 ? "" : "s"} written to ${weightsPath} (${FORMAT_NAMES[weightsFormat]})\n`,
   );
   if (complete !== undefined) {
     const inputsPath = besideProgram(opts.out, "inputs");
@@ -67,7 +67,7 @@ export function importModelFile(model: string, opts: ImportCommandOptions, out: 
 
 /** The constants plus the data inputs read from `file`, checked against the program's inputs. */
 function completeInputs(imported: ImportedModel, file: string): Record<string, Region> {
-  const data = tensorsFromJson(readDocumentFile(file));
+  const data = readTensorValues([file], programRanges(imported.program));
   const issues = new IssueCollector();
   for (const id of Object.keys(data)) {
     if (!imported.dataInputs.includes(id)) {

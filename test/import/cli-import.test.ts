@@ -41,6 +41,26 @@ describe("tessera import", () => {
     expect(JSON.parse(readFileSync(weights, "utf8")).kind).toBe("tensors");
   });
 
+  it("writes the weights as .safetensors when --weights says so, which eval takes beside the data", async () => {
+    const weights = join(dir, "w.safetensors");
+    const program = join(dir, "ps.json");
+    const run = await runCli(["import", model, "-o", program, "--dim", "N=1", "--weights", weights]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toContain(`written to ${weights} (safetensors)`);
+    // safetensors: an 8-byte little-endian header length, then its JSON header.
+    const bytes = readFileSync(weights);
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString("utf8"));
+    expect(
+      Object.keys(header)
+        .filter((k) => k !== "__metadata__")
+        .sort(),
+    ).toEqual(["b1", "fc.T.scaled", "fcb", "w1", "w2"].sort());
+    const evaluated = await runCli(["eval", program, "--inputs", weights]);
+    // The data input x is missing: a typed error naming it, not a crash.
+    expect(evaluated.code).toBe(2);
+    expect(evaluated.err).toContain("x");
+  });
+
   it.each([
     [["--dim", "N"], "expects name=size"],
     [["--dim", "N=2", "--dim", "N=3"], "gives 'N' twice"],

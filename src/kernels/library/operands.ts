@@ -144,3 +144,33 @@ export function unitRow(column: number, width: number): number[] {
 export function zeroRow(width: number): number[] {
   return new Array<number>(width).fill(0);
 }
+
+/**
+ * Checks that each of the per-dimension params `keys` has one entry per dimension of an input of
+ * rank `rank`, reporting every one that does not as `rank_mismatch`; true when all agree.
+ */
+export function checkParamLengths<K extends string>(
+  params: Readonly<Record<K, readonly unknown[]>>,
+  keys: readonly K[],
+  rank: number,
+  issues: IssueCollector,
+  path: string,
+): boolean {
+  let ok = true;
+  for (const key of keys) {
+    const found = params[key].length;
+    if (found === rank) continue;
+    ok = false;
+    issues.add(
+      "rank_mismatch",
+      paramPath(path, key),
+      `\`${key}\` has ${found} entries but input x has rank ${rank}`,
+      {
+        param: key,
+        expected: rank,
+        found,
+      },
+    );
+  }
+  return ok;
+}

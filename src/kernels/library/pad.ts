@@ -4,7 +4,7 @@ import { ZAffineMap } from "../../zspace/z-affine-map.js";
 import { ZRange } from "../../zspace/z-range.js";
 import type { KernelDef, SignatureFn } from "../kernel.js";
 import { runPointwise } from "../numeric/pointwise.js";
-import { ANY_DTYPE, commonDtype, paramPath, requireInput, unitRow } from "./operands.js";
+import { ANY_DTYPE, checkParamLengths, commonDtype, requireInput, unitRow } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
 
 /** Params of pad: zeros added before and after x along each dimension. */
@@ -25,22 +25,7 @@ export const padSignature: SignatureFn<PadParams> = (inputs, params, issues, pat
   if (x === undefined) return undefined;
   const dtype = commonDtype([["x", x]], ANY_DTYPE, "pad", issues, path);
   const rank = x.shape.length;
-  let ok = dtype !== undefined;
-  for (const key of ["before", "after"] as const) {
-    const found = params[key].length;
-    if (found === rank) continue;
-    ok = false;
-    issues.add(
-      "rank_mismatch",
-      paramPath(path, key),
-      `\`${key}\` has ${found} entries but input x has rank ${rank}`,
-      {
-        param: key,
-        expected: rank,
-        found,
-      },
-    );
-  }
+  const ok = checkParamLengths(params, ["before", "after"], rank, issues, path) && dtype !== undefined;
   if (!ok || dtype === undefined) return undefined;
   const shape = x.shape.map((s, d) => params.before[d]! + s + params.after[d]!);
   const rows = x.shape.map((_, d) => unitRow(d, rank));

@@ -34,8 +34,10 @@ export function makeRegion(dtype: DType, range: ZRange, data: TypedData): Region
 }
 
 /**
- * Calls `run(srcOffset, dstOffset, length)` for each contiguous row of `box` (the last
- * dimension), with offsets in dense buffers over `src` and `dst`. `box` must lie in both.
+ * Calls `run(srcOffset, dstOffset, length)` for each contiguous run of `box` in both `src` and
+ * `dst` (dense buffers over them), in row-major order. `box` must lie in both. Trailing
+ * dimensions that `box`, `src` and `dst` all span whole are merged into one run: a box of full
+ * rows is one copy, not one per row (a slice cut on an outer dimension is a single `set`).
  */
 function forEachRow(
   box: ZRange,
@@ -53,25 +55,51 @@ function forEachRow(
   const ds = dst.strides();
   const b0 = box.start.coords;
   const b1 = box.end.coords;
-  const len = b1[n - 1]! - b0[n - 1]!;
-  const cur = b0.slice();
-  for (;;) {
-    let so = 0;
-    let dof = 0;
-    for (let d = 0; d < n; d++) {
-      so += (cur[d]! - src.start.coords[d]!) * ss[d]!;
-      dof += (cur[d]! - dst.start.coords[d]!) * ds[d]!;
-    }
+  const extent = (r: ZRange, d: number) => r.end.coords[d]! - r.start.coords[d]!;
+  // Dimensions k … n-1 form one contiguous run in both buffers.
+  let k = n - 1;
+  let len = b1[k]! - b0[k]!;
+  while (k > 0 && b1[k]! - b0[k]! === extent(src, k) && b1[k]! - b0[k]! === extent(dst, k)) {
+    k--;
+    len *= b1[k]! - b0[k]!;
+  }
+  let so = 0;
+  let dof = 0;
+  for (let d = 0; d < n; d++) {
+    so += (b0[d]! - src.start.coords[d]!) * ss[d]!;
+    dof += (b0[d]! - dst.start.coords[d]!) * ds[d]!;
+  }
+  if (k === 0) {
     run(so, dof, len);
-    let d = n - 2;
+    return;
+  }
+  const cur = b0.slice(0, k);
+  for (;;) {
+    run(so, dof, len);
+    // Next run: step the outer dimensions (0 … k-1) like an odometer, offsets updated incrementally.
+    let d = k - 1;
     while (d >= 0) {
       cur[d]!++;
+      so += ss[d]!;
+      dof += ds[d]!;
       if (cur[d]! < b1[d]!) break;
+      const back = b1[d]! - b0[d]!;
+      so -= back * ss[d]!;
+      dof -= back * ds[d]!;
       cur[d] = b0[d]!;
       d--;
     }
     if (d < 0) return;
   }
+}
+
+/** Copies `len` elements from `src` at `so` to `dst` at `dof`: an element loop for short runs, where a subarray view costs more than the copy. */
+function copyRun(src: TypedData, so: number, dst: TypedData, dof: number, len: number): void {
+  if (len <= 64) {
+    for (let i = 0; i < len; i++) dst[dof + i] = src[so + i]!;
+    return;
+  }
+  dst.set(src.subarray(so, so + len), dof);
 }
 
 /** A copy of the part of `region` inside `box` (throws `dimension_out_of_bounds` if `box` is not inside). */
@@ -84,9 +112,7 @@ export function sliceRegion(region: Region, box: ZRange): Region {
   }
   if (box.equals(region.range)) return region;
   const out = zeroRegion(region.dtype, box);
-  forEachRow(box, region.range, box, (so, dof, len) => {
-    out.data.set(region.data.subarray(so, so + len), dof);
-  });
+  forEachRow(box, region.range, box, (so, dof, len) => copyRun(region.data, so, out.data, dof, len));
   return out;
 }
 
@@ -103,7 +129,7 @@ export function writeRegion(target: Region, source: Region): void {
     );
   }
   const box = target.range.intersect(source.range);
-  forEachRow(box, source.range, target.range, (so, dof, len) => {
-    target.data.set(source.data.subarray(so, so + len), dof);
-  });
+  forEachRow(box, source.range, target.range, (so, dof, len) =>
+    copyRun(source.data, so, target.data, dof, len),
+  );
 }

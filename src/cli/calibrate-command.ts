@@ -79,12 +79,12 @@ function report(c: Calibration): string {
     [
       "transfer bandwidth",
       `${formatBytes(t.bandwidth)}/s`,
-      `${t.count} × ${formatBytes(t.bytes)} per link, ${t.workers} links busy, fastest of ${t.repeats}`,
+      `${formatBytes(t.largeBytes)} regions moved between 2 workers in a run, fastest of ${t.repeats}`,
     ],
     [
       "transfer latency",
       formatSeconds(t.latency),
-      `4 B, coordinator → worker → worker → coordinator, fastest of ${t.latencyRounds}`,
+      `${formatBytes(t.smallBytes)} regions moved between 2 workers in a run, fastest of ${t.repeats}`,
     ],
     ...c.kernels.map((k) => {
       const first = k.samples[0]!;

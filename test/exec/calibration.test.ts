@@ -38,10 +38,10 @@ const CALIBRATION: Calibration = {
   transfer: {
     workers: 3,
     latency: 5e-5,
-    latencyRounds: 20,
     bandwidth: 2e9,
-    bytes: 1024,
-    count: 4,
+    chain: 8,
+    smallBytes: 64,
+    largeBytes: 1024,
     repeats: 3,
   },
   kernels: [
@@ -188,10 +188,18 @@ describe("probes", () => {
     }
   });
 
-  it("moves pieces around a ring of three workers and ends its threads", async () => {
-    const t = await probeTransfers({ workers: 3, latencyRounds: 3, bytes: 2048, count: 2, repeats: 1 });
-    expect(t.workers).toBe(3);
-    expect(t.latency).toBeGreaterThan(0);
-    expect(t.bandwidth).toBeGreaterThan(0);
+  it("prices a transfer inside a run: a chain that alternates between two workers against one that stays", async () => {
+    const executor = await createLocalExecutor({ threads: 3 });
+    try {
+      const t = await probeTransfers(executor, { chain: 4, small: 16, large: 4096, repeats: 1 });
+      expect(t.workers).toBe(3);
+      expect(t.smallBytes).toBe(64);
+      expect(t.largeBytes).toBe(16384);
+      expect(t.latency).toBeGreaterThanOrEqual(0);
+      expect(t.bandwidth).toBeGreaterThan(0);
+      expect(Number.isFinite(t.bandwidth)).toBe(true);
+    } finally {
+      await executor.close();
+    }
   });
 });

@@ -113,15 +113,14 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       launch: launch.seconds,
     });
     progress();
-    const transfer = await probeTransfers({
-      workers,
-      latencyRounds: quick ? 20 : 100,
-      bytes: quick ? 2 ** 20 : 2 ** 22,
-      count: quick ? 4 : 16,
-      repeats: quick ? 3 : 5,
-    });
     const executor = await createLocalExecutor({ threads: workers, backend: backendName });
     try {
+      const transfer = await probeTransfers(executor, {
+        chain: quick ? 8 : 16,
+        small: 16,
+        large: quick ? 2 ** 18 : 2 ** 20,
+        repeats: quick ? 3 : 9,
+      });
       const repeats = quick ? 3 : 5;
       // Every worker busy (a balanced run), then one alone (a plan that leaves the others idle).
       const allBusy = await probeKernelClasses(executor, { quick, repeats, onClass: () => progress() });

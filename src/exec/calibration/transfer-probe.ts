@@ -1,155 +1,87 @@
-import { MessageChannel, Worker } from "node:worker_threads";
-import { workerLaunch } from "../../base/worker-launch.js";
+import { program } from "../../frontend/tensor-program.js";
+import type { Program } from "../../ir/program.js";
+import { makePlan } from "../../plan/make-plan.js";
+import type { LocalExecutor } from "../local/local-executor.js";
+import { randomInputs } from "../reference/random-inputs.js";
 import { fastest } from "./fastest.js";
-import type { JobArrived, ProbeWorkerInit, SendJob } from "./probe-messages.js";
 
 /** How much the transfer probe measures. */
 export interface TransferProbeOptions {
-  /** Worker threads in the ring (≥ 2). */
-  readonly workers: number;
-  /** Round trips timed for the latency. */
-  readonly latencyRounds: number;
-  /** Bytes of one piece for the bandwidth (a multiple of 1 KiB), and pieces per link per repeat. */
-  readonly bytes: number;
-  readonly count: number;
+  /** Tasks of each chain (≥ 2): the chain on two devices moves one region per task after the first. */
+  readonly chain: number;
+  /** Float32 elements of the region moved in the small and in the large chains. */
+  readonly small: number;
+  readonly large: number;
+  /** Timed runs of each chain; the fastest counts. */
   readonly repeats: number;
 }
 
-/** What the transfer probe measured: the link between two worker threads as the local executor uses it. */
+/** What a worker-to-worker transfer costs inside a run of the local executor. */
 export interface TransferProbe {
+  /** Worker threads of the executor measured (the transfers go between its first two). */
   readonly workers: number;
-  /**
-   * Seconds for a 4-byte piece, from the main thread ordering the send to it hearing that the
-   * piece arrived (main → sender → receiver → main: the local executor's path for one
-   * transfer), fastest of `latencyRounds`.
-   */
+  /** Seconds a transfer of `small` elements adds to a run. */
   readonly latency: number;
-  readonly latencyRounds: number;
-  /**
-   * Bytes per second per link with every worker sending `count` pieces of `bytes` to its ring
-   * neighbour at once (so every port is busy, as in a busy run), latency taken off; fastest of `repeats`.
-   */
+  /** Bytes per second of the extra bytes of the large transfers over the small ones. */
   readonly bandwidth: number;
-  readonly bytes: number;
-  readonly count: number;
+  readonly chain: number;
+  readonly smallBytes: number;
+  readonly largeBytes: number;
   readonly repeats: number;
 }
 
 /**
- * Measures transfers between worker threads: a ring of `workers` probe threads, each holding
- * a `MessagePort` to its next neighbour, moving regions the way the local executor's workers do
- * (see `transfer-probe-worker.ts`). Starts the threads, warms them up, measures, and ends them.
+ * Measures transfers the way a run makes them, on a running local executor of ≥ 2 threads:
+ * a chain of `chain` `relu`s over a region of `small` (then `large`) float32 elements, run once
+ * all on device 0 and once alternating between devices 0 and 1, so that every task after the
+ * first reads its input from the other device. A transfer costs the difference of the two
+ * compute phases over the `chain − 1` transfers: the sender's copy out, the message, the
+ * receiver's copy in and the coordinator's round trip before the reader starts (each chain pays
+ * its dispatches alike). The small chain's figure is the latency; the extra seconds of the large
+ * one per extra byte give the bandwidth. Fastest of `repeats` runs after one untimed run of each.
+ *
+ * A probe of separate threads pushing pieces around a ring measured neither the round trip nor
+ * the run's allocation pattern, and was off by up to 10× against the executor's traces.
  */
-export async function probeTransfers(options: TransferProbeOptions): Promise<TransferProbe> {
-  const ring = startRing(options.workers);
-  try {
-    // Warm-up: thread start, module loading and the first compilations are not transfer costs.
-    await ring.run(ring.all(1), 4, 1);
-    for (let w = 0; w < 2; w++) await ring.run(ring.all(options.count), options.bytes, options.count);
-    const rounds: number[] = [];
-    for (let r = 0; r < options.latencyRounds; r++) {
-      const started = performance.now();
-      await ring.run(
-        [
-          { index: 0, sends: true, receives: 0 },
-          { index: 1, sends: false, receives: 1 },
-        ],
-        4,
-        1,
-      );
-      rounds.push((performance.now() - started) / 1000);
-    }
-    const latency = fastest(rounds);
-    const times: number[] = [];
-    for (let r = 0; r < options.repeats; r++) {
-      const started = performance.now();
-      await ring.run(ring.all(options.count), options.bytes, options.count);
-      times.push((performance.now() - started) / 1000);
-    }
-    const seconds = fastest(times);
-    return {
-      workers: options.workers,
-      latency,
-      latencyRounds: options.latencyRounds,
-      bandwidth: (options.bytes * options.count) / Math.max(seconds - latency, seconds / 2),
-      bytes: options.bytes,
-      count: options.count,
-      repeats: options.repeats,
-    };
-  } finally {
-    await ring.close();
-  }
-}
-
-/** One worker's part in a job. */
-interface Part {
-  readonly index: number;
-  readonly sends: boolean;
-  readonly receives: number;
-}
-
-interface Ring {
-  /** Every worker sending `count` pieces to its neighbour and receiving as many. */
-  all(count: number): Part[];
-  /** Runs one job and resolves when every worker in it has reported. */
-  run(parts: readonly Part[], bytes: number, count: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-function startRing(n: number): Ring {
-  const launch = workerLaunch(
-    import.meta.url,
-    "transfer-probe-worker",
-    "exec/calibration/transfer-probe-worker.js",
-  );
-  const channels = Array.from({ length: n }, () => new MessageChannel());
-  let failure: Error | undefined;
-  let waiting:
-    | { job: number; left: Set<number>; resolve: () => void; reject: (e: Error) => void }
-    | undefined;
-  const fail = (error: Error) => {
-    failure ??= error;
-    waiting?.reject(failure);
-  };
-  const workers = channels.map((_, index) => {
-    const next = channels[index]!.port1;
-    const previous = channels[(index + n - 1) % n]!.port2;
-    const init: ProbeWorkerInit = { index, next, previous };
-    const worker = new Worker(launch.script, {
-      eval: launch.eval,
-      workerData: init,
-      transferList: [next, previous],
-    });
-    worker.on("message", (m: JobArrived) => {
-      if (waiting === undefined || m.job !== waiting.job) return;
-      waiting.left.delete(m.index);
-      if (waiting.left.size === 0) waiting.resolve();
-    });
-    worker.on("error", (e: Error) => fail(new Error(`transfer probe worker ${index} failed: ${e.message}`)));
-    worker.on("exit", (code) => fail(new Error(`transfer probe worker ${index} exited with code ${code}`)));
-    return worker;
-  });
-  let jobs = 0;
-  let closing = false;
-  return {
-    all: (count) => workers.map((_, index) => ({ index, sends: true, receives: count })),
-    run(parts, bytes, count) {
-      if (failure !== undefined) return Promise.reject(failure);
-      const job = jobs++;
-      const done = new Promise<void>((resolve, reject) => {
-        waiting = { job, left: new Set(parts.map((p) => p.index)), resolve, reject };
+export async function probeTransfers(
+  executor: LocalExecutor,
+  options: TransferProbeOptions,
+): Promise<TransferProbe> {
+  const perTransfer = async (elements: number): Promise<number> => {
+    const prog = chainProgram(options.chain, elements);
+    const on = (device: (i: number) => string) =>
+      makePlan(prog, {
+        devices: ["d0", "d1"],
+        placement: Object.fromEntries(prog.operations.map((o, i) => [o.id, [device(i)]])),
       });
-      for (const p of parts) {
-        const message: SendJob = { type: "send", job, bytes, count, sends: p.sends, receives: p.receives };
-        workers[p.index]!.postMessage(message);
-      }
-      return done;
-    },
-    async close() {
-      if (closing) return;
-      closing = true;
-      failure ??= new Error("the transfer probe is closed");
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    const plans = [on(() => "d0"), on((i) => (i % 2 === 0 ? "d0" : "d1"))];
+    const inputs = randomInputs(prog, 1);
+    for (const p of plans) await executor.run(p, inputs);
+    const compute: number[][] = [[], []];
+    for (let r = 0; r < options.repeats; r++)
+      for (const [i, p] of plans.entries())
+        compute[i]!.push((await executor.run(p, inputs)).stats.phases.computeMs);
+    const extra = (fastest(compute[1]!) - fastest(compute[0]!)) / 1000;
+    return Math.max(0, extra / (options.chain - 1));
   };
+  const small = await perTransfer(options.small);
+  const large = await perTransfer(options.large);
+  const extraBytes = 4 * (options.large - options.small);
+  return {
+    workers: executor.threads,
+    latency: small,
+    bandwidth: extraBytes / Math.max(large - small, large / 10, 1e-9),
+    chain: options.chain,
+    smallBytes: 4 * options.small,
+    largeBytes: 4 * options.large,
+    repeats: options.repeats,
+  };
+}
+
+function chainProgram(length: number, elements: number): Program {
+  const p = program("calibrate-transfers");
+  let x = p.input("x", [elements]);
+  for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
+  p.output("y", x);
+  return p.build();
 }

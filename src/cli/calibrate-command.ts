@@ -119,6 +119,15 @@ function executorRows(c: Calibration): string[][] {
       `prepare phase, ${n}`,
     ],
     ["task dispatch", formatSeconds(e.taskDispatch), `per task, a ${c.executor.chain}-task chain, ${n}`],
+    ...(e.taskDispatchBusy === undefined
+      ? []
+      : [
+          [
+            "task dispatch, all busy",
+            formatSeconds(e.taskDispatchBusy),
+            `per task, a ${c.executor.chain}-task chain on every worker at once, ${n}`,
+          ],
+        ]),
     [
       "input load",
       `${formatSeconds(e.load.latency)} + ${formatBytes(e.load.bandwidth)}/s`,

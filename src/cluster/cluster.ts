@@ -62,6 +62,11 @@ export interface ExecutorOverheads {
   readonly runStartPerTask: number;
   readonly load: CopyCost;
   readonly taskDispatch: number;
+  /**
+   * Dispatch per task on a device whose host's other devices run tasks of the plan too (the
+   * coordinator then competes with busy workers for the cores); `taskDispatch` when absent.
+   */
+  readonly taskDispatchBusy?: number;
   readonly fetch: CopyCost;
   readonly runEnd: number;
 }

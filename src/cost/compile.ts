@@ -97,8 +97,12 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.base = sized(ws.base, D);
   const base = ws.base;
   base.fill(0, 0, D);
-  const dispatch = taskOverheadSeconds(ctx.cluster.executor);
   const level = busyLevelOfDevices(ctx, state);
+  // Dispatch with the host's other devices idle, and with them computing too.
+  const dispatchAlone = taskOverheadSeconds(ctx.cluster.executor, 1);
+  const dispatchShared = taskOverheadSeconds(ctx.cluster.executor, 2);
+  const { hostBusy } = ws;
+  const { devHost } = ctx;
   const L = ctx.busyLevels.length;
   ws.opX = sized(ws.opX, nOps);
   ws.lastReader = sized(ws.lastReader, T);
@@ -122,6 +126,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
+      const dispatch = hostBusy[devHost[dev]!]! > 1 ? dispatchShared : dispatchAlone;
       const dur = seconds[(devType[dev]! * L + level[dev]!) * n + j]! + dispatch;
       if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
       taskOp[t] = k;

@@ -30,9 +30,14 @@ export function runOverheadSeconds(executor: ExecutorOverheads | undefined, run:
   return executor.runStart + run.tasks * executor.runStartPerTask + loading + fetching + executor.runEnd;
 }
 
-/** Seconds the executor adds to every task on its device (dispatch), 0 without overheads. */
-export function taskOverheadSeconds(executor: ExecutorOverheads | undefined): number {
-  return executor?.taskDispatch ?? 0;
+/**
+ * Seconds the executor adds to every task on its device (dispatch) while `busy` devices of its
+ * host run the plan's tasks: `taskDispatchBusy` when others do (`busy > 1`) and it is given,
+ * else `taskDispatch`; 0 without overheads.
+ */
+export function taskOverheadSeconds(executor: ExecutorOverheads | undefined, busy = 1): number {
+  if (executor === undefined) return 0;
+  return busy > 1 ? (executor.taskDispatchBusy ?? executor.taskDispatch) : executor.taskDispatch;
 }
 
 /**

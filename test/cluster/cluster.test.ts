@@ -140,6 +140,7 @@ describe("kernel tables and executor overheads", () => {
     runStartPerTask: 1e-5,
     load: { bandwidth: 1e9, latency: 5e-5 },
     taskDispatch: 2e-4,
+    taskDispatchBusy: 5e-4,
     fetch: { bandwidth: 2e9, latency: 1e-4 },
     runEnd: 5e-4,
   } as const;
@@ -156,6 +157,12 @@ describe("kernel tables and executor overheads", () => {
     expect(cluster!.executor).toEqual(executor);
     expect(validateCluster(clusterToJson(cluster!)).cluster).toEqual(cluster);
     expect(validateCluster(twoHosts).cluster!.executor).toBeUndefined();
+  });
+
+  it("refuse a negative dispatch time, naming the field", () => {
+    const bad = { ...withTables, executor: { ...executor, taskDispatchBusy: -1e-4 } };
+    const issues = validateCluster(bad).issues;
+    expect(issues.map((i) => [i.code, i.path])).toEqual([["schema_violation", "/executor/taskDispatchBusy"]]);
   });
 
   it("refuse sizes that do not increase, naming the point", () => {

@@ -34,6 +34,13 @@ describe("runOverheadSeconds", () => {
     expect(taskOverheadSeconds(undefined)).toBe(0);
     expect(taskOverheadSeconds(local)).toBe(2e-4);
   });
+
+  it("takes the busy dispatch while other devices of the host compute, the plain one without it", () => {
+    const busy = { ...local, taskDispatchBusy: 7e-4 };
+    expect(taskOverheadSeconds(busy, 1)).toBe(2e-4);
+    expect(taskOverheadSeconds(busy, 2)).toBe(7e-4);
+    expect(taskOverheadSeconds(local, 2)).toBe(2e-4);
+  });
 });
 
 /** `cluster` with `executor` added. */
@@ -79,6 +86,26 @@ describe("the simulator with executor overheads", () => {
     expect(
       sameSeconds(withOverheads, without + 2 * local.taskDispatch + runOverheadSeconds(local, run)),
     ).toBe(true);
+  });
+
+  it("prices tasks with the busy dispatch when the plan uses two devices of the host, the plain one on one device", () => {
+    const busy = { ...local, taskDispatchBusy: 7e-4 };
+    const bytes = 64 * 64 * 4;
+    const split = makePlan(prog, {
+      devices: ["d0", "d1"],
+      splits: { n: [{ dim: 0, parts: 2 }], r: [{ dim: 0, parts: 2 }] },
+    });
+    const without = createSimulator(split, base).cost().makespan;
+    const run = { tasks: 4, inputs: 1, loadedBytes: bytes, fetches: 2, fetchedBytes: bytes };
+    expect(
+      sameSeconds(
+        createSimulator(split, withExecutor(base, busy)).cost().makespan,
+        without + 2 * busy.taskDispatchBusy + runOverheadSeconds(busy, run),
+      ),
+    ).toBe(true);
+    const alone = makePlan(prog, { devices: ["d0", "d1"], placement: { n: ["d0"], r: ["d0"] } });
+    const plain = createSimulator(alone, withExecutor(base, local)).cost().makespan;
+    expect(createSimulator(alone, withExecutor(base, busy)).cost().makespan).toBe(plain);
   });
 
   it("reads the executor from a cluster document", () => {

@@ -120,6 +120,9 @@ async function timeKernel(
  *
  * - `taskDispatch`: a chain of `chain` tiny `relu`s on one device, its compute phase less the
  *   worker's busy time, per task (the round trip from a task's end to the next one's start);
+ * - `taskDispatchBusy`: one such chain on every worker at once, each thread's compute phase
+ *   less its busy time, per task, the median thread (the coordinator then shares the cores with
+ *   busy workers);
  * - `runStart` and `runStartPerTask`: the preparation time of that chain and of one task;
  * - `load` and `fetch`: one `relu` over `small` and over `large` float32 elements — the load
  *   (fetch) phase of the small run is the latency, the extra time of the large one per extra
@@ -138,19 +141,38 @@ export async function probeExecutor(
   },
 ): Promise<ExecutorProbe> {
   const chainPlan = makePlan(chainProgram(options.chain), { devices: ["d0"] });
+  const parallel = chainsProgram(options.chain, executor.threads);
+  const parallelPlan = makePlan(parallel, {
+    devices: deviceNames(executor.threads),
+    // Operations are in build order: chain c's are c·chain … (c+1)·chain − 1.
+    placement: Object.fromEntries(
+      parallel.operations.map((o, i) => [o.id, [`d${Math.floor(i / options.chain)}`]]),
+    ),
+  });
   const smallPlan = makePlan(reluProgram(options.small), { devices: ["d0"] });
   const largePlan = makePlan(reluProgram(options.large), { devices: ["d0"] });
-  const plans = [chainPlan, smallPlan, largePlan];
+  const plans = [chainPlan, smallPlan, largePlan, parallelPlan];
   const inputs = plans.map((p) => randomInputs(p.program, 1));
   for (const [i, p] of plans.entries()) await executor.run(p, inputs[i]!);
   const runs: LocalRunResult[][] = plans.map(() => []);
   for (let r = 0; r < options.repeats; r++)
     for (const [i, p] of plans.entries()) runs[i]!.push(await executor.run(p, inputs[i]!));
-  const [chain, small, large] = runs as [LocalRunResult[], LocalRunResult[], LocalRunResult[]];
+  const [chain, small, large, parallelRuns] = runs as [
+    LocalRunResult[],
+    LocalRunResult[],
+    LocalRunResult[],
+    LocalRunResult[],
+  ];
   const phase = (rs: readonly LocalRunResult[], k: "prepareMs" | "loadMs" | "fetchMs" | "endMs") =>
     fastest(rs.map((r) => r.stats.phases[k])) / 1000;
   const dispatch =
     fastest(chain.map((r) => r.stats.phases.computeMs - r.stats.perThread[0]!.busyMs)) / 1000 / options.chain;
+  const dispatchBusy =
+    fastest(
+      parallelRuns.map((r) => median(r.stats.perThread.map((t) => r.stats.phases.computeMs - t.busyMs))),
+    ) /
+    1000 /
+    options.chain;
   const perTask = Math.max(0, (phase(chain, "prepareMs") - phase(small, "prepareMs")) / (options.chain - 1));
   const extraBytes = 4 * (options.large - options.small);
   const rate = (k: "loadMs" | "fetchMs") =>
@@ -162,6 +184,7 @@ export async function probeExecutor(
       runStartPerTask: perTask,
       load: { bandwidth: rate("loadMs"), latency: phase(small, "loadMs") },
       taskDispatch: Math.max(0, dispatch),
+      taskDispatchBusy: Math.max(0, dispatchBusy),
       fetch: { bandwidth: rate("fetchMs"), latency: phase(small, "fetchMs") },
       runEnd: fastest([...chain, ...small, ...large].map((r) => r.stats.phases.endMs)) / 1000,
     },
@@ -177,6 +200,17 @@ function chainProgram(length: number): Program {
   let x = p.input("x", [16]);
   for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
   p.output("y", x);
+  return p.build();
+}
+
+/** `count` independent chains of `length` tiny `relu`s, chain `c`'s operations named `chain${c}_…`. */
+function chainsProgram(length: number, count: number): Program {
+  const p = program("calibrate-dispatch-busy");
+  for (let c = 0; c < count; c++) {
+    let x = p.input(`x${c}`, [16]);
+    for (let i = 0; i < length; i++) x = p.relu(x, { id: `chain${c}_relu${i}` });
+    p.output(`y${c}`, x);
+  }
   return p.build();
 }
 

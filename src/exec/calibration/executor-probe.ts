@@ -118,18 +118,18 @@ async function timeKernel(
 /**
  * Measures what `executor` adds around kernels, on runs whose kernels are negligible:
  *
- * - `taskDispatch`: a chain of `chain` tiny `relu`s on one device, its compute phase less the
- *   worker's busy time, per task (the round trip from a task's end to the next one's start);
- * - `taskDispatchBusy`: one such chain on every worker at once, each thread's compute phase
- *   less its busy time, per task, the median thread (the coordinator then shares the cores with
- *   busy workers);
+ * - `taskDispatch`: a chain of `chain` tiny `relu`s on one device, the median task's lag (sent
+ *   to its worker until heard done, less the worker's busy time) over every run: the round trip
+ *   from a task's end to the next one's start;
+ * - `taskDispatchBusy`: one such chain on every worker at once, the median task's lag (the
+ *   coordinator then shares the cores with busy workers);
  * - `runStart` and `runStartPerTask`: the preparation time of that chain and of one task;
  * - `load` and `fetch`: one `relu` over `small` and over `large` float32 elements — the load
  *   (fetch) phase of the small run is the latency, the extra time of the large one per extra
  *   byte the bandwidth;
  * - `runEnd`: the end phase.
  *
- * Each figure is the fastest of `repeats` runs (see `fastest`) after one untimed run of each program.
+ * Each other figure is the fastest of `repeats` runs (see `fastest`) after one untimed run of each program.
  */
 export async function probeExecutor(
   executor: LocalExecutor,
@@ -165,14 +165,13 @@ export async function probeExecutor(
   ];
   const phase = (rs: readonly LocalRunResult[], k: "prepareMs" | "loadMs" | "fetchMs" | "endMs") =>
     fastest(rs.map((r) => r.stats.phases[k])) / 1000;
-  const dispatch =
-    fastest(chain.map((r) => r.stats.phases.computeMs - r.stats.perThread[0]!.busyMs)) / 1000 / options.chain;
-  const dispatchBusy =
-    fastest(
-      parallelRuns.map((r) => median(r.stats.perThread.map((t) => r.stats.phases.computeMs - t.busyMs))),
-    ) /
-    1000 /
-    options.chain;
+  // A task's lag: from being sent to its worker to the coordinator hearing it done, less the
+  // worker's busy time. Its median over every task of every run, not the fastest run's average:
+  // on a noisy machine the fastest run of a long chain is luckier than any real plan's tasks.
+  const lag = (rs: readonly LocalRunResult[]) =>
+    median(rs.flatMap((r) => r.stats.trace.tasks.map((t) => t.doneMs - t.dispatchedMs - t.busyMs))) / 1000;
+  const dispatch = lag(chain);
+  const dispatchBusy = lag(parallelRuns);
   const perTask = Math.max(0, (phase(chain, "prepareMs") - phase(small, "prepareMs")) / (options.chain - 1));
   const extraBytes = 4 * (options.large - options.small);
   const rate = (k: "loadMs" | "fetchMs") =>

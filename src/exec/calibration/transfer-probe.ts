@@ -4,6 +4,7 @@ import { makePlan } from "../../plan/make-plan.js";
 import type { LocalExecutor } from "../local/local-executor.js";
 import { randomInputs } from "../reference/random-inputs.js";
 import { fastest } from "./fastest.js";
+import { median } from "./median.js";
 
 /** How much the transfer probe measures. */
 export interface TransferProbeOptions {
@@ -38,7 +39,8 @@ export interface TransferProbe {
  * compute phases over the `chain − 1` transfers: the sender's copy out, the message, the
  * receiver's copy in and the coordinator's round trip before the reader starts (each chain pays
  * its dispatches alike). The small chain's figure is the latency; the extra seconds of the large
- * one per extra byte give the bandwidth. Fastest of `repeats` runs after one untimed run of each.
+ * one per extra byte give the bandwidth. Fastest of `repeats` runs after one untimed run of each;
+ * never less than the median transfer's traced time from the send order to its arrival.
  *
  * A probe of separate threads pushing pieces around a ring measured neither the round trip nor
  * the run's allocation pattern, and was off by up to 10× against the executor's traces.
@@ -47,7 +49,8 @@ export async function probeTransfers(
   executor: LocalExecutor,
   options: TransferProbeOptions,
 ): Promise<TransferProbe> {
-  const perTransfer = async (elements: number): Promise<number> => {
+  /** Seconds per transfer of `elements`: the compute phases' difference, and the traced arrivals' median. */
+  const perTransfer = async (elements: number): Promise<{ extra: number; traced: number }> => {
     const prog = chainProgram(options.chain, elements);
     const on = (device: (i: number) => string) =>
       makePlan(prog, {
@@ -58,19 +61,27 @@ export async function probeTransfers(
     const inputs = randomInputs(prog, 1);
     for (const p of plans) await executor.run(p, inputs);
     const compute: number[][] = [[], []];
+    const arrivals: number[] = [];
     for (let r = 0; r < options.repeats; r++)
-      for (const [i, p] of plans.entries())
-        compute[i]!.push((await executor.run(p, inputs)).stats.phases.computeMs);
-    const extra = (fastest(compute[1]!) - fastest(compute[0]!)) / 1000;
-    return Math.max(0, extra / (options.chain - 1));
+      for (const [i, p] of plans.entries()) {
+        const { stats } = await executor.run(p, inputs);
+        compute[i]!.push(stats.phases.computeMs);
+        for (const t of stats.trace.transfers) arrivals.push(t.arrivedMs - t.sentMs);
+      }
+    const extra = (fastest(compute[1]!) - fastest(compute[0]!)) / 1000 / (options.chain - 1);
+    return { extra, traced: median(arrivals) / 1000 };
   };
   const small = await perTransfer(options.small);
   const large = await perTransfer(options.large);
+  // A noisy run can make the alternating chain look as fast as the one-device one: a transfer
+  // never costs less than its own message path, sender to receiver, as the trace timed it.
+  const latency = Math.max(small.extra, small.traced);
+  const largeSeconds = Math.max(large.extra, large.traced);
   const extraBytes = 4 * (options.large - options.small);
   return {
     workers: executor.threads,
-    latency: small,
-    bandwidth: extraBytes / Math.max(large - small, large / 10, 1e-9),
+    latency,
+    bandwidth: extraBytes / Math.max(largeSeconds - latency, largeSeconds / 10),
     chain: options.chain,
     smallBytes: 4 * options.small,
     largeBytes: 4 * options.large,

@@ -8,7 +8,7 @@ import { UNARY_KERNELS } from "./unary.js";
 
 export type { BinaryParams } from "./binary.js";
 export type { ConvTranspose2dParams } from "./conv-transpose.js";
-export type { Conv2dParams } from "./conv2d.js";
+export type { Conv2dParams } from "./conv2d-geometry.js";
 export type { Conv2dInputGradParams } from "./conv2d-input-grad.js";
 export type { Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
 export { GELU_GRAD_DECLARATION } from "./gelu-grad.js";

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -11,6 +10,7 @@ import { verifyTolerance } from "../../src/exec/verify-tolerance.js";
 import { exportTorch, type TorchExport, writeTorchExport } from "../../src/export/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import type { Plan } from "../../src/plan/index.js";
+import { freePort } from "../support/free-port.js";
 
 /** The Python with Debian's python3-torch (not a pyenv shim that lacks it). */
 export const PYTHON = "/usr/bin/python3";
@@ -55,19 +55,6 @@ export function prepareCase(label: string, plan: Plan, seed = 0, collectives = t
   writeTorchExport(dir, exported);
   writeTensorValues(join(dir, "inputs.safetensors"), randomInputs(plan.program, seed));
   return { label, plan, exported, dir, seed };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
 }
 
 /** Runs every case (all with `world` ranks) in ONE launch of `world` processes: python and torch start once. */

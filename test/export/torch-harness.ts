@@ -57,6 +57,19 @@ export function prepareCase(label: string, plan: Plan, seed = 0, collectives = t
   return { label, plan, exported, dir, seed };
 }
 
+/** The arguments of a case's exported plan.py: its inputs, and where its outputs and stats go, all in its folder. */
+export function caseArguments(c: TorchCase): string[] {
+  const at = (file: string) => join(c.dir, file);
+  return [
+    "--inputs",
+    at("inputs.safetensors"),
+    "--out",
+    at("outputs.safetensors"),
+    "--stats",
+    at("stats.json"),
+  ];
+}
+
 /** Runs every case (all with `world` ranks) in ONE launch of `world` processes: python and torch start once. */
 const DRIVER = `
 import importlib.util, json, sys
@@ -80,17 +93,7 @@ export async function launch(world: number, cases: readonly TorchCase[]): Promis
   const dir = join(root, `launch-${serial++}`);
   mkdirSync(dir);
   writeFileSync(join(dir, "driver.py"), DRIVER);
-  const list = cases.map((c) => ({
-    script: join(c.dir, "plan.py"),
-    args: [
-      "--inputs",
-      join(c.dir, "inputs.safetensors"),
-      "--out",
-      join(c.dir, "outputs.safetensors"),
-      "--stats",
-      join(c.dir, "stats.json"),
-    ],
-  }));
+  const list = cases.map((c) => ({ script: join(c.dir, "plan.py"), args: caseArguments(c) }));
   writeFileSync(join(dir, "cases.json"), JSON.stringify(list));
   const port = await freePort();
   const runs = Array.from(

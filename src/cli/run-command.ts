@@ -110,15 +110,16 @@ export async function runPlanFile(
   return ok;
 }
 
-type Inputs = Parameters<typeof runLocal>[1];
-
-async function runOnThreads(
+/** Runs `plan` on one kind of executor and summarises the run in lines for the terminal. */
+type RunOn = (
   plan: Parameters<typeof runLocal>[0],
-  inputs: Inputs,
+  inputs: Parameters<typeof runLocal>[1],
   opts: RunOptions & { readonly label: string },
   registry: KernelRegistry,
   onProgress: (done: number, total: number) => void,
-): Promise<RanPlan> {
+) => Promise<RanPlan>;
+
+const runOnThreads: RunOn = async (plan, inputs, opts, registry, onProgress) => {
   const result = await runLocal(plan, inputs, {
     registry,
     backend: opts.backend,
@@ -135,15 +136,9 @@ async function runOnThreads(
     ),
   ];
   return { outputs: result.outputs, lines };
-}
+};
 
-async function runOnWorkers(
-  plan: Parameters<typeof runLocal>[0],
-  inputs: Inputs,
-  opts: RunOptions & { readonly label: string },
-  registry: KernelRegistry,
-  onProgress: (done: number, total: number) => void,
-): Promise<RanPlan> {
+const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => {
   const result = await runDistributed(plan, inputs, {
     registry,
     kernelFiles: opts.kernels,
@@ -165,7 +160,7 @@ async function runOnWorkers(
         ]),
   ];
   return { outputs: result.outputs, lines };
-}
+};
 
 /** What either executor's stats say of a whole run: its tasks, time and bytes moved against those derived. */
 interface RunTotals {

@@ -8,6 +8,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { mulberry32 } from "../dist/base/index.js";
 import { fidelitySummary } from "../dist/cost/index.js";
 import {
   baselinePlans,
@@ -152,18 +153,6 @@ function programs(quick) {
       ];
 }
 
-/** A seeded generator of floats in [0, 1) (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random valid plan on `devices`: each operation left whole or cut in two on a random index dimension, shards placed at random. */
 function randomPlan(prog, devices, rand) {
   const splits = {};
@@ -212,7 +201,7 @@ async function candidates(prog, cluster, count, front, seconds, seed) {
     add(f.name, f.plan);
   }
   add(search.front[search.chosen].name, search.front[search.chosen].plan);
-  const rand = random(seed + 1);
+  const rand = mulberry32(seed + 1);
   for (let tries = 0; out.length < count && tries < 50 * count; tries++) {
     add(`random-${out.length}`, randomPlan(prog, cluster.devices.map((d) => d.id).slice(0, 2), rand));
   }

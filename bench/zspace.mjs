@@ -1,5 +1,6 @@
 // Benchmark suite: the Z-space operations the planner runs in its inner loops (intersecting
 // shard regions, cutting index ranges, projecting them onto tensors, checking partitions).
+import { mulberry32 } from "../dist/base/index.js";
 import { IndexProjection, tiles, ZAffineMap, ZRange } from "../dist/zspace/index.js";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
@@ -12,21 +13,9 @@ export const title = "Z-space geometry";
 export const description =
   "Throughput of the `ZRange` / `IndexProjection` operations that shard planning runs in its inner loops.";
 
-/** A deterministic pseudo-random generator (mulberry32), so every run measures the same inputs. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 64 rank-4 ranges with origins in [-32, 32) and extents in [1, 64], mostly overlapping one another. */
 function rank4Ranges() {
-  const next = rng(42);
+  const next = mulberry32(42);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo));
   return Array.from({ length: 64 }, () => {
     const start = Array.from({ length: 4 }, () => int(-32, 32));

@@ -15,7 +15,7 @@ export {
 export { isTesseraError, TesseraError, throwIfIssues, ValidationError } from "./errors.js";
 export { type Issue, IssueCollector, issue } from "./issue.js";
 export { type Context, isJsonObject, type JsonValue, nullRecord, ownValue, pointer } from "./json.js";
-export { type Rng, seededRng } from "./random.js";
+export { mulberry32, type Rng, seededRng } from "./random.js";
 export { readFileBytes, readTextFile } from "./read-text-file.js";
 export { errorToJson, renderError, renderIssues } from "./render.js";
 export { checkSchema } from "./schema-check.js";

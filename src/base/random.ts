@@ -18,17 +18,25 @@ export function seededRng(seed: number): Rng {
   let z = ((seed | 0) ^ Math.imul(high, 0x27d4eb2f)) + 0x9e3779b9;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  let state = (z ^ (z >>> 16)) >>> 0;
-  const next = (): number => {
+  const next = mulberry32((z ^ (z >>> 16)) >>> 0);
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    uniform: (lo, hi) => lo + next() * (hi - lo),
+  };
+}
+
+/**
+ * The bare mulberry32 stream of floats in [0, 1) from a 32-bit state (`seed >>> 0`), without
+ * `seededRng`'s seed mixing: for fixtures and benches whose recorded streams began with it.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    uniform: (lo, hi) => lo + next() * (hi - lo),
   };
 }

@@ -110,15 +110,16 @@ export async function runPlanFile(
   return ok;
 }
 
-type Inputs = Parameters<typeof runLocal>[1];
-
-async function runOnThreads(
+/** Runs `plan` on one kind of executor and summarises the run in lines for the terminal. */
+type RunOn = (
   plan: Parameters<typeof runLocal>[0],
-  inputs: Inputs,
+  inputs: Parameters<typeof runLocal>[1],
   opts: RunOptions & { readonly label: string },
   registry: KernelRegistry,
   onProgress: (done: number, total: number) => void,
-): Promise<RanPlan> {
+) => Promise<RanPlan>;
+
+const runOnThreads: RunOn = async (plan, inputs, opts, registry, onProgress) => {
   const result = await runLocal(plan, inputs, {
     registry,
     backend: opts.backend,
@@ -128,23 +129,16 @@ async function runOnThreads(
   });
   const s = result.stats;
   const lines = [
-    `ran '${opts.label}' on ${plan.devices.length} devices over ${s.perThread.length} threads (${s.backend} kernels): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
-    movedLine(s.bytesMoved, s.bytesDerived, s.transfersMoved),
+    ...summaryHead(opts.label, plan, `${s.perThread.length} threads (${s.backend} kernels)`, s),
     ...s.perThread.map(
       (t) =>
         `  thread ${t.thread} (${t.devices.join(", ")}): ${t.tasks} tasks, busy ${t.busyMs.toFixed(0)} ms\n`,
     ),
   ];
   return { outputs: result.outputs, lines };
-}
+};
 
-async function runOnWorkers(
-  plan: Parameters<typeof runLocal>[0],
-  inputs: Inputs,
-  opts: RunOptions & { readonly label: string },
-  registry: KernelRegistry,
-  onProgress: (done: number, total: number) => void,
-): Promise<RanPlan> {
+const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => {
   const result = await runDistributed(plan, inputs, {
     registry,
     kernelFiles: opts.kernels,
@@ -154,8 +148,7 @@ async function runOnWorkers(
   });
   const s = result.stats;
   const lines = [
-    `ran '${opts.label}' on ${plan.devices.length} devices over ${s.perWorker.length} workers (run ${s.run}): ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
-    movedLine(s.bytesMoved, s.bytesDerived, s.transfersMoved),
+    ...summaryHead(opts.label, plan, `${s.perWorker.length} workers (run ${s.run})`, s),
     ...s.perWorker.map(
       (w) =>
         `  worker ${w.worker} on ${w.host}, ${w.backend} kernels (${w.devices.join(", ") || "no devices"}): ${w.tasks} tasks, busy ${w.busyMs.toFixed(0)} ms\n`,
@@ -167,8 +160,27 @@ async function runOnWorkers(
         ]),
   ];
   return { outputs: result.outputs, lines };
+};
+
+/** What either executor's stats say of a whole run: its tasks, time and bytes moved against those derived. */
+interface RunTotals {
+  readonly tasks: number;
+  readonly wallMs: number;
+  readonly bytesMoved: number;
+  readonly bytesDerived: number;
+  readonly transfersMoved: number;
 }
 
-function movedLine(moved: number, derived: number, transfers: number): string {
-  return `  moved ${formatBytes(moved)} in ${transfers} transfers (derived: ${formatBytes(derived)}${moved === derived ? ", equal" : ", DIFFERENT"})\n`;
+/** The first two lines of a run's summary: what ran over what (`over`), then the bytes moved against those derived. */
+function summaryHead(
+  label: string,
+  plan: Parameters<typeof runLocal>[0],
+  over: string,
+  s: RunTotals,
+): string[] {
+  const { bytesMoved: moved, bytesDerived: derived } = s;
+  return [
+    `ran '${label}' on ${plan.devices.length} devices over ${over}: ${s.tasks} tasks in ${s.wallMs.toFixed(0)} ms\n`,
+    `  moved ${formatBytes(moved)} in ${s.transfersMoved} transfers (derived: ${formatBytes(derived)}${moved === derived ? ", equal" : ", DIFFERENT"})\n`,
+  ];
 }

@@ -1,3 +1,4 @@
+import { conv2dShardShape, groupedChannels } from "../kernels/library/conv2d-shard-shape.js";
 import { pyList, pyTuple } from "./py-code.js";
 import { refuse, required, type TorchLowering } from "./torch-lowering.js";
 
@@ -18,11 +19,6 @@ export const linearLowering: TorchLowering = (s) => {
   return b === undefined || !first ? product : s.code.let(`${product} + ${b}`);
 };
 
-/** Indices `gi·stride + i` for `gi < groups`, `i < count`: the first `count` channels of each group. */
-function pick(groups: number, stride: number, count: number): number[] {
-  return Array.from({ length: groups * count }, (_, k) => Math.floor(k / count) * stride + (k % count));
-}
-
 /**
  * conv2d → torch.nn.functional.conv2d, everything derived from the projections and the shard's
  * index box `[n, g, ocg, oh, ow, icg]`, as the ONNX lowering does: stride from x's `oh`/`ow`
@@ -32,24 +28,21 @@ function pick(groups: number, stride: number, count: number): number[] {
  * into the bounding box of output channels (zeros for the channels it does not compute).
  */
 export const conv2dLowering: TorchLowering = (s) => {
-  const xp = s.signature.inputs.x?.projection;
-  const wp = s.signature.inputs.w?.projection;
-  if (xp === undefined || wp === undefined) throw refuse(s, "conv2d without x or w");
-  const xRows = xp.map.matrix;
-  const cg = xRows[1]![1]!;
-  const strides = [xRows[2]![3]!, xRows[3]![4]!];
-  const ocg = wp.map.matrix[0]![1]!;
-  const field = xp.shape.coords.slice(2);
-  const taps = wp.shape.coords.slice(2);
-  const dilations = taps.map((k, i) => (k > 1 ? (field[i]! - 1) / (k - 1) : 1));
-  const [n, groups, oc, oh, ow, c] = s.index.shape.coords as [number, number, number, number, number, number];
+  const shape = conv2dShardShape(s.signature, s.index);
+  if (shape === undefined) throw refuse(s, "conv2d without x or w");
+  const { cg, ocg, strides, dilations } = shape;
+  const [n, groups, oc, oh, ow, c] = shape.extents;
   const { code } = s;
   let x = required(s, "x");
   let w = required(s, "w");
   if (groups > 1 && c < cg)
-    x = code.let(`${x}.index_select(1, torch.tensor(${pyList(pick(groups, cg, c))}, device=${x}.device))`);
+    x = code.let(
+      `${x}.index_select(1, torch.tensor(${pyList(groupedChannels(groups, cg, c))}, device=${x}.device))`,
+    );
   if (groups > 1 && oc < ocg)
-    w = code.let(`${w}.index_select(0, torch.tensor(${pyList(pick(groups, ocg, oc))}, device=${w}.device))`);
+    w = code.let(
+      `${w}.index_select(0, torch.tensor(${pyList(groupedChannels(groups, ocg, oc))}, device=${w}.device))`,
+    );
   let y = code.let(
     `torch.nn.functional.conv2d(${x}, ${w}, stride=${pyTuple(strides)}, dilation=${pyTuple(dilations)}, groups=${groups})`,
   );

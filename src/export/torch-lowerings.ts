@@ -1,5 +1,5 @@
 import type { AnyKernelDef } from "../kernels/kernel.js";
-import { BUILTIN_KERNELS, type BuiltinKernelId } from "../kernels/library/index.js";
+import { type BuiltinKernelId, builtinIdOf } from "../kernels/library/index.js";
 import { conv2dLowering, linearLowering, matmulLowering } from "./lower-contraction.js";
 import { binaryLowering, geluGradLowering, scaleLowering, unaryLowering } from "./lower-elementwise.js";
 import { convTranspose2dLowering, maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
@@ -58,17 +58,8 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
   pad: layoutLowering,
 };
 
-/**
- * The torch lowering of `def`, or undefined for a kernel declared as data (or a declaration that
- * merely reuses a built-in's id: identity, not the id, decides, as for the ONNX backend).
- */
+/** The torch lowering of `def`, or undefined for a kernel declared as data (see `builtinIdOf`). */
 export function torchLoweringFor(def: AnyKernelDef): TorchLowering | undefined {
-  const id = def.id;
-  if (!isBuiltinId(id)) return undefined;
-  const builtin: AnyKernelDef = BUILTIN_KERNELS[id];
-  return builtin === def ? TORCH_LOWERINGS[id] : undefined;
-}
-
-function isBuiltinId(id: string): id is BuiltinKernelId {
-  return Object.hasOwn(BUILTIN_KERNELS, id);
+  const id = builtinIdOf(def);
+  return id === undefined ? undefined : TORCH_LOWERINGS[id];
 }

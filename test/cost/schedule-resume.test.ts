@@ -10,31 +10,11 @@ import { createSimulator, type Simulator } from "../../src/cost/index.js";
 import { newTrace, resumeStats, TraceCache } from "../../src/cost/schedule-trace.js";
 import { program } from "../../src/frontend/index.js";
 import { deviceNames, makePlan } from "../../src/plan/index.js";
-import { gridSharding, shardCount } from "../../src/shard/index.js";
 import { randomPlan } from "../plan/random-plans.js";
-import { Dice, programAndDice, randomSplits, runs } from "../shard/random-programs.js";
+import { Dice, programAndDice, runs } from "../shard/random-programs.js";
+import { randomChange } from "./random-change.js";
 
 const cluster = presetCluster("a100-8x8");
-
-/** A random local change: shards moved, or the operation re-split (onto random devices or not). */
-function change(sim: Simulator, dice: Dice): Simulator {
-  const plan = sim.plan;
-  const o = dice.pick(plan.operations);
-  if (dice.oneIn(2))
-    return sim.withPlacement(
-      o.op,
-      o.devices.map(() => dice.pick(plan.devices)),
-    );
-  const op = plan.program.operations.find((x) => x.id === o.op)!;
-  const splits = randomSplits(op, dice, 8);
-  if (dice.oneIn(2)) return sim.withSharding(o.op, splits);
-  const n = shardCount(gridSharding(op, splits));
-  return sim.withSharding(
-    o.op,
-    splits,
-    Array.from({ length: n }, () => dice.pick(plan.devices)),
-  );
-}
 
 const fresh = (sim: Simulator) => createSimulator(sim.plan, cluster).cost();
 
@@ -51,10 +31,10 @@ describe("resuming a parent's schedule", () => {
           for (let step = 0; step < 3; step++) {
             sim.cost();
             // Siblings, evaluated in turn: each overwrites the workspace the next one compiles into.
-            const siblings = Array.from({ length: 3 }, () => change(sim, roll));
+            const siblings = Array.from({ length: 3 }, () => randomChange(sim, roll));
             for (const s of siblings) expect(s.cost()).toEqual(fresh(s));
             // A chain of changes evaluated only at its end.
-            const chain = change(change(sim, roll), roll);
+            const chain = randomChange(randomChange(sim, roll), roll);
             expect(chain.cost()).toEqual(fresh(chain));
             sim = roll.oneIn(2) ? chain : siblings[roll.int(siblings.length)]!;
           }

@@ -7,13 +7,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkSchema } from "../../src/base/index.js";
 import { type Cluster, linkBetween, presetCluster } from "../../src/cluster/index.js";
-import { createSimulator, type Simulation, type Simulator, simulatePlan } from "../../src/cost/index.js";
+import { createSimulator, type Simulation, simulatePlan } from "../../src/cost/index.js";
 import type { Program } from "../../src/ir/index.js";
 import { deriveTaskGraph, type Plan } from "../../src/plan/index.js";
-import { gridSharding, shardCount } from "../../src/shard/index.js";
 import { randomOrder, randomPlan } from "../plan/random-plans.js";
-import { Dice, programAndDice, randomSplits, runs } from "../shard/random-programs.js";
+import { Dice, programAndDice, runs } from "../shard/random-programs.js";
 import { roundCluster } from "./clusters.js";
+import { randomChange } from "./random-change.js";
 
 const CLUSTERS: Readonly<Record<string, { cluster: Cluster; maxDevices: number }>> = {
   "dgx-a100": { cluster: presetCluster("dgx-a100"), maxDevices: 4 },
@@ -155,30 +155,6 @@ describe("bounds and format", () => {
   });
 });
 
-/** A random local change: move one operation's shards (and maybe its combines), or re-split it. */
-function change(sim: Simulator, dice: Dice): Simulator {
-  const plan = sim.plan;
-  const o = dice.pick(plan.operations);
-  if (dice.oneIn(2)) {
-    const devices = o.devices.map(() => dice.pick(plan.devices));
-    if (o.combineDevices === undefined || dice.oneIn(2)) return sim.withPlacement(o.op, devices);
-    return sim.withPlacement(
-      o.op,
-      devices,
-      o.combineDevices.map(() => dice.pick(plan.devices)),
-    );
-  }
-  const op = plan.program.operations.find((x) => x.id === o.op)!;
-  const splits = randomSplits(op, dice, 8);
-  if (dice.oneIn(2)) return sim.withSharding(o.op, splits);
-  const n = shardCount(gridSharding(op, splits));
-  return sim.withSharding(
-    o.op,
-    splits,
-    Array.from({ length: n }, () => dice.pick(plan.devices)),
-  );
-}
-
 describe("incremental re-simulation", () => {
   // Random local changes to random plans: incremental and full simulation must agree.
   const incrementalEqualsFull = () =>
@@ -198,7 +174,7 @@ describe("incremental re-simulation", () => {
         const roll = new Dice(changes);
         for (let step = 0; step < 1 + roll.int(4); step++) {
           const parent = JSON.stringify(sim.simulate());
-          const child = change(sim, roll);
+          const child = randomChange(sim, roll);
           // The parent is untouched, and the child is the changed plan simulated afresh.
           expect(JSON.stringify(sim.simulate())).toBe(parent);
           expect(child.cost()).toEqual(createSimulator(child.plan, cluster, { pricing: p }).cost());

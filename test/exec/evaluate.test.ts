@@ -17,7 +17,8 @@ import { type Program, parseProgram, programToJson } from "../../src/ir/index.js
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import type { Region } from "../../src/kernels/region.js";
 import { ZRange } from "../../src/zspace/index.js";
-import { tensor, thrown, valuesOf } from "./tensor-values.js";
+import { thrown } from "../support/thrown.js";
+import { tensor, valuesOf } from "./tensor-values.js";
 
 const registry = builtinRegistry();
 

@@ -5,7 +5,8 @@ import { ValidationError } from "../../src/base/errors.js";
 import { tensorsFromJson, tensorsToJson } from "../../src/exec/index.js";
 import type { Region } from "../../src/kernels/region.js";
 import { ZRange } from "../../src/zspace/index.js";
-import { tensor, thrown, valuesOf } from "./tensor-values.js";
+import { thrown } from "../support/thrown.js";
+import { tensor, valuesOf } from "./tensor-values.js";
 
 /** Writes `values` as a tensor file's text and reads it back, as `tessera eval --out/--inputs` do. */
 function roundTrip(values: Record<string, Region>): Record<string, Region> {

@@ -10,7 +10,8 @@ import { decodeSafetensors, encodeSafetensors } from "../../src/exec/safetensors
 import { readTensorValues, tensorFormat, writeTensorValues } from "../../src/exec/tensor-io.js";
 import type { Region } from "../../src/kernels/region.js";
 import { ZRange } from "../../src/zspace/index.js";
-import { tensor, thrown, valuesOf } from "./tensor-values.js";
+import { thrown } from "../support/thrown.js";
+import { tensor, valuesOf } from "./tensor-values.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-tensor-io-"));
 

@@ -11,8 +11,8 @@ import { loadKernelDeclarationFile } from "../../src/kernels/declaration/index.j
 import { BUILTIN_KERNELS, builtinRegistry } from "../../src/kernels/library/index.js";
 import { extendRegistry } from "../../src/kernels/registry.js";
 import { makePlan, planToJson } from "../../src/plan/index.js";
-import { thrown } from "../exec/tensor-values.js";
 import { runCli } from "../support/run-cli.js";
+import { thrown } from "../support/thrown.js";
 
 const registry = builtinRegistry();
 const dir = mkdtempSync(join(tmpdir(), "tessera-export-"));
@@ -22,25 +22,33 @@ const mlpPlan = makePlan(mlp, {
   splits: { fc1: [{ dim: 1, parts: 2 }], fc2: [{ dim: 2, parts: 2 }] },
 });
 
+/** A kernel declared as data, which has no torch lowering. */
+const DECLARATION = "test/fixtures/kernels/squared-distance.yaml";
+
+/** A program of one operation `dist` of the declared kernel `kernel` (squared_distance). */
+function distances(kernel: ReturnType<typeof loadKernelDeclarationFile>) {
+  const p = program("distances", { kernels: [kernel] });
+  const d = p.call(
+    "squared_distance",
+    { x: p.input("x", [2, 2]), y: p.input("y", [2, 2]) },
+    {},
+    { id: "dist" },
+  );
+  p.output("d", d.out!);
+  return p.build();
+}
+
 describe("torch lowerings", () => {
   it("every built-in kernel has one, and only built-in kernel objects get one", () => {
     expect(Object.keys(TORCH_LOWERINGS).sort()).toEqual(Object.keys(BUILTIN_KERNELS).sort());
     for (const def of Object.values(BUILTIN_KERNELS)) expect(torchLoweringFor(def)).toBeDefined();
-    const declared = loadKernelDeclarationFile("test/fixtures/kernels/squared-distance.yaml");
+    const declared = loadKernelDeclarationFile(DECLARATION);
     expect(torchLoweringFor(declared)).toBeUndefined();
   });
 
   it("a kernel declared as data is refused by name: not_exportable naming the operation and kernel", () => {
-    const kernel = loadKernelDeclarationFile("test/fixtures/kernels/squared-distance.yaml");
-    const p = program("distances", { kernels: [kernel] });
-    const d = p.call(
-      "squared_distance",
-      { x: p.input("x", [2, 2]), y: p.input("y", [2, 2]) },
-      {},
-      { id: "dist" },
-    );
-    p.output("d", d.out!);
-    const plan = makePlan(p.build(), { devices: ["d0"] });
+    const kernel = loadKernelDeclarationFile(DECLARATION);
+    const plan = makePlan(distances(kernel), { devices: ["d0"] });
     const e = thrown(() => exportTorch(plan, extendRegistry(registry, [kernel]))) as TesseraError;
     expect(e).toBeInstanceOf(TesseraError);
     expect(e.code).toBe("not_exportable");
@@ -92,19 +100,13 @@ describe("tessera export", () => {
   });
 
   it("a plan using a kernel declared as data exits 2 with not_exportable naming the operation", async () => {
-    const declaration = "test/fixtures/kernels/squared-distance.yaml";
-    const kernel = loadKernelDeclarationFile(declaration);
-    const p = program("distances", { kernels: [kernel] });
-    const d = p.call(
-      "squared_distance",
-      { x: p.input("x", [2, 2]), y: p.input("y", [2, 2]) },
-      {},
-      { id: "dist" },
-    );
-    p.output("d", d.out!);
+    const kernel = loadKernelDeclarationFile(DECLARATION);
     const declaredPlan = join(dir, "declared.plan.json");
-    writeFileSync(declaredPlan, JSON.stringify(planToJson(makePlan(p.build(), { devices: ["d0", "d1"] }))));
-    const r = await runCli(["export", declaredPlan, "--kernels", declaration, "-o", join(dir, "declared")]);
+    writeFileSync(
+      declaredPlan,
+      JSON.stringify(planToJson(makePlan(distances(kernel), { devices: ["d0", "d1"] }))),
+    );
+    const r = await runCli(["export", declaredPlan, "--kernels", DECLARATION, "-o", join(dir, "declared")]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("error[not_exportable]");
     expect(r.err).toContain("'dist'");

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -11,6 +10,7 @@ import { verifyTolerance } from "../../src/exec/verify-tolerance.js";
 import { exportTorch, type TorchExport, writeTorchExport } from "../../src/export/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import type { Plan } from "../../src/plan/index.js";
+import { freePort } from "../support/free-port.js";
 
 /** The Python with Debian's python3-torch (not a pyenv shim that lacks it). */
 export const PYTHON = "/usr/bin/python3";
@@ -57,17 +57,17 @@ export function prepareCase(label: string, plan: Plan, seed = 0, collectives = t
   return { label, plan, exported, dir, seed };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(),
-      );
-    });
-  });
+/** The arguments of a case's exported plan.py: its inputs, and where its outputs and stats go, all in its folder. */
+export function caseArguments(c: TorchCase): string[] {
+  const at = (file: string) => join(c.dir, file);
+  return [
+    "--inputs",
+    at("inputs.safetensors"),
+    "--out",
+    at("outputs.safetensors"),
+    "--stats",
+    at("stats.json"),
+  ];
 }
 
 /** Runs every case (all with `world` ranks) in ONE launch of `world` processes: python and torch start once. */
@@ -93,17 +93,7 @@ export async function launch(world: number, cases: readonly TorchCase[]): Promis
   const dir = join(root, `launch-${serial++}`);
   mkdirSync(dir);
   writeFileSync(join(dir, "driver.py"), DRIVER);
-  const list = cases.map((c) => ({
-    script: join(c.dir, "plan.py"),
-    args: [
-      "--inputs",
-      join(c.dir, "inputs.safetensors"),
-      "--out",
-      join(c.dir, "outputs.safetensors"),
-      "--stats",
-      join(c.dir, "stats.json"),
-    ],
-  }));
+  const list = cases.map((c) => ({ script: join(c.dir, "plan.py"), args: caseArguments(c) }));
   writeFileSync(join(dir, "cases.json"), JSON.stringify(list));
   const port = await freePort();
   const runs = Array.from(

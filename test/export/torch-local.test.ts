@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadProgramFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan } from "../../src/plan/index.js";
-import { expectMatches, PYTHON, prepareCase } from "./torch-harness.js";
+import { caseArguments, expectMatches, PYTHON, prepareCase } from "./torch-harness.js";
 
 describe("an exported script started with --local", () => {
   it("starts one process per plan device and equals the reference", { timeout: 120_000 }, () => {
@@ -19,24 +19,11 @@ describe("an exported script started with --local", () => {
       }),
       9,
     );
-    const r = spawnSync(
-      PYTHON,
-      [
-        join(c.dir, "plan.py"),
-        "--local",
-        "--inputs",
-        join(c.dir, "inputs.safetensors"),
-        "--out",
-        join(c.dir, "outputs.safetensors"),
-        "--stats",
-        join(c.dir, "stats.json"),
-      ],
-      {
-        encoding: "utf8",
-        timeout: 110_000,
-        env: { ...process.env, GLOO_SOCKET_IFNAME: "lo", OMP_NUM_THREADS: "1" },
-      },
-    );
+    const r = spawnSync(PYTHON, [join(c.dir, "plan.py"), "--local", ...caseArguments(c)], {
+      encoding: "utf8",
+      timeout: 110_000,
+      env: { ...process.env, GLOO_SOCKET_IFNAME: "lo", OMP_NUM_THREADS: "1" },
+    });
     expect(r.status, r.stderr).toBe(0);
     expectMatches(c);
   });

@@ -9,7 +9,8 @@ import { loadKernelDeclarationFile } from "../../src/kernels/declaration/index.j
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import type { Region } from "../../src/kernels/region.js";
 import type { KernelRegistry } from "../../src/kernels/registry.js";
-import { tensor, thrown } from "../exec/tensor-values.js";
+import { tensor } from "../exec/tensor-values.js";
+import { thrown } from "../support/thrown.js";
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 const SQUARED_DISTANCE = path("../fixtures/kernels/squared-distance.yaml");

@@ -8,7 +8,7 @@ import { TesseraError, ValidationError } from "../../src/base/errors.js";
 import { jsonErrorOffset } from "../../src/base/json-error-offset.js";
 import { loadProgramFile, parseDocumentText, readDocumentFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
-import { thrown } from "../exec/tensor-values.js";
+import { thrown } from "../support/thrown.js";
 
 const TINY_MLP = fileURLToPath(new URL("../fixtures/frontend/tiny-mlp.yaml", import.meta.url));
 

@@ -7,18 +7,6 @@
 /** A JSON value as the mutator handles it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Random numbers in [0, 1) from a seed (mulberry32), so a failing case is a seed to replay. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMES = ["toString", "valueOf", "constructor", "__proto__", "hasOwnProperty", "", " ", "a", "$schema"];
 const NUMBERS = [0, -1, 1, 0.5, -0, 2 ** 31, 2 ** 32, 2 ** 53, 1e9, 1e20, 1.7e308, -1e308, 5e-324, 3e38];
 

@@ -1,17 +1,9 @@
 /** Bad and unsupported models are typed errors naming the node, its operator and what is wrong. */
 import { describe, expect, it } from "vitest";
-import { type TesseraError, ValidationError } from "../../src/base/errors.js";
+import { ValidationError } from "../../src/base/errors.js";
 import { importOnnx } from "../../src/import/index.js";
+import { thrownError } from "../support/thrown.js";
 import { f, OnnxModelBuilder } from "./onnx-builder.js";
-
-function thrown(run: () => unknown): TesseraError {
-  try {
-    run();
-  } catch (e) {
-    return e as TesseraError;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("unsupported operators", () => {
   it("are listed all at once, each by node name and op type", () => {
@@ -21,7 +13,7 @@ describe("unsupported operators", () => {
     const b = m.node("Mod", [a, m.init("k", [3])]);
     m.node("TopK", [b, m.ints("kk", [1])], {}, ["y", "i"]);
     m.output("y", [2, 1]);
-    const e = thrown(() => importOnnx(m.encode()));
+    const e = thrownError(() => importOnnx(m.encode()));
     expect(e).toBeInstanceOf(ValidationError);
     const issues = (e as ValidationError).issues;
     expect(issues.map((i) => i.code)).toEqual([
@@ -41,7 +33,7 @@ describe("unsupported operators", () => {
     const m = new OnnxModelBuilder(17);
     m.node("FusedGemm", [m.input("x", [2, 2]), m.init("w", [2, 2])], {}, ["y"], "com.microsoft");
     m.output("y", [2, 2]);
-    const e = thrown(() => importOnnx(m.encode())) as ValidationError;
+    const e = thrownError(() => importOnnx(m.encode())) as ValidationError;
     expect(e.issues[0]!.summary).toContain("com.microsoft.FusedGemm");
   });
 });
@@ -76,7 +68,7 @@ describe("unsupported features of supported operators", () => {
     const x = m.input("x", [1, 1, 4, 4]);
     m.node("Identity", [build(m, x)], {}, ["y"]);
     m.output("y", [null]);
-    const e = thrown(() => importOnnx(m.encode()));
+    const e = thrownError(() => importOnnx(m.encode()));
     expect(e.code).toBe("unsupported_onnx_feature");
     expect(e.message).toMatch(message);
     expect(e.context.opType).toBeDefined();
@@ -85,13 +77,13 @@ describe("unsupported features of supported operators", () => {
 
 describe("malformed models", () => {
   it("bytes that are not a model are invalid_onnx", () => {
-    expect(thrown(() => importOnnx(Uint8Array.of(0xff, 0xff, 0xff, 0xff))).code).toBe("invalid_onnx");
+    expect(thrownError(() => importOnnx(Uint8Array.of(0xff, 0xff, 0xff, 0xff))).code).toBe("invalid_onnx");
   });
 
   it("a model without nodes is invalid_onnx", () => {
     const m = new OnnxModelBuilder(17);
     m.input("x", [2]);
-    expect(thrown(() => importOnnx(m.encode())).code).toBe("invalid_onnx");
+    expect(thrownError(() => importOnnx(m.encode())).code).toBe("invalid_onnx");
   });
 
   it("a node reading an undefined value is invalid_onnx naming the value", () => {
@@ -99,7 +91,7 @@ describe("malformed models", () => {
     m.node("Relu", [m.input("x", [2])], {}, ["y"]);
     m.node("Add", ["y", "nowhere"], {}, ["z"]);
     m.output("z", [2]);
-    const e = thrown(() => importOnnx(m.encode()));
+    const e = thrownError(() => importOnnx(m.encode()));
     expect(e.code).toBe("invalid_onnx");
     expect(e.message).toContain("'nowhere'");
   });
@@ -108,14 +100,14 @@ describe("malformed models", () => {
     const m = new OnnxModelBuilder(17);
     m.node("Relu", [m.input("x", [2])], {}, ["y"]);
     m.output("q", [2]);
-    expect(thrown(() => importOnnx(m.encode())).code).toBe("invalid_onnx");
+    expect(thrownError(() => importOnnx(m.encode())).code).toBe("invalid_onnx");
   });
 
   it("an attribute of the wrong kind is invalid_onnx", () => {
     const m = new OnnxModelBuilder(17);
     m.node("Softmax", [m.input("x", [2, 2])], { axis: f(1) }, ["y"]);
     m.output("y", [2, 2]);
-    const e = thrown(() => importOnnx(m.encode()));
+    const e = thrownError(() => importOnnx(m.encode()));
     expect(e.code).toBe("invalid_onnx");
     expect(e.message).toContain("attribute 'axis' should be int");
   });
@@ -124,7 +116,7 @@ describe("malformed models", () => {
     const m = new OnnxModelBuilder(17);
     m.node("Reshape", [m.input("x", [2, 3]), m.ints("s", [4, -1])], {}, ["y"]);
     m.output("y", [4, 2]);
-    expect(thrown(() => importOnnx(m.encode())).message).toContain("cannot infer -1");
+    expect(thrownError(() => importOnnx(m.encode())).message).toContain("cannot infer -1");
   });
 });
 
@@ -135,7 +127,7 @@ describe("inputs", () => {
     const x = m.input("x", ["batch", null]);
     m.node("Relu", [x], {}, ["y"]);
     m.output("y", ["batch", null]);
-    const e = thrown(() => importOnnx(m.encode())) as ValidationError;
+    const e = thrownError(() => importOnnx(m.encode())) as ValidationError;
     expect(e.issues.map((i) => i.code)).toEqual([
       "unsupported_onnx_feature",
       "unresolved_dimension",
@@ -150,7 +142,7 @@ describe("inputs", () => {
     m.output("y", [null, 3]);
     const p = importOnnx(m.encode(), { dims: { "x[0]": 2 } }).program;
     expect(p.tensors.find((t) => t.id === "x")!.range.shape.toArray()).toEqual([2, 3]);
-    const e = thrown(() => importOnnx(m.encode(), { dims: { "x[0]": -1 } })) as ValidationError;
+    const e = thrownError(() => importOnnx(m.encode(), { dims: { "x[0]": -1 } })) as ValidationError;
     expect(e.codes).toContain("invalid_argument");
   });
 });

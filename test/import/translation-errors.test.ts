@@ -6,25 +6,17 @@ import { describe, expect, it } from "vitest";
 import type { TesseraError } from "../../src/base/errors.js";
 import { importOnnx } from "../../src/import/index.js";
 import { MODEL_PROTO } from "../../src/import/onnx-schema.js";
+import { thrownError } from "../support/thrown.js";
 import { type Attr, OnnxModelBuilder } from "./onnx-builder.js";
 
 type Build = (m: OnnxModelBuilder, x: string) => string;
-
-function thrown(run: () => unknown): TesseraError {
-  try {
-    run();
-  } catch (e) {
-    return e as TesseraError;
-  }
-  throw new Error("expected a throw");
-}
 
 function refusal(build: Build, opset = 17): TesseraError {
   const m = new OnnxModelBuilder(opset);
   const x = m.input("x", [1, 2, 4, 4]);
   m.node("Identity", [build(m, x)], {}, ["y"]);
   m.output("y", [null]);
-  return thrown(() => importOnnx(m.encode()));
+  return thrownError(() => importOnnx(m.encode()));
 }
 
 const one =
@@ -264,7 +256,7 @@ describe("tensor data the decoder refuses", () => {
       /needs 3 values, found 2/,
     ],
   ])("%s", (_what, tensor, code, message) => {
-    const e = thrown(() => importOnnx(model(tensor)));
+    const e = thrownError(() => importOnnx(model(tensor)));
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
   });

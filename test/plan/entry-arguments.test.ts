@@ -7,19 +7,11 @@ import { parseProgram, validateProgram } from "../../src/ir/index.js";
 import type { KernelRegistry } from "../../src/kernels/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { parsePlan, validatePlan } from "../../src/plan/index.js";
+import { thrown } from "../support/thrown.js";
 
 const programJson = JSON.parse(readFileSync("examples/mlp.json", "utf8")) as unknown;
 const planJson = { version: 1, kind: "plan", program: programJson, devices: ["d0"], operations: [] };
 const none = undefined as unknown as KernelRegistry;
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e: unknown) {
-    return e;
-  }
-  throw new Error("expected an error");
-}
 
 describe("library entry points without a registry", () => {
   it.each([

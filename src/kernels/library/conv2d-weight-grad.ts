@@ -8,7 +8,7 @@ import {
   checkGradientExtents,
   checkGroups,
   decodeConv2dGradParams,
-} from "./conv2d-grad-geometry.js";
+} from "./conv2d-geometry.js";
 import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, requireInput } from "./operands.js";
 
 /** Params of conv2d_weight_grad: the forward conv2d's geometry and its filters' `[KH, KW]`. */

@@ -7,20 +7,9 @@ import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, readOrZero, regionFromAccumulator } from "../numeric/region-access.js";
 import type { TensorType } from "../signature.js";
+import { type Conv2dParams, checkGroups, readConv2dGeometry } from "./conv2d-geometry.js";
 import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, inputPath, requireInput } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
-
-/** Params of conv2d; each pair is `[height, width]`. */
-export interface Conv2dParams {
-  /** Step between output positions; default [1, 1]. */
-  readonly stride: readonly [number, number];
-  /** Zeros added on each side of the input; default [0, 0]. */
-  readonly padding: readonly [number, number];
-  /** Spacing between kernel taps; default [1, 1]. */
-  readonly dilation: readonly [number, number];
-  /** Channel groups: input and output channels split into this many independent convolutions; default 1. */
-  readonly groups: number;
-}
 
 const INDEX_NAMES = ["n", "g", "ocg", "oh", "ow", "icg"] as const;
 
@@ -54,8 +43,8 @@ export const conv2dSignature: SignatureFn<Conv2dParams> = (inputs, params, issue
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [OC, , KH, KW] = w.shape as [number, number, number, number];
   const { groups: G, stride, padding, dilation } = params;
-  const cOk = divides(G, C, "x", 1, "input channels", issues, path);
-  const ocOk = divides(G, OC, "w", 0, "output channels", issues, path);
+  const cOk = checkGroups("x", x, 1, G, issues, path, "input channels");
+  const ocOk = checkGroups("w", w, 0, G, issues, path, "output channels");
   const Cg = C / G;
   const OCg = OC / G;
   const perGroup = `input x dimension 1 / groups = ${C} / ${G}`;
@@ -113,25 +102,6 @@ export const conv2dSignature: SignatureFn<Conv2dParams> = (inputs, params, issue
   };
 };
 
-function divides(
-  groups: number,
-  size: number,
-  name: string,
-  dim: number,
-  what: string,
-  issues: IssueCollector,
-  path: string,
-): boolean {
-  if (size % groups === 0) return true;
-  issues.add(
-    "shape_mismatch",
-    inputPath(path, name),
-    `input ${name} dimension ${dim} (${what}) = ${size} is not divisible by \`groups\` = ${groups}`,
-    { input: name, dim, found: size, groups },
-  );
-  return false;
-}
-
 /** The output extent along one spatial dimension, recording why there is no valid position. */
 function outputExtent(
   what: "height" | "width",
@@ -185,12 +155,7 @@ function outputExtent(
 function decodeConv2dParams(raw: unknown, issues: IssueCollector, path: string): Conv2dParams | undefined {
   const r = ParamReader.open(raw, "conv2d", ["stride", "padding", "dilation", "groups"], issues, path);
   if (r === undefined) return undefined;
-  return r.done({
-    stride: r.pair("stride", [1, 1], 1),
-    padding: r.pair("padding", [0, 0], 0),
-    dilation: r.pair("dilation", [1, 1], 1),
-    groups: r.int("groups", 1, 1),
-  });
+  return r.done(readConv2dGeometry(r));
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The built-in kernel library: one typed table, looked up by id without casts. */
-import type { KernelDef } from "../kernel.js";
+import type { AnyKernelDef, KernelDef } from "../kernel.js";
 import { type KernelRegistry, kernelRegistry } from "../registry.js";
 import { GELU_GRAD_KERNEL } from "./gelu-grad.js";
 import { SCALE_KERNEL } from "./scale.js";
@@ -8,7 +8,7 @@ import { UNARY_KERNELS } from "./unary.js";
 
 export type { BinaryParams } from "./binary.js";
 export type { ConvTranspose2dParams } from "./conv-transpose.js";
-export type { Conv2dParams } from "./conv2d.js";
+export type { Conv2dParams } from "./conv2d-geometry.js";
 export type { Conv2dInputGradParams } from "./conv2d-input-grad.js";
 export type { Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
 export { GELU_GRAD_DECLARATION } from "./gelu-grad.js";
@@ -47,4 +47,16 @@ export type BuiltinParams<K extends BuiltinKernelId> =
 /** A registry of the built-in kernels. */
 export function builtinRegistry(): KernelRegistry {
   return kernelRegistry(Object.values(BUILTIN_KERNELS));
+}
+
+/**
+ * The id of `def` when it is a built-in kernel object itself, else undefined. A kernel declared
+ * as data that merely reuses a built-in's id computes something else: identity, not the id,
+ * decides (what the ONNX and torch lowerings rely on).
+ */
+export function builtinIdOf(def: AnyKernelDef): BuiltinKernelId | undefined {
+  if (!Object.hasOwn(BUILTIN_KERNELS, def.id)) return undefined;
+  const id = def.id as BuiltinKernelId;
+  const builtin: AnyKernelDef = BUILTIN_KERNELS[id];
+  return builtin === def ? id : undefined;
 }

@@ -9,7 +9,8 @@ import {
   SUB_KERNEL,
 } from "./binary.js";
 import { CONV_TRANSPOSE2D_KERNEL, type ConvTranspose2dParams } from "./conv-transpose.js";
-import { CONV2D_KERNEL, type Conv2dParams } from "./conv2d.js";
+import { CONV2D_KERNEL } from "./conv2d.js";
+import type { Conv2dParams } from "./conv2d-geometry.js";
 import { CONV2D_INPUT_GRAD_KERNEL, type Conv2dInputGradParams } from "./conv2d-input-grad.js";
 import { CONV2D_WEIGHT_GRAD_KERNEL, type Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
 import { CONV2D_VJP } from "./gradients/conv2d-vjp.js";

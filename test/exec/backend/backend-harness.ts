@@ -15,6 +15,7 @@ import {
   moveRegion,
   placeSignature,
   randInt,
+  rng,
   signatureOf,
   typeOf,
 } from "../../kernels/library/kernel-harness.js";
@@ -246,4 +247,17 @@ export async function runOn(
     n > (before?.fallbacks[reason] ?? 0) ? [reason] : [],
   );
   return { out, native: after.native > (before?.native ?? 0), fallbacks };
+}
+
+/** `def` over whole `inputs` (at the origin, one shard of its whole index) on `backend`, beside the reference implementation's output. */
+export async function runWhole(
+  backend: KernelBackend,
+  def: AnyKernelDef,
+  params: unknown,
+  inputs: Readonly<Record<string, Region>>,
+): Promise<{ readonly backend: RunReport; readonly reference: Region }> {
+  const p = place(def, { params, inputs }, rng(0), 0);
+  const ctx = shardContext(p, p.signature.index);
+  const report = await runOn(backend, def, ctx);
+  return { backend: report, reference: def.impl(ctx).out! };
 }

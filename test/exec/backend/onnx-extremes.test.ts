@@ -9,8 +9,8 @@ import { createOnnxBackend, type KernelBackend } from "../../../src/exec/backend
 import type { AnyKernelDef } from "../../../src/kernels/kernel.js";
 import { BUILTIN_KERNELS } from "../../../src/kernels/library/index.js";
 import type { Region } from "../../../src/kernels/region.js";
-import { region, rng } from "../../kernels/library/kernel-harness.js";
-import { place, runOn, shardContext } from "./backend-harness.js";
+import { region } from "../../kernels/library/kernel-harness.js";
+import { runWhole } from "./backend-harness.js";
 
 let backend: KernelBackend;
 beforeAll(async () => {
@@ -22,11 +22,9 @@ afterAll(async () => {
 
 /** The backend's and the reference's output of `def` on whole `inputs`. */
 async function both(def: AnyKernelDef, params: unknown, inputs: Record<string, Region>) {
-  const p = place(def, { params, inputs }, rng(0), 0);
-  const ctx = shardContext(p, p.signature.index);
-  const report = await runOn(backend, def, ctx);
-  expect(report.native).toBe(true);
-  return { got: Array.from(report.out.data), want: Array.from(def.impl(ctx).out!.data) };
+  const run = await runWhole(backend, def, params, inputs);
+  expect(run.backend.native).toBe(true);
+  return { got: Array.from(run.backend.out.data), want: Array.from(run.reference.data) };
 }
 
 /** Elementwise relative difference, with 0 = 0 (and −0) equal. */

@@ -2,8 +2,10 @@
  * The sign of zero, the same on both backends and in tensor files: IEEE 754-2019 `relu`
  * (−0 < +0, so `relu(−0)` is +0), sums that start from +0 (so a sum, mean or product of −0
  * terms is +0 however it is sharded), and sign-preserving elementwise maps. The reference's
- * `maximum` and `minimum` order −0 below +0 too; the onnx backend's do not yet.
+ * `maximum` and `minimum` order −0 below +0 and let NaN win (IEEE 754-2019), and the onnx
+ * backend's follow them.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DType } from "../../../src/base/dtype.js";
 import { createOnnxBackend, type KernelBackend } from "../../../src/exec/backend/index.js";
@@ -11,8 +13,8 @@ import { tensorsFromJson, tensorsToJson } from "../../../src/exec/tensor-file.js
 import type { AnyKernelDef } from "../../../src/kernels/kernel.js";
 import { BUILTIN_KERNELS } from "../../../src/kernels/library/index.js";
 import type { Region } from "../../../src/kernels/region.js";
-import { region, rng } from "../../kernels/library/kernel-harness.js";
-import { place, runOn, shardContext } from "./backend-harness.js";
+import { region } from "../../kernels/library/kernel-harness.js";
+import { runWhole } from "./backend-harness.js";
 
 let backend: KernelBackend;
 beforeAll(async () => {
@@ -22,14 +24,13 @@ afterAll(async () => {
   await backend.dispose();
 });
 
-/** The signs of zero in the reference's and the onnx backend's output ("+0", "-0" or the value). */
+/** The signs of zero in the reference's and the onnx backend's output ("+0", "-0" or the value); the onnx one computed natively. */
 async function signs(def: AnyKernelDef, params: unknown, inputs: Record<string, Region>) {
-  const p = place(def, { params, inputs }, rng(0), 0);
-  const ctx = shardContext(p, p.signature.index);
   const show = (r: Region) =>
     Array.from(r.data, (v) => (Object.is(v, -0) ? "-0" : v === 0 ? "+0" : String(v)));
-  const got = { reference: show(def.impl(ctx).out!), onnx: show((await runOn(backend, def, ctx)).out) };
-  return got;
+  const run = await runWhole(backend, def, params, inputs);
+  expect(run.backend.native, `${def.id} ran natively`).toBe(true);
+  return { reference: show(run.reference), onnx: show(run.backend.out) };
 }
 
 const DTYPES: DType[] = ["float32", "float64"];
@@ -43,20 +44,61 @@ describe.each(DTYPES)("the sign of zero (%s)", (dtype) => {
     expect(got.onnx).toEqual(got.reference);
   });
 
-  it("maximum and minimum order −0 below +0 in the reference, in either argument order", async () => {
+  it("maximum and minimum order −0 below +0 on both backends, for every pair of zeros", async () => {
     const a = v([-0, 0, -0, 0]);
     const b = v([0, -0, -0, 0]);
     const max = await signs(BUILTIN_KERNELS.maximum, {}, { a, b });
     const min = await signs(BUILTIN_KERNELS.minimum, {}, { a, b });
     expect(max.reference).toEqual(["+0", "+0", "-0", "+0"]);
     expect(min.reference).toEqual(["-0", "-0", "-0", "+0"]);
-    // ONNX Runtime's Max and Min return either zero: equal as numbers, not in sign (docs/executors.md).
-    expect(max.onnx.map((z) => z.replace("-0", "+0"))).toEqual(
-      max.reference.map((z) => z.replace("-0", "+0")),
+    expect(max.onnx).toEqual(max.reference);
+    expect(min.onnx).toEqual(min.reference);
+  });
+
+  it("maximum and minimum keep a zero's sign against nonzero operands and let NaN win", async () => {
+    const a = v([-0, 0, -0, -Infinity, Infinity, Number.NaN, 1, Number.NaN, -0]);
+    const b = v([-1, -1, 1, -0, 0, 1, Number.NaN, Number.NaN, Number.MIN_VALUE]);
+    const max = await signs(BUILTIN_KERNELS.maximum, {}, { a, b });
+    const min = await signs(BUILTIN_KERNELS.minimum, {}, { a, b });
+    expect(max.reference.slice(0, 8)).toEqual(["-0", "+0", "1", "-0", "Infinity", "NaN", "NaN", "NaN"]);
+    expect(min.reference.slice(0, 8)).toEqual(["-1", "-1", "-0", "-Infinity", "+0", "NaN", "NaN", "NaN"]);
+    expect(max.onnx).toEqual(max.reference);
+    expect(min.onnx).toEqual(min.reference);
+  });
+
+  it("maximum and minimum agree with the reference in sign and value on any floats (property)", async () => {
+    const special = fc.constantFrom(-0, 0, Number.NaN, Infinity, -Infinity, 1, -1);
+    const value = fc.oneof(special, fc.double());
+    // One length, so one ONNX Runtime session serves every run.
+    const values = fc.array(value, { minLength: 16, maxLength: 16 });
+    await fc.assert(
+      fc.asyncProperty(values, values, async (x, y) => {
+        for (const kernel of ["maximum", "minimum"] as const) {
+          const got = await signs(BUILTIN_KERNELS[kernel], {}, { a: v(x), b: v(y) });
+          expect(got.onnx).toEqual(got.reference);
+        }
+      }),
+      { numRuns: 50 },
     );
-    expect(min.onnx.map((z) => z.replace("-0", "+0"))).toEqual(
-      min.reference.map((z) => z.replace("-0", "+0")),
-    );
+  });
+
+  it("clip and hard_sigmoid order −0 below +0 at a zero bound, as max and min do", async () => {
+    const x = v([-0, 0, -1, 1, Number.NaN]);
+    const upTo0 = await signs(BUILTIN_KERNELS.clip, { min: -1, max: 0 }, { x });
+    expect(upTo0.reference).toEqual(["-0", "+0", "-1", "+0", "NaN"]);
+    expect(upTo0.onnx).toEqual(upTo0.reference);
+    const from0 = await signs(BUILTIN_KERNELS.clip, { min: 0, max: 6 }, { x });
+    expect(from0.reference).toEqual(["+0", "+0", "+0", "1", "NaN"]);
+    expect(from0.onnx).toEqual(from0.reference);
+    // A graph that differs from the last only in its bound's sign of zero gets a session of its own.
+    const fromMinus0 = await signs(BUILTIN_KERNELS.clip, { min: -0, max: 6 }, { x });
+    expect(fromMinus0.reference).toEqual(["-0", "+0", "-0", "1", "NaN"]);
+    expect(fromMinus0.onnx).toEqual(fromMinus0.reference);
+    // alpha · x + beta is −0 only when both terms are: −0 at x = +0 with alpha < 0 and beta = −0.
+    const hard = await signs(BUILTIN_KERNELS.hard_sigmoid, { alpha: -0.2, beta: -0 }, { x });
+    const fifth = String(dtype === "float32" ? Math.fround(0.2) : 0.2);
+    expect(hard.reference).toEqual(["+0", "+0", fifth, "+0", "NaN"]);
+    expect(hard.onnx).toEqual(hard.reference);
   });
 
   it("sums of −0 terms are +0: sum, mean, matmul and linear", async () => {

@@ -11,7 +11,7 @@ import { mapDevicesToThreads, type ThreadMap } from "../../../src/exec/local/thr
 import { zeroRegion } from "../../../src/kernels/region.js";
 import { deriveTaskGraph, makePlan, type TaskGraph } from "../../../src/plan/index.js";
 import { ZRange } from "../../../src/zspace/index.js";
-import { thrown } from "../tensor-values.js";
+import { thrown } from "../../support/thrown.js";
 import { exampleProgram } from "./example-programs.js";
 
 describe("mapDevicesToThreads", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONV2D_KERNEL, type Conv2dParams } from "../../../src/kernels/library/conv2d.js";
+import { CONV2D_KERNEL } from "../../../src/kernels/library/conv2d.js";
+import type { Conv2dParams } from "../../../src/kernels/library/conv2d-geometry.js";
 import { ZRange } from "../../../src/zspace/z-range.js";
 import {
   decode,

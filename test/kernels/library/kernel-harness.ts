@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import { type DType, isFloat, type TypedData } from "../../../src/base/dtype.js";
 import { ValidationError } from "../../../src/base/errors.js";
 import { type Issue, IssueCollector } from "../../../src/base/issue.js";
+import { mulberry32 } from "../../../src/base/random.js";
 import type { KernelDef } from "../../../src/kernels/kernel.js";
 import { forEachPoint } from "../../../src/kernels/numeric/index-walk.js";
 import { MONOID_FOLD, MONOID_IDENTITY } from "../../../src/kernels/numeric/monoid.js";
@@ -217,16 +218,7 @@ export function expectValuesClose(actual: ArrayLike<number>, expected: ArrayLike
 }
 
 /** A small deterministic generator (mulberry32): the same seed gives the same stream. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** An integer in `[lo, hi]` from `next`. */
 export function randInt(next: () => number, lo: number, hi: number): number {

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { IssueCollector } from "../../../src/base/issue.js";
 import type { KernelDef } from "../../../src/kernels/kernel.js";
-import type { Conv2dParams } from "../../../src/kernels/library/conv2d.js";
+import type { Conv2dParams } from "../../../src/kernels/library/conv2d-geometry.js";
 import type { ReduceParams } from "../../../src/kernels/library/reduce.js";
 import { TS_KERNELS, type TsKernelParams } from "../../../src/kernels/library/ts-kernels.js";
 

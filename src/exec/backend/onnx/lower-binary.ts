@@ -1,3 +1,4 @@
+import { ieeeMaximum, ieeeMinimum } from "./ieee-extrema.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
 
 /** The binary elementwise kernels and their ONNX ops. */
@@ -15,6 +16,9 @@ export const BINARY_OPS = {
  * where the signature broadcasts it (a zero row) and lacks the leading dimensions it lacks, so
  * ONNX's numpy broadcasting of the two boxes gives exactly the output box.
  *
+ * Float `maximum` and `minimum` are IEEE 754-2019's, as the reference's (`ieeeMaximum`): ONNX
+ * Runtime's `Max` and `Min` alone return either of two zeros of opposite sign.
+ *
  * int32 division is guarded: the reference stores `trunc(a / b)` with `x / 0 → 0` and
  * `INT_MIN / -1 → INT_MIN` (the wrap of 2^31), while a raw integer Div traps on both (SIGFPE
  * kills the process, it cannot be caught), so those divisors never reach it.
@@ -25,6 +29,8 @@ export function binaryLowering(kernel: keyof typeof BINARY_OPS): Lowering {
     const a = s.input("a");
     const b = s.input("b");
     if (kernel === "div" && s.dtype === "int32") return s.done(guardedIntDiv(s, a, b));
+    if (s.dtype !== "int32" && kernel === "maximum") return s.done(ieeeMaximum(s.g, s.dtype, a, b));
+    if (s.dtype !== "int32" && kernel === "minimum") return s.done(ieeeMinimum(s.g, s.dtype, a, b));
     return s.done(s.g.op(BINARY_OPS[kernel], [a, b]));
   };
 }

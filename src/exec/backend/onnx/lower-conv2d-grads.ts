@@ -1,5 +1,8 @@
 import type { KernelContext } from "../../../kernels/kernel.js";
+import { groupedChannels } from "../../../kernels/library/conv2d-shard-shape.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
+import { isClippedBeforeSpatial } from "./lowering-window.js";
+import { spreadGroups } from "./spread-groups.js";
 
 /** The forward geometry both conv2d gradient kernels carry in their params. */
 interface ConvGeometry {
@@ -20,11 +23,6 @@ function geometryOf(ctx: KernelContext<unknown>): ConvGeometry | undefined {
   if (!isPair(stride) || !isPair(padding) || !isPair(dilation) || typeof groups !== "number")
     return undefined;
   return { stride, padding, dilation, groups };
-}
-
-/** Indices `gi·stride + i` for `gi < groups`, `i < count`: the first `count` channels of each group. */
-function pick(groups: number, stride: number, count: number): number[] {
-  return Array.from({ length: groups * count }, (_, k) => Math.floor(k / count) * stride + (k % count));
 }
 
 /** The shard's extent along index dim `d`, and where it starts. */
@@ -62,12 +60,14 @@ export const conv2dInputGradLowering: Lowering = (geometry, ctx) => {
   const s = new ShardGraph(geometry);
   const { g } = s;
   const dy = s.fitted("dy");
-  if (dy.padsBefore[0] !== 0 || dy.padsBefore[1] !== 0 || dy.padsAfter[0] !== 0 || dy.padsAfter[1] !== 0)
+  if (isClippedBeforeSpatial(dy))
     return { unsupported: "conv2d_input_grad dy region clipped in a batch or channel dimension" };
   let yv = s.input("dy");
-  if (groups > 1 && oc < ocgAll) yv = g.op("Gather", [yv, g.int64s(pick(groups, ocgAll, oc))], { axis: 1 });
+  if (groups > 1 && oc < ocgAll)
+    yv = g.op("Gather", [yv, g.int64s(groupedChannels(groups, ocgAll, oc))], { axis: 1 });
   let wv = s.input("w");
-  if (groups > 1 && oc < ocgAll) wv = g.op("Gather", [wv, g.int64s(pick(groups, ocgAll, oc))], { axis: 0 });
+  if (groups > 1 && oc < ocgAll)
+    wv = g.op("Gather", [wv, g.int64s(groupedChannels(groups, ocgAll, oc))], { axis: 0 });
   const [dh, dw] = geo.dilation;
   const field = [dh * (taps[0]! - 1) + 1, dw * (taps[1]! - 1) + 1];
   let x = g.op("ConvTranspose", [yv, wv], {
@@ -90,14 +90,8 @@ export const conv2dInputGradLowering: Lowering = (geometry, ctx) => {
   }
   if (extra.some((e) => e > 0)) x = g.op("Pad", [x, g.int64s([0, 0, 0, 0, 0, 0, extra[0]!, extra[1]!])]);
   x = g.op("Slice", [x, g.int64s(starts), g.int64s(ends), g.int64s([2, 3])]);
-  if (groups > 1 && c < cgAll) {
-    // [n, G'·C', …] → per group C' channels then Cg − C' zeros → the bounding box's channels.
-    const [h, w] = [rows[0]!.size, rows[1]!.size];
-    x = g.op("Reshape", [x, g.int64s([n, groups, c, h, w])]);
-    x = g.op("Pad", [x, g.int64s([0, 0, 0, 0, 0, 0, 0, cgAll - c, 0, 0])]);
-    x = g.op("Reshape", [x, g.int64s([n, groups * cgAll, h, w])]);
-    x = g.op("Slice", [x, g.int64s([0]), g.int64s([(groups - 1) * cgAll + c]), g.int64s([1])]);
-  }
+  if (groups > 1 && c < cgAll)
+    x = spreadGroups(g, x, { n, groups, h: rows[0]!.size, w: rows[1]!.size }, c, cgAll);
   return s.done(x);
 };
 
@@ -127,7 +121,7 @@ export const conv2dWeightGradLowering: Lowering = (geometry, ctx) => {
   const { g } = s;
   for (const name of ["x", "dy"]) {
     const f = s.fitted(name);
-    if (f.padsBefore[0] !== 0 || f.padsBefore[1] !== 0 || f.padsAfter[0] !== 0 || f.padsAfter[1] !== 0)
+    if (isClippedBeforeSpatial(f))
       return { unsupported: `conv2d_weight_grad ${name} region clipped in a batch or channel dimension` };
   }
   const xt = g.op("Transpose", [s.input("x")], { perm: [1, 0, 2, 3] });

@@ -1,4 +1,7 @@
+import { conv2dShardShape, groupedChannels } from "../../../kernels/library/conv2d-shard-shape.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
+import { isClippedBeforeSpatial } from "./lowering-window.js";
+import { spreadGroups } from "./spread-groups.js";
 
 /**
  * conv2d → Conv, everything derived from the signature's projections and the shard's index
@@ -17,53 +20,32 @@ import { type Lowering, ShardGraph } from "./lowering.js";
  *   (needed box minus available box) become Conv's explicit, possibly asymmetric, pads.
  */
 export const conv2dLowering: Lowering = (geometry, ctx) => {
-  const sig = ctx.signature;
-  const xp = sig.inputs.x?.projection;
-  const wp = sig.inputs.w?.projection;
-  if (xp === undefined || wp === undefined) return { unsupported: "conv2d without x or w" };
-  const xRows = xp.map.matrix;
-  const cg = xRows[1]![1]!;
-  const strides = [xRows[2]![3]!, xRows[3]![4]!];
-  const ocg = wp.map.matrix[0]![1]!;
-  const field = xp.shape.coords.slice(2);
-  const taps = wp.shape.coords.slice(2);
-  const dilations = taps.map((k, i) => (k > 1 ? (field[i]! - 1) / (k - 1) : 1));
-  const s = ctx.index.start.coords;
-  const e = ctx.index.end.coords;
-  const extent = (d: number) => e[d]! - s[d]!;
-  // The shard's extents along the index dims [n, g, ocg, oh, ow, icg].
-  const n = extent(0);
-  const groups = extent(1);
-  const oc = extent(2);
-  const oh = extent(3);
-  const ow = extent(4);
-  const c = extent(5);
+  const shape = conv2dShardShape(ctx.signature, ctx.index);
+  if (shape === undefined) return { unsupported: "conv2d without x or w" };
+  const { cg, ocg, taps } = shape;
+  const [n, groups, oc, oh, ow, c] = shape.extents;
 
   const shard = new ShardGraph(geometry);
   const { g } = shard;
   const x = shard.fitted("x");
-  if (x.padsBefore[0] !== 0 || x.padsBefore[1] !== 0 || x.padsAfter[0] !== 0 || x.padsAfter[1] !== 0)
+  if (isClippedBeforeSpatial(x))
     return { unsupported: "conv2d input region clipped in a batch or channel dimension" };
   let xv = shard.rawInput("x");
-  if (groups > 1 && c < cg) xv = g.op("Gather", [xv, g.int64s(pick(groups, cg, c))], { axis: 1 });
+  if (groups > 1 && c < cg) xv = g.op("Gather", [xv, g.int64s(groupedChannels(groups, cg, c))], { axis: 1 });
   let wv = shard.input("w");
-  if (groups > 1 && oc < ocg) wv = g.op("Gather", [wv, g.int64s(pick(groups, ocg, oc))], { axis: 0 });
+  if (groups > 1 && oc < ocg)
+    wv = g.op("Gather", [wv, g.int64s(groupedChannels(groups, ocg, oc))], { axis: 0 });
   const pads = [x.padsBefore[2]!, x.padsBefore[3]!, x.padsAfter[2]!, x.padsAfter[3]!];
-  let y = g.op("Conv", [xv, wv], { group: groups, strides, dilations, pads, kernel_shape: taps });
-  if (groups > 1 && oc < ocg) {
-    // [n, G'·OC', …] → per group OC' channels then OCg − OC' zeros → the bounding box's channels.
-    y = g.op("Reshape", [y, g.int64s([n, groups, oc, oh, ow])]);
-    y = g.op("Pad", [y, g.int64s([0, 0, 0, 0, 0, 0, 0, ocg - oc, 0, 0])]);
-    y = g.op("Reshape", [y, g.int64s([n, groups * ocg, oh, ow])]);
-    y = g.op("Slice", [y, g.int64s([0]), g.int64s([(groups - 1) * ocg + oc]), g.int64s([1])]);
-  }
+  let y = g.op("Conv", [xv, wv], {
+    group: groups,
+    strides: shape.strides.slice(),
+    dilations: shape.dilations.slice(),
+    pads,
+    kernel_shape: taps.slice(),
+  });
+  if (groups > 1 && oc < ocg) y = spreadGroups(g, y, { n, groups, h: oh, w: ow }, oc, ocg);
   return shard.done(y);
 };
-
-/** Indices `gi·stride + i` for `gi < groups`, `i < count`: the first `count` channels of each group. */
-function pick(groups: number, stride: number, count: number): number[] {
-  return Array.from({ length: groups * count }, (_, k) => Math.floor(k / count) * stride + (k % count));
-}
 
 /**
  * conv_transpose2d → ConvTranspose with strides equal to the filter size: the shard's

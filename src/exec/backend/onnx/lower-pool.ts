@@ -1,5 +1,6 @@
 import type { MaxPool2dParams, UpsampleNearest2dParams } from "../../../kernels/library/index.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
+import { isClippedBeforeSpatial } from "./lowering-window.js";
 
 /**
  * max_pool2d → MaxPool over the shard's window box. The stride is read from x's projection,
@@ -13,7 +14,7 @@ export const maxPool2dLowering: Lowering = (geometry, ctx) => {
   if (rows === undefined) return { unsupported: "max_pool2d without x" };
   const shard = new ShardGraph(geometry);
   const x = shard.fitted("x");
-  if (x.padsBefore[0] !== 0 || x.padsBefore[1] !== 0 || x.padsAfter[0] !== 0 || x.padsAfter[1] !== 0)
+  if (isClippedBeforeSpatial(x))
     return { unsupported: "max_pool2d input region clipped in a batch or channel dimension" };
   const pads = [x.padsBefore[2]!, x.padsBefore[3]!, x.padsAfter[2]!, x.padsAfter[3]!];
   const y = shard.g.op("MaxPool", [shard.rawInput("x")], {

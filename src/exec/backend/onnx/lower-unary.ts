@@ -1,5 +1,6 @@
 import type { DType } from "../../../base/dtype.js";
 import type { UnaryKernelId } from "../../../kernels/library/index.js";
+import { ieeeMaximum, ieeeMinimum } from "./ieee-extrema.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
 import { isWhole } from "./lowering-window.js";
 import type { GraphBuilder } from "./onnx-graph.js";
@@ -54,6 +55,20 @@ const geluErf: UnaryBody = (s, x) => {
 
 const num = (p: Readonly<Record<string, unknown>>, name: string): number => p[name] as number;
 
+/**
+ * `max(x, bound)` or `min(x, bound)` against a constant bound. Only zeros of opposite sign
+ * compare equal with different bits, so a nonzero bound needs only `Max`/`Min`; a zero bound
+ * (one that rounds to zero in the dtype included) takes the IEEE 754-2019 form, whose −0 < +0
+ * the reference's `max`/`min` follow.
+ */
+const bounded = (s: ShardGraph, kind: "max" | "min", x: string, bound: number): string => {
+  const { g, dtype } = s;
+  const b = g.scalar(dtype, bound);
+  const stored = dtype === "float32" ? Math.fround(bound) : bound;
+  if (stored !== 0) return g.op(kind === "max" ? "Max" : "Min", [x, b]);
+  return kind === "max" ? ieeeMaximum(g, dtype, x, b) : ieeeMinimum(g, dtype, x, b);
+};
+
 /** `max(0, min(1, alpha · x + beta))` from primitives (HardSigmoid's float attributes are not in `NodeSpec`). */
 const hardSigmoid: UnaryBody = (s, x, p) => {
   const { g, dtype } = s;
@@ -61,14 +76,11 @@ const hardSigmoid: UnaryBody = (s, x, p) => {
     g.op("Mul", [g.scalar(dtype, num(p, "alpha")), x]),
     g.scalar(dtype, num(p, "beta")),
   ]);
-  return g.op("Max", [g.scalar(dtype, 0), g.op("Min", [g.scalar(dtype, 1), line])]);
+  return bounded(s, "max", bounded(s, "min", line, 1), 0);
 };
 
 /** `min(max(x, min), max)`; bounds beyond the dtype's range saturate to ±∞, which clamp nothing. */
-const clip: UnaryBody = (s, x, p) => {
-  const { g, dtype } = s;
-  return g.op("Min", [g.op("Max", [x, g.scalar(dtype, num(p, "min"))]), g.scalar(dtype, num(p, "max"))]);
-};
+const clip: UnaryBody = (s, x, p) => bounded(s, "min", bounded(s, "max", x, num(p, "min")), num(p, "max"));
 
 const BODIES: Readonly<Record<UnaryKernelId, UnaryBody>> = {
   neg: single("Neg"),

@@ -61,3 +61,16 @@ export function loweringWindow(ctx: KernelContext<unknown>): LoweringWindow | un
 export function isWhole(input: ShardInput): boolean {
   return input.padsBefore.every((p) => p === 0) && input.padsAfter.every((p) => p === 0);
 }
+
+/**
+ * True when the input lacks values in its first two (batch and channel) dimensions: an NCHW
+ * window op (Conv, MaxPool) pads only the spatial ones, so such a shard has no ONNX form.
+ */
+export function isClippedBeforeSpatial(input: ShardInput): boolean {
+  return (
+    input.padsBefore[0] !== 0 ||
+    input.padsBefore[1] !== 0 ||
+    input.padsAfter[0] !== 0 ||
+    input.padsAfter[1] !== 0
+  );
+}

@@ -1,5 +1,5 @@
 import type { AnyKernelDef } from "../../../kernels/kernel.js";
-import { BUILTIN_KERNELS, type BuiltinKernelId } from "../../../kernels/library/index.js";
+import { type BuiltinKernelId, builtinIdOf } from "../../../kernels/library/index.js";
 import { binaryLowering } from "./lower-binary.js";
 import { conv2dLowering, convTranspose2dLowering } from "./lower-conv2d.js";
 import { conv2dInputGradLowering, conv2dWeightGradLowering } from "./lower-conv2d-grads.js";
@@ -61,17 +61,8 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   conv2d_weight_grad: conv2dWeightGradLowering,
 };
 
-function isBuiltinId(id: string): id is BuiltinKernelId {
-  return Object.hasOwn(BUILTIN_KERNELS, id);
-}
-
-/**
- * The lowering of `def`, or undefined when it has none. Only the built-in kernel objects
- * themselves are lowered: a declared kernel that merely reuses a built-in's id computes
- * something else, so identity, not the id, decides.
- */
+/** The lowering of `def`, or undefined when it has none (only built-in kernel objects have one, see `builtinIdOf`). */
 export function loweringFor(def: AnyKernelDef): Lowering | undefined {
-  if (!isBuiltinId(def.id)) return undefined;
-  const builtin: AnyKernelDef = BUILTIN_KERNELS[def.id];
-  return builtin === def ? LOWERINGS[def.id] : undefined;
+  const id = builtinIdOf(def);
+  return id === undefined ? undefined : LOWERINGS[id];
 }

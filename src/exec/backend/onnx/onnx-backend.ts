@@ -59,7 +59,7 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
       if (geometry === undefined) return reference(def, ctx);
       const lowered = lowering(geometry, ctx);
       if (isUnsupported(lowered)) return reference(def, ctx, lowered.unsupported);
-      const graph = JSON.stringify(lowered.graph);
+      const graph = JSON.stringify(lowered.graph, keepNegativeZero);
       const capability = `${def.id}|${lowered.output.dtype}|${lowered.graph.nodes.map((n) => n.op).join(",")}`;
       const outcome = await cache.use(
         `${def.id}|${graph}`,
@@ -74,6 +74,11 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     stats: () => stats.snapshot(),
     dispose: () => cache.dispose(),
   };
+}
+
+/** JSON writes −0 as 0; a graph's key keeps it, or a constant −0 would share +0's session. */
+function keepNegativeZero(_key: string, value: unknown): unknown {
+  return Object.is(value, -0) ? "-0" : value;
 }
 
 async function loadOrt(): Promise<Ort> {

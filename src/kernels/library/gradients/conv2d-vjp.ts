@@ -1,6 +1,6 @@
 /** The VJP of conv2d: two kernels of its own, the transposed convolution and the filter gradient. */
 import type { Vjp, VjpTensor } from "../../vjp.js";
-import type { Conv2dParams } from "../conv2d.js";
+import type { Conv2dParams } from "../conv2d-geometry.js";
 
 /**
  * conv2d: `dx = conv2d_input_grad(dout, w)` (a transposed convolution) and

@@ -1,8 +1,29 @@
 import type { IssueCollector } from "../../base/issue.js";
 import type { TensorType } from "../signature.js";
-import type { Conv2dParams } from "./conv2d.js";
 import { formatShape, inputPath } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
+
+/** Params of conv2d; each pair is `[height, width]`. */
+export interface Conv2dParams {
+  /** Step between output positions; default [1, 1]. */
+  readonly stride: readonly [number, number];
+  /** Zeros added on each side of the input; default [0, 0]. */
+  readonly padding: readonly [number, number];
+  /** Spacing between kernel taps; default [1, 1]. */
+  readonly dilation: readonly [number, number];
+  /** Channel groups: input and output channels split into this many independent convolutions; default 1. */
+  readonly groups: number;
+}
+
+/** Reads conv2d's `stride`, `padding`, `dilation` (pairs, or one integer for both) and `groups` from `r`, with their defaults. */
+export function readConv2dGeometry(r: ParamReader): Conv2dParams {
+  return {
+    stride: r.pair("stride", [1, 1], 1),
+    padding: r.pair("padding", [0, 0], 0),
+    dilation: r.pair("dilation", [1, 1], 1),
+    groups: r.int("groups", 1, 1),
+  };
+}
 
 /** Params of a conv2d gradient kernel: the forward's geometry plus one spatial size it cannot infer. */
 export type Conv2dGradParams<K extends "inputSize" | "kernelSize"> = Conv2dParams & {
@@ -19,12 +40,7 @@ export function decodeConv2dGradParams<K extends "inputSize" | "kernelSize">(
 ): Conv2dGradParams<K> | undefined {
   const r = ParamReader.open(raw, kernelId, ["stride", "padding", "dilation", "groups", size], issues, path);
   if (r === undefined) return undefined;
-  const geometry = {
-    stride: r.pair("stride", [1, 1], 1),
-    padding: r.pair("padding", [0, 0], 0),
-    dilation: r.pair("dilation", [1, 1], 1),
-    groups: r.int("groups", 1, 1),
-  };
+  const geometry = readConv2dGeometry(r);
   if (!r.has(size))
     r.fail(size, `${kernelId} needs param \`${size}\` (a pair [height, width])`, { param: size });
   const extra = { [size]: r.pair(size, [1, 1], 1) } as { [key in K]: [number, number] };
@@ -74,7 +90,10 @@ export function checkGradientExtents(
   return false;
 }
 
-/** Records `shape_mismatch` unless `groups` divides dimension `dim` of input `name`; returns whether it does. */
+/**
+ * Records `shape_mismatch` unless `groups` divides dimension `dim` of input `name` (named
+ * `what` in the message when given); returns whether it does.
+ */
 export function checkGroups(
   name: string,
   t: TensorType,
@@ -82,13 +101,15 @@ export function checkGroups(
   groups: number,
   issues: IssueCollector,
   path: string,
+  what?: string,
 ): boolean {
   const size = t.shape[dim]!;
   if (size % groups === 0) return true;
+  const named = what === undefined ? "" : ` (${what})`;
   issues.add(
     "shape_mismatch",
     inputPath(path, name),
-    `input ${name} dimension ${dim} = ${size} is not divisible by \`groups\` = ${groups}`,
+    `input ${name} dimension ${dim}${named} = ${size} is not divisible by \`groups\` = ${groups}`,
     { input: name, dim, found: size, groups },
   );
   return false;

@@ -17,7 +17,7 @@ export interface PieceInfo {
 /**
  * The pieces every task of one operation reads, in compressed rows over its local tasks
  * (`start[j]..start[j+1]`): the source (operation position and local task, or −1 and the tensor
- * position for a program input), the interned `sourceKey|region` that identifies what a device
+ * position for a program input), the interned (source, region) pair that identifies what a device
  * receives, the bytes, and what the piece is. Nothing here depends on placement: a piece
  * becomes a transfer only once its source and reader are on different devices.
  */
@@ -69,7 +69,7 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
   const add = (w: Writer, region: ZRange, tensor: string, operand: string, partial: boolean) => {
     srcOp.push(w.op);
     srcTask.push(w.task);
-    key.push(facts.interner.id(`${w.sourceKey}|${region}`));
+    key.push(facts.interner.id(w.sourceKey, region));
     bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
     info.push({ operand, source: w.source, tensor, region, partial });
   };

@@ -1,28 +1,88 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
 import { topologicalOrder } from "../ir/dependencies.js";
 import type { Program } from "../ir/program.js";
+import type { ZRange } from "../zspace/z-range.js";
 
 /**
- * Interns strings to dense integers: append-only, shared by everything derived from one set of
- * program facts, so it grows with the distinct (source, region) pairs re-splits have produced.
+ * Interns (source, region) pairs to dense integers: append-only, shared by everything derived
+ * from one set of program facts, so it grows with the distinct pieces re-splits have produced.
+ * Ids are numbered from 0 in order of first use. A pair is found by a numeric hash of the
+ * source's interned key and the region's corners, never by building a string per piece.
  */
 export class Interner {
-  private readonly ids = new Map<string, number>();
+  private readonly sources = new Map<string, number>();
+  /** Per hash, the newest id with that hash; `next` chains the older ones. */
+  private readonly byHash = new Map<number, number>();
+  private next: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private source: Int32Array<ArrayBuffer> = new Int32Array(64);
+  /** Corners of id `i`'s region: `corners[cornerStart[i] .. cornerStart[i + 1])`, starts then ends. */
+  private cornerStart: Int32Array<ArrayBuffer> = new Int32Array(65);
+  private corners = new Float64Array(256);
+  private count = 0;
 
-  /** The id of `key`, new ones numbered from 0 in order of first use. */
-  id(key: string): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(key, id);
+  /** The id of the piece `region` of `sourceKey` (a `sourceKey(source)` string). */
+  id(sourceKey: string, region: ZRange): number {
+    let s = this.sources.get(sourceKey);
+    if (s === undefined) {
+      s = this.sources.size;
+      this.sources.set(sourceKey, s);
     }
+    const lo = region.start.coords;
+    const hi = region.end.coords;
+    const n = lo.length;
+    let h = Math.imul(s ^ 0x2545f491, 0x9e3779b1);
+    for (let i = 0; i < n; i++) {
+      h = Math.imul(h ^ lo[i]!, 0x85ebca6b);
+      h = Math.imul(h ^ hi[i]!, 0xc2b2ae35);
+    }
+    h ^= h >>> 15;
+    const head = this.byHash.get(h);
+    for (let id = head ?? -1; id >= 0; id = this.next[id]!) {
+      if (this.source[id] !== s || this.cornerStart[id + 1]! - this.cornerStart[id]! !== 2 * n) continue;
+      const c = this.cornerStart[id]!;
+      let same = true;
+      for (let i = 0; i < n && same; i++)
+        same = this.corners[c + i] === lo[i] && this.corners[c + n + i] === hi[i];
+      if (same) return id;
+    }
+    return this.add(s, lo, hi, h, head ?? -1);
+  }
+
+  /** How many distinct pieces have ids. */
+  get size(): number {
+    return this.count;
+  }
+
+  private add(s: number, lo: readonly number[], hi: readonly number[], h: number, older: number): number {
+    const id = this.count++;
+    const n = lo.length;
+    if (id >= this.next.length) {
+      this.next = grown(this.next, 2 * id);
+      this.source = grown(this.source, 2 * id);
+      this.cornerStart = grown(this.cornerStart, 2 * id + 1);
+    }
+    const c = this.cornerStart[id]!;
+    if (c + 2 * n > this.corners.length) {
+      const corners = new Float64Array(2 * (c + 2 * n));
+      corners.set(this.corners);
+      this.corners = corners;
+    }
+    for (let i = 0; i < n; i++) {
+      this.corners[c + i] = lo[i]!;
+      this.corners[c + n + i] = hi[i]!;
+    }
+    this.cornerStart[id + 1] = c + 2 * n;
+    this.next[id] = older;
+    this.source[id] = s;
+    this.byHash.set(h, id);
     return id;
   }
+}
 
-  /** How many distinct strings have ids. */
-  get size(): number {
-    return this.ids.size;
-  }
+function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
 /** Facts of a program the traffic core looks up while deriving tasks and pieces. */
@@ -44,7 +104,7 @@ export interface ProgramFacts {
   readonly readers: ReadonlyMap<string, readonly number[]>;
   /** Per operation position: the operations reading a tensor it writes. */
   readonly consumers: readonly (readonly number[])[];
-  /** Interns `sourceKey|region` strings: the identity of a piece a device may receive. */
+  /** Interns (source, region) pairs: the identity of a piece a device may receive. */
   readonly interner: Interner;
 }
 

@@ -44,8 +44,17 @@ interface Writer {
  * writer of the tensor (the program input, or the producers' writers in derivation order),
  * empty intersections skipped; a combine reads its chunk of every part's partial. The pieces
  * of a read tile the region read, with no element twice.
+ *
+ * With `reuse`, the operation's own tasks are those `reuse.reads` was derived for and only the
+ * writers of operation `reuse.changed` may differ: operands no output of that operation feeds,
+ * and the combines, copy their pieces from `reuse.reads` instead of intersecting again.
  */
-export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], index: number): OpReads {
+export function deriveOpReads(
+  facts: ProgramFacts,
+  tasks: readonly OpTasks[],
+  index: number,
+  reuse?: { readonly reads: OpReads; readonly changed: number },
+): OpReads {
   const g = tasks[index]!;
   const op = g.op;
   const writersOf = (tensor: string): Writer[] => {
@@ -73,10 +82,28 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
     bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
     info.push({ operand, source: w.source, tensor, region, partial });
   };
-  const writers = new Map(op.inputs.map((sel) => [sel.tensor, writersOf(sel.tensor)]));
+  const old = reuse?.reads;
+  const fed = (tensor: string) => reuse !== undefined && facts.producers.get(tensor)?.includes(reuse.changed);
+  const copy = (p: number) => {
+    srcOp.push(old!.srcOp[p]!);
+    srcTask.push(old!.srcTask[p]!);
+    key.push(old!.key[p]!);
+    bytes.push(old!.bytes[p]!);
+    info.push(old!.info[p]!);
+  };
+  const writers = new Map(
+    op.inputs.map((sel) => [sel.tensor, old !== undefined && !fed(sel.tensor) ? [] : writersOf(sel.tensor)]),
+  );
   g.shards.forEach((s, k) => {
     start[k] = srcOp.length;
+    // The old row lists the same operands in the same order: walk it alongside.
+    let p = old === undefined ? 0 : old.start[k]!;
     for (const sel of op.inputs) {
+      if (old !== undefined && !fed(sel.tensor)) {
+        for (; p < old.start[k + 1]! && old.info[p]!.operand === sel.name; p++) copy(p);
+        continue;
+      }
+      if (old !== undefined) while (p < old.start[k + 1]! && old.info[p]!.operand === sel.name) p++;
       const need = s.inputs[sel.name]!;
       for (const w of writers.get(sel.tensor)!) {
         // Most writer × reader pairs of a fine grid are disjoint: test before allocating.
@@ -87,6 +114,11 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
   const outTensor = new Map(op.outputs.map((s) => [s.name, s.tensor]));
   g.combines.forEach((c, b) => {
     start[nShards + b] = srcOp.length;
+    if (old !== undefined) {
+      // A combine reads its own operation's partials, which did not change.
+      for (let p = old.start[nShards + b]!; p < old.start[nShards + b + 1]!; p++) copy(p);
+      return;
+    }
     for (const [name, region] of Object.entries(c.outputs)) {
       if (region.isEmpty()) continue;
       for (const p of c.parts) {

@@ -35,7 +35,8 @@ interface Writer {
   readonly task: number;
   readonly region: ZRange;
   readonly source: Source;
-  readonly sourceKey: string;
+  /** The source's number in `facts.interner`. */
+  readonly sourceId: number;
 }
 
 /**
@@ -62,10 +63,18 @@ export function deriveOpReads(
     if (facts.inputs.has(tensor)) {
       const decl = facts.program.tensors[t]!;
       const source: Source = { kind: "input", tensor };
-      return [{ op: -1, task: t, region: decl.range, source, sourceKey: sourceKey(source) }];
+      return [
+        { op: -1, task: t, region: decl.range, source, sourceId: facts.interner.source(sourceKey(source)) },
+      ];
     }
     return (facts.producers.get(tensor) ?? []).flatMap((p) =>
-      tasks[p]!.writers.filter((w) => w.tensor === tensor).map((w) => ({ op: p, ...w })),
+      tasks[p]!.writers.filter((w) => w.tensor === tensor).map((w) => ({
+        op: p,
+        task: w.task,
+        region: w.region,
+        source: w.source,
+        sourceId: facts.interner.source(w.sourceKey),
+      })),
     );
   };
   const srcOp: number[] = [];
@@ -78,7 +87,7 @@ export function deriveOpReads(
   const add = (w: Writer, region: ZRange, tensor: string, operand: string, partial: boolean) => {
     srcOp.push(w.op);
     srcTask.push(w.task);
-    key.push(facts.interner.id(w.sourceKey, region));
+    key.push(facts.interner.id(w.sourceId, region));
     bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
     info.push({ operand, source: w.source, tensor, region, partial });
   };
@@ -106,8 +115,8 @@ export function deriveOpReads(
       if (old !== undefined) while (p < old.start[k + 1]! && old.info[p]!.operand === sel.name) p++;
       const need = s.inputs[sel.name]!;
       for (const w of writers.get(sel.tensor)!) {
-        // Most writer × reader pairs of a fine grid are disjoint: test before allocating.
-        if (w.region.intersects(need)) add(w, w.region.intersect(need), sel.tensor, sel.name, false);
+        const region = overlap(w.region, need);
+        if (region !== undefined) add(w, region, sel.tensor, sel.name, false);
       }
     }
   });
@@ -123,7 +132,7 @@ export function deriveOpReads(
       if (region.isEmpty()) continue;
       for (const p of c.parts) {
         const source: Source = { kind: "task", task: g.taskIds[p]!, output: name };
-        const w = { op: index, task: p, region, source, sourceKey: sourceKey(source) };
+        const w = { op: index, task: p, region, source, sourceId: facts.interner.source(sourceKey(source)) };
         add(w, region, outTensor.get(name)!, name, true);
       }
     }
@@ -137,4 +146,25 @@ export function deriveOpReads(
     bytes: Float64Array.from(bytes),
     info,
   };
+}
+
+/**
+ * The intersection of a writer's region with a read, undefined when empty: the writer's own
+ * region when it lies inside the read (no allocation; most pairs of a fine grid are disjoint or
+ * nested).
+ */
+function overlap(w: ZRange, need: ZRange): ZRange | undefined {
+  const a = w.start.coords;
+  const b = w.end.coords;
+  const c = need.start.coords;
+  const d = need.end.coords;
+  const n = a.length;
+  let inside = true;
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(a[i]!, c[i]!);
+    const hi = Math.min(b[i]!, d[i]!);
+    if (lo >= hi) return undefined;
+    if (lo !== a[i] || hi !== b[i]) inside = false;
+  }
+  return inside ? w : w.intersect(need);
 }

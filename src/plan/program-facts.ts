@@ -6,27 +6,33 @@ import type { ZRange } from "../zspace/z-range.js";
 /**
  * Interns (source, region) pairs to dense integers: append-only, shared by everything derived
  * from one set of program facts, so it grows with the distinct pieces re-splits have produced.
- * Ids are numbered from 0 in order of first use. A pair is found by a numeric hash of the
- * source's interned key and the region's corners, never by building a string per piece.
+ * Ids are numbered from 0 in order of first use. A pair is found in an open-addressing table
+ * by a numeric hash of the source's interned key and the region's corners, never by building a
+ * string per piece.
  */
 export class Interner {
   private readonly sources = new Map<string, number>();
-  /** Per hash, the newest id with that hash; `next` chains the older ones. */
-  private readonly byHash = new Map<number, number>();
-  private next: Int32Array<ArrayBuffer> = new Int32Array(64);
-  private source: Int32Array<ArrayBuffer> = new Int32Array(64);
+  /** Open addressing, linear probing: `id + 1` per slot, 0 when empty; at most half full. */
+  private slots: Int32Array<ArrayBuffer> = new Int32Array(128);
+  private hash: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private sourceOf: Int32Array<ArrayBuffer> = new Int32Array(64);
   /** Corners of id `i`'s region: `corners[cornerStart[i] .. cornerStart[i + 1])`, starts then ends. */
   private cornerStart: Int32Array<ArrayBuffer> = new Int32Array(65);
   private corners = new Float64Array(256);
   private count = 0;
 
-  /** The id of the piece `region` of `sourceKey` (a `sourceKey(source)` string). */
-  id(sourceKey: string, region: ZRange): number {
+  /** The number of a source (a `sourceKey(source)` string): look it up once per writer, not per piece. */
+  source(sourceKey: string): number {
     let s = this.sources.get(sourceKey);
     if (s === undefined) {
       s = this.sources.size;
       this.sources.set(sourceKey, s);
     }
+    return s;
+  }
+
+  /** The id of the piece `region` of the source numbered `s` (by `source`). */
+  id(s: number, region: ZRange): number {
     const lo = region.start.coords;
     const hi = region.end.coords;
     const n = lo.length;
@@ -36,16 +42,17 @@ export class Interner {
       h = Math.imul(h ^ hi[i]!, 0xc2b2ae35);
     }
     h ^= h >>> 15;
-    const head = this.byHash.get(h);
-    for (let id = head ?? -1; id >= 0; id = this.next[id]!) {
-      if (this.source[id] !== s || this.cornerStart[id + 1]! - this.cornerStart[id]! !== 2 * n) continue;
-      const c = this.cornerStart[id]!;
+    const { slots, hash, sourceOf, cornerStart, corners } = this;
+    const mask = slots.length - 1;
+    let i = h & mask;
+    for (let id = slots[i]! - 1; id >= 0; i = (i + 1) & mask, id = slots[i]! - 1) {
+      if (hash[id] !== h || sourceOf[id] !== s || cornerStart[id + 1]! - cornerStart[id]! !== 2 * n) continue;
+      const c = cornerStart[id]!;
       let same = true;
-      for (let i = 0; i < n && same; i++)
-        same = this.corners[c + i] === lo[i] && this.corners[c + n + i] === hi[i];
+      for (let d = 0; d < n && same; d++) same = corners[c + d] === lo[d] && corners[c + n + d] === hi[d];
       if (same) return id;
     }
-    return this.add(s, lo, hi, h, head ?? -1);
+    return this.add(s, lo, hi, h, i);
   }
 
   /** How many distinct pieces have ids. */
@@ -53,12 +60,13 @@ export class Interner {
     return this.count;
   }
 
-  private add(s: number, lo: readonly number[], hi: readonly number[], h: number, older: number): number {
+  /** Numbers a new pair whose hash is `h`, in the empty slot `slot`. */
+  private add(s: number, lo: readonly number[], hi: readonly number[], h: number, slot: number): number {
     const id = this.count++;
     const n = lo.length;
-    if (id >= this.next.length) {
-      this.next = grown(this.next, 2 * id);
-      this.source = grown(this.source, 2 * id);
+    if (id >= this.hash.length) {
+      this.hash = grown(this.hash, 2 * id);
+      this.sourceOf = grown(this.sourceOf, 2 * id);
       this.cornerStart = grown(this.cornerStart, 2 * id + 1);
     }
     const c = this.cornerStart[id]!;
@@ -67,15 +75,28 @@ export class Interner {
       corners.set(this.corners);
       this.corners = corners;
     }
-    for (let i = 0; i < n; i++) {
-      this.corners[c + i] = lo[i]!;
-      this.corners[c + n + i] = hi[i]!;
+    for (let d = 0; d < n; d++) {
+      this.corners[c + d] = lo[d]!;
+      this.corners[c + n + d] = hi[d]!;
     }
     this.cornerStart[id + 1] = c + 2 * n;
-    this.next[id] = older;
-    this.source[id] = s;
-    this.byHash.set(h, id);
+    this.hash[id] = h;
+    this.sourceOf[id] = s;
+    this.slots[slot] = id + 1;
+    if (2 * this.count > this.slots.length) this.rehash();
     return id;
+  }
+
+  /** Doubles the table and re-inserts every id by its stored hash. */
+  private rehash(): void {
+    const slots = new Int32Array(2 * this.slots.length);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      let i = this.hash[id]! & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = id + 1;
+    }
+    this.slots = slots;
   }
 }
 

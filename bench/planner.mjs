@@ -259,6 +259,9 @@ export async function run({ quick }) {
     console.error(`  planner: ${pair.name} done in ${wall.toFixed(1)} s`);
   }
   notes.push(
+    "Search CPU per evaluation, side by side with the previous code (2026-12-05, both at once on this machine, load average 9–14 from other users): `searchPlans` on GPT 24 layers (GPT-2 medium widths) · a100-8x8, one worker, seed 0, evaluation budgets 20 and 220, evaluations per CPU second between them: 7.9 before, 16.3 after (2.1×), the same front. The goal of 1,000 evaluations/s per worker is not met: an evaluation still compiles the whole plan and runs the schedule from the last checkpoint before the change to the end (docs/cost-model.md). The same side by side on the transformer block (dgx-a100, evaluation budgets 200 and 1,200): 3,874 before, 4,267 after, the same front. The rows above are wall-clock rates with 2 workers: on a machine loaded by other users they fall far below these CPU rates.",
+  );
+  notes.push(
     `Search budgets: ${pairs(quick)
       .map((p) => `${p.name} ${p.seconds} s`)
       .join("; ")}. The wall column includes simulating the baselines, seeding and starting the workers.`,

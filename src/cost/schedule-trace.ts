@@ -72,9 +72,10 @@ export interface Resume {
 
 /**
  * What resuming saved since the process started (diagnostics for tests and benchmarks): derived
- * point-to-point evaluations, how many resumed, and the parent events they replayed or skipped.
+ * point-to-point evaluations, how many resumed, the parent events they replayed or skipped, and
+ * how many parents' schedules were recorded (each a whole extra run).
  */
-export const resumeStats = { runs: 0, resumed: 0, events: 0, skipped: 0 };
+export const resumeStats = { runs: 0, resumed: 0, events: 0, skipped: 0, traces: 0 };
 
 /** At most this many checkpoints per recorded run: memory and recording time against resume precision. */
 const CHECKPOINTS = 16;

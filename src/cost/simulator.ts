@@ -139,6 +139,8 @@ function placeOp(ctx: SimContext, g: OpTasks, p: OperationPlan): OpPlace {
 class PlanSimulator implements Simulator {
   private costCache: CostVector | undefined;
   private planCache: Plan | undefined;
+  /** Neighbours of this plan evaluated with this plan as their origin while its trace was not cached. */
+  private neighboursEvaluated = 0;
 
   constructor(
     private readonly ctx: SimContext,
@@ -161,17 +163,24 @@ class PlanSimulator implements Simulator {
     return { parent: this, from: pos };
   }
 
-  /** This plan's schedule, recorded (runs it again, with checkpoints, unless it is in the family's cache). */
-  private trace(): ScheduleTrace {
+  /**
+   * This plan's recorded schedule for a neighbour about to be evaluated, or undefined when the
+   * neighbour should run from the start. Recording runs the schedule once more, so it waits
+   * for the second neighbour: a search evaluates one neighbour of most plans (the last child,
+   * a front member drawn once), and for those the extra run would cost more than resuming
+   * saves; a plan whose neighbours keep being evaluated (the fastest one) pays it once.
+   */
+  private traceForNeighbour(): ScheduleTrace | undefined {
     const cache = this.ctx.traces;
     let trace = cache.get(this);
-    if (trace === undefined) {
-      trace = newTrace();
-      compile(this.ctx, this.state);
-      this.ctx.ws.phaseCount = 0;
-      runSchedule(this.ctx, trace);
-      cache.put(this, trace);
-    }
+    if (trace !== undefined) return trace;
+    if (++this.neighboursEvaluated < 2) return undefined;
+    trace = newTrace();
+    resumeStats.traces++;
+    compile(this.ctx, this.state);
+    this.ctx.ws.phaseCount = 0;
+    runSchedule(this.ctx, trace);
+    cache.put(this, trace);
     return trace;
   }
 
@@ -285,23 +294,25 @@ class PlanSimulator implements Simulator {
     const { ctx, state } = this;
     const ws = ctx.ws;
     const collective = ctx.pricing === "collective";
-    if (!collective && !timeline && this.origin !== null) {
-      const { parent, from } = this.origin;
-      this.origin = null;
-      const trace = parent.trace();
-      compile(ctx, state);
-      const resume: Resume | null = resumePoint(trace, ws, ctx.facts.order, from);
-      resumeStats.runs++;
-      resumeStats.events += trace.events;
-      if (resume !== null) {
-        resumeStats.resumed++;
-        resumeStats.skipped += resume.at.events;
-      }
-      ws.phaseCount = 0;
-      runSchedule(ctx, null, resume);
-      return { cost: this.costVector([], false), groups: [], ringPriced: false };
-    }
+    const origin = this.origin;
     this.origin = null;
+    if (origin !== null && !collective && !timeline) {
+      resumeStats.runs++;
+      // A change to the first operation can only run from the start: no trace needed.
+      const trace = origin.from > 0 ? origin.parent.traceForNeighbour() : undefined;
+      if (trace !== undefined) {
+        compile(ctx, state);
+        const resume: Resume | null = resumePoint(trace, ws, ctx.facts.order, origin.from);
+        resumeStats.events += trace.events;
+        if (resume !== null) {
+          resumeStats.resumed++;
+          resumeStats.skipped += resume.at.events;
+        }
+        ws.phaseCount = 0;
+        runSchedule(ctx, null, resume);
+        return { cost: this.costVector([], false), groups: [], ringPriced: false };
+      }
+    }
     compile(ctx, state);
     const groups = collective || timeline ? recognise(ctx, state) : [];
     if (collective) {

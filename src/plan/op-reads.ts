@@ -17,7 +17,7 @@ export interface PieceInfo {
 /**
  * The pieces every task of one operation reads, in compressed rows over its local tasks
  * (`start[j]..start[j+1]`): the source (operation position and local task, or −1 and the tensor
- * position for a program input), the interned `sourceKey|region` that identifies what a device
+ * position for a program input), the interned (source, region) pair that identifies what a device
  * receives, the bytes, and what the piece is. Nothing here depends on placement: a piece
  * becomes a transfer only once its source and reader are on different devices.
  */
@@ -35,7 +35,8 @@ interface Writer {
   readonly task: number;
   readonly region: ZRange;
   readonly source: Source;
-  readonly sourceKey: string;
+  /** The source's number in `facts.interner`. */
+  readonly sourceId: number;
 }
 
 /**
@@ -44,8 +45,17 @@ interface Writer {
  * writer of the tensor (the program input, or the producers' writers in derivation order),
  * empty intersections skipped; a combine reads its chunk of every part's partial. The pieces
  * of a read tile the region read, with no element twice.
+ *
+ * With `reuse`, the operation's own tasks are those `reuse.reads` was derived for and only the
+ * writers of operation `reuse.changed` may differ: operands no output of that operation feeds,
+ * and the combines, copy their pieces from `reuse.reads` instead of intersecting again.
  */
-export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], index: number): OpReads {
+export function deriveOpReads(
+  facts: ProgramFacts,
+  tasks: readonly OpTasks[],
+  index: number,
+  reuse?: { readonly reads: OpReads; readonly changed: number },
+): OpReads {
   const g = tasks[index]!;
   const op = g.op;
   const writersOf = (tensor: string): Writer[] => {
@@ -53,10 +63,18 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
     if (facts.inputs.has(tensor)) {
       const decl = facts.program.tensors[t]!;
       const source: Source = { kind: "input", tensor };
-      return [{ op: -1, task: t, region: decl.range, source, sourceKey: sourceKey(source) }];
+      return [
+        { op: -1, task: t, region: decl.range, source, sourceId: facts.interner.source(sourceKey(source)) },
+      ];
     }
     return (facts.producers.get(tensor) ?? []).flatMap((p) =>
-      tasks[p]!.writers.filter((w) => w.tensor === tensor).map((w) => ({ op: p, ...w })),
+      tasks[p]!.writers.filter((w) => w.tensor === tensor).map((w) => ({
+        op: p,
+        task: w.task,
+        region: w.region,
+        source: w.source,
+        sourceId: facts.interner.source(w.sourceKey),
+      })),
     );
   };
   const srcOp: number[] = [];
@@ -69,29 +87,52 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
   const add = (w: Writer, region: ZRange, tensor: string, operand: string, partial: boolean) => {
     srcOp.push(w.op);
     srcTask.push(w.task);
-    key.push(facts.interner.id(`${w.sourceKey}|${region}`));
+    key.push(facts.interner.id(w.sourceId, region));
     bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
     info.push({ operand, source: w.source, tensor, region, partial });
   };
-  const writers = new Map(op.inputs.map((sel) => [sel.tensor, writersOf(sel.tensor)]));
+  const old = reuse?.reads;
+  const fed = (tensor: string) => reuse !== undefined && facts.producers.get(tensor)?.includes(reuse.changed);
+  const copy = (p: number) => {
+    srcOp.push(old!.srcOp[p]!);
+    srcTask.push(old!.srcTask[p]!);
+    key.push(old!.key[p]!);
+    bytes.push(old!.bytes[p]!);
+    info.push(old!.info[p]!);
+  };
+  const writers = new Map(
+    op.inputs.map((sel) => [sel.tensor, old !== undefined && !fed(sel.tensor) ? [] : writersOf(sel.tensor)]),
+  );
   g.shards.forEach((s, k) => {
     start[k] = srcOp.length;
+    // The old row lists the same operands in the same order: walk it alongside.
+    let p = old === undefined ? 0 : old.start[k]!;
     for (const sel of op.inputs) {
+      if (old !== undefined && !fed(sel.tensor)) {
+        for (; p < old.start[k + 1]! && old.info[p]!.operand === sel.name; p++) copy(p);
+        continue;
+      }
+      if (old !== undefined) while (p < old.start[k + 1]! && old.info[p]!.operand === sel.name) p++;
       const need = s.inputs[sel.name]!;
       for (const w of writers.get(sel.tensor)!) {
-        // Most writer × reader pairs of a fine grid are disjoint: test before allocating.
-        if (w.region.intersects(need)) add(w, w.region.intersect(need), sel.tensor, sel.name, false);
+        const region = overlap(w.region, need);
+        if (region !== undefined) add(w, region, sel.tensor, sel.name, false);
       }
     }
   });
   const outTensor = new Map(op.outputs.map((s) => [s.name, s.tensor]));
   g.combines.forEach((c, b) => {
     start[nShards + b] = srcOp.length;
+    if (old !== undefined) {
+      // A combine reads its own operation's partials, which did not change.
+      for (let p = old.start[nShards + b]!; p < old.start[nShards + b + 1]!; p++) copy(p);
+      return;
+    }
     for (const [name, region] of Object.entries(c.outputs)) {
       if (region.isEmpty()) continue;
       for (const p of c.parts) {
         const source: Source = { kind: "task", task: g.taskIds[p]!, output: name };
-        const w = { op: index, task: p, region, source, sourceKey: sourceKey(source) };
+        const w = { op: index, task: p, region, source, sourceId: facts.interner.source(sourceKey(source)) };
         add(w, region, outTensor.get(name)!, name, true);
       }
     }
@@ -105,4 +146,25 @@ export function deriveOpReads(facts: ProgramFacts, tasks: readonly OpTasks[], in
     bytes: Float64Array.from(bytes),
     info,
   };
+}
+
+/**
+ * The intersection of a writer's region with a read, undefined when empty: the writer's own
+ * region when it lies inside the read (no allocation; most pairs of a fine grid are disjoint or
+ * nested).
+ */
+function overlap(w: ZRange, need: ZRange): ZRange | undefined {
+  const a = w.start.coords;
+  const b = w.end.coords;
+  const c = need.start.coords;
+  const d = need.end.coords;
+  const n = a.length;
+  let inside = true;
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(a[i]!, c[i]!);
+    const hi = Math.min(b[i]!, d[i]!);
+    if (lo >= hi) return undefined;
+    if (lo !== a[i] || hi !== b[i]) inside = false;
+  }
+  return inside ? w : w.intersect(need);
 }

@@ -67,7 +67,9 @@ export function withOperation(
   tasks[index] = deriveOpTasks(facts, index, sharding, combine);
   const reads = traffic.reads.slice();
   reads[index] = deriveOpReads(facts, tasks, index);
-  for (const c of facts.consumers[index]!) reads[c] = deriveOpReads(facts, tasks, c);
+  for (const c of facts.consumers[index]!) {
+    if (c !== index) reads[c] = deriveOpReads(facts, tasks, c, { reads: traffic.reads[c]!, changed: index });
+  }
   return { facts, tasks, reads };
 }
 

@@ -2,7 +2,8 @@
 // bit the changed plan's simulated from scratch, whether the neighbours are evaluated one after
 // another from one parent (siblings overwrite the shared workspace), derived in chains before
 // being evaluated, or derived from a plan that was itself derived. And it does resume: a change
-// late in a chain skips the schedule's start.
+// late in a chain skips the schedule's start. A parent's schedule is recorded for its second
+// evaluated neighbour, not its first.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { presetCluster } from "../../src/cluster/index.js";
@@ -57,15 +58,26 @@ describe("resuming a parent's schedule", () => {
     });
     const sim = createSimulator(plan, cluster);
     sim.cost();
+    // The first neighbour runs from the start: recording the parent's schedule waits for a second.
     const before = { ...resumeStats };
+    const once = sim.withPlacement("r10", ["d1", "d0"]);
+    expect(once.cost()).toEqual(fresh(once));
+    expect(resumeStats.traces).toBe(before.traces);
+    expect(resumeStats.resumed).toBe(before.resumed);
     const moved = sim.withPlacement("r11", ["d1", "d0"]);
     expect(moved.cost()).toEqual(fresh(moved));
+    expect(resumeStats.traces).toBe(before.traces + 1);
     expect(resumeStats.resumed).toBe(before.resumed + 1);
     expect(resumeStats.skipped).toBeGreaterThan(before.skipped);
+    // Later neighbours find the recorded schedule: no second recording.
+    const again = sim.withPlacement("r9", ["d1", "d0"]);
+    expect(again.cost()).toEqual(fresh(again));
+    expect(resumeStats.traces).toBe(before.traces + 1);
+    expect(resumeStats.resumed).toBe(before.resumed + 2);
     // A change to the first operation cannot resume: everything may differ from the start.
     const first = sim.withPlacement("r0", ["d1", "d0"]);
     expect(first.cost()).toEqual(fresh(first));
-    expect(resumeStats.resumed).toBe(before.resumed + 1);
+    expect(resumeStats.resumed).toBe(before.resumed + 2);
   });
 
   it("does not resume under collective pricing or an explicit order, and still prices them exactly", () => {

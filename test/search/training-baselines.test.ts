@@ -10,7 +10,9 @@ import { evaluateProgram, programOutputs, randomInputs, termScales } from "../..
 import { withinTolerance } from "../../src/exec/verify-tolerance.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { baselinePlans } from "../../src/search/baselines/baseline-plans.js";
+import { dataParallelPlan } from "../../src/search/baselines/data-parallel-plan.js";
 import { trainingPlan, trainingShape } from "../../src/search/baselines/training-plans.js";
+import { batchAxes } from "../../src/shard/index.js";
 
 const cluster = presetCluster("dgx-a100");
 // Wide layers, a small batch: the weights and their Adam states dominate memory.
@@ -23,6 +25,30 @@ describe("training baselines", () => {
     expect(shape!.updated.length).toBe(12); // four weights, each with m and v
     expect(trainingShape(buildMlp())).toBeUndefined();
     expect(trainingShape(buildTransformerBlock())).toBeUndefined();
+  });
+
+  it("read the batch from the data inputs, not from the new weights that are most of the outputs", () => {
+    // The outputs' leading dimensions are weight dimensions (new_w1 [256, 1024] …): the batch is x's first.
+    const axes = batchAxes(step);
+    expect(axes.activations).toEqual([
+      { tensor: "x", dim: 0 },
+      { tensor: "target", dim: 0 },
+    ]);
+    expect(axes.weights).toContain("m_w1");
+  });
+
+  it("give the generic data-parallel baseline the batch: every cut is along it, 8 ways", () => {
+    const shape = trainingShape(step)!;
+    const plan = dataParallelPlan(step, cluster, 8);
+    const cut = plan.operations.filter((o) => o.sharding.boundaries.some((b) => b.length > 2));
+    expect(cut.length).toBeGreaterThan(10);
+    for (const o of cut) {
+      const classes = shape.dimensions.index[o.op]!;
+      o.sharding.boundaries.forEach((b, d) => {
+        if (b.length > 2) expect(shape.batch.has(classes[d]!), `${o.op} dimension ${d}`).toBe(true);
+      });
+      expect(o.devices.length).toBe(8);
+    }
   });
 
   it("join the baselines of a training step: dp-allreduce, zero-1 and zero-2", () => {

@@ -4,7 +4,7 @@
  * `memoryKinds`); the split replays the schedule's allocations in the order the simulator made
  * them, so the kinds at a device's peak add up to exactly its simulated peak.
  */
-import type { Program } from "../ir/program.js";
+import type { Operation, Program } from "../ir/program.js";
 import { writtenBack } from "../shard/batch-axes.js";
 import { dimensionClasses } from "../shard/dimension-classes.js";
 import type { ZRange } from "../zspace/z-range.js";
@@ -42,25 +42,16 @@ export function memoryKinds(program: Program): ReadonlyMap<string, MemoryKind> {
   const back = writtenBack(program, dimensions);
   if (back.inputs.length === 0) return kinds;
   const rank = new Map(program.tensors.map((t) => [t.id, t.range.rank]));
-  const forward = new Set<string>(program.outputs.filter((o) => rank.get(o) === 0));
-  const producer = new Map(
-    program.operations.flatMap((op) => op.outputs.map((s) => [s.tensor, op] as const)),
-  );
-  for (let i = program.operations.length - 1; i >= 0; i--) {
-    const op = program.operations[i]!;
-    if (op.outputs.some((s) => forward.has(s.tensor))) for (const s of op.inputs) forward.add(s.tensor);
-  }
-  // Operations are in program order, so one reverse pass may miss a producer listed after a
-  // reader; follow producers until nothing changes (programs are acyclic).
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const t of [...forward]) {
-      for (const s of producer.get(t)?.inputs ?? []) {
-        if (forward.has(s.tensor)) continue;
-        forward.add(s.tensor);
-        changed = true;
-      }
-    }
+  // The forward: every tensor a scalar output (the loss) depends on, through all its producers.
+  const producers = new Map<string, Operation[]>();
+  for (const op of program.operations)
+    for (const s of op.outputs) producers.set(s.tensor, [...(producers.get(s.tensor) ?? []), op]);
+  const forward = new Set<string>();
+  const pending = program.outputs.filter((o) => rank.get(o) === 0);
+  for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
+    if (forward.has(t)) continue;
+    forward.add(t);
+    for (const op of producers.get(t) ?? []) for (const s of op.inputs) pending.push(s.tensor);
   }
   const readByBackward = new Set<string>();
   for (const op of program.operations) {

@@ -78,7 +78,7 @@ export async function searchPlans(
   const started = Date.now();
 
   const named = baselinePlans(program, cluster, devices.length);
-  const starts = options.fromBaselines === false ? named.slice(0, 1) : named;
+  const starts = options.fromBaselines === false ? named.slice(0, 1) : startOrder(named);
   const startChoices = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   // The bound first: it refuses a program no device can compute before any worker starts.
@@ -147,6 +147,22 @@ export async function searchPlans(
       mutators: outcome.mutators,
     },
   };
+}
+
+/** The baselines built for training steps (`trainingPlan`). */
+const TRAINING_BASELINES: ReadonlySet<string> = new Set(["dp-allreduce", "zero-1", "zero-2"]);
+
+/**
+ * The order a search evaluates its starting plans in: the baselines' order, except that a
+ * training step's own baselines go first. Under a time budget a worker evaluates its starts in
+ * order and may stop after the first (a start of a large training step costs seconds), and the
+ * plans built for a training step are the ones most worth having on its front.
+ */
+function startOrder<T extends { readonly name: string }>(named: readonly T[]): T[] {
+  return [
+    ...named.filter((b) => TRAINING_BASELINES.has(b.name)),
+    ...named.filter((b) => !TRAINING_BASELINES.has(b.name)),
+  ];
 }
 
 function checkBudget(budget: SearchBudget): SearchBudget {

@@ -12,6 +12,7 @@ import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { baselinePlans } from "../../src/search/baselines/baseline-plans.js";
 import { dataParallelPlan } from "../../src/search/baselines/data-parallel-plan.js";
 import { trainingPlan, trainingShape } from "../../src/search/baselines/training-plans.js";
+import { searchPlans } from "../../src/search/index.js";
 import { batchAxes } from "../../src/shard/index.js";
 
 const cluster = presetCluster("dgx-a100");
@@ -66,6 +67,16 @@ describe("training baselines", () => {
     const [dp, z1, z2] = [cost("dp"), cost("zero-1"), cost("zero-2")];
     expect(z1.maxPeakMemory).toBeLessThan(dp.maxPeakMemory);
     expect(z2.maxPeakMemory).toBeLessThanOrEqual(z1.maxPeakMemory);
+  });
+
+  it("are the search's first starts on a training step, so a cut-short search still has one", async () => {
+    // An already aborted search evaluates its first start only.
+    const abort = new AbortController();
+    abort.abort();
+    const result = await searchPlans(step, cluster, { signal: abort.signal, budget: { evaluations: 50 } });
+    expect(result.front).toHaveLength(1);
+    const dp = createSimulator(trainingPlan(step, cluster, 8, "dp", trainingShape(step)!), cluster).cost();
+    expect(result.front[0]!.cost).toEqual(dp);
   });
 
   it("run on local workers and equal the reference", { timeout: 120_000 }, async () => {

@@ -96,6 +96,17 @@ function pairs(quick) {
       training: true,
     },
     {
+      name: "GPT training step: 12 layers (GPT-2 small widths), Adam",
+      program: () => buildGptBlockTrain(12, GPT2_SMALL, 50257),
+      cluster: "a100-8x8",
+      seconds: quick ? 20 : 45,
+      wallTarget: 60,
+      // 3,195 operations on 64 devices: one full simulation takes seconds, so neither the ILP
+      // nor the full : incremental ratio (two full simulations per neighbour) fits the row.
+      large: true,
+      training: true,
+    },
+    {
       name: "conv net (batch 256, 224²)",
       program: () => buildConvNet(256, 224, 1000),
       cluster: "dgx-a100",

@@ -3,11 +3,14 @@ import { TesseraError } from "../base/errors.js";
 import { writeTextFile } from "../base/write-text-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import type { Pricing } from "../cost/context.js";
+import { memoryKinds } from "../cost/memory-kinds.js";
 import type { CostVector } from "../cost/simulation.js";
+import { simulatePlan } from "../cost/simulator.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { planToJson } from "../plan/encode-plan.js";
 import { writeHtmlReport } from "../report/html-report.js";
+import { largestPeak, memorySplitText } from "../report/memory-split.js";
 import { formatBytes, formatSeconds } from "../report/units.js";
 import { clusterDevices } from "../search/cluster-devices.js";
 import { ilpOptimum } from "../search/ilp/ilp-optimum.js";
@@ -175,6 +178,14 @@ export async function planProgramFile(
   out(
     `\nchosen: ${chosenPlan.name} → ${chosen}\nsearch result: ${resultFile}\nplans: ${join(dir, "plans")}/\n`,
   );
+  // A training step: what the chosen plan's largest peak holds (one more simulation, with its timeline).
+  if ([...memoryKinds(program).values()].some((k) => k !== "transient")) {
+    const top = largestPeak(simulatePlan(chosenPlan.plan, cluster, { pricing: opts.pricing }).memory ?? {});
+    if (top !== undefined)
+      out(
+        `chosen plan's largest peak, ${top.device}: ${formatBytes(top.split.peak)} = ${memorySplitText(top.split)}\n`,
+      );
+  }
   let report: string | undefined;
   if (opts.report) {
     report = await writeHtmlReport(result, join(dir, "report.html"), { source: file });

@@ -1,9 +1,11 @@
 import { readDocumentFile } from "../base/document-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import type { Pricing } from "../cost/context.js";
+import { MEMORY_KINDS } from "../cost/memory-kinds.js";
 import { simulatePlan } from "../cost/simulator.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
+import { MEMORY_KIND_LABEL, showsMemoryKinds } from "../report/memory-split.js";
 import { formatBytes, formatSeconds } from "../report/units.js";
 import { textTable } from "./text-table.js";
 import { textTimeline } from "./text-timeline.js";
@@ -44,7 +46,12 @@ export function simulatePlanFile(
   ];
   out(`${textTable(["cost", "value"], rows)}\n\n`);
   const mem = Object.entries(c.peakMemory).map(([d, b]) => [d, sim.timeline.devices[d] ?? d, formatBytes(b)]);
-  out(`${textTable(["device", "runs on", "peak memory"], mem)}\n\n`);
+  if (showsMemoryKinds(sim.memory)) {
+    // A training step: what each peak held, by kind.
+    const kinds = MEMORY_KINDS.map((k) => MEMORY_KIND_LABEL[k]);
+    const rows = mem.map((r) => [...r, ...MEMORY_KINDS.map((k) => formatBytes(sim.memory![r[0]!]![k]))]);
+    out(`${textTable(["device", "runs on", "peak memory", ...kinds], rows)}\n\n`);
+  } else out(`${textTable(["device", "runs on", "peak memory"], mem)}\n\n`);
   if (sim.timeline.collectives.length > 0) {
     const col = sim.timeline.collectives.map((k) => [
       k.kind,

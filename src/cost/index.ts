@@ -21,6 +21,7 @@ export {
   relativeError,
 } from "./fidelity-metrics.js";
 export { COMBINE_KERNEL, kernelSeconds, kernelTable, tableSeconds } from "./kernel-time.js";
+export { MEMORY_KINDS, type MemoryBreakdown, type MemoryKind, memoryKinds } from "./memory-kinds.js";
 export {
   type CollectiveUse,
   type ComputeInterval,

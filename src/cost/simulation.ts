@@ -1,6 +1,7 @@
 import type { CollectiveKind } from "./collectives.js";
 import type { Pricing } from "./context.js";
 import type { CostModel } from "./cost-model.js";
+import type { MemoryBreakdown } from "./memory-kinds.js";
 
 /** The simulation output format version. */
 export const SIMULATION_VERSION = 1;
@@ -89,4 +90,10 @@ export interface Simulation {
   readonly pricing: Pricing;
   readonly cost: CostVector;
   readonly timeline: Timeline;
+  /**
+   * Per plan device, its peak and what the peak held by kind (`memoryKinds`): weights,
+   * optimizer states, gradients, activations kept for the backward, transient. The kinds sum
+   * to the peak, which equals `cost.peakMemory`. Absent in simulations written before it existed.
+   */
+  readonly memory?: Readonly<Record<string, MemoryBreakdown>>;
 }

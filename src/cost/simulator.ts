@@ -20,6 +20,7 @@ import { DEFAULT_COST_MODEL } from "./cost-model.js";
 import { mapDevices } from "./device-map.js";
 import { runOverheadSeconds, runShape } from "./executor-overheads.js";
 import { opPosition, overlappingInputs } from "./input-overlap.js";
+import { memoryKinds, peakByKind } from "./memory-kinds.js";
 import { runSchedule, ScheduleDeadlock } from "./schedule.js";
 import { newTrace, type Resume, resumePoint, resumeStats, type ScheduleTrace } from "./schedule-trace.js";
 import {
@@ -226,6 +227,7 @@ class PlanSimulator implements Simulator {
       pricing: this.ctx.pricing,
       cost,
       timeline: this.timeline(groups, ringPriced),
+      memory: peakByKind(this.ctx, this.state, memoryKinds(this.ctx.facts.program)),
     };
   }
 

@@ -78,6 +78,15 @@ export const scaleLowering: TorchLowering = (s) =>
     `${required(s, "x")} * ${pyFloat(floatParam(s.params, "factor", 1))} + ${pyFloat(floatParam(s.params, "shift", 0))}`,
   );
 
+/** `gelu_erf_grad`: dy · (Φ(x) + x · φ(x)), term by term as its declaration. */
+export const geluErfGradLowering: TorchLowering = (s) => {
+  const x = required(s, "x");
+  const dy = required(s, "dy");
+  const cdf = `0.5 * (1.0 + torch.erf(${x} / ${pyFloat(Math.SQRT2)}))`;
+  const density = `torch.exp((-0.5 * ${x}) * ${x}) / ${pyFloat(Math.sqrt(2 * Math.PI))}`;
+  return s.code.let(`${dy} * (${cdf} + ${x} * ${density})`);
+};
+
 /** `gelu_grad`: dy · gelu'(x) for the tanh approximation, term by term as its declaration. */
 export const geluGradLowering: TorchLowering = (s) => {
   const x = required(s, "x");

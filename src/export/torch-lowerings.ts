@@ -1,7 +1,13 @@
 import type { AnyKernelDef } from "../kernels/kernel.js";
 import { type BuiltinKernelId, builtinIdOf } from "../kernels/library/index.js";
 import { conv2dLowering, linearLowering, matmulLowering } from "./lower-contraction.js";
-import { binaryLowering, geluGradLowering, scaleLowering, unaryLowering } from "./lower-elementwise.js";
+import {
+  binaryLowering,
+  geluErfGradLowering,
+  geluGradLowering,
+  scaleLowering,
+  unaryLowering,
+} from "./lower-elementwise.js";
 import { convTranspose2dLowering, maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
 import {
   layerNormLowering,
@@ -29,6 +35,7 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
   sign: unaryLowering("sign"),
   scale: scaleLowering,
   gelu_grad: geluGradLowering,
+  gelu_erf_grad: geluErfGradLowering,
   add: binaryLowering("add"),
   sub: binaryLowering("sub"),
   mul: binaryLowering("mul"),
@@ -46,6 +53,7 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
   conv2d: conv2dLowering,
   conv2d_input_grad: refusedLowering("conv2d_input_grad has no torch lowering yet"),
   conv2d_weight_grad: refusedLowering("conv2d_weight_grad has no torch lowering yet"),
+  max_pool2d_grad: refusedLowering("max_pool2d_grad has no torch lowering yet"),
   max_pool2d: maxPool2dLowering,
   conv_transpose2d: convTranspose2dLowering,
   upsample_nearest2d: upsampleNearest2dLowering,

@@ -152,9 +152,11 @@ export function programFacts(program: Program): ProgramFacts {
       readers.set(sel.tensor, list);
     }
   });
+  // Through `readers`, not a scan of every operation per operation: linear in the program's size.
   const consumers = program.operations.map((op) => {
-    const written = new Set(op.outputs.map((o) => o.tensor));
-    return program.operations.flatMap((c, i) => (c.inputs.some((s) => written.has(s.tensor)) ? [i] : []));
+    const found = new Set<number>();
+    for (const o of op.outputs) for (const i of readers.get(o.tensor) ?? []) found.add(i);
+    return [...found].sort((a, b) => a - b);
   });
   return {
     program,

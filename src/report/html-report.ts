@@ -3,6 +3,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import type { Pricing } from "../cost/context.js";
 import { elementsPerPoint } from "../cost/cost-model.js";
 import { mapDevices } from "../cost/device-map.js";
+import { MEMORY_KINDS } from "../cost/memory-kinds.js";
 import type { CostVector, Simulation } from "../cost/simulation.js";
 import { simulatePlan } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
@@ -13,6 +14,7 @@ import type { SearchResult } from "../search/result/search-result.js";
 import { featuredTensor } from "./featured-tensor.js";
 import { inlineSvg } from "./inline-svg.js";
 import { formatBox } from "./label-text.js";
+import { MEMORY_KIND_LABEL, showsMemoryKinds } from "./memory-split.js";
 import { type ParetoPoint, paretoSvg, trafficOf } from "./pareto-svg.js";
 import { planToDot } from "./plan-dot.js";
 import { type PlanExplanation, planExplainer } from "./plan-explanation.js";
@@ -284,11 +286,15 @@ ${rows.join("\n")}
 </section>`;
 }
 
-/** Per device: its peak memory beside a bar (relative to the largest), over-capacity in red. */
-function memoryTable(cost: CostVector, plan: Plan, cluster: Cluster): string {
+/**
+ * Per device: its peak memory beside a bar (relative to the largest), over-capacity in red;
+ * for a training step with its simulation at hand, what the peak held by kind.
+ */
+function memoryTable(cost: CostVector, plan: Plan, cluster: Cluster, sim?: Simulation): string {
   const mapping = mapDevices(plan, cluster);
   const types = new Map(cluster.devices.map((d) => [d.id, cluster.deviceTypes[d.type]!]));
   const max = Math.max(1, ...Object.values(cost.peakMemory));
+  const kinds = sim !== undefined && showsMemoryKinds(sim.memory);
   const rows = Object.entries(cost.peakMemory).map(([d, b]) => {
     const on = mapping[d] ?? d;
     const capacity = types.get(on)?.memoryBytes;
@@ -299,12 +305,20 @@ function memoryTable(cost: CostVector, plan: Plan, cluster: Cluster): string {
       `${text(formatBytes(b))}${over ? ' <span class="bad">over capacity</span>' : ""}`,
       capacity === undefined ? "—" : text(formatBytes(capacity)),
       `<div class="bar${over ? " over" : ""}" style="width:${Math.max(1, Math.round((b / max) * 160))}px"></div>`,
+      ...(kinds ? MEMORY_KINDS.map((k) => text(formatBytes(sim!.memory![d]?.[k] ?? 0))) : []),
     ];
   });
   return table(
-    ["device", "runs on", "peak memory", "capacity", ""],
+    [
+      "device",
+      "runs on",
+      "peak memory",
+      "capacity",
+      "",
+      ...(kinds ? MEMORY_KINDS.map((k) => MEMORY_KIND_LABEL[k]) : []),
+    ],
     rows,
-    [false, false, true, true, false],
+    [false, false, true, true, false, ...(kinds ? MEMORY_KINDS.map(() => true) : [])],
     "memory",
   );
 }
@@ -396,7 +410,7 @@ ${search ? '<a class="back" href="#front">↑ front</a>' : ""}<h3>${text(e.name)
 <p class="headline">${text(explanation.summary)}</p>
 <div class="grid2">
 <div><h4>Cost vector</h4>${table(["", ""], costRows)}</div>
-<div><h4>Peak memory per device</h4>${memoryTable(c, e.plan, cluster)}</div>
+<div><h4>Peak memory per device</h4>${memoryTable(c, e.plan, cluster, sim)}</div>
 </div>
 <h4>How the plan works</h4>
 <ul class="explanation">

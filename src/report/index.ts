@@ -11,6 +11,7 @@ export {
   writeHtmlReport,
 } from "./html-report.js";
 export { inlineSvg } from "./inline-svg.js";
+export { largestPeak, MEMORY_KIND_LABEL, memorySplitText, showsMemoryKinds } from "./memory-split.js";
 export {
   type ParetoPoint,
   type ParetoSvgOptions,

@@ -78,7 +78,7 @@ export async function searchPlans(
   const started = Date.now();
 
   const named = baselinePlans(program, cluster, devices.length);
-  const starts = options.fromBaselines === false ? named.slice(0, 1) : named;
+  const starts = options.fromBaselines === false ? named.slice(0, 1) : startOrder(named);
   const startChoices = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
   const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   // The bound first: it refuses a program no device can compute before any worker starts.
@@ -147,6 +147,28 @@ export async function searchPlans(
       mutators: outcome.mutators,
     },
   };
+}
+
+/**
+ * The baselines built for training steps (`trainingPlan`), the deepest ZeRO stage first: it
+ * does the same compute as the others and holds the least.
+ */
+const TRAINING_BASELINES: readonly string[] = ["zero-2", "zero-1", "dp-allreduce"];
+
+/**
+ * The order a search evaluates its starting plans in: the baselines' order, except that a
+ * training step's own baselines go first (`TRAINING_BASELINES`' order). Under a time budget a
+ * worker evaluates its starts in order and may stop after the first (a start of a large
+ * training step costs seconds), and the plans built for a training step are the ones most
+ * worth having on its front.
+ */
+function startOrder<T extends { readonly name: string }>(named: readonly T[]): T[] {
+  const rank = (b: T) => {
+    const i = TRAINING_BASELINES.indexOf(b.name);
+    return i < 0 ? TRAINING_BASELINES.length : i;
+  };
+  // A stable sort: the other baselines keep their order.
+  return [...named].sort((a, b) => rank(a) - rank(b));
 }
 
 function checkBudget(budget: SearchBudget): SearchBudget {

@@ -39,6 +39,25 @@ describe("tessera simulate", () => {
     expect(sim.cost.makespan).toBeGreaterThan(0);
   });
 
+  it("splits each device's peak by kind for a training step, and only for one", async () => {
+    const step = loadProgramFile("examples/mlp-train.json", builtinRegistry());
+    const trainFile = join(dir, "mlp-train.plan.json");
+    writeFileSync(trainFile, JSON.stringify(planToJson(makePlan(step, { devices: ["d0"] }))));
+    const r = await runCli(["simulate", trainFile, "--cluster", "dgx-a100"]);
+    expect(r.code).toBe(0);
+    const sim = simulatePlan(makePlan(step, { devices: ["d0"] }), presetCluster("dgx-a100"));
+    const m = sim.memory!.d0!;
+    expect(m.optimizerStates).toBeGreaterThan(0);
+    expect(r.out).toMatch(
+      /device +runs on +peak memory +weights +optimizer states +gradients +kept activations +transient/,
+    );
+    const row = r.out.split("\n").find((l) => l.startsWith("d0 "))!;
+    for (const bytes of [m.peak, m.weights, m.optimizerStates, m.gradients])
+      expect(row).toContain(formatBytes(bytes));
+    const forward = await runCli(["simulate", planFile, "--cluster", "dgx-a100"]);
+    expect(forward.out).not.toContain("optimizer states");
+  });
+
   it("rejects an unknown preset and an unknown pricing mode with exit 2", async () => {
     const preset = await runCli(["simulate", planFile, "--cluster", "tpu-v9"]);
     expect(preset.code).toBe(2);

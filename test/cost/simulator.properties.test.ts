@@ -83,6 +83,12 @@ function checkTimeline(plan: Plan, cluster: Cluster, sim: Simulation): void {
   const fits = plan.devices.every((d) => sim.cost.peakMemory[d]! <= type(d).memoryBytes);
   expect(sim.cost.feasible).toBe(fits);
   expect(sim.cost.maxPeakMemory).toBe(Math.max(0, ...Object.values(sim.cost.peakMemory)));
+  // The peak split by kind replays the schedule's allocations: the same peak, exactly.
+  for (const d of plan.devices) {
+    const m = sim.memory![d]!;
+    expect(m.peak).toBe(sim.cost.peakMemory[d]);
+    expect(m.weights + m.optimizerStates + m.gradients + m.activations + m.transient).toBe(m.peak);
+  }
 }
 
 describe("the timeline is the derived task graph, scheduled", () => {

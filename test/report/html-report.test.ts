@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGptStack, GPT2_SMALL } from "../../examples/gpt-stack.js";
+import { buildMlpTrain } from "../../examples/mlp-train.js";
 import { presetCluster } from "../../src/cluster/index.js";
 import { deriveTaskGraph, makePlan } from "../../src/plan/index.js";
 import { htmlReport, writeHtmlReport } from "../../src/report/index.js";
@@ -191,6 +192,16 @@ describe("htmlReport options and inputs", () => {
     expect(articles.get("plan")).toContain("<h3>megatron-2");
     expect(svgsOf(articles.get("plan")!)).toHaveLength(3);
     expect(html).toMatch(/makespan lower bound [\d.]+ µs/);
+  });
+
+  it("splits a training step's peak memory per device by kind", async () => {
+    const step = buildMlpTrain(4, 16, 32, 8);
+    const plan = makePlan(step, { devices: ["d0", "d1"], splits: {} });
+    const html = await htmlReport({ plan, cluster: presetCluster("dgx-a100"), name: "one-device" });
+    for (const label of ["weights", "optimizer states", "gradients", "kept activations", "transient"])
+      expect(html).toContain(`<th class="num">${label}</th>`);
+    const forward = await htmlReport({ plan: megatronMlp(), cluster: presetCluster("dgx-a100") });
+    expect(forward).not.toContain("optimizer states");
   });
 
   it("draws a large plan readably: operation by operation, repeated layers once, a dense timeline", async () => {

@@ -1,6 +1,7 @@
 /** The built-in kernel library: one typed table, looked up by id without casts. */
 import type { AnyKernelDef, KernelDef } from "../kernel.js";
 import { type KernelRegistry, kernelRegistry } from "../registry.js";
+import { GELU_ERF_GRAD_KERNEL } from "./gelu-erf-grad.js";
 import { GELU_GRAD_KERNEL } from "./gelu-grad.js";
 import { SCALE_KERNEL } from "./scale.js";
 import { TS_KERNELS } from "./ts-kernels.js";
@@ -11,11 +12,13 @@ export type { ConvTranspose2dParams } from "./conv-transpose.js";
 export type { Conv2dParams } from "./conv2d-geometry.js";
 export type { Conv2dInputGradParams } from "./conv2d-input-grad.js";
 export type { Conv2dWeightGradParams } from "./conv2d-weight-grad.js";
+export { GELU_ERF_GRAD_DECLARATION } from "./gelu-erf-grad.js";
 export { GELU_GRAD_DECLARATION } from "./gelu-grad.js";
 export type { LayerNormParams } from "./layer-norm.js";
 export type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "./layout.js";
 export type { LinearParams } from "./linear.js";
 export type { MatmulParams } from "./matmul.js";
+export type { MaxPool2dGradParams } from "./max-pool-grad.js";
 export type { PadParams } from "./pad.js";
 export type { MaxPool2dParams } from "./pool.js";
 export type { ReduceParams } from "./reduce.js";
@@ -27,13 +30,14 @@ export { UNARY_DECLARATIONS, UNARY_KERNELS, type UnaryKernelId } from "./unary.j
 export type { UpsampleNearest2dParams } from "./upsample.js";
 
 /**
- * Every built-in kernel by id: unary kernels, `scale` and `gelu_grad` declared as data, the rest
+ * Every built-in kernel by id: unary kernels, `scale`, `gelu_grad` and `gelu_erf_grad` declared as data, the rest
  * with TypeScript signatures.
  */
 export const BUILTIN_KERNELS = {
   ...UNARY_KERNELS,
   scale: SCALE_KERNEL,
   gelu_grad: GELU_GRAD_KERNEL,
+  gelu_erf_grad: GELU_ERF_GRAD_KERNEL,
   ...TS_KERNELS,
 } as const;
 

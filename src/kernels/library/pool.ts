@@ -78,15 +78,17 @@ export const maxPool2dSignature: SignatureFn<MaxPool2dParams> = (inputs, params,
   };
 };
 
-function decodeMaxPool2dParams(
+/** Decodes max_pool2d's params `{kernel, stride?, padding?, dilation?}` (also max_pool2d_grad's), reporting under `kernelId`. */
+export function decodeMaxPool2dParams(
+  kernelId: string,
   raw: unknown,
   issues: IssueCollector,
   path: string,
 ): MaxPool2dParams | undefined {
-  const r = ParamReader.open(raw, "max_pool2d", ["kernel", "stride", "padding", "dilation"], issues, path);
+  const r = ParamReader.open(raw, kernelId, ["kernel", "stride", "padding", "dilation"], issues, path);
   if (r === undefined) return undefined;
   const kernel = r.has("kernel") ? r.pair("kernel", [1, 1], 1) : undefined;
-  if (kernel === undefined) r.fail("kernel", "max_pool2d needs `kernel` (the window's [height, width])");
+  if (kernel === undefined) r.fail("kernel", `${kernelId} needs \`kernel\` (the window's [height, width])`);
   return r.done({
     kernel: kernel ?? [1, 1],
     stride: r.pair("stride", [1, 1], 1),
@@ -104,7 +106,7 @@ export const MAX_POOL2D_KERNEL: KernelDef<MaxPool2dParams> = {
   summary: "2-D max pooling, NCHW, with stride, padding and dilation",
   inputs: ["x"],
   outputs: ["out"],
-  decodeParams: decodeMaxPool2dParams,
+  decodeParams: (raw, issues, path) => decodeMaxPool2dParams("max_pool2d", raw, issues, path),
   signature: maxPool2dSignature,
   impl: (ctx) => {
     const sig = ctx.signature;

@@ -26,6 +26,7 @@ import {
 import { LINEAR_VJP, MATMUL_VJP } from "./gradients/linear-algebra-vjps.js";
 import { LAYER_NORM_VJP, SOFTMAX_VJP } from "./gradients/normalization-vjps.js";
 import { MAX_VJP, MEAN_VJP, MIN_VJP, SUM_VJP } from "./gradients/reduction-vjps.js";
+import { CONV_TRANSPOSE2D_VJP, MAX_POOL2D_VJP, UPSAMPLE_NEAREST2D_VJP } from "./gradients/spatial-vjps.js";
 import { LAYER_NORM_KERNEL, type LayerNormParams } from "./layer-norm.js";
 import {
   BROADCAST_TO_KERNEL,
@@ -39,6 +40,7 @@ import {
 } from "./layout.js";
 import { LINEAR_KERNEL, type LinearParams } from "./linear.js";
 import { MATMUL_KERNEL, type MatmulParams } from "./matmul.js";
+import { MAX_POOL2D_GRAD_KERNEL, type MaxPool2dGradParams } from "./max-pool-grad.js";
 import { PAD_KERNEL, type PadParams } from "./pad.js";
 import { MAX_POOL2D_KERNEL, type MaxPool2dParams } from "./pool.js";
 import { MAX_KERNEL, MEAN_KERNEL, MIN_KERNEL, type ReduceParams, SUM_KERNEL } from "./reduce.js";
@@ -74,12 +76,14 @@ export interface TsKernelParams {
   pad: PadParams;
   conv2d_input_grad: Conv2dInputGradParams;
   conv2d_weight_grad: Conv2dWeightGradParams;
+  max_pool2d_grad: MaxPool2dGradParams;
 }
 
 /**
  * Every TypeScript-signature kernel keyed by its id, each typed with its own params, with its
  * VJP attached here (not in the kernel's own file, so that VJPs may name kernels' param types
- * without an import cycle); the conv2d gradient kernels have none (no second derivatives).
+ * without an import cycle); the gradient kernels (conv2d's, max_pool2d's) have none (no second
+ * derivatives).
  */
 export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKernelParams[K]> } = {
   add: { ...ADD_KERNEL, vjp: BINARY_VJPS.add },
@@ -97,9 +101,9 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   softmax: { ...SOFTMAX_KERNEL, vjp: SOFTMAX_VJP },
   layer_norm: { ...LAYER_NORM_KERNEL, vjp: LAYER_NORM_VJP },
   conv2d: { ...CONV2D_KERNEL, vjp: CONV2D_VJP },
-  conv_transpose2d: CONV_TRANSPOSE2D_KERNEL,
-  max_pool2d: MAX_POOL2D_KERNEL,
-  upsample_nearest2d: UPSAMPLE_NEAREST2D_KERNEL,
+  conv_transpose2d: { ...CONV_TRANSPOSE2D_KERNEL, vjp: CONV_TRANSPOSE2D_VJP },
+  max_pool2d: { ...MAX_POOL2D_KERNEL, vjp: MAX_POOL2D_VJP },
+  upsample_nearest2d: { ...UPSAMPLE_NEAREST2D_KERNEL, vjp: UPSAMPLE_NEAREST2D_VJP },
   transpose: { ...TRANSPOSE_KERNEL, vjp: TRANSPOSE_VJP },
   slice: { ...SLICE_KERNEL, vjp: SLICE_VJP },
   broadcast_to: { ...BROADCAST_TO_KERNEL, vjp: BROADCAST_TO_VJP },
@@ -108,4 +112,5 @@ export const TS_KERNELS: { readonly [K in keyof TsKernelParams]: KernelDef<TsKer
   pad: { ...PAD_KERNEL, vjp: PAD_VJP },
   conv2d_input_grad: CONV2D_INPUT_GRAD_KERNEL,
   conv2d_weight_grad: CONV2D_WEIGHT_GRAD_KERNEL,
+  max_pool2d_grad: MAX_POOL2D_GRAD_KERNEL,
 };

@@ -2,6 +2,7 @@ import type { Cluster } from "../../cluster/cluster.js";
 import type { Operation, Program } from "../../ir/program.js";
 import { makePlan } from "../../plan/make-plan.js";
 import type { CombineMode, Plan } from "../../plan/plan.js";
+import { writtenBack } from "../../shard/batch-axes.js";
 import { type DimensionClasses, dimensionClasses } from "../../shard/dimension-classes.js";
 import type { DimSplit } from "../../zspace/z-range.js";
 import { acceptsSplit } from "../accepts-split.js";
@@ -31,11 +32,8 @@ const same = (a: readonly number[] | undefined, b: readonly number[] | undefined
  */
 export function trainingShape(program: Program): TrainingShape | undefined {
   const decl = (id: string) => program.tensors.find((t) => t.id === id)!;
-  if (!program.outputs.some((o) => decl(o).range.rank === 0)) return undefined;
   const dimensions = dimensionClasses(program);
-  const updatedInputs = program.inputs.filter((i) =>
-    program.outputs.some((o) => decl(o).range.rank > 0 && same(dimensions.tensor[o], dimensions.tensor[i])),
-  );
+  const updatedInputs = writtenBack(program, dimensions).inputs;
   const activations = program.inputs.filter((i) => !updatedInputs.includes(i) && decl(i).range.rank > 0);
   if (updatedInputs.length === 0 || activations.length === 0) return undefined;
   const batch = new Set(activations.map((a) => dimensions.tensor[a]![0]!));

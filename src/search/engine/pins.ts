@@ -105,6 +105,11 @@ export function pinChoices(
       (c.combineDevices ?? []).every((d) => allowed.includes(d))
     )
       return c;
-    return { op: c.op, splits: c.splits, devices: c.devices.map((_, k) => allowed[k % allowed.length]!) };
+    return {
+      op: c.op,
+      splits: c.splits,
+      devices: c.devices.map((_, k) => allowed[k % allowed.length]!),
+      ...(c.combine === undefined ? {} : { combine: c.combine }),
+    };
   });
 }

@@ -1,46 +1,54 @@
 import type { Simulator } from "../../cost/simulator.js";
 import type { Program } from "../../ir/program.js";
 import { makePlan } from "../../plan/make-plan.js";
-import type { Plan } from "../../plan/plan.js";
+import type { CombineMode, Plan } from "../../plan/plan.js";
 import type { DimSplit } from "../../zspace/z-range.js";
 
 /**
  * What a plan chose for one operation, as plain data small enough to send between search
- * workers: its splits, a device per shard and, when not the default, per combine step.
+ * workers: its splits, a device per shard and, when not the default, per combine step, and how
+ * a split reduction combines when not the default (`gather`): ZeRO-2's `reduce-scatter`.
  */
 export interface PlanChoice {
   readonly op: string;
   readonly splits: readonly DimSplit[];
   readonly devices: readonly string[];
   readonly combineDevices?: readonly string[];
+  readonly combine?: CombineMode;
 }
 
 /** The choices of every operation of `plan`, in program order. */
 export function planChoices(plan: Plan): PlanChoice[] {
-  return plan.operations.map((o) =>
-    o.combineDevices === undefined
-      ? { op: o.op, splits: o.sharding.splits, devices: o.devices }
-      : { op: o.op, splits: o.sharding.splits, devices: o.devices, combineDevices: o.combineDevices },
-  );
+  return plan.operations.map((o) => ({
+    op: o.op,
+    splits: o.sharding.splits,
+    devices: o.devices,
+    ...(o.combineDevices === undefined ? {} : { combineDevices: o.combineDevices }),
+    ...(o.combine === undefined || o.combine === "gather" ? {} : { combine: o.combine }),
+  }));
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * `base` changed to make `choices`: only the operations whose choice differs are re-split or
- * re-placed, so the result shares the rest of `base`'s derivations.
+ * `base` changed to make `choices`: only the operations whose choice differs are re-split,
+ * re-combined or re-placed, so the result shares the rest of `base`'s derivations.
  */
 export function withChoices(base: Simulator, choices: readonly PlanChoice[]): Simulator {
   let sim = base;
   const current = new Map(base.plan.operations.map((o) => [o.op, o]));
   for (const c of choices) {
     const o = current.get(c.op)!;
-    if (!same(o.sharding.splits, c.splits)) sim = sim.withSharding(c.op, c.splits, c.devices);
-    else if (!same(o.devices, c.devices) || !same(o.combineDevices, c.combineDevices)) {
+    const resplit = !same(o.sharding.splits, c.splits);
+    const mode = c.combine ?? "gather";
+    const recombine = (o.combine ?? "gather") !== mode;
+    if (resplit) sim = sim.withSharding(c.op, c.splits, c.devices);
+    // Re-combining puts the combines on their default devices: place them (and the shards) after.
+    if (recombine) sim = sim.withCombine(c.op, mode);
+    if (recombine || (resplit && c.combineDevices !== undefined))
       sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
-      continue;
-    }
-    if (c.combineDevices !== undefined) sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
+    else if (!resplit && (!same(o.devices, c.devices) || !same(o.combineDevices, c.combineDevices)))
+      sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
   }
   return sim;
 }
@@ -55,6 +63,7 @@ export function planFromChoices(
     devices,
     splits: Object.fromEntries(choices.map((c) => [c.op, c.splits])),
     placement: Object.fromEntries(choices.map((c) => [c.op, c.devices])),
+    combine: Object.fromEntries(choices.flatMap((c) => (c.combine === undefined ? [] : [[c.op, c.combine]]))),
   });
   const combines = new Map(
     choices.filter((c) => c.combineDevices !== undefined).map((c) => [c.op, c.combineDevices!]),

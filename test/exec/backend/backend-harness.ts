@@ -95,6 +95,8 @@ const M = 2;
 const EXACT = new Set([
   // A maximum picks one of its operands: no rounding at all.
   "max_pool2d",
+  // Runs the reference implementation (it has no ONNX lowering).
+  "max_pool2d_grad",
   // Copies: no arithmetic.
   "upsample_nearest2d",
   // Correctly rounded in ONNX Runtime, and float64-then-round-once is the same value for
@@ -150,6 +152,7 @@ export function tolerance(id: string, ctx: KernelContext<unknown>): (e: number) 
     case "gelu":
     case "gelu_erf":
       return (e) => 16 * eps * (1 + Math.abs(e));
+    case "gelu_erf_grad":
     case "gelu_grad":
       return (e) => 32 * eps * (1 + Math.abs(e)) * M;
     case "sign":

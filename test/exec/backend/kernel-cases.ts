@@ -4,7 +4,10 @@
  * `randomRegion`: integers in [-5, 5] (so int32 division meets zero divisors), floats in [-2, 2).
  */
 import type { DType } from "../../../src/base/dtype.js";
+import { IssueCollector } from "../../../src/base/issue.js";
 import type { BuiltinKernelId } from "../../../src/kernels/library/index.js";
+import { maxPool2dSignature } from "../../../src/kernels/library/pool.js";
+import { TS_KERNELS } from "../../../src/kernels/library/ts-kernels.js";
 import type { Region } from "../../../src/kernels/region.js";
 import { randInt, randomRegion } from "../../kernels/library/kernel-harness.js";
 
@@ -160,6 +163,17 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
     const x = randomRegion(dtype, [randInt(next, 1, 2), randInt(next, 1, 3), h!, w!], next);
     return { params: { kernel, stride, padding, dilation }, inputs: { x } };
   },
+  max_pool2d_grad: (next) => {
+    const c = KERNEL_CASES.max_pool2d(next);
+    const x = c.inputs.x!;
+    const out = maxPool2dSignature(
+      { x: { shape: x.range.shape.toArray(), dtype: x.dtype } },
+      TS_KERNELS.max_pool2d.decodeParams(c.params, new IssueCollector(), "")!,
+      new IssueCollector(),
+      "",
+    )!.outputs.out!;
+    return { params: c.params, inputs: { x, dy: randomRegion(x.dtype, out.shape, next) } };
+  },
   conv_transpose2d: (next) => {
     const dtype = pick(next, FLOATS);
     const [kh, kw] = shapeOf(next, 2, 3) as [number, number];
@@ -227,6 +241,7 @@ export const KERNEL_CASES: { readonly [K in BuiltinKernelId]: (next: Next) => Ke
     params: { factor: pick(next, [0, -1, 0.5, 3]), shift: pick(next, [0, 1, -0.25]) },
     inputs: { x: randomRegion(pick(next, FLOATS), shapeOf(next, randInt(next, 0, 3), 5), next) },
   }),
+  gelu_erf_grad: (next) => KERNEL_CASES.gelu_grad(next),
   gelu_grad: (next) => {
     const dtype = pick(next, FLOATS);
     const shape = shapeOf(next, randInt(next, 0, 3), 5);

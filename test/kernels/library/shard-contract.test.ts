@@ -189,7 +189,7 @@ const CASES: Record<string, (next: Next) => Case> = {
     inputs: { x: randomRegion("float64", shapeOf(next, randInt(next, 1, 3)), next) },
   }),
   ...Object.fromEntries(
-    (["pad", "conv2d_input_grad", "conv2d_weight_grad"] as const).map((id) => [
+    (["pad", "conv2d_input_grad", "conv2d_weight_grad", "max_pool2d_grad"] as const).map((id) => [
       id,
       (next: Next): Case => ({ kernel: TS_KERNELS[id], ...KERNEL_CASES[id](next) }),
     ]),

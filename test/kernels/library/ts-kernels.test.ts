@@ -39,6 +39,7 @@ describe("TS_KERNELS", () => {
         "pad",
         "conv2d_input_grad",
         "conv2d_weight_grad",
+        "max_pool2d_grad",
       ].sort(),
     );
   });
@@ -60,6 +61,7 @@ describe("TS_KERNELS", () => {
       "conv2d_input_grad",
       "conv2d_weight_grad",
       "max_pool2d",
+      "max_pool2d_grad",
       "upsample_nearest2d",
       "conv_transpose2d",
     ]);

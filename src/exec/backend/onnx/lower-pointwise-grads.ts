@@ -24,6 +24,24 @@ export const scaleLowering: Lowering = (geometry, ctx) => {
 };
 
 /**
+ * gelu_erf_grad → primitive ops in the declaration's order:
+ * `dy · (0.5·(1 + erf(x / √2)) + x · exp(−0.5·x·x) / √(2π))`.
+ */
+export const geluErfGradLowering: Lowering = (geometry) => {
+  const s = new ShardGraph(geometry);
+  const { g, dtype } = s;
+  const whole = isWhole(s.fitted("x")) && isWhole(s.fitted("dy"));
+  const x = whole ? s.flatInput("x") : s.input("x");
+  const dy = whole ? s.flatInput("dy") : s.input("dy");
+  const c = (v: number) => g.scalar(dtype, v);
+  const mul = (a: string, b: string) => g.op("Mul", [a, b]);
+  const cdf = mul(c(0.5), g.op("Add", [c(1), g.op("Erf", [g.op("Div", [x, c(Math.SQRT2)])])]));
+  const density = g.op("Div", [g.op("Exp", [mul(mul(c(-0.5), x), x)]), c(Math.sqrt(2 * Math.PI))]);
+  const y = mul(dy, g.op("Add", [cdf, mul(x, density)]));
+  return whole ? s.doneFlat(y) : s.done(y);
+};
+
+/**
  * gelu_grad → primitive ops in the order the declaration's body evaluates them (left to right),
  * with `u = √(2/π)·(x + 0.044715·x³)` and `t = tanh u`:
  * `dy · (0.5·(1 + t) + 0.5·x·(1 − t·t)·√(2/π)·(1 + 0.134145·x·x))`.

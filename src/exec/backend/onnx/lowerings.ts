@@ -7,7 +7,7 @@ import { layerNormLowering } from "./lower-layer-norm.js";
 import { layoutLowering } from "./lower-layout.js";
 import { linearLowering } from "./lower-linear.js";
 import { matmulLowering } from "./lower-matmul.js";
-import { geluGradLowering, scaleLowering } from "./lower-pointwise-grads.js";
+import { geluErfGradLowering, geluGradLowering, scaleLowering } from "./lower-pointwise-grads.js";
 import { maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
 import { reduceLowering } from "./lower-reduce.js";
 import { reshapeLowering } from "./lower-reshape.js";
@@ -55,10 +55,16 @@ export const LOWERINGS: { readonly [K in BuiltinKernelId]: Lowering } = {
   sign: unaryLowering("sign"),
   scale: scaleLowering,
   gelu_grad: geluGradLowering,
+  gelu_erf_grad: geluErfGradLowering,
   // pad reads x at `i − before`: the needed box past x is the zero padding ShardGraph adds.
   pad: layoutLowering,
   conv2d_input_grad: conv2dInputGradLowering,
   conv2d_weight_grad: conv2dWeightGradLowering,
+  // No ONNX operator scatters a window's cotangent to its argmax; the reference runs it.
+  max_pool2d_grad: () => ({
+    unsupported:
+      "max_pool2d_grad has no ONNX lowering (no operator routes a window's gradient to its maximum)",
+  }),
 };
 
 /** The lowering of `def`, or undefined when it has none (only built-in kernel objects have one, see `builtinIdOf`). */

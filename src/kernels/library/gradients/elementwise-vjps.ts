@@ -21,6 +21,24 @@ export const UNARY_VJPS = {
   // relu's output is positive exactly where x is, so its sign is the derivative (0 at x = 0).
   relu: unary(({ emit }, _x, out, dy) => binary(emit, "mul", dy, emit.call("sign", { x: out }))),
   gelu: unary(({ emit }, x, _out, dy) => emit.call("gelu_grad", { x, dy })),
+  gelu_erf: unary(({ emit }, x, _out, dy) => emit.call("gelu_erf_grad", { x, dy })),
+  // `α · dy` strictly inside (0 < out < 1), zero on the flat parts and at both kinks (where
+  // out is exactly 0 or 1), as PyTorch's hardsigmoid: `sign(out) · sign(1 − out)` is the mask.
+  hard_sigmoid: unary(({ emit, params }, _x, out, dy) => {
+    const inside = binary(
+      emit,
+      "mul",
+      emit.call("sign", { x: out }),
+      emit.call("sign", { x: scaled(emit, out, -1, 1) }),
+    );
+    return binary(emit, "mul", dy, scaled(emit, inside, Number(params.alpha ?? 0.2)));
+  }),
+  // `dy` where min ≤ x ≤ max, bounds included (as PyTorch's clamp), zero outside: the mask is
+  // `1 − |sign(x − out)|`, 1 exactly where clipping left x unchanged.
+  clip: unary(({ emit }, x, out, dy) => {
+    const moved = emit.call("abs", { x: emit.call("sign", { x: binary(emit, "sub", x, out) }) });
+    return binary(emit, "mul", dy, scaled(emit, moved, -1, 1));
+  }),
   sigmoid: unary(({ emit }, _x, out, dy) =>
     binary(emit, "mul", dy, binary(emit, "mul", out, scaled(emit, out, -1, 1))),
   ),

@@ -18,7 +18,7 @@ import { checkJobData, type JobData, type JobResult } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { getRegion, putBytes, regionBytes } from "./region-codec.js";
 import { RunKeys, runsKey } from "./run-keys.js";
-import { type RunMeta, readRunMeta } from "./run-meta.js";
+import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
 import {
   deregisterWorker,
   registerWorker,
@@ -62,6 +62,8 @@ export interface DistributedWorker {
 interface JoinedRun {
   readonly keys: RunKeys;
   readonly meta: RunMeta;
+  /** Which admission of this worker to the run this is (`RunWorkers`); its queue is named by it. */
+  readonly incarnation: number;
   readonly operations: ReadonlyMap<string, PreparedOperation>;
   readonly unknownKernels: ReadonlyMap<string, string>;
   readonly stores: Map<string, RegionStore>;
@@ -115,7 +117,7 @@ class WorkerProcess implements DistributedWorker {
   private readonly info: WorkerInfo;
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, JoinedRun>();
-  private readonly joining = new Set<string>();
+  private polling = false;
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
 
@@ -172,30 +174,46 @@ class WorkerProcess implements DistributedWorker {
     return this.closing;
   }
 
+  /**
+   * One look for runs at a time: a look that takes longer than `pollMs` (a loaded machine, a
+   * slow or restarting Redis) must not overlap the next, or both would join the same run and
+   * consume its queue with two separate stores, so a task could run where its device's data
+   * is not.
+   */
   private async poll(): Promise<void> {
-    if (this.closing !== undefined) return;
-    const active = new Set(await this.client.smembers(runsKey(this.prefix)));
-    for (const [id, run] of this.runs) {
-      if (active.has(id)) continue;
-      this.runs.delete(id);
-      this.log(`run ${id} ended`);
-      await run.bull.close(true);
-    }
-    for (const id of active) {
-      if (this.runs.has(id) || this.joining.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
-      const keys = new RunKeys(this.prefix, id);
-      const found = await readRunMeta(this.client, keys);
-      if (found === undefined || !found.workers.includes(this.name)) continue;
-      this.joining.add(id);
-      try {
-        this.join(keys, found.meta);
-      } finally {
-        this.joining.delete(id);
-      }
+    if (this.closing !== undefined || this.polling) return;
+    this.polling = true;
+    try {
+      await this.lookForRuns();
+    } finally {
+      this.polling = false;
     }
   }
 
-  private join(keys: RunKeys, meta: RunMeta): void {
+  private async lookForRuns(): Promise<void> {
+    const active = new Set(await this.client.smembers(runsKey(this.prefix)));
+    for (const [id, run] of this.runs) {
+      const workers = active.has(id) ? await readRunWorkers(this.client, run.keys) : undefined;
+      if (workers !== undefined && workers[this.name] === run.incarnation) continue;
+      // Ended, or the coordinator dropped this worker (it thought it lost): nothing held stays.
+      this.runs.delete(id);
+      this.log(workers === undefined ? `run ${id} ended` : `left run ${id}`);
+      await run.bull.close(true);
+    }
+    for (const id of active) {
+      if (this.closing !== undefined) return;
+      if (this.runs.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const keys = new RunKeys(this.prefix, id);
+      // The worker list first: the meta holds the whole program, read only by workers taking part.
+      if ((await readRunWorkers(this.client, keys))?.[this.name] === undefined) continue;
+      const found = await readRunMeta(this.client, keys);
+      const incarnation = found?.workers[this.name];
+      if (found === undefined || incarnation === undefined || this.runs.has(id)) continue;
+      this.join(keys, found.meta, incarnation);
+    }
+  }
+
+  private join(keys: RunKeys, meta: RunMeta, incarnation: number): void {
     const program = decodeValidatedProgram(meta.program);
     const operations = new Map<string, PreparedOperation>();
     const unknownKernels = new Map<string, string>();
@@ -207,23 +225,28 @@ class WorkerProcess implements DistributedWorker {
     const run: JoinedRun = {
       keys,
       meta,
+      incarnation,
       operations,
       unknownKernels,
       stores: new Map(),
       received: new Map(),
-      bull: new Worker<JobData, JobResult>(keys.queue(this.name), (job) => this.process(run, job), {
-        connection: connectionOptions(this.target),
-        prefix: this.prefix,
-        concurrency: 1,
-        lockDuration: meta.lockDurationMs,
-        // The coordinator checks its queues for stalled jobs (it must: a dead worker cannot).
-        skipStalledCheck: true,
-        drainDelay: 1,
-      }),
+      bull: new Worker<JobData, JobResult>(
+        keys.queue(this.name, incarnation),
+        (job) => this.process(run, job),
+        {
+          connection: connectionOptions(this.target),
+          prefix: this.prefix,
+          concurrency: 1,
+          lockDuration: meta.lockDurationMs,
+          // The coordinator checks its queues for stalled jobs (it must: a dead worker cannot).
+          skipStalledCheck: true,
+          drainDelay: 1,
+        },
+      ),
     };
     run.bull.on("error", (e) => this.log(`queue of run ${keys.run}: ${e.message}`));
     this.runs.set(keys.run, run);
-    this.log(`joined run ${keys.run}`);
+    this.log(incarnation === 0 ? `joined run ${keys.run}` : `joined run ${keys.run} again (${incarnation})`);
   }
 
   private store(run: JoinedRun, device: string): RegionStore {

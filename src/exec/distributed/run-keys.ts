@@ -8,7 +8,7 @@
  * <prefix>:run:<id>:in:<n>[:<chunk>]     program-input region n (raw little-endian bytes)
  * <prefix>:run:<id>:t:<n>[:<chunk>]      transfer n of the task graph, written by its producer
  * <prefix>:run:<id>:out:<n>[:<chunk>]    final writer n of a program output
- * <prefix>:run.<id>.<worker>:*           BullMQ queue of the run's jobs for one worker
+ * <prefix>:run.<id>.<worker>[.<n>]:*     BullMQ queue of the run's jobs for one worker (incarnation n > 0)
  * ```
  *
  * Everything of a run is under `run:<id>` or `run.<id>.`, so a run is deleted by pattern when
@@ -44,9 +44,12 @@ export class RunKeys {
     return `${this.prefix}:run:${this.run}:out:${n}`;
   }
 
-  /** The BullMQ queue (name, without prefix) of this run's jobs for `worker`. */
-  queue(worker: string): string {
-    return `run.${this.run}.${worker}`;
+  /**
+   * The BullMQ queue (name, without prefix) of this run's jobs for `worker` in its incarnation
+   * `n` (0 when it first joined; each re-admission after being dropped gets a new, empty queue).
+   */
+  queue(worker: string, n = 0): string {
+    return n === 0 ? `run.${this.run}.${worker}` : `run.${this.run}.${worker}.${n}`;
   }
 
   /** Patterns matching every key of the run (data keys and BullMQ queues). */

@@ -130,6 +130,48 @@ describe("the distributed executor when workers are lost", () => {
     }
   });
 
+  it("admits again a worker whose heartbeats were only late: the run completes on it, never no_workers", {
+    timeout: 120_000,
+  }, async () => {
+    const slow = await startCluster(["slow"]);
+    const coordinator = await createDistributedExecutor({
+      redis: slow.redis.url,
+      ...FAST,
+      noWorkersGraceMs: 30_000,
+    });
+    try {
+      const plan = busyPlan();
+      const inputs = randomInputs(plan.program, 6);
+      let thawed: Promise<void> | undefined;
+      const result = await coordinator.run(plan, inputs, {
+        onProgress: (done) => {
+          if (done !== 2 || thawed !== undefined) return;
+          // A loaded machine, at its worst: no heartbeat and no lock renewal for 4 s, longer than
+          // the registration (0.9 s) and the lock (1.5 s) live. The coordinator drops the worker;
+          // once it beats again it is the only worker there is, and is admitted again.
+          const child = slow.workers[0]!.child;
+          child.kill("SIGSTOP");
+          thawed = new Promise((r) => setTimeout(r, 4000)).then(() => {
+            child.kill("SIGCONT");
+          });
+        },
+      });
+      await thawed;
+      expectAgreesWithReference(plan, inputs, result.outputs);
+      expect(result.stats.recovery.lost).toEqual(["slow"]);
+      expect(result.stats.perWorker.find((w) => w.worker === "slow")!.devices).toEqual([
+        "d0",
+        "d1",
+        "d2",
+        "d3",
+      ]);
+      expect(slow.workers[0]!.output()).toContain("again (1)");
+    } finally {
+      await coordinator.close();
+      await slow.close();
+    }
+  });
+
   it("fails with no_workers when every worker is lost and none joins within the grace period", {
     timeout: 120_000,
   }, async () => {

@@ -4,6 +4,7 @@ import { writeTextFile } from "../base/write-text-file.js";
 import { loadCluster } from "../cluster/load-cluster.js";
 import type { Pricing } from "../cost/context.js";
 import type { CostVector } from "../cost/simulation.js";
+import { createDistributedSearchPool } from "../exec/distributed/distributed-search-pool.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { planToJson } from "../plan/encode-plan.js";
@@ -34,6 +35,10 @@ export interface PlanCommandOptions {
   readonly out: string;
   /** Write the HTML report (default true). */
   readonly report: boolean;
+  /** Run the parallel search's workers on the `tessera worker` processes at this Redis. */
+  readonly redis?: string;
+  /** Accept a non-loopback Redis without password or TLS. */
+  readonly insecure?: boolean;
 }
 
 /** The files `tessera plan` wrote. */
@@ -120,7 +125,13 @@ export async function planProgramFile(
     interrupt.abort();
   };
   process.on("SIGINT", onSigint);
+  const pool =
+    opts.redis === undefined || opts.workers === 1
+      ? undefined
+      : await createDistributedSearchPool({ redis: opts.redis, insecure: opts.insecure === true });
+  if (pool !== undefined) out(`search workers on the tessera worker processes at ${pool.redis}\n`);
   const found = await searchPlans(program, cluster, {
+    ...(pool === undefined ? {} : { pool }),
     signal: interrupt.signal,
     seed: opts.seed,
     budget: opts.budget,
@@ -134,7 +145,10 @@ export async function planProgramFile(
         100,
         `${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`,
       ),
-  }).finally(() => process.off("SIGINT", onSigint));
+  }).finally(async () => {
+    process.off("SIGINT", onSigint);
+    await pool?.close();
+  });
   bar.done();
   if (found.stats.stoppedBy === "aborted")
     process.stderr.write(

@@ -6,6 +6,8 @@ import { decodeValidatedProgram } from "../../ir/decode-validated-program.js";
 import { loadKernelDeclarationFile } from "../../kernels/declaration/load.js";
 import { builtinRegistry } from "../../kernels/library/index.js";
 import { extendRegistry, type KernelRegistry } from "../../kernels/registry.js";
+import { createEpochEngine, type EpochEngine } from "../../search/parallel/epoch-engine.js";
+import type { SearchWorkerSetup } from "../../search/parallel/search-worker-protocol.js";
 import type { BackendName, KernelBackend } from "../backend/kernel-backend.js";
 import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
@@ -17,8 +19,9 @@ import { errorToWire } from "../local/wire-error.js";
 import { checkJobData, type JobData, type JobResult } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { getRegion, putBytes, regionBytes } from "./region-codec.js";
-import { RunKeys, runsKey } from "./run-keys.js";
+import { RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
 import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
+import { checkSearchJobData, type SearchJobData, type SearchJobResult } from "./search-job.js";
 import {
   deregisterWorker,
   registerWorker,
@@ -72,6 +75,17 @@ interface JoinedRun {
   readonly bull: Worker<JobData, JobResult>;
 }
 
+/** What the worker holds for one distributed search: its queue of epochs and the engines of the search workers it ran. */
+interface JoinedSearch {
+  readonly keys: SearchKeys;
+  readonly bull: Worker<SearchJobData, SearchJobResult>;
+  setups: readonly SearchWorkerSetup[] | undefined;
+  readonly engines: Map<number, EpochEngine>;
+}
+
+/** How long a search epoch runs between yields to the event loop (heartbeats and lock renewals must get through). */
+const SLICE_MS = 50;
+
 function fail(error: unknown): UnrecoverableError {
   return new UnrecoverableError(JSON.stringify(errorToWire(error)));
 }
@@ -117,6 +131,7 @@ class WorkerProcess implements DistributedWorker {
   private readonly info: WorkerInfo;
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, JoinedRun>();
+  private readonly searches = new Map<string, JoinedSearch>();
   private polling = false;
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
@@ -164,8 +179,9 @@ class WorkerProcess implements DistributedWorker {
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       // Not forced: the job in hand finishes (its result reaches Redis) before the worker leaves.
-      await Promise.all([...this.runs.values()].map((r) => r.bull.close()));
+      await Promise.all([...this.runs.values(), ...this.searches.values()].map((r) => r.bull.close()));
       this.runs.clear();
+      this.searches.clear();
       await deregisterWorker(this.client, this.prefix, this.name).catch(() => {});
       await this.backend.dispose();
       this.client.disconnect();
@@ -185,6 +201,7 @@ class WorkerProcess implements DistributedWorker {
     this.polling = true;
     try {
       await this.lookForRuns();
+      await this.lookForSearches();
     } finally {
       this.polling = false;
     }
@@ -210,6 +227,99 @@ class WorkerProcess implements DistributedWorker {
       const incarnation = found?.workers[this.name];
       if (found === undefined || incarnation === undefined || this.runs.has(id)) continue;
       this.join(keys, found.meta, incarnation);
+    }
+  }
+
+  /** Takes part in every search in progress: its own queue of each gets the epochs dealt to it. */
+  private async lookForSearches(): Promise<void> {
+    const active = new Set(await this.client.smembers(searchesKey(this.prefix)));
+    for (const [id, search] of this.searches) {
+      if (active.has(id)) continue;
+      this.searches.delete(id);
+      await search.bull.close(true);
+    }
+    for (const id of active) {
+      if (this.closing !== undefined) return;
+      if (this.searches.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const keys = new SearchKeys(this.prefix, id);
+      const lock = Number(await this.client.hget(keys.meta, "lockDurationMs"));
+      if (!Number.isSafeInteger(lock) || lock <= 0) continue;
+      const search: JoinedSearch = {
+        keys,
+        setups: undefined,
+        engines: new Map(),
+        bull: new Worker<SearchJobData, SearchJobResult>(
+          keys.queue(this.name),
+          (job) => this.epoch(search, job),
+          {
+            connection: connectionOptions(this.target),
+            prefix: this.prefix,
+            concurrency: 1,
+            lockDuration: lock,
+            skipStalledCheck: true,
+            drainDelay: 1,
+          },
+        ),
+      };
+      search.bull.on("error", (e) => this.log(`queue of search ${id}: ${e.message}`));
+      this.searches.set(id, search);
+    }
+  }
+
+  /**
+   * Runs one epoch of a search worker: on the engine kept from its previous epoch when this
+   * process ran it, else on a new engine that replays the earlier epochs first (the same engine
+   * by construction: an engine depends on its setup and epochs alone).
+   */
+  private async epoch(
+    search: JoinedSearch,
+    job: Job<SearchJobData, SearchJobResult>,
+  ): Promise<SearchJobResult> {
+    const id = search.keys.search;
+    let data: SearchJobData;
+    try {
+      data = checkSearchJobData(job.data, id, String(job.id));
+    } catch (error) {
+      throw fail(error);
+    }
+    if (search.setups === undefined) {
+      const text = await this.client.hget(search.keys.meta, "setups");
+      if (text === null) {
+        throw fail(
+          new TesseraError("redis_unavailable", `Redis no longer holds search ${id}'s setups`, {
+            search: id,
+          }),
+        );
+      }
+      search.setups = JSON.parse(text) as SearchWorkerSetup[];
+    }
+    const setup = search.setups[data.worker];
+    if (setup === undefined) {
+      throw fail(
+        new TesseraError(
+          "invalid_job",
+          `job ${String(job.id)} names search worker ${data.worker}, which search ${id} has not`,
+          {
+            search: id,
+            worker: data.worker,
+          },
+        ),
+      );
+    }
+    try {
+      const last = data.epochs.length - 1;
+      let engine = search.engines.get(data.worker);
+      if (engine === undefined || engine.epochs !== last) {
+        engine = createEpochEngine(setup, () => false);
+        for (const e of data.epochs.slice(0, last))
+          await engine.runEpochInSlices(e.limit, e.incoming, SLICE_MS);
+        search.engines.set(data.worker, engine);
+      }
+      const { limit, incoming } = data.epochs[last]!;
+      return await engine.runEpochInSlices(limit, incoming, SLICE_MS);
+    } catch (error) {
+      search.engines.delete(data.worker);
+      throw fail(error);
     }
   }
 

@@ -72,3 +72,40 @@ export function workerKey(prefix: string, name: string): string {
 export function runOfQueue(queue: string): string | undefined {
   return /^run\.([^.]+)\./.exec(queue)?.[1];
 }
+
+/** The set of distributed searches in progress under `prefix` (workers poll it to take their epochs). */
+export function searchesKey(prefix: string): string {
+  return `${prefix}:searches`;
+}
+
+/**
+ * The keys and queues of one distributed search (`tessera plan --redis`):
+ *
+ * ```
+ * <prefix>:searches                       set of searches in progress
+ * <prefix>:search:<id>:meta               hash: the search workers' setups (JSON array), lock duration
+ * <prefix>:search.<id>.<worker>:*         BullMQ queue of the search's epochs for one worker process
+ * ```
+ */
+export class SearchKeys {
+  /** The keys of search `search` under `prefix`. */
+  constructor(
+    readonly prefix: string,
+    readonly search: string,
+  ) {}
+
+  /** The hash describing the search: `setups` (JSON array, one per search worker) and `lockDurationMs`. */
+  get meta(): string {
+    return `${this.prefix}:search:${this.search}:meta`;
+  }
+
+  /** The BullMQ queue (name, without prefix) of this search's epochs for worker process `worker`. */
+  queue(worker: string): string {
+    return `search.${this.search}.${worker}`;
+  }
+
+  /** Patterns matching every key of the search. */
+  get patterns(): readonly string[] {
+    return [`${this.prefix}:search:${this.search}:*`, `${this.prefix}:search.${this.search}.*`];
+  }
+}

@@ -1,0 +1,99 @@
+// The parallel search's epochs as jobs on `tessera worker` processes (`tessera plan --redis`):
+// the same seed, evaluation budget and worker count give the same front as worker threads,
+// even when a process is killed mid-search.
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTransformerBlock } from "../../../examples/transformer-block.js";
+import { presetCluster } from "../../../src/cluster/index.js";
+import {
+  createDistributedSearchPool,
+  type DistributedSearchPool,
+} from "../../../src/exec/distributed/index.js";
+import { checkSearchJobData } from "../../../src/exec/distributed/search-job.js";
+import { planToJson } from "../../../src/plan/index.js";
+import { type SearchOptions, type SearchResult, searchPlans } from "../../../src/search/index.js";
+import { FAST, startCluster, type TestCluster } from "./test-cluster.js";
+
+const frontKey = (r: SearchResult) => JSON.stringify(r.front.map((m) => [planToJson(m.plan), m.cost]));
+
+const cluster = presetCluster("dgx-a100");
+const program = buildTransformerBlock(256, 512, 8, 2048);
+// Three search workers, 2200 evaluations each: two epochs, with an exchange of fronts between.
+const options: SearchOptions = { seed: 7, budget: { evaluations: 6600 }, workers: 3 };
+
+let processes: TestCluster;
+let pool: DistributedSearchPool;
+let threads: SearchResult;
+
+beforeAll(async () => {
+  [processes, threads] = await Promise.all([
+    startCluster(["s1", "s2", "s3"]),
+    searchPlans(program, cluster, options),
+  ]);
+  pool = await createDistributedSearchPool({ redis: processes.redis.url, ...FAST });
+}, 180_000);
+
+afterAll(async () => {
+  await pool?.close();
+  await processes?.close();
+});
+
+describe("the parallel search on distributed worker processes", () => {
+  it("finds the front worker threads find, and leaves no key behind", { timeout: 120_000 }, async () => {
+    const result = await searchPlans(program, cluster, { ...options, pool });
+    expect(frontKey(result)).toEqual(frontKey(threads));
+    expect(result.stats.evaluations).toBe(threads.stats.evaluations);
+    const client = new Redis(processes.redis.url);
+    try {
+      expect(await client.smembers("tessera:searches")).toEqual([]);
+      expect(await client.keys("tessera:search*")).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("finds the same front when a process is killed mid-search (its workers' epochs are replayed elsewhere)", {
+    timeout: 120_000,
+  }, async () => {
+    let killed: Promise<unknown> | undefined;
+    const result = await searchPlans(program, cluster, {
+      ...options,
+      pool,
+      // After the first epoch: the next one is on its way to the processes.
+      onProgress: () => {
+        killed ??= processes.workers.find((w) => w.name === "s3")!.kill("SIGKILL");
+      },
+    });
+    expect(await killed).toBe("SIGKILL");
+    expect(frontKey(result)).toEqual(frontKey(threads));
+  });
+});
+
+describe("a distributed search's jobs", () => {
+  const job = {
+    version: 1,
+    kind: "tessera-search-epoch",
+    search: "abc",
+    worker: 0,
+    epochs: [{ limit: {}, incoming: [] }],
+  };
+
+  it("are taken when well formed", () => {
+    expect(checkSearchJobData(job, "abc", "0-1-0").worker).toBe(0);
+  });
+
+  it.each([
+    ["malformed", { ...job, epochs: [] }],
+    ["not a search epoch", { version: 1, kind: "tessera-task", run: "abc" }],
+    ["of another search", { ...job, search: "xyz" }],
+    ["naming a bad member", { ...job, epochs: [{ limit: {}, incoming: [{ choices: "all", cost: 1 }] }] }],
+  ])("are refused with invalid_job when %s", (_, data) => {
+    let code: string | undefined;
+    try {
+      checkSearchJobData(data, "abc", "0-1-0");
+    } catch (e) {
+      code = (e as { code?: string }).code;
+    }
+    expect(code).toBe("invalid_job");
+  });
+});

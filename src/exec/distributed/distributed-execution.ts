@@ -1,4 +1,4 @@
-import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { type Job, type JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { TesseraError } from "../../base/errors.js";
 import { nullRecord } from "../../base/json.js";
@@ -178,18 +178,21 @@ export class DistributedExecution {
         if (chunkCount(bytes.byteLength, settings.chunkBytes) > 1) this.chunked++;
         return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
       };
-      for (const [n, load] of loads.entries()) {
-        const bytes = await put(this.keys.input(n), regionBytes(load.value, load.range));
-        bytesLoaded += bytes;
-      }
-      // Home-placed inputs leave their device like any producer's output: as transfers.
-      for (const t of graph.transfers) {
-        if (t.source.kind !== "input") continue;
-        this.transfersWritten += await put(
-          this.keys.transfer(t.id),
-          regionBytes(inputs[t.source.tensor]!, t.region),
-        );
-      }
+      // Every upload at once: their round trips overlap.
+      const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+      const [loaded, homed] = await Promise.all([
+        Promise.all(loads.map((load, n) => put(this.keys.input(n), regionBytes(load.value, load.range)))),
+        // Home-placed inputs leave their device like any producer's output: as transfers.
+        Promise.all(
+          graph.transfers.map((t) =>
+            t.source.kind === "input"
+              ? put(this.keys.transfer(t.id), regionBytes(inputs[t.source.tensor]!, t.region))
+              : 0,
+          ),
+        ),
+      ]);
+      bytesLoaded = sum(loaded);
+      this.transfersWritten += sum(homed);
       const t2 = performance.now();
       this.monitor = setInterval(() => this.check(), settings.monitorMs);
       this.dispatch(this.tasks.map((_, i) => i));
@@ -237,6 +240,8 @@ export class DistributedExecution {
   async cleanup(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
     await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
+    // The meta first: a job finishing late writes its regions only while the meta exists.
+    await this.client.unlink(this.keys.meta).catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
     for (const pattern of this.keys.patterns) {
       let cursor = "0";
@@ -330,6 +335,8 @@ export class DistributedExecution {
   private dispatch(candidates: readonly number[]): void {
     if (this.error !== undefined) return;
     const { graph } = this.prepared;
+    // The ready tasks of one worker go in one call (one round trip), in task order.
+    const batches = new Map<WorkerQueue, { name: string; data: JobData; opts: JobsOptions }[]>();
     for (const i of [...new Set(candidates)].sort((a, b) => a - b)) {
       if (this.done[i] || this.current.has(i)) continue;
       const task = this.tasks[i]!;
@@ -339,14 +346,23 @@ export class DistributedExecution {
       if (entry === undefined) continue;
       const jobId = `${i}-${this.generation}`;
       this.current.set(i, jobId);
-      entry.queue
-        .add(task.id, this.jobs[i]!, {
+      const batch = batches.get(entry) ?? [];
+      batch.push({
+        name: task.id,
+        data: this.jobs[i]!,
+        opts: {
           jobId,
           attempts: this.settings.attempts,
           backoff: { type: "fixed", delay: this.settings.backoffMs },
           removeOnComplete: true,
           removeOnFail: true,
-        })
+        },
+      });
+      batches.set(entry, batch);
+    }
+    for (const [entry, batch] of batches) {
+      entry.queue
+        .addBulk(batch)
         .catch((e: unknown) =>
           this.fail(stateLost(this.run, this.settings.target.display, `adding a job: ${String(e)}`)),
         );
@@ -558,31 +574,35 @@ export class DistributedExecution {
   /** Each program output assembled from its final writers' blocks in Redis (inputs from the caller's values). */
   private async collectOutputs(): Promise<Record<string, Region>> {
     const { plan, inputs } = this.prepared;
+    // Every block at once: their round trips overlap.
+    const parts = await Promise.all(
+      this.writers.map(async (w): Promise<Region> => {
+        const s = w.writer.source;
+        if (s.kind === "input") return sliceRegion(inputs[s.tensor]!, w.writer.region);
+        const decl = plan.program.tensors.find((t) => t.id === w.tensor)!;
+        const part = await getRegion(
+          this.client,
+          this.keys.output(w.n),
+          decl.dtype,
+          w.writer.region,
+          this.settings.chunkBytes,
+        );
+        if (part === undefined)
+          throw stateLost(
+            this.run,
+            this.settings.target.display,
+            `output block ${w.n} of '${w.tensor}' (${sourceKey(s)})`,
+          );
+        return part;
+      }),
+    );
     const out = nullRecord<Region>();
     for (const id of plan.program.outputs) {
       const decl = plan.program.tensors.find((t) => t.id === id)!;
       const value = zeroRegion(decl.dtype, decl.range);
-      for (const w of this.writers.filter((x) => x.tensor === id)) {
-        const s = w.writer.source;
-        let part: Region | undefined;
-        if (s.kind === "input") part = sliceRegion(inputs[s.tensor]!, w.writer.region);
-        else {
-          part = await getRegion(
-            this.client,
-            this.keys.output(w.n),
-            decl.dtype,
-            w.writer.region,
-            this.settings.chunkBytes,
-          );
-          if (part === undefined)
-            throw stateLost(
-              this.run,
-              this.settings.target.display,
-              `output block ${w.n} of '${id}' (${sourceKey(s)})`,
-            );
-        }
-        writeRegion(value, part);
-      }
+      this.writers.forEach((w, k) => {
+        if (w.tensor === id) writeRegion(value, parts[k]!);
+      });
       out[id] = value;
     }
     return out;

@@ -18,7 +18,7 @@ import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
 import { checkJobData, type JobData, type JobResult } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
-import { getRegion, putBytes, regionBytes } from "./region-codec.js";
+import { getRegion, putMany, regionBytes } from "./region-codec.js";
 import { RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
 import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
 import { checkSearchJobData, type SearchJobData, type SearchJobResult } from "./search-job.js";
@@ -395,13 +395,27 @@ class WorkerProcess implements DistributedWorker {
       received = new Set();
       run.received.set(order.device, received);
     }
-    for (const g of data.gets) {
+    // Transfers move exactly as derived; program inputs are read once per device and region.
+    // Every region a job lacks is read at once: their round trips overlap.
+    const missing = data.gets.filter((g, k) => {
       const range = rangeFromWire(g.range);
-      // Transfers move exactly as derived; program inputs are read once per device and region.
-      if (g.from === "transfer" ? received.has(g.n) : store.find(g.key, range) !== undefined) continue;
-      const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
-      const region = await getRegion(this.client, key, g.dtype, range, chunkBytes);
+      if (g.from === "transfer") return !received.has(g.n);
+      if (store.find(g.key, range) !== undefined) return false;
+      // An input region an earlier get of this job covers comes with that one.
+      return !data.gets.some(
+        (o, j) => j < k && o.from === "input" && o.key === g.key && rangeFromWire(o.range).contains(range),
+      );
+    });
+    const regions = await Promise.all(
+      missing.map((g) => {
+        const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
+        return getRegion(this.client, key, g.dtype, rangeFromWire(g.range), chunkBytes);
+      }),
+    );
+    missing.forEach((g, k) => {
+      const region = regions[k];
       if (region === undefined) {
+        const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
         throw fail(
           new TesseraError(
             "redis_unavailable",
@@ -416,7 +430,7 @@ class WorkerProcess implements DistributedWorker {
         transfersRead.push(g.n);
         received.add(g.n);
       }
-    }
+    });
     const before = this.backend.stats();
     const started = performance.now();
     try {
@@ -428,15 +442,17 @@ class WorkerProcess implements DistributedWorker {
     }
     const busyMs = performance.now() - started;
     const delta = backendStatsSince(before, this.backend.stats());
-    let bytesWritten = 0;
-    for (const p of data.puts) {
+    const writes = data.puts.map((p) => {
       const range = rangeFromWire(p.range);
       const held = store.find(p.key, range);
       if (held === undefined)
         throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`));
       const key = p.to === "output" ? run.keys.output(p.n) : run.keys.transfer(p.n);
-      bytesWritten += await putBytes(this.client, key, regionBytes(held, range), chunkBytes, ttlMs);
-    }
+      return { key, bytes: regionBytes(held, range) };
+    });
+    // Every region the task writes in one atomic step, and only while the run exists: a job
+    // finishing after its run ended (and its keys were deleted) writes nothing.
+    const bytesWritten = (await putMany(this.client, run.keys.meta, writes, chunkBytes, ttlMs)) ?? 0;
     const kernels: Record<string, { native: number; reference: number }> = {};
     for (const [id, k] of Object.entries(delta.kernels))
       kernels[id] = { native: k.native, reference: k.reference };

@@ -74,8 +74,11 @@ describe("the distributed executor when workers are lost", () => {
         const { result, inputs, victim } = await runLosing(plan, at, "SIGKILL");
         expectAgreesWithReference(plan, inputs, result.outputs);
         expect(result.stats.bytesMoved).toBe(result.stats.bytesDerived);
-        // Killed before it took a job, it may have lost nothing the run still needed.
-        if (result.stats.recovery.lost.length > 0) expect(result.stats.recovery.lost).toEqual([victim.name]);
+        // Killed before it took a job, it may have lost nothing the run still needed. On a loaded
+        // machine a live worker whose heartbeats were late may be declared lost too (and dropped,
+        // which costs time only): any worker declared lost other than the victim is alive.
+        for (const name of result.stats.recovery.lost.filter((n) => n !== victim.name))
+          expect(cluster.workers.find((w) => w.name === name)!.child.exitCode).toBeNull();
         expect(result.stats.perWorker.every((w) => w.worker !== victim.name || w.devices.length === 0)).toBe(
           true,
         );

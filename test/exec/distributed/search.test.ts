@@ -34,9 +34,12 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await pool?.close();
-  await processes?.close();
-});
+  try {
+    await pool?.close();
+  } finally {
+    await processes?.close();
+  }
+}, 60_000);
 
 describe("the parallel search on distributed worker processes", () => {
   it("finds the front worker threads find, and leaves no key behind", { timeout: 120_000 }, async () => {

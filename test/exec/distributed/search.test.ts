@@ -1,6 +1,10 @@
 // The parallel search's epochs as jobs on `tessera worker` processes (`tessera plan --redis`):
 // the same seed, evaluation budget and worker count give the same front as worker threads,
 // even when a process is killed mid-search.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTransformerBlock } from "../../../examples/transformer-block.js";
@@ -12,7 +16,10 @@ import {
 import { checkSearchJobData } from "../../../src/exec/distributed/search-job.js";
 import { planToJson } from "../../../src/plan/index.js";
 import { type SearchOptions, type SearchResult, searchPlans } from "../../../src/search/index.js";
+import { runCli } from "../../support/run-cli.js";
 import { FAST, startCluster, type TestCluster } from "./test-cluster.js";
+
+const mlpFile = fileURLToPath(new URL("../../../examples/mlp.json", import.meta.url));
 
 const frontKey = (r: SearchResult) => JSON.stringify(r.front.map((m) => [planToJson(m.plan), m.cost]));
 
@@ -69,6 +76,48 @@ describe("the parallel search on distributed worker processes", () => {
     });
     expect(await killed).toBe("SIGKILL");
     expect(frontKey(result)).toEqual(frontKey(threads));
+  });
+});
+
+describe("tessera plan --redis", () => {
+  it("writes the search result tessera plan writes with worker threads", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-dist-plan-"));
+    try {
+      const common = [
+        "plan",
+        mlpFile,
+        "--cluster",
+        "dgx-a100",
+        "--budget",
+        "3000",
+        "--workers",
+        "2",
+        "--seed",
+        "4",
+      ];
+      const onThreads = await runCli([...common, "-o", join(dir, "threads"), "--no-report"]);
+      const onProcesses = await runCli([
+        ...common,
+        "--redis",
+        processes.redis.url,
+        "-o",
+        join(dir, "processes"),
+        "--no-report",
+      ]);
+      expect(onThreads.code).toBe(0);
+      expect(onProcesses.code).toBe(0);
+      expect(onProcesses.out).toContain(
+        "search workers on the tessera worker processes at redis://127.0.0.1:",
+      );
+      const front = (d: string) =>
+        JSON.stringify(
+          (JSON.parse(readFileSync(join(dir, d, "search-result.json"), "utf8")) as { front: unknown[] })
+            .front,
+        );
+      expect(front("processes")).toEqual(front("threads"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

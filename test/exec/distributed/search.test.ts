@@ -8,14 +8,21 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTransformerBlock } from "../../../examples/transformer-block.js";
-import { presetCluster } from "../../../src/cluster/index.js";
+import { clusterToJson, presetCluster } from "../../../src/cluster/index.js";
 import {
   createDistributedSearchPool,
   type DistributedSearchPool,
 } from "../../../src/exec/distributed/index.js";
 import { checkSearchJobData } from "../../../src/exec/distributed/search-job.js";
+import { programToJson } from "../../../src/ir/index.js";
 import { planToJson } from "../../../src/plan/index.js";
-import { type SearchOptions, type SearchResult, searchPlans } from "../../../src/search/index.js";
+import {
+  clusterDevices,
+  type SearchOptions,
+  type SearchResult,
+  type SearchWorkerSetup,
+  searchPlans,
+} from "../../../src/search/index.js";
 import { runCli } from "../../support/run-cli.js";
 import { FAST, startCluster, type TestCluster } from "./test-cluster.js";
 
@@ -76,6 +83,59 @@ describe("the parallel search on distributed worker processes", () => {
     });
     expect(await killed).toBe("SIGKILL");
     expect(frontKey(result)).toEqual(frontKey(threads));
+  });
+});
+
+describe("a distributed search pool's failures", () => {
+  const setup = (): SearchWorkerSetup => ({
+    program: programToJson(program),
+    cluster: clusterToJson(cluster),
+    pricing: "point-to-point",
+    devices: clusterDevices(cluster),
+    pins: [],
+    seed: 1,
+    capacity: 8,
+    starts: [],
+  });
+  const quiet = () => {};
+
+  it("fails an epoch that fails on a worker process with search_failed, naming the search worker and cause", {
+    timeout: 60_000,
+  }, async () => {
+    const session = await pool.open(
+      [{ ...setup(), program: { not: "a program" } }],
+      new SharedArrayBuffer(4),
+      quiet,
+    );
+    try {
+      const error = await session
+        .epoch(0, { evaluations: 10 }, [])
+        .catch((e: { code?: string; message: string }) => e);
+      expect((error as { code?: string }).code).toBe("search_failed");
+      expect((error as Error).message).toContain("epoch 1 of search worker 0 failed on worker process s");
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("fails with no_workers when no worker process is registered within the grace period", async () => {
+    const empty = await createDistributedSearchPool({
+      redis: processes.redis.url,
+      prefix: "nobody",
+      noWorkersGraceMs: 300,
+    });
+    try {
+      const error = await empty
+        .open([setup()], new SharedArrayBuffer(4), quiet)
+        .catch((e: { code?: string }) => e);
+      expect((error as { code?: string }).code).toBe("no_workers");
+    } finally {
+      await empty.close();
+    }
+    const error = await empty
+      .open([setup()], new SharedArrayBuffer(4), quiet)
+      .catch((e: { code?: string }) => e);
+    expect((error as { code?: string }).code).toBe("executor_closed");
   });
 });
 

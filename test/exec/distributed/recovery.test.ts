@@ -95,7 +95,10 @@ describe("the distributed executor when workers are lost", () => {
     expectAgreesWithReference(plan, inputs, result.outputs);
     expect(exit).toBe(0);
     expect(victim.output()).toContain("stopped");
-    expect(result.stats.recovery.lost).toEqual([victim.name]);
+    expect(result.stats.recovery.lost).toContain(victim.name);
+    // On a loaded machine, workers whose heartbeats were only late may be dropped too: alive.
+    for (const name of result.stats.recovery.lost.filter((n) => n !== victim.name))
+      expect(cluster.workers.find((w) => w.name === name)!.child.exitCode).toBeNull();
   });
 
   it("moves devices to a worker that joined mid-run when the only other one is killed", {

@@ -93,6 +93,7 @@ export const ISSUE_CODES = {
   run_timeout: "a distributed run did not finish within its run timeout",
   kernel_timeout: "a task of a distributed run did not finish within the kernel timeout",
   invalid_job: "a job taken from a run's queue is malformed or does not belong to the run",
+  search_failed: "an epoch of a distributed search failed on a worker process (named with the cause)",
   // export: plans as programs for other runtimes
   not_exportable: "an operation's kernel has no lowering for the export target (named with the operation)",
   // report: pictures of programs, plans and shard maps

@@ -278,6 +278,11 @@ function buildProgram(out: (s: string) => void): Command {
     )
     .option("--workers <n>", "worker threads searching in parallel", parseWorkers, 1)
     .option(
+      "--redis <url>",
+      "run the --workers searching in parallel on the tessera worker processes at this Redis, not on threads",
+    )
+    .option("--insecure", "allow a non-loopback Redis without password or TLS", false)
+    .option(
       "--pin <spec>",
       "op=dim:parts[,dim:parts] | op=whole, optionally @dev,dev (placement); or op@dev,dev (confine) — repeatable",
       collectRaw,
@@ -310,6 +315,8 @@ function buildProgram(out: (s: string) => void): Command {
           out?: string;
           report: boolean;
           kernels: string[];
+          redis?: string;
+          insecure: boolean;
         },
       ) => {
         const pricing = parsePricing(opts.pricing);
@@ -327,6 +334,7 @@ function buildProgram(out: (s: string) => void): Command {
             ilp: opts.ilp,
             out: opts.out ?? join("out", `plan-${name}`),
             report: opts.report,
+            ...(opts.redis === undefined ? {} : { redis: opts.redis, insecure: opts.insecure }),
           },
           registryWith(opts.kernels),
           out,

@@ -6,6 +6,7 @@ import type { Pricing } from "../cost/context.js";
 import { memoryKinds } from "../cost/memory-kinds.js";
 import type { CostVector } from "../cost/simulation.js";
 import { simulatePlan } from "../cost/simulator.js";
+import { createDistributedSearchPool } from "../exec/distributed/distributed-search-pool.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { planToJson } from "../plan/encode-plan.js";
@@ -37,6 +38,10 @@ export interface PlanCommandOptions {
   readonly out: string;
   /** Write the HTML report (default true). */
   readonly report: boolean;
+  /** Run the parallel search's workers on the `tessera worker` processes at this Redis. */
+  readonly redis?: string;
+  /** Accept a non-loopback Redis without password or TLS. */
+  readonly insecure?: boolean;
 }
 
 /** The files `tessera plan` wrote. */
@@ -123,7 +128,13 @@ export async function planProgramFile(
     interrupt.abort();
   };
   process.on("SIGINT", onSigint);
+  const pool =
+    opts.redis === undefined || opts.workers === 1
+      ? undefined
+      : await createDistributedSearchPool({ redis: opts.redis, insecure: opts.insecure === true });
+  if (pool !== undefined) out(`search workers on the tessera worker processes at ${pool.redis}\n`);
   const found = await searchPlans(program, cluster, {
+    ...(pool === undefined ? {} : { pool }),
     signal: interrupt.signal,
     seed: opts.seed,
     budget: opts.budget,
@@ -137,7 +148,10 @@ export async function planProgramFile(
         100,
         `${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`,
       ),
-  }).finally(() => process.off("SIGINT", onSigint));
+  }).finally(async () => {
+    process.off("SIGINT", onSigint);
+    await pool?.close();
+  });
   bar.done();
   if (found.stats.stoppedBy === "aborted")
     process.stderr.write(

@@ -24,6 +24,9 @@ export {
 } from "./ilp/ilp-model.js";
 export { ILP_DEFAULTS, type IlpOptions, ilpOptimum } from "./ilp/ilp-optimum.js";
 export { type LowerBound, lowerBound } from "./lower-bound.js";
+export type { SearchPool, SearchSession } from "./parallel/search-pool.js";
+export type { EpochReport, SearchWorkerSetup } from "./parallel/search-worker-protocol.js";
+export { threadSearchPool } from "./parallel/thread-search-pool.js";
 export {
   type IlpOutcome,
   type MutatorName,

@@ -11,6 +11,7 @@ import { checkPins, type Pin, pinChoices } from "./engine/pins.js";
 import { planChoices } from "./engine/plan-choice.js";
 import { runInline } from "./inline-search.js";
 import { lowerBound } from "./lower-bound.js";
+import type { SearchPool } from "./parallel/search-pool.js";
 import { type ScoredPlan, SEARCH_RESULT_VERSION, type SearchResult } from "./result/search-result.js";
 import type { SearchBudget, SearchProgress } from "./search-run.js";
 
@@ -35,6 +36,12 @@ export interface SearchOptions {
   /** Most plans the front keeps; default 48. */
   readonly frontCapacity?: number;
   readonly onProgress?: (progress: SearchProgress) => void;
+  /**
+   * Where the workers of a parallel search (`workers` > 1) run: default worker threads of this
+   * process; the distributed executor's workers with `createDistributedSearchPool`. The same
+   * seed, evaluation budget and worker count give the same front on every pool.
+   */
+  readonly pool?: SearchPool;
   /**
    * Cancels the search (Ctrl-C in `tessera plan`): workers stop within about one plan
    * evaluation and `searchPlans` resolves with the front found so far, `stats.stoppedBy` then
@@ -103,6 +110,7 @@ export async function searchPlans(
     started,
     signal: abort.signal,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.pool === undefined ? {} : { pool: options.pool }),
   });
   // Marked handled now: a failing run is rethrown below, after the baselines (which yield).
   running.catch(() => undefined);

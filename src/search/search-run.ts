@@ -7,6 +7,7 @@ import type { Plan } from "../plan/plan.js";
 import { fastestCost } from "./engine/objectives.js";
 import type { Pin } from "./engine/pins.js";
 import type { PlanChoice } from "./engine/plan-choice.js";
+import type { SearchPool } from "./parallel/search-pool.js";
 import type { MutatorStats, StopReason } from "./result/search-result.js";
 
 /** How long a search may run: seconds of wall clock, plan evaluations, or both (first reached wins). */
@@ -46,6 +47,8 @@ export interface SearchRun {
   /** Aborting it stops the run within about one evaluation; the run then resolves with what it found. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: SearchProgress) => void;
+  /** Where the workers of a parallel search run; default worker threads of this process. */
+  readonly pool?: SearchPool;
 }
 
 /** What a search run found and spent. */

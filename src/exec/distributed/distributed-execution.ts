@@ -1,4 +1,4 @@
-import { type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { type Job, type JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { TesseraError } from "../../base/errors.js";
 import { nullRecord } from "../../base/json.js";
@@ -41,8 +41,9 @@ export interface DistributedSettings {
   readonly backoffMs: number;
 }
 
-/** A worker's queue of this run, the events of it, and the stalled-job checker the coordinator runs on it. */
+/** A worker's queue of this run (in one incarnation), the events of it, and the stalled-job checker the coordinator runs on it. */
 interface WorkerQueue {
+  readonly incarnation: number;
   readonly queue: Queue<JobData, JobResult>;
   readonly events: QueueEvents;
   readonly checker: Worker<JobData, JobResult>;
@@ -55,6 +56,9 @@ interface WorkerTally {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** BullMQ's reason for a job that stalled more often than `maxStalledCount`. */
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
 
 /**
  * One run of a plan on distributed workers: the coordinator side. It maps devices onto the
@@ -79,6 +83,11 @@ export class DistributedExecution {
   private readonly workers = new Map<string, WorkerInfo>();
   private readonly queues = new Map<string, WorkerQueue>();
   private readonly lost: string[] = [];
+  /** Workers declared lost whose recovery has not finished: they take no devices meanwhile. */
+  private readonly losing = new Set<string>();
+  /** The next incarnation of each worker dropped from the run (`RunWorkers`). */
+  private readonly incarnations = new Map<string, number>();
+  private checking = false;
   private readonly done: boolean[];
   /** The job id each task's current attempt runs under; completions of others are stale. */
   private readonly current = new Map<number, string>();
@@ -159,7 +168,7 @@ export class DistributedExecution {
           chunkBytes: settings.chunkBytes,
           ttlMs,
         },
-        this.participants(),
+        this.membership(),
       );
       await this.client.sadd(runsKey(settings.prefix), this.run);
       await Promise.race([Promise.all(this.participants().map((w) => this.openQueue(w))), this.failed]);
@@ -169,18 +178,21 @@ export class DistributedExecution {
         if (chunkCount(bytes.byteLength, settings.chunkBytes) > 1) this.chunked++;
         return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
       };
-      for (const [n, load] of loads.entries()) {
-        const bytes = await put(this.keys.input(n), regionBytes(load.value, load.range));
-        bytesLoaded += bytes;
-      }
-      // Home-placed inputs leave their device like any producer's output: as transfers.
-      for (const t of graph.transfers) {
-        if (t.source.kind !== "input") continue;
-        this.transfersWritten += await put(
-          this.keys.transfer(t.id),
-          regionBytes(inputs[t.source.tensor]!, t.region),
-        );
-      }
+      // Every upload at once: their round trips overlap.
+      const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+      const [loaded, homed] = await Promise.all([
+        Promise.all(loads.map((load, n) => put(this.keys.input(n), regionBytes(load.value, load.range)))),
+        // Home-placed inputs leave their device like any producer's output: as transfers.
+        Promise.all(
+          graph.transfers.map((t) =>
+            t.source.kind === "input"
+              ? put(this.keys.transfer(t.id), regionBytes(inputs[t.source.tensor]!, t.region))
+              : 0,
+          ),
+        ),
+      ]);
+      bytesLoaded = sum(loaded);
+      this.transfersWritten += sum(homed);
       const t2 = performance.now();
       this.monitor = setInterval(() => this.check(), settings.monitorMs);
       this.dispatch(this.tasks.map((_, i) => i));
@@ -228,6 +240,8 @@ export class DistributedExecution {
   async cleanup(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
     await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
+    // The meta first: a job finishing late writes its regions only while the meta exists.
+    await this.client.unlink(this.keys.meta).catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
     for (const pattern of this.keys.patterns) {
       let cursor = "0";
@@ -244,11 +258,16 @@ export class DistributedExecution {
     return [...new Set(this.assignment.values())].sort();
   }
 
+  /** The participants with their incarnations, as the run's meta tells the workers. */
+  private membership(): Record<string, number> {
+    return Object.fromEntries(this.participants().map((w) => [w, this.incarnations.get(w) ?? 0]));
+  }
+
   private async awaitWorkers(): Promise<WorkerInfo[]> {
     const until = Date.now() + this.settings.noWorkersGraceMs;
     for (;;) {
       const found = (await liveWorkers(this.client, this.settings.prefix)).filter(
-        (w) => !this.lost.includes(w.name),
+        (w) => !this.losing.has(w.name),
       );
       if (found.length > 0) return found;
       if (Date.now() >= until)
@@ -260,7 +279,8 @@ export class DistributedExecution {
   private async openQueue(worker: string): Promise<void> {
     if (this.queues.has(worker)) return;
     const connection = connectionOptions(this.settings.target);
-    const name = this.keys.queue(worker);
+    const incarnation = this.incarnations.get(worker) ?? 0;
+    const name = this.keys.queue(worker, incarnation);
     const prefix = this.settings.prefix;
     const queue = new Queue<JobData, JobResult>(name, { connection, prefix });
     const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
@@ -274,28 +294,39 @@ export class DistributedExecution {
       maxStalledCount: 1,
       lockDuration: this.settings.lockDurationMs,
     });
-    const entry = { queue, events, checker };
+    const entry = { incarnation, queue, events, checker };
     this.queues.set(worker, entry);
+    // Events of a queue the run has dropped (a worker declared lost, perhaps re-admitted since
+    // under a new incarnation) concern jobs that were all replaced: they change nothing.
+    const current = () => this.queues.get(worker) === entry;
     // Connection errors surface as failed commands and the monitor's checks; unhandled they would crash.
     queue.on("error", () => {});
     events.on("error", () => {});
     checker.on("error", () => {});
-    events.on("completed", ({ jobId, returnvalue }) => this.onCompleted(worker, jobId, returnvalue));
-    events.on("failed", ({ jobId, failedReason }) => this.onFailed(worker, jobId, failedReason));
-    events.on("active", ({ jobId }) => this.activeSince.set(jobId, Date.now()));
+    events.on("completed", ({ jobId, returnvalue }) => {
+      if (current()) this.onCompleted(worker, jobId, returnvalue);
+    });
+    events.on("failed", ({ jobId, failedReason }) => {
+      if (current()) this.onFailed(worker, jobId, failedReason);
+    });
+    events.on("active", ({ jobId }) => {
+      if (current()) this.activeSince.set(jobId, Date.now());
+    });
     events.on("stalled", ({ jobId }) => {
       // Back in the queue: its kernel-timeout clock restarts when it is active again.
       this.activeSince.delete(jobId);
-      this.onLost(worker, "a job of it stalled (its lock expired)");
+      if (current()) this.onLost(worker, "a job of it stalled (its lock expired)");
     });
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), checker.waitUntilReady()]);
     void checker.startStalledCheckTimer().catch(() => {});
   }
 
+  /** Drops `worker`'s queue of the run (obliterated); if it is admitted again, it gets a new one. */
   private async closeQueue(worker: string): Promise<void> {
     const entry = this.queues.get(worker);
     if (entry === undefined) return;
     this.queues.delete(worker);
+    this.incarnations.set(worker, entry.incarnation + 1);
     await entry.queue.obliterate({ force: true }).catch(() => {});
     await Promise.all([entry.checker.close(true), entry.events.close(), entry.queue.close()]).catch(() => {});
   }
@@ -304,6 +335,8 @@ export class DistributedExecution {
   private dispatch(candidates: readonly number[]): void {
     if (this.error !== undefined) return;
     const { graph } = this.prepared;
+    // The ready tasks of one worker go in one call (one round trip), in task order.
+    const batches = new Map<WorkerQueue, { name: string; data: JobData; opts: JobsOptions }[]>();
     for (const i of [...new Set(candidates)].sort((a, b) => a - b)) {
       if (this.done[i] || this.current.has(i)) continue;
       const task = this.tasks[i]!;
@@ -313,14 +346,23 @@ export class DistributedExecution {
       if (entry === undefined) continue;
       const jobId = `${i}-${this.generation}`;
       this.current.set(i, jobId);
-      entry.queue
-        .add(task.id, this.jobs[i]!, {
+      const batch = batches.get(entry) ?? [];
+      batch.push({
+        name: task.id,
+        data: this.jobs[i]!,
+        opts: {
           jobId,
           attempts: this.settings.attempts,
           backoff: { type: "fixed", delay: this.settings.backoffMs },
           removeOnComplete: true,
           removeOnFail: true,
-        })
+        },
+      });
+      batches.set(entry, batch);
+    }
+    for (const [entry, batch] of batches) {
+      entry.queue
+        .addBulk(batch)
         .catch((e: unknown) =>
           this.fail(stateLost(this.run, this.settings.target.display, `adding a job: ${String(e)}`)),
         );
@@ -373,6 +415,13 @@ export class DistributedExecution {
 
   private onFailed(worker: string, jobId: string, reason: string): void {
     this.activeSince.delete(jobId);
+    // Its jobs are run again elsewhere: a task that is really at fault fails there too.
+    if (this.losing.has(worker)) return;
+    if (STALLED_TOO_OFTEN.test(reason)) {
+      // BullMQ's own verdict on a job whose lock kept expiring: the worker's fault, not the task's.
+      this.onLost(worker, "a job of it stalled again");
+      return;
+    }
     if (/^\d+-\d+$/.test(jobId)) {
       const i = this.taskOfJob(jobId);
       // A failure of a job already replaced (its worker was lost) changes nothing.
@@ -386,7 +435,7 @@ export class DistributedExecution {
 
   /** Periodic checks: the run's state still in Redis, workers alive, no task over the kernel timeout. */
   private check(): void {
-    if (this.error !== undefined) return;
+    if (this.error !== undefined || this.checking) return;
     const now = Date.now();
     for (const [jobId, since] of this.activeSince) {
       if (now - since <= this.settings.kernelTimeoutMs) continue;
@@ -400,6 +449,7 @@ export class DistributedExecution {
       this.fail(kernelTimedOut(task, this.orders.kernelOf(task.op), worker, this.settings.kernelTimeoutMs));
       return;
     }
+    this.checking = true;
     void (async () => {
       if ((await this.client.exists(this.keys.meta)) === 0) {
         this.fail(stateLost(this.run, this.settings.target.display, "its meta key is gone"));
@@ -413,32 +463,45 @@ export class DistributedExecution {
         if (entry !== undefined && (await entry.queue.getActiveCount()) > 0) continue;
         this.onLost(worker, "its registration expired or it stopped");
       }
-    })().catch(() => {});
+    })()
+      .catch(() => {})
+      .finally(() => {
+        this.checking = false;
+      });
   }
 
   private onLost(worker: string, why: string): void {
-    if (this.error !== undefined || this.lost.includes(worker) || !this.workers.has(worker)) return;
+    if (this.error !== undefined || this.losing.has(worker) || !this.queues.has(worker)) return;
     this.lost.push(worker);
-    this.workers.delete(worker);
+    this.losing.add(worker);
     this.recovering = this.recovering
       .then(() => this.recover(worker, why))
       .catch((e: unknown) => this.fail(e as Error));
   }
 
   /**
-   * Moves the devices of `worker` to the surviving workers (waiting up to the grace period for
-   * one to register), and runs again (`redo`) the tasks whose results lived only in its memory
-   * and are still needed, and those it had queued or in hand.
+   * Drops `worker` from the run (its queue is obliterated, the run's meta no longer names it,
+   * so it lets go of what it held), moves its devices to the other live workers (waiting up to
+   * the grace period for one to register), and runs again (`redo`) the tasks whose results
+   * lived only in its memory and are still needed, and those it had queued or in hand.
+   *
+   * "Lost" is the coordinator's belief, not a fact: a worker whose heartbeat or lock renewal was
+   * only late is alive. Nothing depends on which: it is dropped all the same, its late results
+   * are ignored (their jobs were replaced), and once dropped it is a worker like any other that
+   * may be admitted again, under a new incarnation with a new queue and an empty state, when
+   * the run needs a worker (so a late heartbeat costs time, never the run).
    */
   private async recover(worker: string, _why: string): Promise<void> {
+    const moved = new Set([...this.assignment].filter(([, w]) => w === worker).map(([d]) => d));
+    await this.closeQueue(worker);
+    this.losing.delete(worker);
     let survivors = (await liveWorkers(this.client, this.settings.prefix)).filter(
-      (w) => !this.lost.includes(w.name),
+      (w) => w.name !== worker && !this.losing.has(w.name),
     );
     if (survivors.length === 0) survivors = await this.awaitWorkers();
     for (const w of survivors) this.workers.set(w.name, w);
-    const moved = new Set([...this.assignment].filter(([, w]) => w === worker).map(([d]) => d));
     this.assignment = reassignDevices(this.assignment, worker, survivors);
-    await writeRunWorkers(this.client, this.keys, this.participants());
+    await writeRunWorkers(this.client, this.keys, this.membership());
     await Promise.all(this.participants().map((w) => this.openQueue(w)));
     const redo = this.redo(moved);
     this.redone += redo.filter((i) => this.done[i]).length;
@@ -450,7 +513,6 @@ export class DistributedExecution {
       this.current.delete(i);
     }
     this.generation++;
-    void this.closeQueue(worker);
     this.dispatch(redo);
   }
 
@@ -512,31 +574,35 @@ export class DistributedExecution {
   /** Each program output assembled from its final writers' blocks in Redis (inputs from the caller's values). */
   private async collectOutputs(): Promise<Record<string, Region>> {
     const { plan, inputs } = this.prepared;
+    // Every block at once: their round trips overlap.
+    const parts = await Promise.all(
+      this.writers.map(async (w): Promise<Region> => {
+        const s = w.writer.source;
+        if (s.kind === "input") return sliceRegion(inputs[s.tensor]!, w.writer.region);
+        const decl = plan.program.tensors.find((t) => t.id === w.tensor)!;
+        const part = await getRegion(
+          this.client,
+          this.keys.output(w.n),
+          decl.dtype,
+          w.writer.region,
+          this.settings.chunkBytes,
+        );
+        if (part === undefined)
+          throw stateLost(
+            this.run,
+            this.settings.target.display,
+            `output block ${w.n} of '${w.tensor}' (${sourceKey(s)})`,
+          );
+        return part;
+      }),
+    );
     const out = nullRecord<Region>();
     for (const id of plan.program.outputs) {
       const decl = plan.program.tensors.find((t) => t.id === id)!;
       const value = zeroRegion(decl.dtype, decl.range);
-      for (const w of this.writers.filter((x) => x.tensor === id)) {
-        const s = w.writer.source;
-        let part: Region | undefined;
-        if (s.kind === "input") part = sliceRegion(inputs[s.tensor]!, w.writer.region);
-        else {
-          part = await getRegion(
-            this.client,
-            this.keys.output(w.n),
-            decl.dtype,
-            w.writer.region,
-            this.settings.chunkBytes,
-          );
-          if (part === undefined)
-            throw stateLost(
-              this.run,
-              this.settings.target.display,
-              `output block ${w.n} of '${id}' (${sourceKey(s)})`,
-            );
-        }
-        writeRegion(value, part);
-      }
+      this.writers.forEach((w, k) => {
+        if (w.tensor === id) writeRegion(value, parts[k]!);
+      });
       out[id] = value;
     }
     return out;

@@ -6,6 +6,8 @@ import { decodeValidatedProgram } from "../../ir/decode-validated-program.js";
 import { loadKernelDeclarationFile } from "../../kernels/declaration/load.js";
 import { builtinRegistry } from "../../kernels/library/index.js";
 import { extendRegistry, type KernelRegistry } from "../../kernels/registry.js";
+import { createEpochEngine, type EpochEngine } from "../../search/parallel/epoch-engine.js";
+import type { SearchWorkerSetup } from "../../search/parallel/search-worker-protocol.js";
 import type { BackendName, KernelBackend } from "../backend/kernel-backend.js";
 import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
@@ -16,9 +18,10 @@ import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
 import { checkJobData, type JobData, type JobResult } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
-import { getRegion, putBytes, regionBytes } from "./region-codec.js";
-import { RunKeys, runsKey } from "./run-keys.js";
-import { type RunMeta, readRunMeta } from "./run-meta.js";
+import { getRegion, putMany, regionBytes } from "./region-codec.js";
+import { RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
+import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
+import { checkSearchJobData, type SearchJobData, type SearchJobResult } from "./search-job.js";
 import {
   deregisterWorker,
   registerWorker,
@@ -62,6 +65,8 @@ export interface DistributedWorker {
 interface JoinedRun {
   readonly keys: RunKeys;
   readonly meta: RunMeta;
+  /** Which admission of this worker to the run this is (`RunWorkers`); its queue is named by it. */
+  readonly incarnation: number;
   readonly operations: ReadonlyMap<string, PreparedOperation>;
   readonly unknownKernels: ReadonlyMap<string, string>;
   readonly stores: Map<string, RegionStore>;
@@ -69,6 +74,17 @@ interface JoinedRun {
   readonly received: Map<string, Set<number>>;
   readonly bull: Worker<JobData, JobResult>;
 }
+
+/** What the worker holds for one distributed search: its queue of epochs and the engines of the search workers it ran. */
+interface JoinedSearch {
+  readonly keys: SearchKeys;
+  readonly bull: Worker<SearchJobData, SearchJobResult>;
+  setups: readonly SearchWorkerSetup[] | undefined;
+  readonly engines: Map<number, EpochEngine>;
+}
+
+/** How long a search epoch runs between yields to the event loop (heartbeats and lock renewals must get through). */
+const SLICE_MS = 50;
 
 function fail(error: unknown): UnrecoverableError {
   return new UnrecoverableError(JSON.stringify(errorToWire(error)));
@@ -115,7 +131,8 @@ class WorkerProcess implements DistributedWorker {
   private readonly info: WorkerInfo;
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, JoinedRun>();
-  private readonly joining = new Set<string>();
+  private readonly searches = new Map<string, JoinedSearch>();
+  private polling = false;
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
 
@@ -162,8 +179,9 @@ class WorkerProcess implements DistributedWorker {
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       // Not forced: the job in hand finishes (its result reaches Redis) before the worker leaves.
-      await Promise.all([...this.runs.values()].map((r) => r.bull.close()));
+      await Promise.all([...this.runs.values(), ...this.searches.values()].map((r) => r.bull.close()));
       this.runs.clear();
+      this.searches.clear();
       await deregisterWorker(this.client, this.prefix, this.name).catch(() => {});
       await this.backend.dispose();
       this.client.disconnect();
@@ -172,30 +190,140 @@ class WorkerProcess implements DistributedWorker {
     return this.closing;
   }
 
+  /**
+   * One look for runs at a time: a look that takes longer than `pollMs` (a loaded machine, a
+   * slow or restarting Redis) must not overlap the next, or both would join the same run and
+   * consume its queue with two separate stores, so a task could run where its device's data
+   * is not.
+   */
   private async poll(): Promise<void> {
-    if (this.closing !== undefined) return;
-    const active = new Set(await this.client.smembers(runsKey(this.prefix)));
-    for (const [id, run] of this.runs) {
-      if (active.has(id)) continue;
-      this.runs.delete(id);
-      this.log(`run ${id} ended`);
-      await run.bull.close(true);
-    }
-    for (const id of active) {
-      if (this.runs.has(id) || this.joining.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
-      const keys = new RunKeys(this.prefix, id);
-      const found = await readRunMeta(this.client, keys);
-      if (found === undefined || !found.workers.includes(this.name)) continue;
-      this.joining.add(id);
-      try {
-        this.join(keys, found.meta);
-      } finally {
-        this.joining.delete(id);
-      }
+    if (this.closing !== undefined || this.polling) return;
+    this.polling = true;
+    try {
+      await this.lookForRuns();
+      await this.lookForSearches();
+    } finally {
+      this.polling = false;
     }
   }
 
-  private join(keys: RunKeys, meta: RunMeta): void {
+  private async lookForRuns(): Promise<void> {
+    const active = new Set(await this.client.smembers(runsKey(this.prefix)));
+    for (const [id, run] of this.runs) {
+      const workers = active.has(id) ? await readRunWorkers(this.client, run.keys) : undefined;
+      if (workers !== undefined && workers[this.name] === run.incarnation) continue;
+      // Ended, or the coordinator dropped this worker (it thought it lost): nothing held stays.
+      this.runs.delete(id);
+      this.log(workers === undefined ? `run ${id} ended` : `left run ${id}`);
+      await run.bull.close(true);
+    }
+    for (const id of active) {
+      if (this.closing !== undefined) return;
+      if (this.runs.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const keys = new RunKeys(this.prefix, id);
+      // The worker list first: the meta holds the whole program, read only by workers taking part.
+      if ((await readRunWorkers(this.client, keys))?.[this.name] === undefined) continue;
+      const found = await readRunMeta(this.client, keys);
+      const incarnation = found?.workers[this.name];
+      if (found === undefined || incarnation === undefined || this.runs.has(id)) continue;
+      this.join(keys, found.meta, incarnation);
+    }
+  }
+
+  /** Takes part in every search in progress: its own queue of each gets the epochs dealt to it. */
+  private async lookForSearches(): Promise<void> {
+    const active = new Set(await this.client.smembers(searchesKey(this.prefix)));
+    for (const [id, search] of this.searches) {
+      if (active.has(id)) continue;
+      this.searches.delete(id);
+      await search.bull.close(true);
+    }
+    for (const id of active) {
+      if (this.closing !== undefined) return;
+      if (this.searches.has(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const keys = new SearchKeys(this.prefix, id);
+      const lock = Number(await this.client.hget(keys.meta, "lockDurationMs"));
+      if (!Number.isSafeInteger(lock) || lock <= 0) continue;
+      const search: JoinedSearch = {
+        keys,
+        setups: undefined,
+        engines: new Map(),
+        bull: new Worker<SearchJobData, SearchJobResult>(
+          keys.queue(this.name),
+          (job) => this.epoch(search, job),
+          {
+            connection: connectionOptions(this.target),
+            prefix: this.prefix,
+            concurrency: 1,
+            lockDuration: lock,
+            skipStalledCheck: true,
+            drainDelay: 1,
+          },
+        ),
+      };
+      search.bull.on("error", (e) => this.log(`queue of search ${id}: ${e.message}`));
+      this.searches.set(id, search);
+    }
+  }
+
+  /**
+   * Runs one epoch of a search worker: on the engine kept from its previous epoch when this
+   * process ran it, else on a new engine that replays the earlier epochs first (the same engine
+   * by construction: an engine depends on its setup and epochs alone).
+   */
+  private async epoch(
+    search: JoinedSearch,
+    job: Job<SearchJobData, SearchJobResult>,
+  ): Promise<SearchJobResult> {
+    const id = search.keys.search;
+    let data: SearchJobData;
+    try {
+      data = checkSearchJobData(job.data, id, String(job.id));
+    } catch (error) {
+      throw fail(error);
+    }
+    if (search.setups === undefined) {
+      const text = await this.client.hget(search.keys.meta, "setups");
+      if (text === null) {
+        throw fail(
+          new TesseraError("redis_unavailable", `Redis no longer holds search ${id}'s setups`, {
+            search: id,
+          }),
+        );
+      }
+      search.setups = JSON.parse(text) as SearchWorkerSetup[];
+    }
+    const setup = search.setups[data.worker];
+    if (setup === undefined) {
+      throw fail(
+        new TesseraError(
+          "invalid_job",
+          `job ${String(job.id)} names search worker ${data.worker}, which search ${id} has not`,
+          {
+            search: id,
+            worker: data.worker,
+          },
+        ),
+      );
+    }
+    try {
+      const last = data.epochs.length - 1;
+      let engine = search.engines.get(data.worker);
+      if (engine === undefined || engine.epochs !== last) {
+        engine = createEpochEngine(setup, () => false);
+        for (const e of data.epochs.slice(0, last))
+          await engine.runEpochInSlices(e.limit, e.incoming, SLICE_MS);
+        search.engines.set(data.worker, engine);
+      }
+      const { limit, incoming } = data.epochs[last]!;
+      return await engine.runEpochInSlices(limit, incoming, SLICE_MS);
+    } catch (error) {
+      search.engines.delete(data.worker);
+      throw fail(error);
+    }
+  }
+
+  private join(keys: RunKeys, meta: RunMeta, incarnation: number): void {
     const program = decodeValidatedProgram(meta.program);
     const operations = new Map<string, PreparedOperation>();
     const unknownKernels = new Map<string, string>();
@@ -207,23 +335,28 @@ class WorkerProcess implements DistributedWorker {
     const run: JoinedRun = {
       keys,
       meta,
+      incarnation,
       operations,
       unknownKernels,
       stores: new Map(),
       received: new Map(),
-      bull: new Worker<JobData, JobResult>(keys.queue(this.name), (job) => this.process(run, job), {
-        connection: connectionOptions(this.target),
-        prefix: this.prefix,
-        concurrency: 1,
-        lockDuration: meta.lockDurationMs,
-        // The coordinator checks its queues for stalled jobs (it must: a dead worker cannot).
-        skipStalledCheck: true,
-        drainDelay: 1,
-      }),
+      bull: new Worker<JobData, JobResult>(
+        keys.queue(this.name, incarnation),
+        (job) => this.process(run, job),
+        {
+          connection: connectionOptions(this.target),
+          prefix: this.prefix,
+          concurrency: 1,
+          lockDuration: meta.lockDurationMs,
+          // The coordinator checks its queues for stalled jobs (it must: a dead worker cannot).
+          skipStalledCheck: true,
+          drainDelay: 1,
+        },
+      ),
     };
     run.bull.on("error", (e) => this.log(`queue of run ${keys.run}: ${e.message}`));
     this.runs.set(keys.run, run);
-    this.log(`joined run ${keys.run}`);
+    this.log(incarnation === 0 ? `joined run ${keys.run}` : `joined run ${keys.run} again (${incarnation})`);
   }
 
   private store(run: JoinedRun, device: string): RegionStore {
@@ -262,13 +395,27 @@ class WorkerProcess implements DistributedWorker {
       received = new Set();
       run.received.set(order.device, received);
     }
-    for (const g of data.gets) {
+    // Transfers move exactly as derived; program inputs are read once per device and region.
+    // Every region a job lacks is read at once: their round trips overlap.
+    const missing = data.gets.filter((g, k) => {
       const range = rangeFromWire(g.range);
-      // Transfers move exactly as derived; program inputs are read once per device and region.
-      if (g.from === "transfer" ? received.has(g.n) : store.find(g.key, range) !== undefined) continue;
-      const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
-      const region = await getRegion(this.client, key, g.dtype, range, chunkBytes);
+      if (g.from === "transfer") return !received.has(g.n);
+      if (store.find(g.key, range) !== undefined) return false;
+      // An input region an earlier get of this job covers comes with that one.
+      return !data.gets.some(
+        (o, j) => j < k && o.from === "input" && o.key === g.key && rangeFromWire(o.range).contains(range),
+      );
+    });
+    const regions = await Promise.all(
+      missing.map((g) => {
+        const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
+        return getRegion(this.client, key, g.dtype, rangeFromWire(g.range), chunkBytes);
+      }),
+    );
+    missing.forEach((g, k) => {
+      const region = regions[k];
       if (region === undefined) {
+        const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
         throw fail(
           new TesseraError(
             "redis_unavailable",
@@ -283,7 +430,7 @@ class WorkerProcess implements DistributedWorker {
         transfersRead.push(g.n);
         received.add(g.n);
       }
-    }
+    });
     const before = this.backend.stats();
     const started = performance.now();
     try {
@@ -295,15 +442,17 @@ class WorkerProcess implements DistributedWorker {
     }
     const busyMs = performance.now() - started;
     const delta = backendStatsSince(before, this.backend.stats());
-    let bytesWritten = 0;
-    for (const p of data.puts) {
+    const writes = data.puts.map((p) => {
       const range = rangeFromWire(p.range);
       const held = store.find(p.key, range);
       if (held === undefined)
         throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`));
       const key = p.to === "output" ? run.keys.output(p.n) : run.keys.transfer(p.n);
-      bytesWritten += await putBytes(this.client, key, regionBytes(held, range), chunkBytes, ttlMs);
-    }
+      return { key, bytes: regionBytes(held, range) };
+    });
+    // Every region the task writes in one atomic step, and only while the run exists: a job
+    // finishing after its run ended (and its keys were deleted) writes nothing.
+    const bytesWritten = (await putMany(this.client, run.keys.meta, writes, chunkBytes, ttlMs)) ?? 0;
     const kernels: Record<string, { native: number; reference: number }> = {};
     for (const [id, k] of Object.entries(delta.kernels))
       kernels[id] = { native: k.native, reference: k.reference };

@@ -7,6 +7,7 @@ export {
   type DistributedRunOptions,
   runDistributed,
 } from "./distributed-executor.js";
+export { createDistributedSearchPool, type DistributedSearchPool } from "./distributed-search-pool.js";
 export type {
   DistributedRunResult,
   DistributedRunStats,
@@ -21,4 +22,5 @@ export {
 } from "./distributed-worker.js";
 export type { DistributedFault, JobData, JobResult } from "./job.js";
 export { DEFAULT_REDIS_URL, parseRedisUrl, type RedisTarget, redactRedisUrl } from "./redis-url.js";
+export type { SearchEpoch, SearchJobData, SearchJobResult } from "./search-job.js";
 export type { WorkerInfo } from "./worker-registry.js";

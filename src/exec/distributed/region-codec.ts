@@ -48,6 +48,39 @@ export async function putBytes(
   return bytes.byteLength;
 }
 
+/** Sets KEYS[2..] to ARGV[2..] (expiring after ARGV[1] ms) only while KEYS[1] exists. */
+const PUT_WHILE_EXISTS = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+for i = 2, #KEYS do redis.call('set', KEYS[i], ARGV[i], 'PX', ARGV[1]) end
+return 1`;
+
+/**
+ * Writes every value of `writes` as `putBytes` does, in one atomic step (one round trip), and
+ * only while key `guard` exists (a run's meta: a late job of a run that has ended, whose keys
+ * were deleted, must not write them again). Returns the bytes written, or undefined when
+ * `guard` is gone and nothing was written.
+ */
+export async function putMany(
+  redis: Redis,
+  guard: string,
+  writes: readonly { readonly key: string; readonly bytes: Buffer }[],
+  chunkBytes: number,
+  ttlMs: number,
+): Promise<number | undefined> {
+  const keys = [guard];
+  const values: (string | Buffer)[] = [String(ttlMs)];
+  let total = 0;
+  for (const { key, bytes } of writes) {
+    chunkKeys(key, bytes.byteLength, chunkBytes).forEach((k, i) => {
+      keys.push(k);
+      values.push(bytes.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+    });
+    total += bytes.byteLength;
+  }
+  const done = await redis.eval(PUT_WHILE_EXISTS, keys.length, ...keys, ...values);
+  return done === 1 ? total : undefined;
+}
+
 /**
  * Reads a region of `dtype` over `range` stored by `putBytes`; undefined when a chunk is
  * missing or the bytes do not fit the range (so a caller can tell lost state from a bug).

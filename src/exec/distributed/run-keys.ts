@@ -8,7 +8,7 @@
  * <prefix>:run:<id>:in:<n>[:<chunk>]     program-input region n (raw little-endian bytes)
  * <prefix>:run:<id>:t:<n>[:<chunk>]      transfer n of the task graph, written by its producer
  * <prefix>:run:<id>:out:<n>[:<chunk>]    final writer n of a program output
- * <prefix>:run.<id>.<worker>:*           BullMQ queue of the run's jobs for one worker
+ * <prefix>:run.<id>.<worker>[.<n>]:*     BullMQ queue of the run's jobs for one worker (incarnation n > 0)
  * ```
  *
  * Everything of a run is under `run:<id>` or `run.<id>.`, so a run is deleted by pattern when
@@ -44,9 +44,12 @@ export class RunKeys {
     return `${this.prefix}:run:${this.run}:out:${n}`;
   }
 
-  /** The BullMQ queue (name, without prefix) of this run's jobs for `worker`. */
-  queue(worker: string): string {
-    return `run.${this.run}.${worker}`;
+  /**
+   * The BullMQ queue (name, without prefix) of this run's jobs for `worker` in its incarnation
+   * `n` (0 when it first joined; each re-admission after being dropped gets a new, empty queue).
+   */
+  queue(worker: string, n = 0): string {
+    return n === 0 ? `run.${this.run}.${worker}` : `run.${this.run}.${worker}.${n}`;
   }
 
   /** Patterns matching every key of the run (data keys and BullMQ queues). */
@@ -68,4 +71,41 @@ export function workerKey(prefix: string, name: string): string {
 /** The run id of a queue name made by `RunKeys.queue`, or undefined. */
 export function runOfQueue(queue: string): string | undefined {
   return /^run\.([^.]+)\./.exec(queue)?.[1];
+}
+
+/** The set of distributed searches in progress under `prefix` (workers poll it to take their epochs). */
+export function searchesKey(prefix: string): string {
+  return `${prefix}:searches`;
+}
+
+/**
+ * The keys and queues of one distributed search (`tessera plan --redis`):
+ *
+ * ```
+ * <prefix>:searches                       set of searches in progress
+ * <prefix>:search:<id>:meta               hash: the search workers' setups (JSON array), lock duration
+ * <prefix>:search.<id>.<worker>:*         BullMQ queue of the search's epochs for one worker process
+ * ```
+ */
+export class SearchKeys {
+  /** The keys of search `search` under `prefix`. */
+  constructor(
+    readonly prefix: string,
+    readonly search: string,
+  ) {}
+
+  /** The hash describing the search: `setups` (JSON array, one per search worker) and `lockDurationMs`. */
+  get meta(): string {
+    return `${this.prefix}:search:${this.search}:meta`;
+  }
+
+  /** The BullMQ queue (name, without prefix) of this search's epochs for worker process `worker`. */
+  queue(worker: string): string {
+    return `search.${this.search}.${worker}`;
+  }
+
+  /** Patterns matching every key of the search. */
+  get patterns(): readonly string[] {
+    return [`${this.prefix}:search:${this.search}:*`, `${this.prefix}:search.${this.search}.*`];
+  }
 }

@@ -16,12 +16,20 @@ export interface RunMeta {
   readonly ttlMs: number;
 }
 
-/** Writes the run's meta and its worker list, expiring with the run's other keys. */
+/**
+ * The workers taking part in a run (`RunKeys.meta`, field `workers`): each name with its
+ * incarnation, the number of times it was (re-)admitted after being dropped. A worker consumes
+ * the queue `RunKeys.queue(name, incarnation)` with a fresh state; when its incarnation changes
+ * or its name disappears, it lets go of everything it held for the run.
+ */
+export type RunWorkers = Readonly<Record<string, number>>;
+
+/** Writes the run's meta and its workers, expiring with the run's other keys. */
 export async function writeRunMeta(
   redis: Redis,
   keys: RunKeys,
   meta: RunMeta,
-  workers: readonly string[],
+  workers: RunWorkers,
 ): Promise<void> {
   await redis
     .multi()
@@ -30,24 +38,39 @@ export async function writeRunMeta(
     .exec();
 }
 
-/** Replaces the run's list of workers taking part (they join the run when they see their name). */
-export async function writeRunWorkers(
-  redis: Redis,
-  keys: RunKeys,
-  workers: readonly string[],
-): Promise<void> {
+/** Replaces the run's workers (they join the run when they see their name, and leave it when it goes). */
+export async function writeRunWorkers(redis: Redis, keys: RunKeys, workers: RunWorkers): Promise<void> {
   await redis.hset(keys.meta, "workers", JSON.stringify(workers));
+}
+
+function parseWorkers(text: string | null | undefined): RunWorkers | undefined {
+  if (text === null || text === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (!entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0)) return undefined;
+    return Object.fromEntries(entries) as RunWorkers;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's workers, or undefined when the run is gone (ended, expired, Redis restarted empty). */
+export async function readRunWorkers(redis: Redis, keys: RunKeys): Promise<RunWorkers | undefined> {
+  return parseWorkers(await redis.hget(keys.meta, "workers"));
 }
 
 /** The run's meta and workers, or undefined when the run is gone (ended, expired, Redis restarted empty). */
 export async function readRunMeta(
   redis: Redis,
   keys: RunKeys,
-): Promise<{ meta: RunMeta; workers: string[] } | undefined> {
-  const [run, workers] = await redis.hmget(keys.meta, "run", "workers");
-  if (run === null || run === undefined || workers === null || workers === undefined) return undefined;
+): Promise<{ meta: RunMeta; workers: RunWorkers } | undefined> {
+  const [run, text] = await redis.hmget(keys.meta, "run", "workers");
+  const workers = parseWorkers(text);
+  if (run === null || run === undefined || workers === undefined) return undefined;
   try {
-    return { meta: JSON.parse(run) as RunMeta, workers: JSON.parse(workers) as string[] };
+    return { meta: JSON.parse(run) as RunMeta, workers };
   } catch {
     return undefined;
   }

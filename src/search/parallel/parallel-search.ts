@@ -1,8 +1,4 @@
-import { Worker } from "node:worker_threads";
-import { isIssueCode } from "../../base/codes.js";
-import { TesseraError } from "../../base/errors.js";
 import { seededRng } from "../../base/random.js";
-import { workerLaunch } from "../../base/worker-launch.js";
 import { clusterToJson } from "../../cluster/parse-cluster.js";
 import type { CostVector } from "../../cost/simulation.js";
 import { programToJson } from "../../ir/encode-program.js";
@@ -12,7 +8,9 @@ import { planFromChoices } from "../engine/plan-choice.js";
 import type { RunLimit, SharedMember } from "../engine/search-engine.js";
 import type { MutatorStats } from "../result/search-result.js";
 import { progressReporter, type SearchOutcome, type SearchRun, stoppedBy } from "../search-run.js";
-import type { FromSearchWorker, SearchWorkerInit, ToSearchWorker } from "./search-worker-protocol.js";
+import type { SearchSession } from "./search-pool.js";
+import type { SearchWorkerSetup } from "./search-worker-protocol.js";
+import { threadSearchPool } from "./thread-search-pool.js";
 
 interface GlobalMember extends SharedMember {
   readonly objectives: Objectives;
@@ -23,7 +21,7 @@ interface GlobalMember extends SharedMember {
 const EPOCH_EVALUATIONS = 2000;
 
 /**
- * The search over `run.workers` worker threads, in synchronous epochs: every worker runs its
+ * The search over `run.workers` workers (threads, or `run.pool`'s), in synchronous epochs: every worker runs its
  * own engine (seeded from the run's seed, one stream each) for an epoch, sends the plans that
  * joined its front, and the coordinator merges them, in worker order, into the global front
  * and hands the newcomers to every worker for the next epoch. Epochs end by evaluation counts
@@ -44,7 +42,6 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
   // Aborting sets the flag every worker's engine checks before each step, so the epoch in flight
   // ends within one evaluation and its finds still reach the front.
   const stop = new SharedArrayBuffer(4);
-  const launch = workerLaunch(import.meta.url, "search-worker", "search/parallel/search-worker.js");
   const counts = new Array<number>(run.workers).fill(0);
   const stats: (readonly MutatorStats[])[] = [];
   const global: GlobalMember[] = [];
@@ -55,58 +52,27 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     () => (bests.size === 0 ? global : [...global, ...bests.values()]),
   );
 
-  const workers = Array.from({ length: run.workers }, (_, i) => {
+  const setups = Array.from({ length: run.workers }, (_, i): SearchWorkerSetup => {
     // Seeding a large program costs about a second a plan: each worker simulates its share of
     // the starting plans, and the first epoch's exchange gives every worker the others' survivors.
     const mine = run.starts.filter((_, k) => k % run.workers === i);
-    const init: SearchWorkerInit = {
+    return {
       ...common,
       starts: mine.length > 0 ? mine : [run.starts[i % run.starts.length]!],
       seed: rng.int(0, 2 ** 31 - 1),
-      stop,
       ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
     };
-    return new Worker(launch.script, { eval: launch.eval, workerData: init });
-  });
-  const inboxes = workers.map(() => queue<FromSearchWorker>());
-  let crash: Error | undefined;
-  workers.forEach((w, i) => {
-    w.on("message", (m: FromSearchWorker) => {
-      if (m.type === "progress") {
-        counts[i] = m.evaluations;
-        if (m.best !== undefined) bests.set(i, { cost: m.best });
-        report();
-        return;
-      }
-      inboxes[i]!.push(m);
-    });
-    w.on("error", (e) => {
-      crash = e;
-      inboxes[i]!.push({ type: "failed", message: e.message });
-    });
-    w.on("exit", (code) => {
-      if (code !== 0) inboxes[i]!.push({ type: "failed", message: `exited with code ${code}` });
-    });
   });
   const onAbort = () => Atomics.store(new Int32Array(stop), 0, 1);
   if (run.signal?.aborted === true) onAbort();
   run.signal?.addEventListener("abort", onAbort);
-  const expect = async (i: number, type: FromSearchWorker["type"]) => {
-    const m = await inboxes[i]!.next();
-    if (m.type === "failed") {
-      throw m.code !== undefined && isIssueCode(m.code)
-        ? new TesseraError(m.code, m.message, { worker: i })
-        : new TesseraError("worker_crashed", `search worker ${i} failed: ${crash?.message ?? m.message}`, {
-            worker: i,
-            cause: m.message,
-          });
-    }
-    if (m.type !== type) throw new Error(`search worker ${i} sent '${m.type}' where '${type}' was expected`);
-    return m;
-  };
-
+  let session: SearchSession | undefined;
   try {
-    await Promise.all(workers.map((_, i) => expect(i, "ready")));
+    session = await (run.pool ?? threadSearchPool).open(setups, stop, (i, evaluations, best) => {
+      counts[i] = evaluations;
+      if (best !== undefined) bests.set(i, { cost: best });
+      report();
+    });
     const perWorker =
       run.budget.evaluations === undefined ? undefined : Math.ceil(run.budget.evaluations / run.workers);
     const epochs =
@@ -122,11 +88,10 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
           : { evaluations: Math.round((perWorker * epoch) / epochs) }),
         ...(deadline === Infinity ? {} : { deadline: Math.min(deadline, Date.now() + slice) }),
       };
-      for (const w of workers) w.postMessage({ type: "epoch", limit, incoming } satisfies ToSearchWorker);
-      const done = await Promise.all(workers.map((_, i) => expect(i, "epoch-done")));
+      const open = session;
+      const done = await Promise.all(setups.map((_, i) => open.epoch(i, limit, incoming)));
       incoming = [];
       done.forEach((m, i) => {
-        if (m.type !== "epoch-done") return;
         counts[i] = m.evaluations;
         stats[i] = m.mutators;
         for (const j of m.joined) {
@@ -142,8 +107,7 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     }
   } finally {
     run.signal?.removeEventListener("abort", onAbort);
-    for (const w of workers) w.postMessage({ type: "finish" } satisfies ToSearchWorker);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await session?.close();
   }
 
   const evaluations = counts.reduce((a, b) => a + b, 0);
@@ -166,22 +130,4 @@ function mergeStats(all: readonly (readonly MutatorStats[])[]): MutatorStats[] {
       probability: column.reduce((a, c) => a + c.probability, 0) / column.length,
     };
   });
-}
-
-/** A single-consumer async queue. */
-function queue<T>(): { push(item: T): void; next(): Promise<T> } {
-  const items: T[] = [];
-  const waiting: ((item: T) => void)[] = [];
-  return {
-    push(item) {
-      const w = waiting.shift();
-      if (w !== undefined) w(item);
-      else items.push(item);
-    },
-    next() {
-      const item = items.shift();
-      if (item !== undefined) return Promise.resolve(item);
-      return new Promise((resolve) => waiting.push(resolve));
-    },
-  };
 }

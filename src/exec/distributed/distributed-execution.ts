@@ -1,4 +1,4 @@
-import { type Job, type JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
+import type { Job, JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { TesseraError } from "../../base/errors.js";
 import { nullRecord } from "../../base/json.js";
@@ -19,11 +19,12 @@ import {
 } from "./distributed-errors.js";
 import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
 import type { DistributedFault, JobData, JobResult } from "./job.js";
-import { connectionOptions, type RedisTarget } from "./redis-url.js";
+import type { RedisTarget } from "./redis-url.js";
 import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js";
 import { type OutputWriter, outputWriters, runJobs } from "./run-jobs.js";
 import { RunKeys, runsKey } from "./run-keys.js";
 import { writeRunMeta, writeRunWorkers } from "./run-meta.js";
+import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
 
 /** How a coordinator runs: timeouts, lock and retry policy, chunking (see `DistributedExecutorOptions`). */
@@ -278,31 +279,16 @@ export class DistributedExecution {
 
   private async openQueue(worker: string): Promise<void> {
     if (this.queues.has(worker)) return;
-    const connection = connectionOptions(this.settings.target);
     const incarnation = this.incarnations.get(worker) ?? 0;
-    const name = this.keys.queue(worker, incarnation);
-    const prefix = this.settings.prefix;
-    const queue = new Queue<JobData, JobResult>(name, { connection, prefix });
-    const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
-    // BullMQ's stalled-job check normally runs in the workers of a queue; here the one worker of
-    // the queue may be the one that died, so the coordinator runs it.
-    const checker = new Worker<JobData, JobResult>(name, null, {
-      connection,
-      prefix,
-      autorun: false,
-      stalledInterval: this.settings.stalledIntervalMs,
-      maxStalledCount: 1,
-      lockDuration: this.settings.lockDurationMs,
-    });
+    const { queue, events, checker } = watchedQueue<JobData, JobResult>(
+      this.keys.queue(worker, incarnation),
+      this.settings,
+    );
     const entry = { incarnation, queue, events, checker };
     this.queues.set(worker, entry);
     // Events of a queue the run has dropped (a worker declared lost, perhaps re-admitted since
     // under a new incarnation) concern jobs that were all replaced: they change nothing.
     const current = () => this.queues.get(worker) === entry;
-    // Connection errors surface as failed commands and the monitor's checks; unhandled they would crash.
-    queue.on("error", () => {});
-    events.on("error", () => {});
-    checker.on("error", () => {});
     events.on("completed", ({ jobId, returnvalue }) => {
       if (current()) this.onCompleted(worker, jobId, returnvalue);
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Queue, QueueEvents, Worker } from "bullmq";
+import type { Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { TesseraError } from "../../base/errors.js";
 import type { SharedMember } from "../../search/engine/search-engine.js";
@@ -10,9 +10,9 @@ import { noWorkers, wireFromReason } from "./distributed-errors.js";
 import type { DistributedSettings } from "./distributed-execution.js";
 import { type DistributedExecutorOptions, distributedSettings } from "./distributed-executor.js";
 import { connectRedis } from "./distributed-worker.js";
-import { connectionOptions } from "./redis-url.js";
 import { SearchKeys, searchesKey } from "./run-keys.js";
 import type { SearchEpoch, SearchJobData, SearchJobResult } from "./search-job.js";
+import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers } from "./worker-registry.js";
 
 /** A search pool on the distributed executor's workers, connected to Redis. */
@@ -152,24 +152,12 @@ class DistributedSearch implements SearchSession {
 
   private async openQueue(worker: string): Promise<void> {
     if (this.queues.has(worker)) return;
-    const connection = connectionOptions(this.settings.target);
-    const prefix = this.settings.prefix;
-    const name = this.keys.queue(worker);
-    const queue = new Queue<SearchJobData, SearchJobResult>(name, { connection, prefix });
-    const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
     // As for runs: a dead process cannot check its own queue for stalled jobs.
-    const checker = new Worker<SearchJobData, SearchJobResult>(name, null, {
-      connection,
-      prefix,
-      autorun: false,
-      stalledInterval: this.settings.stalledIntervalMs,
-      maxStalledCount: 1,
-      lockDuration: this.settings.lockDurationMs,
-    });
+    const { queue, events, checker } = watchedQueue<SearchJobData, SearchJobResult>(
+      this.keys.queue(worker),
+      this.settings,
+    );
     this.queues.set(worker, { queue, events, checker });
-    queue.on("error", () => {});
-    events.on("error", () => {});
-    checker.on("error", () => {});
     events.on("completed", ({ jobId, returnvalue }) => {
       const p = this.pendingOf(jobId, false);
       if (p === undefined) return;

@@ -1,0 +1,46 @@
+import { Queue, QueueEvents, Worker } from "bullmq";
+import { connectionOptions, type RedisTarget } from "./redis-url.js";
+
+/** A coordinator's handle on one worker's job queue: the queue, its events, and its stalled-job checker. */
+export interface WatchedQueue<Data, Result> {
+  readonly queue: Queue<Data, Result>;
+  readonly events: QueueEvents;
+  readonly checker: Worker<Data, Result>;
+}
+
+/** How the coordinator watches a queue for stalled jobs. */
+export interface WatchSettings {
+  readonly target: RedisTarget;
+  readonly prefix: string;
+  readonly stalledIntervalMs: number;
+  readonly lockDurationMs: number;
+}
+
+/**
+ * Opens queue `name` with its events (from the start of the stream) and a processor-less worker
+ * that runs BullMQ's stalled-job check: that check normally runs in a queue's own workers, but
+ * here the one worker of the queue may be the one that died, so the coordinator runs it.
+ * Connection errors are swallowed on all three (they surface as failed commands and the
+ * coordinator's own checks; unhandled they would crash the process).
+ */
+export function watchedQueue<Data, Result>(
+  name: string,
+  settings: WatchSettings,
+): WatchedQueue<Data, Result> {
+  const connection = connectionOptions(settings.target);
+  const { prefix } = settings;
+  const queue = new Queue<Data, Result>(name, { connection, prefix });
+  const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
+  const checker = new Worker<Data, Result>(name, null, {
+    connection,
+    prefix,
+    autorun: false,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: 1,
+    lockDuration: settings.lockDurationMs,
+  });
+  queue.on("error", () => {});
+  events.on("error", () => {});
+  checker.on("error", () => {});
+  return { queue, events, checker };
+}

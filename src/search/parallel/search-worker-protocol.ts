@@ -1,15 +1,24 @@
 import type { JsonValue } from "../../base/json.js";
+import type { Pricing } from "../../cost/context.js";
 import type { CostVector } from "../../cost/simulation.js";
+import type { Pin } from "../engine/pins.js";
+import type { PlanChoice } from "../engine/plan-choice.js";
 import type { RunLimit, SharedMember } from "../engine/search-engine.js";
 import type { MutatorStats } from "../result/search-result.js";
-import type { SearchRun } from "../search-run.js";
 
 /**
  * What one search worker starts from, as plain JSON: the same wherever the worker runs (a
  * thread of this process, or a distributed worker process elsewhere).
  */
-export interface SearchWorkerSetup
-  extends Pick<SearchRun, "pricing" | "devices" | "pins" | "seed" | "capacity" | "starts"> {
+export interface SearchWorkerSetup {
+  // The run's fields a worker needs (as in `SearchRun`, which imports the pool: spelled out here
+  // so that the protocol does not import the run back).
+  readonly pricing: Pricing;
+  readonly devices: readonly string[];
+  readonly pins: readonly Pin[];
+  readonly seed: number;
+  readonly capacity: number;
+  readonly starts: readonly (readonly PlanChoice[])[];
   /** The run's program and cluster as JSON (structured clone drops class instances). */
   readonly program: JsonValue;
   readonly cluster: JsonValue;

@@ -32,9 +32,9 @@ export interface KernelTable {
   readonly points: readonly (readonly [number, number])[];
   /**
    * How many devices of one host computed at once when the table was measured (they share the
-   * host's memory bandwidth and caches). A task is priced by the table whose `busy` is the
-   * smallest at least the number of its host's devices the plan uses (else the largest);
-   * absent, the table counts as measured with all of them busy.
+   * host's memory bandwidth and caches). A task runs at the rate of the table whose `busy` is
+   * the smallest at least the number of its host's devices computing at that moment (else the
+   * largest); absent, the table counts as measured with all of them busy.
    */
   readonly busy?: number;
 }
@@ -63,8 +63,8 @@ export interface ExecutorOverheads {
   readonly load: CopyCost;
   readonly taskDispatch: number;
   /**
-   * Dispatch per task on a device whose host's other devices run tasks of the plan too (the
-   * coordinator then competes with busy workers for the cores); `taskDispatch` when absent.
+   * Dispatch per task while other devices of its host compute (the coordinator then competes
+   * with busy workers for the cores); `taskDispatch` when absent.
    */
   readonly taskDispatchBusy?: number;
   readonly fetch: CopyCost;

@@ -1,7 +1,6 @@
 import { TesseraError } from "../base/errors.js";
 import type { ZRange } from "../zspace/z-range.js";
 import type { PlanState, SimContext } from "./context.js";
-import { taskOverheadSeconds } from "./executor-overheads.js";
 import { unionSize } from "./region-union.js";
 import { sized } from "./workspace.js";
 
@@ -35,6 +34,8 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.taskLocal = sized(ws.taskLocal, T);
   ws.taskDev = sized(ws.taskDev, T);
   ws.taskDur = sized(ws.taskDur, T);
+  const S = ctx.load.states;
+  if (S > 1) ws.taskDurS = sized(ws.taskDurS, T * S);
   ws.taskOut = sized(ws.taskOut, T);
   ws.taskKeep = sized(ws.taskKeep, T);
   ws.inStart = sized(ws.inStart, T + 1);
@@ -97,12 +98,8 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.base = sized(ws.base, D);
   const base = ws.base;
   base.fill(0, 0, D);
-  const level = busyLevelOfDevices(ctx, state);
-  // Dispatch with the host's other devices idle, and with them computing too.
-  const dispatchAlone = taskOverheadSeconds(ctx.cluster.executor, 1);
-  const dispatchShared = taskOverheadSeconds(ctx.cluster.executor, 2);
-  const { hostBusy } = ws;
-  const { devHost } = ctx;
+  const { stateLevel, stateDispatch } = ctx.load;
+  const { taskDurS } = ws;
   const L = ctx.busyLevels.length;
   ws.opX = sized(ws.opX, nOps);
   ws.lastReader = sized(ws.lastReader, T);
@@ -126,9 +123,12 @@ export function compile(ctx: SimContext, state: PlanState): void {
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
-      const dispatch = hostBusy[devHost[dev]!]! > 1 ? dispatchShared : dispatchAlone;
-      const dur = seconds[(devType[dev]! * L + level[dev]!) * n + j]! + dispatch;
+      // Alone first: a task starts at state 0's rate when its host is otherwise idle.
+      const dur = seconds[(devType[dev]! * L + stateLevel[0]!) * n + j]! + stateDispatch[0]!;
       if (Number.isNaN(dur)) unsupported(ctx, g.taskIds[j]!, prices[k]!.work[j]!.dtype, dev);
+      for (let s = 1; s < S; s++)
+        taskDurS[t * S + s] = seconds[(devType[dev]! * L + stateLevel[s]!) * n + j]! + stateDispatch[s]!;
+      if (S > 1) taskDurS[t * S] = dur;
       taskOp[t] = k;
       taskLocal[t] = j;
       taskDev[t] = dev;
@@ -297,33 +297,4 @@ function sequences(ctx: SimContext, state: PlanState): void {
     devSeq[cursor[d]!] = t;
     cursor[d]! += 1;
   }
-}
-
-/**
- * Per device, the busy level its tasks are priced at: the smallest of `ctx.busyLevels` at least
- * the number of devices of its host that run a task of the plan (they compute at once and share
- * the host's memory system), else the largest.
- */
-function busyLevelOfDevices(ctx: SimContext, state: PlanState): Int32Array {
-  const ws = ctx.ws;
-  const D = ctx.devices.length;
-  ws.devUsed = sized(ws.devUsed, D);
-  ws.hostBusy = sized(ws.hostBusy, ctx.hosts);
-  ws.devLevel = sized(ws.devLevel, D);
-  const { devUsed, hostBusy, devLevel } = ws;
-  devUsed.fill(0, 0, D);
-  hostBusy.fill(0, 0, ctx.hosts);
-  for (const place of state.places) {
-    for (const d of place.shard) devUsed[d] = 1;
-    for (const d of place.combine) devUsed[d] = 1;
-  }
-  for (let d = 0; d < D; d++) hostBusy[ctx.devHost[d]!]! += devUsed[d]!;
-  const levels = ctx.busyLevels;
-  for (let d = 0; d < D; d++) {
-    const busy = hostBusy[ctx.devHost[d]!]!;
-    let l = 0;
-    while (l < levels.length - 1 && levels[l]! < busy) l++;
-    devLevel[d] = l;
-  }
-  return devLevel;
 }

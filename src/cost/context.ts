@@ -4,6 +4,7 @@ import type { OperationPlan } from "../plan/plan.js";
 import type { PlanTraffic } from "../plan/plan-traffic.js";
 import type { ProgramFacts } from "../plan/program-facts.js";
 import type { CostModel } from "./cost-model.js";
+import { type HostLoad, hostLoad } from "./host-load.js";
 import { busyLevels } from "./kernel-time.js";
 import { TraceCache } from "./schedule-trace.js";
 import type { OpPrice } from "./task-pricing.js";
@@ -40,6 +41,8 @@ export interface SimContext {
   readonly hosts: number;
   /** The busy levels tasks are priced at (`busyLevels(types)`), ascending, the last +Infinity. */
   readonly busyLevels: readonly number[];
+  /** How tasks' durations follow their host's load (`hostLoad`). */
+  readonly load: HostLoad;
   readonly capacity: Float64Array;
   /** `D × D` tables, `[from * D + to]`: class (INTRA/INTER), bandwidth and latency. */
   readonly cls: Int32Array;
@@ -102,6 +105,8 @@ export function simContext(
   for (const [tensor, device] of homes) {
     if (device !== null) home[facts.tensorIndex.get(tensor)!] = deviceIndex.get(device) ?? -1;
   }
+  const devHost = Int32Array.from(mapped.map((m) => hostPos.get(m.d.host) ?? 0));
+  const levels = busyLevels(types);
   return {
     facts,
     cluster,
@@ -113,9 +118,10 @@ export function simContext(
     clusterPos: Int32Array.from(mapped.map((m) => m.i)),
     types,
     devType: Int32Array.from(mapped.map((m) => typeNames.indexOf(m.d.type))),
-    devHost: Int32Array.from(mapped.map((m) => hostPos.get(m.d.host) ?? 0)),
+    devHost,
     hosts: cluster.hosts.length,
-    busyLevels: busyLevels(types),
+    busyLevels: levels,
+    load: hostLoad(devHost, cluster.hosts.length, levels, cluster.executor),
     capacity: Float64Array.from(mapped.map((m) => cluster.deviceTypes[m.d.type]!.memoryBytes)),
     cls,
     bandwidth,

@@ -31,9 +31,9 @@ export function runOverheadSeconds(executor: ExecutorOverheads | undefined, run:
 }
 
 /**
- * Seconds the executor adds to every task on its device (dispatch) while `busy` devices of its
- * host run the plan's tasks: `taskDispatchBusy` when others do (`busy > 1`) and it is given,
- * else `taskDispatch`; 0 without overheads.
+ * Seconds the executor adds to a task on its device (dispatch) while `busy` devices of its host
+ * compute: `taskDispatchBusy` when others do (`busy > 1`) and it is given, else `taskDispatch`;
+ * 0 without overheads.
  */
 export function taskOverheadSeconds(executor: ExecutorOverheads | undefined, busy = 1): number {
   if (executor === undefined) return 0;

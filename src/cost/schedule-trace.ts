@@ -33,6 +33,12 @@ interface Checkpoint {
   readonly pending: Int32Array;
   readonly remOut: Int32Array;
   readonly xRem: Int32Array;
+  /** Each device's running task's progress and the host counts (processor sharing; empty with one load state). */
+  readonly runRem: Float64Array;
+  readonly runAt: Float64Array;
+  readonly runState: Int32Array;
+  readonly runEnd: Float64Array;
+  readonly hostRun: Int32Array;
 }
 
 /** A recorded point-to-point schedule in derivation order: what a derived plan resumes from. */
@@ -48,7 +54,6 @@ export interface ScheduleTrace {
   homedReadPos: number;
   taskDev: Int32Array;
   devStart: Int32Array;
-  devLevel: Int32Array;
   base: Float64Array;
   /** The compiled counters before the schedule consumed them. */
   pending: Int32Array;
@@ -126,7 +131,6 @@ export function newTrace(): ScheduleTrace {
     homedReadPos: -1,
     taskDev: emptyInt,
     devStart: emptyInt,
-    devLevel: emptyInt,
     base: empty,
     pending: emptyInt,
     remOut: emptyInt,
@@ -153,7 +157,6 @@ export function startTrace(trace: ScheduleTrace, ws: Workspace): void {
   trace.homedReadPos = ws.homedReadPos;
   trace.taskDev = ws.taskDev.slice(0, T);
   trace.devStart = ws.devStart.slice(0, D + 1);
-  trace.devLevel = ws.devLevel.slice(0, D);
   trace.base = ws.base.slice(0, D);
   trace.pending = ws.pending.slice(0, T);
   trace.remOut = ws.remOut.slice(0, T);
@@ -184,6 +187,11 @@ export function checkpoint(
     pending: ws.pending.slice(0, T),
     remOut: ws.remOut.slice(0, T),
     xRem: ws.xRem.slice(0, X),
+    runRem: ws.runRem.slice(0, D),
+    runAt: ws.runAt.slice(0, D),
+    runState: ws.runState.slice(0, D),
+    runEnd: ws.runEnd.slice(0, D),
+    hostRun: ws.hostRun.slice(),
   });
 }
 
@@ -215,7 +223,7 @@ export function resumePoint(
   if (trace.opBase[first] !== Tp || trace.opX[first] !== Xp) return null;
   if (ws.homedReadPos >= from || trace.homedReadPos >= from) return null;
   for (let d = 0; d < D; d++) {
-    if (ws.devLevel[d] !== trace.devLevel[d] || ws.base[d] !== trace.base[d]) return null;
+    if (ws.base[d] !== trace.base[d]) return null;
   }
   // The end of each device's last prefix task (its tasks end in order), and how many it has.
   ws.prefixEnd = sized(ws.prefixEnd, D);
@@ -256,6 +264,11 @@ export function restore(ws: Workspace, heap: EventHeap, from: Resume): number {
   ws.peak.set(at.peak);
   ws.egFree.set(at.egFree);
   ws.inFree.set(at.inFree);
+  ws.runRem.set(at.runRem);
+  ws.runAt.set(at.runAt);
+  ws.runState.set(at.runState);
+  ws.runEnd.set(at.runEnd);
+  ws.hostRun.set(at.hostRun);
   // Prefix counters: the child's initial counts less what the parent's run consumed by then
   // (entities the suffix reads were untouched by then, so only their initial counts differ).
   const { pending, remOut, xRem } = ws;

@@ -15,6 +15,13 @@ import { sized, type Workspace } from "./workspace.js";
 // - A device runs its tasks one at a time in execution order; a task starts when its device is
 //   free and every transfer it reads has arrived (same-device producers come earlier in the
 //   device's order, so they are done).
+// - With several load states (`HostLoad`: busy-level kernel tables or a busy dispatch term), a
+//   task's rate follows how many devices of its host compute at each moment: when one starts or
+//   ends a task, the host's other running tasks are re-rated and pushed again at their new
+//   projected end; the keys they leave behind are skipped when taken. The tasks of a host are
+//   few (its devices), so this costs O(devices per host · log n) per start or end. Compute
+//   shares the host this way, not ports: a kernel's slowdown under load is measured, not
+//   derived from a shared-resource model.
 // - A transfer is ready when its producer ends (at 0 from a program input at home). Each
 //   device has an egress and an ingress port per link class; a transfer needs the sender's
 //   egress and the receiver's ingress of its class, which serve transfers first come, first
@@ -68,13 +75,43 @@ export function runSchedule(
   ws.peak = sized(ws.peak, D);
   ws.egFree = sized(ws.egFree, 2 * D);
   ws.inFree = sized(ws.inFree, 2 * D);
-  ws.heapKey = sized(ws.heapKey, T + X + 1);
-  ws.heapItem = sized(ws.heapItem, T + X + 1);
+  const { states: S, stateOfCount, hostDevStart, hostDevs } = ctx.load;
+  // Under processor sharing every start or end on a host may re-key each other running task
+  // of the host once (stale keys stay in the heap and are skipped when taken).
+  const rekeys = S > 1 ? 2 * T * (stateOfCount.length - 2) : 0;
+  ws.heapKey = sized(ws.heapKey, T + X + 1 + rekeys);
+  ws.heapItem = sized(ws.heapItem, T + X + 1 + rekeys);
+  ws.runRem = sized(ws.runRem, D);
+  ws.runAt = sized(ws.runAt, D);
+  ws.runState = sized(ws.runState, D);
+  ws.runEnd = sized(ws.runEnd, D);
+  ws.hostRun = sized(ws.hostRun, ctx.hosts);
   ws.tryQueue = sized(ws.tryQueue, D + T);
   const { taskStart, taskEnd, xStart, xEnd, pending, remOut, xRem, ptr, busy, live, peak, egFree, inFree } =
     ws;
   const { inStart, inX, locStart, locT, outHead, xNext, consHead, qTask, qNext, devSeq, devStart } = ws;
   const { taskDev, taskDur, taskOut, taskKeep, xFrom, xTo, xCls, xBytes, xProducer, xPhase, tryQueue } = ws;
+  const { taskDurS, runRem, runAt, runState, runEnd, hostRun } = ws;
+  const { devHost } = ctx;
+  /** Host `h` now has `hostRun[h]` devices computing: re-rates its running tasks but `skip`'s. */
+  const rerate = (h: number, skip: number, now: number): void => {
+    const k = hostRun[h]!;
+    if (k === 0) return;
+    const s = stateOfCount[k]!;
+    for (let q = hostDevStart[h]!; q < hostDevStart[h + 1]!; q++) {
+      const e = hostDevs[q]!;
+      if (e === skip || busy[e] !== 1 || runState[e] === s) continue;
+      const t = devSeq[ptr[e]!]!;
+      const left = runRem[e]! - (now - runAt[e]!) / taskDurS[t * S + runState[e]!]!;
+      runRem[e] = Math.max(left, 0);
+      runAt[e] = now;
+      runState[e] = s;
+      const end = now + runRem[e]! * taskDurS[t * S + s]!;
+      runEnd[e] = end;
+      taskEnd[t] = end;
+      heap.push(end, t);
+    }
+  };
   const { bandwidth, latency } = ctx;
   const heap = new EventHeap(ws.heapKey, ws.heapItem);
 
@@ -91,6 +128,7 @@ export function runSchedule(
     peak.set(ws.base.subarray(0, D));
     egFree.fill(0, 0, 2 * D);
     inFree.fill(0, 0, 2 * D);
+    hostRun.fill(0, 0, ctx.hosts);
     for (let d = 0; d < D; d++) tryQueue[tries++] = d;
   } else {
     // Everything up to `from.now` happened as in the parent's run (see `resumePoint`).
@@ -128,7 +166,18 @@ export function runSchedule(
       if (pending[t]! > 0) continue;
       busy[d] = 1;
       taskStart[t] = now;
-      taskEnd[t] = now + taskDur[t]!;
+      if (S === 1) taskEnd[t] = now + taskDur[t]!;
+      else {
+        const h = devHost[d]!;
+        hostRun[h]! += 1;
+        rerate(h, d, now);
+        const st = stateOfCount[hostRun[h]!]!;
+        runRem[d] = 1;
+        runAt[d] = now;
+        runState[d] = st;
+        taskEnd[t] = now + taskDurS[t * S + st]!;
+        runEnd[d] = taskEnd[t]!;
+      }
       const v = live[d]! + taskOut[t]!;
       live[d] = v;
       if (v > peak[d]!) peak[d] = v;
@@ -142,6 +191,14 @@ export function runSchedule(
     }
     now = heap.peekKey();
     const item = heap.pop();
+    if (S > 1 && item < T) {
+      // A key left behind by a re-rating: the task has ended or runs to a later end now.
+      const d = taskDev[item]!;
+      if (busy[d] !== 1 || devSeq[ptr[d]!] !== item || runEnd[d] !== now) {
+        sending = -1;
+        continue;
+      }
+    }
     events++;
     sending = -1;
     if (item < T) {
@@ -161,6 +218,10 @@ export function runSchedule(
       busy[d] = 0;
       ptr[d]! += 1;
       tryQueue[tries++] = d;
+      if (S > 1) {
+        hostRun[devHost[d]!]! -= 1;
+        rerate(devHost[d]!, d, now);
+      }
     } else {
       // Transfer `item − T` arrives: its bytes now occupy the receiver; its readers may start.
       const x = item - T;

@@ -30,6 +30,8 @@ export class Workspace {
   taskLocal = new Int32Array(0);
   taskDev = new Int32Array(0);
   taskDur = new Float64Array(0);
+  /** With several load states (`HostLoad`): each task's seconds in each, `[t * states + s]`. */
+  taskDurS = new Float64Array(0);
   taskOut = new Float64Array(0);
   taskKeep = new Uint8Array(0);
   /** Distinct incoming transfers of each task (compressed rows). */
@@ -77,10 +79,14 @@ export class Workspace {
   /** Bytes resident on each device for the whole run (program inputs). */
   base = new Float64Array(0);
 
-  // Host load: which devices run a task, how many per host, and each device's busy level.
-  devUsed = new Int32Array(0);
-  hostBusy = new Int32Array(0);
-  devLevel = new Int32Array(0);
+  // Host load (see `HostLoad`).
+  /** The running task of each device under processor sharing: work left (1 = all) as of `runAt`, its state then, its projected end. */
+  runRem = new Float64Array(0);
+  runAt = new Float64Array(0);
+  runState = new Int32Array(0);
+  runEnd = new Float64Array(0);
+  /** Devices of each host computing now. */
+  hostRun = new Int32Array(0);
 
   // Execution order and per-device sequences.
   seq = new Int32Array(0);

@@ -1,6 +1,8 @@
 // Small clusters with round numbers, so that timelines can be computed by hand.
 import type { Cluster, ClusterJson } from "../../src/cluster/index.js";
 import { parseCluster } from "../../src/cluster/index.js";
+import { COMBINE_KERNEL } from "../../src/cost/index.js";
+import { builtinRegistry } from "../../src/kernels/library/index.js";
 
 /** Round figures: 1 TFLOP/s, 100 GB/s memory, 1 µs launch; links 10 GB/s + 1 µs inside a host, 1 GB/s + 10 µs between. */
 export const FIG = {
@@ -46,4 +48,40 @@ export function roundSeconds(flops: number, bytes: number): number {
 /** Expects two times in seconds to agree to 1e-12 relative (they are sums of a few terms). */
 export function sameSeconds(found: number, expected: number): boolean {
   return Math.abs(found - expected) <= 1e-12 * Math.max(Math.abs(expected), 1e-9);
+}
+
+/**
+ * `hosts` hosts of `perHost` devices whose every built-in kernel (and the combine) has a table
+ * alone (`busy: 1`) and one all-busy 2.5× slower: tasks change rate as their host's load changes.
+ */
+export function loadedCluster(hosts = 2, perHost = 2): Cluster {
+  const kernels = [...builtinRegistry().keys(), COMBINE_KERNEL];
+  const table = (busy: number | undefined, scale: number) => ({
+    kernels,
+    dtype: "float32" as const,
+    by: "bytes" as const,
+    ...(busy === undefined ? {} : { busy }),
+    points: [
+      [1e3, scale * 2e-6],
+      [1e9, scale * 1e-2],
+    ] as [number, number][],
+  });
+  const json: ClusterJson = {
+    version: 1,
+    kind: "cluster",
+    name: "loaded",
+    deviceTypes: {
+      g: {
+        peakFlops: { float32: FIG.peak, float64: FIG.peak / 2 },
+        memoryBytes: FIG.memory,
+        memoryBandwidth: FIG.memoryBandwidth,
+        launchOverhead: FIG.launch,
+        kernels: [table(1, 1), table(undefined, 2.5)],
+      },
+    },
+    hosts: [{ id: "h", deviceType: "g", devices: perHost, count: hosts }],
+    intraHost: FIG.intra,
+    interHost: FIG.inter,
+  };
+  return parseCluster(json);
 }

@@ -154,43 +154,21 @@ describe("tables by host load (busy)", () => {
     expect(busyLevels([device])).toEqual([Number.POSITIVE_INFINITY]);
   });
 
-  it("prices a plan's tasks by how many devices of each host the plan uses", () => {
+  it("prices a task by how many devices of its host compute at each moment", () => {
     const p = program("pair");
     const a = p.input("a", [100]);
     p.output("y", p.relu(a, { id: "r1" }));
     p.output("z", p.relu(a, { id: "r2" }));
     const prog = p.build();
-    const cluster = parseCluster({
-      version: 1,
-      kind: "cluster",
-      name: "two-busy-levels",
-      deviceTypes: {
-        g: {
-          peakFlops: { float32: 1e12 },
-          memoryBytes: 1e9,
-          memoryBandwidth: 1e11,
-          launchOverhead: 1e-6,
-          kernels: [
-            { kernels: ["relu"], dtype: "float32", by: "bytes", busy: 1, points: [[1e3, 1e-3]] },
-            { kernels: ["relu"], dtype: "float32", by: "bytes", points: [[1e3, 3e-3]] },
-          ],
-        },
-      },
-      hosts: [
-        { id: "h0", deviceType: "g", devices: 2 },
-        { id: "h1", deviceType: "g", devices: 2 },
-      ],
-      intraHost: { bandwidth: 1e10, latency: 1e-6 },
-      interHost: { bandwidth: 1e9, latency: 1e-5 },
-    });
+    const cluster = busyLevelCluster(1e-6);
     const seconds = (placement: Record<string, string[]>) =>
       createSimulator(makePlan(prog, { devices: cluster.devices.map((d) => d.id), placement }), cluster)
         .simulate()
         .timeline.compute.map((c) => c.end - c.start);
     const [d0, d1, d2] = cluster.devices.map((d) => d.id) as [string, string, string];
-    // Both on one device: its host has one busy device.
+    // Both on one device: its host never has more than one device computing.
     expect(seconds({ r1: [d0], r2: [d0] })).toEqual([1e-3, 1e-3]);
-    // One per device of one host: both devices busy, the all-busy table.
+    // One per device of one host, side by side throughout: the all-busy table.
     expect(seconds({ r1: [d0], r2: [d1] })).toEqual([3e-3, 3e-3]);
     // One per host: each host has one busy device.
     expect(seconds({ r1: [d0], r2: [d2] })).toEqual([1e-3, 1e-3]);
@@ -203,4 +181,66 @@ describe("tables by host load (busy)", () => {
     expect(moved.cost().makespan).toBe(createSimulator(moved.plan, cluster).cost().makespan);
     expect(base.cost().makespan).toBeLessThan(moved.cost().makespan);
   });
+
+  it("re-rates a running task when another device of its host starts or ends one", () => {
+    // d0 runs a then b alone (1 ms each at the busy: 1 rate); c on d1 reads a's output, which
+    // arrives 0.5 ms after a ends. From then on b and c share the host (3 ms at the all-busy
+    // rate): b has half its work left, 1.5 ms at the shared rate, and ends at 3 ms; c has done
+    // half its work by then and runs the other half alone, ending at 3.5 ms.
+    const p = program("overlap");
+    const x = p.input("x", [100]);
+    const a = p.relu(x, { id: "a" });
+    p.output("b", p.relu(x, { id: "b" }));
+    p.output("c", p.relu(a, { id: "c" }));
+    const prog = p.build();
+    const cluster = busyLevelCluster(0.5e-3);
+    const [d0, d1] = cluster.devices.map((d) => d.id) as [string, string];
+    const plan = makePlan(prog, {
+      devices: [d0, d1],
+      placement: { a: [d0], b: [d0], c: [d1] },
+    });
+    const spans = Object.fromEntries(
+      createSimulator(plan, cluster)
+        .simulate()
+        .timeline.compute.map((c) => [c.task, [c.start, c.end]]),
+    );
+    const bytes = 400;
+    const arrival = 1e-3 + bytes / 1e10 + 0.5e-3;
+    expect(spans["a#0"]).toEqual([0, 1e-3]);
+    expect(spans["b#0"]![0]).toBe(1e-3);
+    const bLeft = 1 - (arrival - 1e-3) / 1e-3;
+    const bEnd = arrival + bLeft * 3e-3;
+    expect(spans["b#0"]![1]).toBeCloseTo(bEnd, 12);
+    expect(spans["c#0"]![0]).toBeCloseTo(arrival, 12);
+    const cLeft = 1 - (bEnd - arrival) / 3e-3;
+    expect(spans["c#0"]![1]).toBeCloseTo(bEnd + cLeft * 1e-3, 12);
+    expect(spans["c#0"]![1]).toBeCloseTo(3.5e-3, 6);
+  });
 });
+
+/** Two hosts of two devices; `relu` takes 1 ms alone and 3 ms with the host's other device busy. */
+function busyLevelCluster(intraLatency: number) {
+  return parseCluster({
+    version: 1,
+    kind: "cluster",
+    name: "two-busy-levels",
+    deviceTypes: {
+      g: {
+        peakFlops: { float32: 1e12 },
+        memoryBytes: 1e9,
+        memoryBandwidth: 1e11,
+        launchOverhead: 1e-6,
+        kernels: [
+          { kernels: ["relu"], dtype: "float32", by: "bytes", busy: 1, points: [[1e3, 1e-3]] },
+          { kernels: ["relu"], dtype: "float32", by: "bytes", points: [[1e3, 3e-3]] },
+        ],
+      },
+    },
+    hosts: [
+      { id: "h0", deviceType: "g", devices: 2 },
+      { id: "h1", deviceType: "g", devices: 2 },
+    ],
+    intraHost: { bandwidth: 1e10, latency: intraLatency },
+    interHost: { bandwidth: 1e9, latency: 1e-5 },
+  });
+}

@@ -6,21 +6,22 @@
 // evaluated neighbour, not its first.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { presetCluster } from "../../src/cluster/index.js";
+import { type Cluster, presetCluster } from "../../src/cluster/index.js";
 import { createSimulator, type Simulator } from "../../src/cost/index.js";
 import { newTrace, resumeStats, TraceCache } from "../../src/cost/schedule-trace.js";
 import { program } from "../../src/frontend/index.js";
 import { deviceNames, makePlan } from "../../src/plan/index.js";
 import { randomPlan } from "../plan/random-plans.js";
 import { Dice, programAndDice, runs } from "../shard/random-programs.js";
+import { loadedCluster } from "./clusters.js";
 import { randomChange } from "./random-change.js";
 
 const cluster = presetCluster("a100-8x8");
 
-const fresh = (sim: Simulator) => createSimulator(sim.plan, cluster).cost();
+const fresh = (sim: Simulator, on = cluster) => createSimulator(sim.plan, on).cost();
 
 describe("resuming a parent's schedule", () => {
-  it("prices siblings, chains and descendants as simulating them afresh does", () => {
+  const siblingsChainsDescendants = (on: Cluster, maxDevices: number) => {
     const before = resumeStats.resumed;
     fc.assert(
       fc.property(
@@ -28,15 +29,15 @@ describe("resuming a parent's schedule", () => {
         fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 60 }),
         ({ program, dice }, rolls) => {
           const roll = new Dice(rolls);
-          let sim = createSimulator(randomPlan(program, dice, { devices: 1 + roll.int(6) }), cluster);
+          let sim = createSimulator(randomPlan(program, dice, { devices: 1 + roll.int(maxDevices) }), on);
           for (let step = 0; step < 3; step++) {
             sim.cost();
             // Siblings, evaluated in turn: each overwrites the workspace the next one compiles into.
             const siblings = Array.from({ length: 3 }, () => randomChange(sim, roll));
-            for (const s of siblings) expect(s.cost()).toEqual(fresh(s));
+            for (const s of siblings) expect(s.cost()).toEqual(fresh(s, on));
             // A chain of changes evaluated only at its end.
             const chain = randomChange(randomChange(sim, roll), roll);
-            expect(chain.cost()).toEqual(fresh(chain));
+            expect(chain.cost()).toEqual(fresh(chain, on));
             sim = roll.oneIn(2) ? chain : siblings[roll.int(siblings.length)]!;
           }
         },
@@ -44,6 +45,14 @@ describe("resuming a parent's schedule", () => {
       { numRuns: runs(40) },
     );
     expect(resumeStats.resumed).toBeGreaterThan(before);
+  };
+
+  it("prices siblings, chains and descendants as simulating them afresh does", () => {
+    siblingsChainsDescendants(cluster, 6);
+  });
+
+  it("does so too where tasks change rate with their host's load (running tasks' progress resumes)", () => {
+    siblingsChainsDescendants(loadedCluster(2, 2), 4);
   });
 
   it("skips the start of the schedule when the change comes late in derivation order", () => {

@@ -1,5 +1,5 @@
-// Laws of the simulator over random programs and random plans on the presets and a two-host
-// cluster: the timeline is the plan's derived task graph scheduled without breaking a
+// Laws of the simulator over random programs and random plans on the presets, a two-host
+// cluster and the same with load-dependent kernel tables (tasks re-rated as their host's load changes): the timeline is the plan's derived task graph scheduled without breaking a
 // dependency or a device's order; no plan beats total FLOPs over aggregate peak; the output is
 // plain JSON matching its schema; and incremental re-simulation after random local changes
 // equals simulating the changed plan from scratch.
@@ -12,7 +12,7 @@ import type { Program } from "../../src/ir/index.js";
 import { deriveTaskGraph, type Plan } from "../../src/plan/index.js";
 import { randomOrder, randomPlan } from "../plan/random-plans.js";
 import { Dice, programAndDice, runs } from "../shard/random-programs.js";
-import { roundCluster } from "./clusters.js";
+import { loadedCluster, roundCluster } from "./clusters.js";
 import { randomChange } from "./random-change.js";
 
 const CLUSTERS: Readonly<Record<string, { cluster: Cluster; maxDevices: number }>> = {
@@ -20,6 +20,7 @@ const CLUSTERS: Readonly<Record<string, { cluster: Cluster; maxDevices: number }
   "a100-8x8": { cluster: presetCluster("a100-8x8"), maxDevices: 4 },
   local: { cluster: presetCluster("local"), maxDevices: 2 },
   "two hosts of two": { cluster: roundCluster(2, 2), maxDevices: 4 },
+  "two loaded hosts of two": { cluster: loadedCluster(2, 2), maxDevices: 4 },
 };
 const clusterName = fc.constantFrom(...Object.keys(CLUSTERS));
 const pricing = fc.constantFrom("point-to-point" as const, "collective" as const);

@@ -84,7 +84,7 @@ function report(c: Calibration): string {
     [
       "transfer latency",
       formatSeconds(t.latency),
-      `${formatBytes(t.smallBytes)} regions moved between 2 workers in a run, fastest of ${t.repeats}`,
+      `${formatBytes(t.smallBytes)} regions moved between 2 workers in a run, or into a worker idle for a ${t.idleElements}-element step (${formatSeconds(t.idleLatency)}) if larger, fastest of ${t.repeats}`,
     ],
     ...c.kernels.map((k) => {
       const first = k.samples[0]!;

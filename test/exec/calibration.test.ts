@@ -38,10 +38,12 @@ const CALIBRATION: Calibration = {
   transfer: {
     workers: 3,
     latency: 5e-5,
+    idleLatency: 4e-5,
     bandwidth: 2e9,
     chain: 8,
     smallBytes: 64,
     largeBytes: 1024,
+    idleElements: 4096,
     repeats: 3,
   },
   kernels: [
@@ -191,11 +193,17 @@ describe("probes", () => {
   it("prices a transfer inside a run: a chain that alternates between two workers against one that stays", async () => {
     const executor = await createLocalExecutor({ threads: 3 });
     try {
-      const t = await probeTransfers(executor, { chain: 4, small: 16, large: 4096, repeats: 1 });
+      const t = await probeTransfers(executor, { chain: 4, small: 16, large: 4096, idle: 1024, repeats: 1 });
       expect(t.workers).toBe(3);
       expect(t.smallBytes).toBe(64);
       expect(t.largeBytes).toBe(16384);
-      expect(t.latency).toBeGreaterThan(0);
+      expect(t.idleElements).toBe(1024);
+      expect(t.idleLatency).toBeGreaterThan(0);
+      // The latency covers a transfer into an idle worker too.
+      expect(t.latency).toBeGreaterThanOrEqual(t.idleLatency);
+      const tight = await probeTransfers(executor, { chain: 4, small: 16, large: 4096, idle: 0, repeats: 1 });
+      expect(tight.idleLatency).toBe(0);
+      expect(tight.latency).toBeGreaterThan(0);
       expect(t.bandwidth).toBeGreaterThan(0);
       expect(Number.isFinite(t.bandwidth)).toBe(true);
     } finally {

@@ -119,6 +119,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
         chain: quick ? 8 : 16,
         small: 16,
         large: quick ? 2 ** 18 : 2 ** 20,
+        idle: quick ? 2 ** 14 : 2 ** 18,
         repeats: quick ? 3 : 9,
       });
       const repeats = quick ? 3 : 5;

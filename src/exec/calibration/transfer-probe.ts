@@ -13,6 +13,11 @@ export interface TransferProbeOptions {
   /** Float32 elements of the region moved in the small and in the large chains. */
   readonly small: number;
   readonly large: number;
+  /**
+   * Float32 elements each step of the idle-receiver chain computes on its own device before its
+   * one-element result moves on (the receiver idles for that long); 0 skips that chain.
+   */
+  readonly idle: number;
   /** Timed runs of each chain; the fastest counts. */
   readonly repeats: number;
 }
@@ -21,13 +26,19 @@ export interface TransferProbeOptions {
 export interface TransferProbe {
   /** Worker threads of the executor measured (the transfers go between its first two). */
   readonly workers: number;
-  /** Seconds a transfer of `small` elements adds to a run. */
+  /**
+   * Seconds a small transfer adds to a run: the larger of the tight chain's figure and the
+   * idle-receiver chain's (`idleLatency`).
+   */
   readonly latency: number;
+  /** Seconds a one-element transfer adds when its receiver has idled for a step of `idle` elements; 0 when not measured. */
+  readonly idleLatency: number;
   /** Bytes per second of the extra bytes of the large transfers over the small ones. */
   readonly bandwidth: number;
   readonly chain: number;
   readonly smallBytes: number;
   readonly largeBytes: number;
+  readonly idleElements: number;
   readonly repeats: number;
 }
 
@@ -39,8 +50,11 @@ export interface TransferProbe {
  * compute phases over the `chain − 1` transfers: the sender's copy out, the message, the
  * receiver's copy in and the coordinator's round trip before the reader starts (each chain pays
  * its dispatches alike). The small chain's figure is the latency; the extra seconds of the large
- * one per extra byte give the bandwidth. Fastest of `repeats` runs after one untimed run of each;
- * never less than the median transfer's traced time from the send order to its arrival.
+ * one per extra byte give the bandwidth. A third chain of steps that each compute over `idle`
+ * elements on their own device and pass one element on measures a transfer into a worker that
+ * has idled for a step (`idleLatency`); the latency is the larger of the two. Fastest of
+ * `repeats` runs after one untimed run of each; never less than the median transfer's traced
+ * time from the send order to its arrival.
  *
  * A probe of separate threads pushing pieces around a ring measured neither the round trip nor
  * the run's allocation pattern, and was off by up to 10× against the executor's traces.
@@ -49,15 +63,21 @@ export async function probeTransfers(
   executor: LocalExecutor,
   options: TransferProbeOptions,
 ): Promise<TransferProbe> {
-  /** Seconds per transfer of `elements`: the compute phases' difference, and the traced arrivals' median. */
-  const perTransfer = async (elements: number): Promise<{ extra: number; traced: number }> => {
-    const prog = chainProgram(options.chain, elements);
-    const on = (device: (i: number) => string) =>
+  /**
+   * Seconds per transfer of a chain program whose operation `i` belongs to step `stepOf(i)`:
+   * the compute phases' difference between its steps alternating devices and all on one, and
+   * the traced arrivals' median.
+   */
+  const perTransfer = async (
+    prog: Program,
+    stepOf: (i: number) => number,
+  ): Promise<{ extra: number; traced: number }> => {
+    const on = (device: (step: number) => string) =>
       makePlan(prog, {
         devices: ["d0", "d1"],
-        placement: Object.fromEntries(prog.operations.map((o, i) => [o.id, [device(i)]])),
+        placement: Object.fromEntries(prog.operations.map((o, i) => [o.id, [device(stepOf(i))]])),
       });
-    const plans = [on(() => "d0"), on((i) => (i % 2 === 0 ? "d0" : "d1"))];
+    const plans = [on(() => "d0"), on((step) => (step % 2 === 0 ? "d0" : "d1"))];
     const inputs = randomInputs(prog, 1);
     for (const p of plans) await executor.run(p, inputs);
     const compute: number[][] = [[], []];
@@ -71,20 +91,30 @@ export async function probeTransfers(
     const extra = (fastest(compute[1]!) - fastest(compute[0]!)) / 1000 / (options.chain - 1);
     return { extra, traced: median(arrivals) / 1000 };
   };
-  const small = await perTransfer(options.small);
-  const large = await perTransfer(options.large);
+  const small = await perTransfer(chainProgram(options.chain, options.small), (i) => i);
+  const large = await perTransfer(chainProgram(options.chain, options.large), (i) => i);
+  // In a plan a device often idles for a task or more before its input arrives, and an idle
+  // worker thread is slow to wake on a virtual machine: the tight chain (each worker idles for
+  // one tiny task) does not see that, so a chain of longer steps measures it too.
+  const idle =
+    options.idle > 0
+      ? await perTransfer(idleChainProgram(options.chain, options.idle), (i) => Math.floor(i / 2))
+      : undefined;
+  const idleLatency = idle === undefined ? 0 : Math.max(idle.extra, idle.traced);
   // A noisy run can make the alternating chain look as fast as the one-device one: a transfer
   // never costs less than its own message path, sender to receiver, as the trace timed it.
-  const latency = Math.max(small.extra, small.traced);
+  const latency = Math.max(small.extra, small.traced, idleLatency);
   const largeSeconds = Math.max(large.extra, large.traced);
   const extraBytes = 4 * (options.large - options.small);
   return {
     workers: executor.threads,
     latency,
-    bandwidth: extraBytes / Math.max(largeSeconds - latency, largeSeconds / 10),
+    idleLatency,
+    bandwidth: extraBytes / Math.max(largeSeconds - Math.max(small.extra, small.traced), largeSeconds / 10),
     chain: options.chain,
     smallBytes: 4 * options.small,
     largeBytes: 4 * options.large,
+    idleElements: options.idle,
     repeats: options.repeats,
   };
 }
@@ -94,5 +124,22 @@ function chainProgram(length: number, elements: number): Program {
   let x = p.input("x", [elements]);
   for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
   p.output("y", x);
+  return p.build();
+}
+
+/**
+ * `length` steps, each `add(x, r)` over `elements` float32 elements then its `mean` into the
+ * one-element `r` of the next step: a step computes on its own device's copy of `x`, and only
+ * four bytes move between steps.
+ */
+function idleChainProgram(length: number, elements: number): Program {
+  const p = program("calibrate-idle-transfers");
+  const x = p.input("x", [elements]);
+  let r = p.input("r", [1]);
+  for (let i = 0; i < length; i++) {
+    const y = p.add(x, r, { id: `add${i}` });
+    r = p.mean(y, { dims: [0] }, { id: `mean${i}` });
+  }
+  p.output("y", r);
   return p.build();
 }

@@ -94,6 +94,7 @@ const CALIBRATION: Calibration = {
     },
     repeats: 3,
     chain: 8,
+    taskElements: 4096,
     smallElements: 16,
     largeElements: 1024,
   },
@@ -174,7 +175,13 @@ describe("probes", () => {
       const alone = await probeKernelClasses(executor, { quick: true, repeats: 1, copies: 1 });
       expect(alone.map((c) => [c.name, c.busy])).toEqual(classes.map((c) => [c.name, 1]));
       expect(alone[0]!.samples.map((s) => s.size)).toEqual(classes[0]!.samples.map((s) => s.size));
-      const o = await probeExecutor(executor, { repeats: 1, chain: 4, small: 16, large: 4096 });
+      const o = await probeExecutor(executor, {
+        repeats: 1,
+        chain: 4,
+        taskElements: 1024,
+        small: 16,
+        large: 4096,
+      });
       expect(o.overheads.kind).toBe("local");
       for (const v of [
         o.overheads.runStart,

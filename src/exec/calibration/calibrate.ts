@@ -132,6 +132,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       const overheads = await probeExecutor(executor, {
         repeats: quick ? 3 : 9,
         chain: quick ? 8 : 32,
+        taskElements: quick ? 2 ** 12 : 2 ** 17,
         small: 16,
         large: quick ? 2 ** 18 : 2 ** 22,
       });

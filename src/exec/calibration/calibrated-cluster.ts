@@ -44,7 +44,7 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
             ].join(", ")}`
           : ""
       }`,
-      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch: the median task's lag (sent until heard done, less busy time) in the ${c.executor.chain}-task chain, taskDispatchBusy the same with one chain on every worker at once; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; fastest of ${c.executor.repeats} warm runs`,
+      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch: the median task's lag (sent until heard done, less busy time) in a ${c.executor.chain}-task chain of ${c.executor.taskElements}-element relus, taskDispatchBusy the same with one chain on every worker at once; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; fastest of ${c.executor.repeats} warm runs`,
       `intraHost/interHost: transfers inside a local executor's run: a ${t.chain}-task relu chain alternating between two workers against the same chain on one, per transfer; latency from ${t.smallBytes}-byte regions${t.idleElements > 0 ? ` or, if larger, from a chain whose receiver idles for a ${t.idleElements}-element step (${t.idleLatency.toExponential(2)} s)` : ""}, bandwidth from the extra time of ${t.largeBytes}-byte ones (fastest of ${t.repeats}); interHost is unused on one host`,
     ],
     deviceTypes: {

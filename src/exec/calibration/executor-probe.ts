@@ -42,6 +42,8 @@ export interface ExecutorProbe {
   readonly repeats: number;
   /** Tasks of the chain whose gaps give the dispatch time, and the element counts of the load/fetch runs. */
   readonly chain: number;
+  /** Float32 elements of each chain task: its kernel lasts about as long as a plan's tasks do. */
+  readonly taskElements: number;
   readonly smallElements: number;
   readonly largeElements: number;
 }
@@ -116,13 +118,16 @@ async function timeKernel(
 }
 
 /**
- * Measures what `executor` adds around kernels, on runs whose kernels are negligible:
+ * Measures what `executor` adds around kernels:
  *
- * - `taskDispatch`: a chain of `chain` tiny `relu`s on one device, the median task's lag (sent
- *   to its worker until heard done, less the worker's busy time) over every run: the round trip
- *   from a task's end to the next one's start;
- * - `taskDispatchBusy`: one such chain on every worker at once, the median task's lag (the
- *   coordinator then shares the cores with busy workers);
+ * - `taskDispatch`: a chain of `chain` `relu`s over `taskElements` elements on one device, the
+ *   median task's lag (sent to its worker until heard done, less the worker's busy time) over
+ *   every run: the round trip from a task's end to the next one's start;
+ * - `taskDispatchBusy`: one such chain on every worker at once, the median task's lag. The
+ *   coordinator then shares the cores with busy workers, and only kernels that last about as
+ *   long as a plan's do keep them busy: with 16-element tasks the workers mostly wait, and the
+ *   figure came out 0.16 ms where tasks of real plans lagged 0.2–0.3 ms (fidelity traces,
+ *   2026-12-05);
  * - `runStart` and `runStartPerTask`: the preparation time of that chain and of one task;
  * - `load` and `fetch`: one `relu` over `small` and over `large` float32 elements — the load
  *   (fetch) phase of the small run is the latency, the extra time of the large one per extra
@@ -136,12 +141,13 @@ export async function probeExecutor(
   options: {
     readonly repeats: number;
     readonly chain: number;
+    readonly taskElements: number;
     readonly small: number;
     readonly large: number;
   },
 ): Promise<ExecutorProbe> {
-  const chainPlan = makePlan(chainProgram(options.chain), { devices: ["d0"] });
-  const parallel = chainsProgram(options.chain, executor.threads);
+  const chainPlan = makePlan(chainProgram(options.chain, options.taskElements), { devices: ["d0"] });
+  const parallel = chainsProgram(options.chain, executor.threads, options.taskElements);
   const parallelPlan = makePlan(parallel, {
     devices: deviceNames(executor.threads),
     // Operations are in build order: chain c's are c·chain … (c+1)·chain − 1.
@@ -189,24 +195,25 @@ export async function probeExecutor(
     },
     repeats: options.repeats,
     chain: options.chain,
+    taskElements: options.taskElements,
     smallElements: options.small,
     largeElements: options.large,
   };
 }
 
-function chainProgram(length: number): Program {
+function chainProgram(length: number, elements: number): Program {
   const p = program("calibrate-dispatch");
-  let x = p.input("x", [16]);
+  let x = p.input("x", [elements]);
   for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
   p.output("y", x);
   return p.build();
 }
 
-/** `count` independent chains of `length` tiny `relu`s, chain `c`'s operations named `chain${c}_…`. */
-function chainsProgram(length: number, count: number): Program {
+/** `count` independent chains of `length` `relu`s over `elements`, chain `c`'s operations named `chain${c}_…`. */
+function chainsProgram(length: number, count: number, elements: number): Program {
   const p = program("calibrate-dispatch-busy");
   for (let c = 0; c < count; c++) {
-    let x = p.input(`x${c}`, [16]);
+    let x = p.input(`x${c}`, [elements]);
     for (let i = 0; i < length; i++) x = p.relu(x, { id: `chain${c}_relu${i}` });
     p.output(`y${c}`, x);
   }

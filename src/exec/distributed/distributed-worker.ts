@@ -16,6 +16,7 @@ import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
 import { checkBackend, checkThreads } from "../local/executor-options.js";
 import { openBackend } from "../local/open-backend.js";
+import { RecycledBuffers } from "../local/recycled-buffers.js";
 import { RegionStore } from "../local/region-store.js";
 import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
@@ -78,6 +79,8 @@ interface JoinedRun {
   readonly received: Map<string, Set<number>>;
   /** Program-input fetches from the coordinator (direct data plane), by input number: each is read once. */
   readonly fetches: Map<number, Promise<Region | undefined>>;
+  /** Jobs of the run in hand: the run's input buffers are recycled only when none is. */
+  active: number;
   readonly bull: Worker<JobData, JobResult>;
 }
 
@@ -139,6 +142,8 @@ class WorkerProcess implements DistributedWorker {
   private readonly runs = new Map<string, JoinedRun>();
   private readonly searches = new Map<string, JoinedSearch>();
   private readonly data = new RegionClient();
+  /** Input buffers of ended runs, for the next run's inputs to be read into (see `RecycledBuffers`). */
+  private readonly recycled = new RecycledBuffers();
   private polling = false;
   /** A look for runs was asked for while one was under way: look again right after it. */
   private again = false;
@@ -244,6 +249,7 @@ class WorkerProcess implements DistributedWorker {
       this.runs.delete(id);
       this.log(workers === undefined ? `run ${id} ended` : `left run ${id}`);
       await run.bull.close(true);
+      if (run.active === 0) await this.recycle(run);
     }
     for (const id of active) {
       if (this.closing !== undefined) return;
@@ -369,6 +375,7 @@ class WorkerProcess implements DistributedWorker {
       stores: new Map(),
       received: new Map(),
       fetches: new Map(),
+      active: 0,
       bull: new Worker<JobData, JobResult>(
         keys.queue(this.name, incarnation),
         (job) => this.process(run, job),
@@ -397,7 +404,30 @@ class WorkerProcess implements DistributedWorker {
     return s;
   }
 
+  /**
+   * Gives the input buffers of a run let go of back for the next run's reads: pages already
+   * mapped take a copy several times faster than a new allocation. Only when no job of the run
+   * is in hand (a late job still reading them must not see another run's values), and keeping
+   * at most one run's worth.
+   */
+  private async recycle(run: JoinedRun): Promise<void> {
+    this.recycled.clear();
+    const regions = await Promise.all([...run.fetches.values()].map((f) => f.catch(() => undefined)));
+    this.recycled.give(
+      regions.filter((r): r is Region => r !== undefined).map((r) => r.data.buffer as ArrayBuffer),
+    );
+  }
+
   private async process(run: JoinedRun, job: Job<JobData, JobResult>): Promise<JobResult> {
+    run.active++;
+    try {
+      return await this.processJob(run, job);
+    } finally {
+      run.active--;
+    }
+  }
+
+  private async processJob(run: JoinedRun, job: Job<JobData, JobResult>): Promise<JobResult> {
     let data: JobData;
     try {
       data = checkJobData(job.data, run.keys.run, String(job.id));
@@ -517,7 +547,7 @@ class WorkerProcess implements DistributedWorker {
     let fetch = run.fetches.get(n);
     if (fetch === undefined) {
       fetch = this.data
-        .getInput(plane, run.keys.run, n, range.size * DTYPE_BYTES[dtype])
+        .getInput(plane, run.keys.run, n, range.size * DTYPE_BYTES[dtype], this.recycled)
         .then((bytes) =>
           bytes === undefined ? undefined : { dtype, range, data: typedArrayOn(dtype, bytes) },
         );

@@ -1,6 +1,7 @@
 import { Agent, request } from "node:http";
 import type { DType } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
+import type { RecycledBuffers } from "../local/recycled-buffers.js";
 import type { WireRange } from "../local/region-wire.js";
 
 /** A program-input region the coordinator serves: input `n` (`GET run/<id>/in/<n>`), held by `device` under source key `key`. */
@@ -38,10 +39,16 @@ export class RegionClient {
   private readonly agent = new Agent({ keepAlive: true });
 
   /**
-   * The `bytes` bytes of program-input region `n` of `run`, in a fresh aligned buffer; undefined
+   * The `bytes` bytes of program-input region `n` of `run`, in a buffer of `recycled` or a fresh one; undefined
    * when the coordinator no longer serves the run (it ended). `coordinator_unreachable` otherwise.
    */
-  getInput(plane: DataPlane, run: string, n: number, bytes: number): Promise<ArrayBuffer | undefined> {
+  getInput(
+    plane: DataPlane,
+    run: string,
+    n: number,
+    bytes: number,
+    recycled?: RecycledBuffers,
+  ): Promise<ArrayBuffer | undefined> {
     const path = `run/${run}/in/${n}`;
     return new Promise((resolve, reject) => {
       const req = request(
@@ -55,7 +62,7 @@ export class RegionClient {
             return;
           }
           // One copy, into the buffer the region keeps: the chunks are not gathered first.
-          const data = new ArrayBuffer(bytes);
+          const data = recycled?.take(bytes) ?? new ArrayBuffer(bytes);
           const into = new Uint8Array(data);
           let at = 0;
           res.on("data", (chunk: Buffer) => {

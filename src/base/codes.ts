@@ -93,6 +93,8 @@ export const ISSUE_CODES = {
   run_timeout: "a distributed run did not finish within its run timeout",
   kernel_timeout: "a task of a distributed run did not finish within the kernel timeout",
   invalid_job: "a job taken from a run's queue is malformed or does not belong to the run",
+  coordinator_unreachable:
+    "a distributed worker cannot read its run's inputs from, or deliver its outputs to, the run's coordinator",
   search_failed: "an epoch of a distributed search failed on a worker process (named with the cause)",
   // export: plans as programs for other runtimes
   not_exportable: "an operation's kernel has no lowering for the export target (named with the operation)",

@@ -141,6 +141,10 @@ function buildProgram(out: (s: string) => void): Command {
     )
     .option("--insecure", "allow a non-loopback Redis without password or TLS", false)
     .option(
+      "--data-host <host>",
+      "address workers reach this process at for inputs and outputs (default 127.0.0.1 with a loopback Redis, else the host name)",
+    )
+    .option(
       "--inputs <file>",
       "input values: tensor file, .safetensors or [name=]file.npy (repeatable)",
       collectRaw,
@@ -162,6 +166,7 @@ function buildProgram(out: (s: string) => void): Command {
           executor: string;
           redis: string;
           insecure: boolean;
+          dataHost?: string;
         },
       ) => {
         if (opts.executor !== "local" && opts.executor !== "distributed") {
@@ -188,6 +193,7 @@ function buildProgram(out: (s: string) => void): Command {
             executor: opts.executor,
             redis: opts.redis,
             insecure: opts.insecure,
+            ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
             inputs: opts.inputs,
             ...(opts.out === undefined ? {} : { out: opts.out }),

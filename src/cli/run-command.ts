@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly redis?: string;
   /** Accept a non-loopback Redis without password or TLS. */
   readonly insecure?: boolean;
+  /** Where workers reach this process for inputs and outputs (`DistributedExecutorOptions.dataHost`). */
+  readonly dataHost?: string;
 }
 
 /** The run's outputs and the lines describing where it ran, from either executor. */
@@ -144,6 +146,7 @@ const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => 
     kernelFiles: opts.kernels,
     ...(opts.redis === undefined ? {} : { redis: opts.redis }),
     insecure: opts.insecure === true,
+    ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
     onProgress,
   });
   const s = result.stats;

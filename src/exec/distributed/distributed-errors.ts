@@ -25,11 +25,17 @@ export function wireFromReason(reason: string): WireError {
 /**
  * The run's error for a job of `task` that failed for good: the worker's own typed error for
  * what is not the task's fault (`invalid_job`, `kernel_timeout`, `redis_unavailable`,
- * `unknown_kernel`), `task_failed` naming the shard and the cause otherwise.
+ * `unknown_kernel`, `coordinator_unreachable`), `task_failed` naming the shard and the cause otherwise.
  */
 export function jobFailed(task: Task, kernel: string, wire: WireError, worker: string): TesseraError {
   const own = tesseraErrorFromWire(wire);
-  const passThrough = ["invalid_job", "kernel_timeout", "redis_unavailable", "unknown_kernel"];
+  const passThrough = [
+    "invalid_job",
+    "kernel_timeout",
+    "redis_unavailable",
+    "unknown_kernel",
+    "coordinator_unreachable",
+  ];
   if (own !== undefined && passThrough.includes(own.code)) {
     return new TesseraError(own.code, `${describeTask(task, kernel)} on worker ${worker}: ${own.summary}`, {
       ...own.context,

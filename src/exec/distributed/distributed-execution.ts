@@ -1,11 +1,14 @@
+import { randomBytes } from "node:crypto";
 import type { Job, JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { DTYPE_BYTES, typedArrayOn } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import { nullRecord } from "../../base/json.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
 import { sourceKey, type Task, transferBytes } from "../../plan/task-graph.js";
-import { initialLoads } from "../local/initial-loads.js";
+import { type InitialLoad, initialLoads } from "../local/initial-loads.js";
 import type { PreparedRun } from "../local/prepare-run.js";
+import { rangeToWire } from "../local/region-wire.js";
 import { TaskOrders } from "../local/task-orders.js";
 import { assignDevices, reassignDevices } from "./device-assignment.js";
 import {
@@ -20,9 +23,11 @@ import {
 import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
 import type { DistributedFault, JobData, JobResult } from "./job.js";
 import type { RedisTarget } from "./redis-url.js";
+import type { DataPlane } from "./region-client.js";
 import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js";
+import type { RegionServer } from "./region-server.js";
 import { type OutputWriter, outputWriters, runJobs } from "./run-jobs.js";
-import { RunKeys, runsKey } from "./run-keys.js";
+import { announceChannel, RunKeys, runsKey } from "./run-keys.js";
 import { writeRunMeta, writeRunWorkers } from "./run-meta.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
@@ -40,6 +45,11 @@ export interface DistributedSettings {
   readonly chunkBytes: number;
   readonly attempts: number;
   readonly backoffMs: number;
+  /** `direct`: inputs and outputs over the coordinator's `RegionServer`; `redis`: through Redis. */
+  readonly dataPlane: "direct" | "redis";
+  /** The data server's advertised host and the address it listens on. */
+  readonly dataHost: string;
+  readonly dataBind: string;
 }
 
 /** A worker's queue of this run (in one incarnation), the events of it, and the stalled-job checker the coordinator runs on it. */
@@ -110,6 +120,10 @@ export class DistributedExecution {
   private readonly finished: Promise<void>;
   private recovering: Promise<void> = Promise.resolve();
   private monitor: NodeJS.Timeout | undefined;
+  /** Output blocks delivered over the direct data plane, by writer number. */
+  private readonly blocks = new Map<number, ArrayBuffer>();
+  private inputsServed = 0;
+  private outputsReceived = 0;
 
   constructor(
     private readonly client: Redis,
@@ -117,6 +131,8 @@ export class DistributedExecution {
     private readonly prepared: PreparedRun,
     private readonly fault: DistributedFault | null,
     readonly run: string,
+    /** The coordinator's data server (direct data plane), or undefined: inputs and outputs through Redis. */
+    private readonly server?: RegionServer,
   ) {
     this.keys = new RunKeys(settings.prefix, run);
     const { plan, graph } = prepared;
@@ -159,6 +175,7 @@ export class DistributedExecution {
       const loads = initialLoads(plan, graph, inputs);
       this.jobs = runJobs(this.run, plan, graph, this.orders, loads, this.fault);
       const ttlMs = settings.runTimeoutMs + 60_000;
+      const data = this.serve(loads);
       await writeRunMeta(
         this.client,
         this.keys,
@@ -168,10 +185,12 @@ export class DistributedExecution {
           kernelTimeoutMs: settings.kernelTimeoutMs,
           chunkBytes: settings.chunkBytes,
           ttlMs,
+          data,
         },
         this.membership(),
       );
       await this.client.sadd(runsKey(settings.prefix), this.run);
+      await this.client.publish(announceChannel(settings.prefix), this.run);
       await Promise.race([Promise.all(this.participants().map((w) => this.openQueue(w))), this.failed]);
       const t1 = performance.now();
       let bytesLoaded = 0;
@@ -182,7 +201,10 @@ export class DistributedExecution {
       // Every upload at once: their round trips overlap.
       const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
       const [loaded, homed] = await Promise.all([
-        Promise.all(loads.map((load, n) => put(this.keys.input(n), regionBytes(load.value, load.range)))),
+        // On the direct data plane workers read inputs from this process (`serve`), not from Redis.
+        data !== null
+          ? []
+          : Promise.all(loads.map((load, n) => put(this.keys.input(n), regionBytes(load.value, load.range)))),
         // Home-placed inputs leave their device like any producer's output: as transfers.
         Promise.all(
           graph.transfers.map((t) =>
@@ -221,6 +243,7 @@ export class DistributedExecution {
           transfersMoved: this.counted.size,
           bytesLoaded,
           perWorker: this.reports(),
+          direct: { inputsServed: this.inputsServed, outputsReceived: this.outputsReceived },
           redis: {
             inputsWritten: bytesLoaded,
             inputsRead: this.inputsRead,
@@ -237,10 +260,59 @@ export class DistributedExecution {
     }
   }
 
+  /**
+   * Serves the run's program-input regions and takes its output blocks on the data server (the
+   * direct data plane), under a token only the run's meta holds; null without a server. A block
+   * delivered twice (a retried or stale job) is the same bytes: the last one is kept.
+   */
+  private serve(loads: readonly InitialLoad[]): DataPlane | null {
+    if (this.server === undefined) return null;
+    const token = randomBytes(16).toString("hex");
+    const { plan } = this.prepared;
+    const dtypes = new Map(plan.program.tensors.map((t) => [t.id, t.dtype]));
+    const cache = new Map<number, Uint8Array>();
+    this.server.add(this.run, {
+      token,
+      input: (n) => {
+        const load = loads[n];
+        if (load === undefined) return undefined;
+        let bytes = cache.get(n);
+        if (bytes === undefined) {
+          bytes = regionBytes(load.value, load.range);
+          cache.set(n, bytes);
+        }
+        this.inputsServed += bytes.byteLength;
+        return bytes;
+      },
+      outputBytes: (n) => {
+        const w = this.writers[n];
+        if (w === undefined || w.writer.source.kind !== "task") return undefined;
+        return w.writer.region.size * DTYPE_BYTES[dtypes.get(w.tensor)!];
+      },
+      receive: (n, bytes) => {
+        this.blocks.set(n, bytes);
+        this.outputsReceived += bytes.byteLength;
+      },
+    });
+    return {
+      url: this.server.url,
+      token,
+      loads: loads.map((l, n) => ({
+        n,
+        device: l.device,
+        key: l.key,
+        dtype: l.value.dtype,
+        range: rangeToWire(l.range),
+      })),
+    };
+  }
+
   /** Removes every key and queue of the run, whatever way it ended (idempotent). */
   async cleanup(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
+    this.server?.remove(this.run);
     await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
+    await this.client.publish(announceChannel(this.settings.prefix), this.run).catch(() => {});
     // The meta first: a job finishing late writes its regions only while the meta exists.
     await this.client.unlink(this.keys.meta).catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
@@ -488,6 +560,7 @@ export class DistributedExecution {
     for (const w of survivors) this.workers.set(w.name, w);
     this.assignment = reassignDevices(this.assignment, worker, survivors);
     await writeRunWorkers(this.client, this.keys, this.membership());
+    await this.client.publish(announceChannel(this.settings.prefix), this.run);
     await Promise.all(this.participants().map((w) => this.openQueue(w)));
     const redo = this.redo(moved);
     this.redone += redo.filter((i) => this.done[i]).length;
@@ -566,6 +639,16 @@ export class DistributedExecution {
         const s = w.writer.source;
         if (s.kind === "input") return sliceRegion(inputs[s.tensor]!, w.writer.region);
         const decl = plan.program.tensors.find((t) => t.id === w.tensor)!;
+        if (this.server !== undefined) {
+          const bytes = this.blocks.get(w.n);
+          if (bytes !== undefined)
+            return { dtype: decl.dtype, range: w.writer.region, data: typedArrayOn(decl.dtype, bytes) };
+          throw stateLost(
+            this.run,
+            this.settings.target.display,
+            `output block ${w.n} of '${w.tensor}' (${sourceKey(s)}) was never delivered`,
+          );
+        }
         const part = await getRegion(
           this.client,
           this.keys.output(w.n),

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { TesseraError } from "../../base/errors.js";
 import type { Region } from "../../kernels/region.js";
@@ -16,6 +17,7 @@ import { connectRedis } from "./distributed-worker.js";
 import type { DistributedFault } from "./job.js";
 import { DEFAULT_REDIS_URL, parseRedisUrl } from "./redis-url.js";
 import { DEFAULT_CHUNK_BYTES } from "./region-codec.js";
+import { RegionServer } from "./region-server.js";
 import { liveWorkers, type WorkerInfo } from "./worker-registry.js";
 
 /** Options of `createDistributedExecutor` and `runDistributed`. */
@@ -46,6 +48,17 @@ export interface DistributedExecutorOptions {
   readonly attempts?: number;
   /** Delay between attempts; default 100 ms. */
   readonly backoffMs?: number;
+  /**
+   * How program inputs reach workers and program outputs come back: `direct` (the coordinator
+   * serves them over HTTP, `RegionServer`) or `redis` (through Redis, like transfers). Default
+   * `direct`, except with a TLS Redis (`rediss://`), whose data stays on TLS.
+   */
+  readonly dataPlane?: "direct" | "redis";
+  /**
+   * The address workers reach the coordinator's data server at, and that it listens on; default
+   * `127.0.0.1` with a loopback Redis, else this host's name (listening on every interface).
+   */
+  readonly dataHost?: string;
 }
 
 /** Options of one distributed run. */
@@ -113,8 +126,20 @@ export function distributedSettings(options: DistributedExecutorOptions): Distri
       found: String(attempts),
     });
   }
+  const target = parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL, options.insecure === true);
+  const dataPlane = options.dataPlane ?? (target.tls ? "redis" : "direct");
+  if (dataPlane !== "direct" && dataPlane !== "redis") {
+    throw new TesseraError(
+      "invalid_option",
+      `dataPlane must be 'direct' or 'redis', found '${String(dataPlane)}'`,
+      {
+        option: "dataPlane",
+        found: String(dataPlane),
+      },
+    );
+  }
   return {
-    target: parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL, options.insecure === true),
+    target,
     prefix: checkPrefix(options.prefix ?? "tessera"),
     runTimeoutMs: positive("runTimeoutMs", options.runTimeoutMs, 3_600_000),
     kernelTimeoutMs: positive("kernelTimeoutMs", options.kernelTimeoutMs, 600_000),
@@ -125,6 +150,9 @@ export function distributedSettings(options: DistributedExecutorOptions): Distri
     chunkBytes: Math.floor(positive("chunkBytes", options.chunkBytes, DEFAULT_CHUNK_BYTES)),
     attempts,
     backoffMs: positive("backoffMs", options.backoffMs, 100),
+    dataPlane,
+    dataHost: options.dataHost ?? (target.loopback ? "127.0.0.1" : hostname()),
+    dataBind: options.dataHost ?? (target.loopback ? "127.0.0.1" : "0.0.0.0"),
   };
 }
 
@@ -132,6 +160,8 @@ class Coordinator implements DistributedExecutor {
   readonly redis: string;
   private readonly runs = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  /** The data server, started by the first run that needs it and kept for the next. */
+  private server: Promise<RegionServer> | undefined;
 
   constructor(
     private readonly client: Redis,
@@ -168,7 +198,19 @@ class Coordinator implements DistributedExecutor {
       );
     }
     const id = randomUUID().replace(/-/g, "").slice(0, 16);
-    const execution = new DistributedExecution(this.client, this.settings, prepared, fault, id);
+    const { dataPlane, dataBind, dataHost } = this.settings;
+    if (dataPlane === "direct") {
+      this.server ??= RegionServer.start(dataBind, dataHost).catch((e: unknown) => {
+        this.server = undefined;
+        throw new TesseraError(
+          "invalid_option",
+          `cannot serve run data on ${dataBind} (dataHost): ${e instanceof Error ? e.message : String(e)}`,
+          { option: "dataHost", found: dataBind },
+        );
+      });
+    }
+    const server = dataPlane === "direct" ? await this.server : undefined;
+    const execution = new DistributedExecution(this.client, this.settings, prepared, fault, id, server);
     const running = (async () => {
       try {
         const result = await execution.execute();
@@ -200,6 +242,8 @@ class Coordinator implements DistributedExecutor {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.runs]);
+      const server = await this.server?.catch(() => undefined);
+      await server?.close();
       this.client.disconnect();
     })();
     return this.closing;

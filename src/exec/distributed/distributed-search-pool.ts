@@ -10,7 +10,7 @@ import { noWorkers, wireFromReason } from "./distributed-errors.js";
 import type { DistributedSettings } from "./distributed-execution.js";
 import { type DistributedExecutorOptions, distributedSettings } from "./distributed-executor.js";
 import { connectRedis } from "./distributed-worker.js";
-import { SearchKeys, searchesKey } from "./run-keys.js";
+import { announceChannel, SearchKeys, searchesKey } from "./run-keys.js";
 import type { SearchEpoch, SearchJobData, SearchJobResult } from "./search-job.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers } from "./worker-registry.js";
@@ -84,6 +84,7 @@ class DistributedSearch implements SearchSession {
       .exec();
     await Promise.all([...new Set(this.owners)].map((w) => this.openQueue(w)));
     await this.client.sadd(searchesKey(this.settings.prefix), this.id);
+    await this.client.publish(announceChannel(this.settings.prefix), this.id);
     this.monitor = setInterval(() => this.check(), this.settings.monitorMs);
   }
 

@@ -30,6 +30,12 @@ export interface RedisTraffic {
   readonly chunkedValues: number;
 }
 
+/** Bytes over the direct data plane: program inputs the coordinator served to workers, output blocks they delivered to it. */
+export interface DirectTraffic {
+  readonly inputsServed: number;
+  readonly outputsReceived: number;
+}
+
 /** How a run coped with losing workers. */
 export interface Recovery {
   /** Workers lost (killed, stopped, or stalled) and whose devices moved, in order. */
@@ -49,6 +55,8 @@ export interface DistributedRunStats
   readonly run: string;
   readonly perWorker: readonly WorkerReport[];
   readonly redis: RedisTraffic;
+  /** Zero with `dataPlane: "redis"`. */
+  readonly direct: DirectTraffic;
   readonly recovery: Recovery;
 }
 

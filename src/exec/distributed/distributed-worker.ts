@@ -1,25 +1,30 @@
 import { hostname } from "node:os";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { DTYPE_BYTES, type DType, typedArrayOn } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import { decodeValidatedProgram } from "../../ir/decode-validated-program.js";
 import { loadKernelDeclarationFile } from "../../kernels/declaration/load.js";
 import { builtinRegistry } from "../../kernels/library/index.js";
+import type { Region } from "../../kernels/region.js";
 import { extendRegistry, type KernelRegistry } from "../../kernels/registry.js";
 import { createEpochEngine, type EpochEngine } from "../../search/parallel/epoch-engine.js";
 import type { SearchWorkerSetup } from "../../search/parallel/search-worker-protocol.js";
+import type { ZRange } from "../../zspace/z-range.js";
 import type { BackendName, KernelBackend } from "../backend/kernel-backend.js";
 import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
 import { checkBackend, checkThreads } from "../local/executor-options.js";
 import { openBackend } from "../local/open-backend.js";
+import { RecycledBuffers } from "../local/recycled-buffers.js";
 import { RegionStore } from "../local/region-store.js";
 import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
 import { checkJobData, type JobData, type JobResult } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
+import { type DataPlane, RegionClient } from "./region-client.js";
 import { getRegion, putMany, regionBytes } from "./region-codec.js";
-import { RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
+import { announceChannel, RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
 import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
 import { checkSearchJobData, type SearchJobData, type SearchJobResult } from "./search-job.js";
 import {
@@ -72,6 +77,10 @@ interface JoinedRun {
   readonly stores: Map<string, RegionStore>;
   /** Transfers each device has received: a transfer is read once per device, even when a larger one already covers it. */
   readonly received: Map<string, Set<number>>;
+  /** Program-input fetches from the coordinator (direct data plane), by input number: each is read once. */
+  readonly fetches: Map<number, Promise<Region | undefined>>;
+  /** Jobs of the run in hand: the run's input buffers are recycled only when none is. */
+  active: number;
   readonly bull: Worker<JobData, JobResult>;
 }
 
@@ -132,7 +141,14 @@ class WorkerProcess implements DistributedWorker {
   private readonly log: (line: string) => void;
   private readonly runs = new Map<string, JoinedRun>();
   private readonly searches = new Map<string, JoinedSearch>();
+  private readonly data = new RegionClient();
+  /** Input buffers of ended runs, for the next run's inputs to be read into (see `RecycledBuffers`). */
+  private readonly recycled = new RecycledBuffers();
   private polling = false;
+  /** A look for runs was asked for while one was under way: look again right after it. */
+  private again = false;
+  /** Subscribed to the coordinators' announcements (`announceChannel`). */
+  private subscriber: Redis | undefined;
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | undefined;
 
@@ -162,27 +178,37 @@ class WorkerProcess implements DistributedWorker {
     this.log = log;
   }
 
-  /** Starts the heartbeat and the search for runs. */
+  /** Starts the heartbeat and the search for runs: every `pollMs`, and at once when a coordinator announces a change. */
   start(): void {
+    const subscriber = this.client.duplicate();
+    subscriber.on("error", () => {});
+    subscriber.on("message", () => this.look());
+    // A worker that misses announcements (not subscribed yet, or reconnecting) still polls.
+    subscriber.subscribe(announceChannel(this.prefix)).catch(() => {});
+    this.subscriber = subscriber;
     this.timers.push(
       setInterval(() => {
         renewWorker(this.client, this.prefix, this.info, this.heartbeatMs).catch(() => {});
       }, this.heartbeatMs),
-      setInterval(() => {
-        this.poll().catch((e: unknown) => this.log(`looking for runs failed: ${String(e)}`));
-      }, this.pollMs),
+      setInterval(() => this.look(), this.pollMs),
     );
+  }
+
+  private look(): void {
+    this.poll().catch((e: unknown) => this.log(`looking for runs failed: ${String(e)}`));
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
+      this.subscriber?.disconnect();
       // Not forced: the job in hand finishes (its result reaches Redis) before the worker leaves.
       await Promise.all([...this.runs.values(), ...this.searches.values()].map((r) => r.bull.close()));
       this.runs.clear();
       this.searches.clear();
       await deregisterWorker(this.client, this.prefix, this.name).catch(() => {});
+      this.data.close();
       await this.backend.dispose();
       this.client.disconnect();
       this.log(`worker ${this.name} stopped`);
@@ -197,11 +223,18 @@ class WorkerProcess implements DistributedWorker {
    * is not.
    */
   private async poll(): Promise<void> {
-    if (this.closing !== undefined || this.polling) return;
+    if (this.closing !== undefined) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
     this.polling = true;
     try {
-      await this.lookForRuns();
-      await this.lookForSearches();
+      do {
+        this.again = false;
+        await this.lookForRuns();
+        await this.lookForSearches();
+      } while (this.again && this.closing === undefined);
     } finally {
       this.polling = false;
     }
@@ -216,6 +249,7 @@ class WorkerProcess implements DistributedWorker {
       this.runs.delete(id);
       this.log(workers === undefined ? `run ${id} ended` : `left run ${id}`);
       await run.bull.close(true);
+      if (run.active === 0) await this.recycle(run);
     }
     for (const id of active) {
       if (this.closing !== undefined) return;
@@ -340,6 +374,8 @@ class WorkerProcess implements DistributedWorker {
       unknownKernels,
       stores: new Map(),
       received: new Map(),
+      fetches: new Map(),
+      active: 0,
       bull: new Worker<JobData, JobResult>(
         keys.queue(this.name, incarnation),
         (job) => this.process(run, job),
@@ -368,7 +404,30 @@ class WorkerProcess implements DistributedWorker {
     return s;
   }
 
+  /**
+   * Gives the input buffers of a run let go of back for the next run's reads: pages already
+   * mapped take a copy several times faster than a new allocation. Only when no job of the run
+   * is in hand (a late job still reading them must not see another run's values), and keeping
+   * at most one run's worth.
+   */
+  private async recycle(run: JoinedRun): Promise<void> {
+    this.recycled.clear();
+    const regions = await Promise.all([...run.fetches.values()].map((f) => f.catch(() => undefined)));
+    this.recycled.give(
+      regions.filter((r): r is Region => r !== undefined).map((r) => r.data.buffer as ArrayBuffer),
+    );
+  }
+
   private async process(run: JoinedRun, job: Job<JobData, JobResult>): Promise<JobResult> {
+    run.active++;
+    try {
+      return await this.processJob(run, job);
+    } finally {
+      run.active--;
+    }
+  }
+
+  private async processJob(run: JoinedRun, job: Job<JobData, JobResult>): Promise<JobResult> {
     let data: JobData;
     try {
       data = checkJobData(job.data, run.keys.run, String(job.id));
@@ -406,11 +465,16 @@ class WorkerProcess implements DistributedWorker {
         (o, j) => j < k && o.from === "input" && o.key === g.key && rangeFromWire(o.range).contains(range),
       );
     });
-    const regions = await Promise.all(
-      missing.map((g) => {
-        const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
-        return getRegion(this.client, key, g.dtype, rangeFromWire(g.range), chunkBytes);
-      }),
+    const plane = run.meta.data ?? null;
+    const regions = await retryable(
+      Promise.all(
+        missing.map(async (g) => {
+          const range = rangeFromWire(g.range);
+          if (g.from === "input" && plane !== null) return this.fetchInput(run, plane, g.n, g.dtype, range);
+          const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
+          return getRegion(this.client, key, g.dtype, range, chunkBytes);
+        }),
+      ),
     );
     missing.forEach((g, k) => {
       const region = regions[k];
@@ -419,18 +483,22 @@ class WorkerProcess implements DistributedWorker {
         throw fail(
           new TesseraError(
             "redis_unavailable",
-            `Redis no longer holds ${g.from} ${g.n} of run ${run.keys.run} (restarted without persistence, or the run expired)`,
+            g.from === "input" && plane !== null
+              ? `the coordinator no longer serves input ${g.n} of run ${run.keys.run} (the run ended)`
+              : `Redis no longer holds ${g.from} ${g.n} of run ${run.keys.run} (restarted without persistence, or the run expired)`,
             { run: run.keys.run, key },
           ),
         );
       }
-      store.put(g.key, region);
-      bytesRead += region.data.byteLength;
+      // A prefetch of the device's inputs may have stored this region meanwhile.
+      if (g.from === "transfer" || store.find(g.key, region.range) === undefined) store.put(g.key, region);
+      if (g.from === "transfer" || plane === null) bytesRead += region.data.byteLength;
       if (g.from === "transfer") {
         transfersRead.push(g.n);
         received.add(g.n);
       }
     });
+    if (plane !== null) this.prefetch(run, plane, order.device, store);
     const before = this.backend.stats();
     const started = performance.now();
     try {
@@ -448,15 +516,62 @@ class WorkerProcess implements DistributedWorker {
       if (held === undefined)
         throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`));
       const key = p.to === "output" ? run.keys.output(p.n) : run.keys.transfer(p.n);
-      return { key, bytes: regionBytes(held, range) };
+      return { to: p.to, n: p.n, key, bytes: regionBytes(held, range) };
     });
-    // Every region the task writes in one atomic step, and only while the run exists: a job
-    // finishing after its run ended (and its keys were deleted) writes nothing.
-    const bytesWritten = (await putMany(this.client, run.keys.meta, writes, chunkBytes, ttlMs)) ?? 0;
+    const direct = plane === null ? [] : writes.filter((w) => w.to === "output");
+    const redisWrites = writes.filter((w) => !direct.includes(w));
+    // Every region the task writes to Redis in one atomic step, and only while the run exists: a
+    // job finishing after its run ended (and its keys were deleted) writes nothing. Output blocks
+    // on the direct data plane go to the coordinator meanwhile; the job completes after both.
+    const [written] = await retryable(
+      Promise.all([
+        redisWrites.length === 0 ? 0 : putMany(this.client, run.keys.meta, redisWrites, chunkBytes, ttlMs),
+        ...direct.map((w) => this.data.putOutput(plane!, run.keys.run, w.n, w.bytes)),
+      ]),
+    );
+    const bytesWritten = typeof written === "number" ? written : 0;
     const kernels: Record<string, { native: number; reference: number }> = {};
     for (const [id, k] of Object.entries(delta.kernels))
       kernels[id] = { native: k.native, reference: k.reference };
     return { task: order.id, worker: this.name, busyMs, transfersRead, bytesRead, bytesWritten, kernels };
+  }
+
+  /** Program input `n` from the coordinator, read once per run however many jobs (or a prefetch) ask for it. */
+  private fetchInput(
+    run: JoinedRun,
+    plane: DataPlane,
+    n: number,
+    dtype: DType,
+    range: ZRange,
+  ): Promise<Region | undefined> {
+    let fetch = run.fetches.get(n);
+    if (fetch === undefined) {
+      fetch = this.data
+        .getInput(plane, run.keys.run, n, range.size * DTYPE_BYTES[dtype], this.recycled)
+        .then((bytes) =>
+          bytes === undefined ? undefined : { dtype, range, data: typedArrayOn(dtype, bytes) },
+        );
+      // A failed read is tried again by the next job that needs it.
+      fetch.catch(() => run.fetches.delete(n));
+      run.fetches.set(n, fetch);
+    }
+    return fetch;
+  }
+
+  /**
+   * Starts reading every program input of `device` not read yet, while its first job's kernel
+   * runs: later jobs of the device find them in its store instead of waiting for them.
+   */
+  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): void {
+    for (const load of plane.loads) {
+      if (load.device !== device || run.fetches.has(load.n)) continue;
+      const range = rangeFromWire(load.range);
+      this.fetchInput(run, plane, load.n, load.dtype, range)
+        .then((region) => {
+          if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
+        })
+        .catch(() => {});
+    }
   }
 
   private async runTask(run: JoinedRun, data: JobData, store: RegionStore): Promise<void> {
@@ -473,6 +588,15 @@ class WorkerProcess implements DistributedWorker {
     if (prepared === undefined)
       throw new Error(`operation '${order.op}' is not in run ${run.keys.run}'s program`);
     await runShard(order, prepared, this.backend, store);
+  }
+}
+
+/** `promise`, its error made one BullMQ retries (a connection to Redis or the coordinator may be back by then). */
+async function retryable<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw new Error(JSON.stringify(errorToWire(error)));
   }
 }
 

@@ -9,6 +9,7 @@ export {
 } from "./distributed-executor.js";
 export { createDistributedSearchPool, type DistributedSearchPool } from "./distributed-search-pool.js";
 export type {
+  DirectTraffic,
   DistributedRunResult,
   DistributedRunStats,
   Recovery,

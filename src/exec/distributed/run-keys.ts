@@ -4,6 +4,7 @@
  * ```
  * <prefix>:worker:<name>                 registered worker (JSON), expires unless its heartbeat renews it
  * <prefix>:runs                          set of run ids in progress (workers poll it to join runs)
+ * <prefix>:announce                      pub/sub channel: runs or searches changed (workers look at once)
  * <prefix>:run:<id>:meta                 the run: program (JSON) and the workers taking part
  * <prefix>:run:<id>:in:<n>[:<chunk>]     program-input region n (raw little-endian bytes)
  * <prefix>:run:<id>:t:<n>[:<chunk>]      transfer n of the task graph, written by its producer
@@ -61,6 +62,14 @@ export class RunKeys {
 /** The set of runs in progress under `prefix`. */
 export function runsKey(prefix: string): string {
   return `${prefix}:runs`;
+}
+
+/**
+ * The pub/sub channel on which coordinators announce that runs or searches changed (one began,
+ * ended, or took in workers): workers look for runs at once instead of at their next poll.
+ */
+export function announceChannel(prefix: string): string {
+  return `${prefix}:announce`;
 }
 
 /** The registration key of worker `name` under `prefix`. */

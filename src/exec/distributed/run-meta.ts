@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { JsonValue } from "../../base/json.js";
+import type { DataPlane } from "./region-client.js";
 import type { RunKeys } from "./run-keys.js";
 
 /** What a run tells its workers (`RunKeys.meta`, field `run`): the same for the whole run. */
@@ -14,6 +15,8 @@ export interface RunMeta {
   readonly chunkBytes: number;
   /** Every key of the run expires this long after it was written. */
   readonly ttlMs: number;
+  /** Where workers read program inputs and deliver program outputs; null: through Redis. */
+  readonly data: DataPlane | null;
 }
 
 /**

@@ -57,10 +57,19 @@ describe("the distributed executor equals the reference evaluator across worker 
       splits: { fc1: [{ dim: 1, parts: 2 }], act1: [{ dim: 1, parts: 2 }], fc2: [{ dim: 2, parts: 4 }] },
     });
     const inputs = randomInputs(program, 7);
-    const small = await createDistributedExecutor({ redis: cluster.redis.url, ...FAST, chunkBytes: 100 });
+    // Inputs and outputs through Redis too (the data plane of a TLS Redis), so they are chunked.
+    const small = await createDistributedExecutor({
+      redis: cluster.redis.url,
+      ...FAST,
+      chunkBytes: 100,
+      dataPlane: "redis",
+    });
     try {
       const { outputs, stats } = await small.run(plan, inputs);
       expect(stats.redis.chunkedValues).toBeGreaterThan(0);
+      expect(stats.redis.inputsWritten).toBeGreaterThan(0);
+      expect(stats.redis.outputsWritten).toBeGreaterThan(0);
+      expect(stats.direct).toEqual({ inputsServed: 0, outputsReceived: 0 });
       expect(stats.bytesMoved).toBe(stats.bytesDerived);
       expectAgreesWithReference(plan, inputs, outputs);
     } finally {
@@ -81,6 +90,12 @@ describe("the distributed executor equals the reference evaluator across worker 
       ["w3", ["d2"]],
     ]);
     expect(stats.perWorker.reduce((n, w) => n + w.tasks, 0)).toBe(stats.tasks);
+    // The direct data plane: inputs and outputs between the coordinator and the workers, not through Redis.
+    expect(stats.redis.inputsWritten).toBe(0);
+    expect(stats.redis.outputsWritten).toBe(0);
+    expect(stats.direct.inputsServed).toBeGreaterThan(0);
+    const y = program.tensors.find((t) => t.id === program.outputs[0])!;
+    expect(stats.direct.outputsReceived).toBe(y.range.size * 4);
     const { Redis } = await import("ioredis");
     const client = new Redis(cluster.redis.url);
     try {

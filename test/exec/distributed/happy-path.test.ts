@@ -50,6 +50,20 @@ describe("the distributed executor", () => {
       expect(run.out).toContain("over 2 workers");
       expect(run.out).toContain("worker w1");
       expect(run.out).toContain("verified: the sharded run equals the reference");
+      // Workers reach the coordinator's data server at the address given.
+      const named = await runCli([
+        "run",
+        file,
+        "--executor",
+        "distributed",
+        "--redis",
+        redis.url,
+        "--data-host",
+        "localhost",
+        "--verify",
+      ]);
+      expect(named.code).toBe(0);
+      expect(named.out).toContain("verified: the sharded run equals the reference");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -47,6 +47,7 @@ async function createRun(id: string, workers: RunWorkers): Promise<RunKeys> {
     kernelTimeoutMs: 5000,
     chunkBytes: 1 << 20,
     ttlMs: 60_000,
+    data: null,
   };
   await writeRunMeta(client, keys, meta, workers);
   return keys;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { distributedSettings } from "../../../src/exec/distributed/distributed-executor.js";
 import {
   assignDevices,
   createDistributedExecutor,
@@ -134,6 +135,26 @@ describe("the distributed executor's errors", () => {
     expect((await rejectsWith(startDistributedWorker({ redis: redis.url, name: "bad name" }))).code).toBe(
       "invalid_option",
     );
+    const plane = "carrier-pigeon" as "redis";
+    expect(codeOf(() => distributedSettings({ redis: redis.url, dataPlane: plane }))).toBe("invalid_option");
+  });
+
+  it("keeps a TLS Redis's data on TLS: inputs and outputs go through Redis, not the direct data plane", () => {
+    expect(distributedSettings({ redis: "rediss://:pw@10.0.0.5:6380" }).dataPlane).toBe("redis");
+    expect(distributedSettings({ redis: "redis://:pw@10.0.0.5:6380" }).dataPlane).toBe("direct");
+    expect(distributedSettings({ redis: redis.url }).dataHost).toBe("127.0.0.1");
+  });
+
+  it("refuses a data host it cannot listen on with invalid_option (dataHost)", async () => {
+    const program = exampleProgram("mlp");
+    const executor = await createDistributedExecutor({ redis: redis.url, dataHost: "203.0.113.7" });
+    try {
+      const e = await rejectsWith(executor.run(megatronMlpPlan(program), randomInputs(program, 1)));
+      expect(e.code).toBe("invalid_option");
+      expect(e.message).toContain("dataHost");
+    } finally {
+      await executor.close();
+    }
   });
 
   it("refuses a second live worker with the same name (worker_name_taken)", async () => {

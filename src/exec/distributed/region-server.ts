@@ -1,0 +1,149 @@
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What the coordinator's data server knows of one run: its token, its input bytes, its output blocks. */
+export interface ServedRun {
+  /** Every request for the run carries it (`authorization: Bearer <token>`); it is in the run's meta only. */
+  readonly token: string;
+  /** The bytes of program-input region `n`, or undefined when the run has no such region. */
+  input(n: number): Uint8Array | undefined;
+  /** The size in bytes of program-output block `n`, or undefined when the run has no such block. */
+  outputBytes(n: number): number | undefined;
+  /** Takes output block `n` (exactly `outputBytes(n)` bytes, in a buffer of its own). */
+  receive(n: number, bytes: ArrayBuffer): void;
+}
+
+const ROUTE = /^\/run\/([A-Za-z0-9_-]{1,64})\/(in|out)\/(\d{1,9})$/;
+
+/**
+ * The coordinator's data server (the direct data plane, `docs/distributed.md`): workers read a
+ * run's program-input regions from it and deliver their program-output blocks to it over HTTP,
+ * in place of a round trip through Redis each way. Routes: `GET /run/<id>/in/<n>` (raw bytes)
+ * and `PUT /run/<id>/out/<n>` (raw bytes, answered 204 once stored). 404 for a run it does not
+ * serve (ended: a late job writes nothing), 403 for a wrong token, 400 for a bad size or path.
+ */
+export class RegionServer {
+  private readonly runs = new Map<string, ServedRun>();
+
+  private constructor(
+    private readonly server: Server,
+    /** The URL workers reach it at, ending in `/`. */
+    readonly url: string,
+  ) {}
+
+  /** Listens on `bind` (any free port) and advertises itself as `http://<advertise>:<port>/`. */
+  static async start(bind: string, advertise: string): Promise<RegionServer> {
+    let self: RegionServer | undefined;
+    const server = createServer((req, res) => self?.handle(req, res));
+    // Region bodies are large and arrive at loopback speed: no reason to wait on Nagle's algorithm.
+    server.on("connection", (socket) => socket.setNoDelay(true));
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, bind, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = advertise.includes(":") ? `[${advertise}]` : advertise;
+    self = new RegionServer(server, `http://${host}:${port}/`);
+    return self;
+  }
+
+  /** Serves `run` until `remove`. */
+  add(run: string, served: ServedRun): void {
+    this.runs.set(run, served);
+  }
+
+  /** Stops serving `run`: its requests get 404 from now on. */
+  remove(run: string): void {
+    this.runs.delete(run);
+  }
+
+  /** Stops listening and drops every connection. */
+  async close(): Promise<void> {
+    this.runs.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const m = ROUTE.exec(req.url ?? "");
+    const reply = (status: number, text = "") => {
+      // An unread request body would otherwise hold the connection.
+      req.resume();
+      res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (m === null) {
+      reply(400, "no such route");
+      return;
+    }
+    const [, id, what, nText] = m;
+    const run = this.runs.get(id!);
+    if (run === undefined) {
+      reply(404, "run not served here (ended)");
+      return;
+    }
+    if (!tokenMatches(req.headers.authorization, run.token)) {
+      reply(403, "wrong token");
+      return;
+    }
+    const n = Number(nText);
+    if (what === "in") {
+      if (req.method !== "GET") {
+        reply(405, "GET only");
+        return;
+      }
+      const bytes = run.input(n);
+      if (bytes === undefined) {
+        reply(404, "no such input region");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.byteLength });
+      res.end(bytes);
+      return;
+    }
+    if (req.method !== "PUT") {
+      reply(405, "PUT only");
+      return;
+    }
+    const size = run.outputBytes(n);
+    if (size === undefined) {
+      reply(404, "no such output block");
+      return;
+    }
+    if (Number(req.headers["content-length"]) !== size) {
+      reply(400, `output block ${n} is ${size} bytes`);
+      return;
+    }
+    const into = new Uint8Array(new ArrayBuffer(size));
+    let at = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (at + chunk.byteLength > size) over = true;
+      else into.set(chunk, at);
+      at += chunk.byteLength;
+    });
+    req.on("end", () => {
+      if (over || at !== size) {
+        reply(400, `output block ${n} is ${size} bytes, got ${at}`);
+        return;
+      }
+      run.receive(n, into.buffer);
+      res.writeHead(204);
+      res.end();
+    });
+    req.on("error", () => res.destroy());
+  }
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? "");
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.byteLength === wanted.byteLength && timingSafeEqual(given, wanted);
+}

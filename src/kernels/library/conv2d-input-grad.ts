@@ -6,6 +6,8 @@ import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, readOrZero, regionFromAccumulator } from "../numeric/region-access.js";
 import {
+  CONV2D_DY,
+  CONV2D_W,
   type Conv2dGradParams,
   checkGradientExtents,
   checkGroups,
@@ -32,9 +34,7 @@ export const conv2dInputGradSignature: SignatureFn<Conv2dInputGradParams> = (
   issues,
   path,
 ) => {
-  const dyIn = { name: "dy", rank: 4, why: "it is the cotangent of an NCHW conv2d output" };
-  const wIn = { name: "w", rank: 4, why: "conv2d takes filters [OC, C/groups, KH, KW]" };
-  const pair = floatInputPair(inputs, dyIn, wIn, "conv2d_input_grad", issues, path);
+  const pair = floatInputPair(inputs, CONV2D_DY, CONV2D_W, "conv2d_input_grad", issues, path);
   if (pair === undefined) return undefined;
   const { a: dy, b: w, dtype } = pair;
   const [N, OC, OH, OW] = dy.shape as [number, number, number, number];

@@ -4,6 +4,8 @@ import { ZRange } from "../../zspace/z-range.js";
 import type { KernelDef, SignatureFn } from "../kernel.js";
 import { runPointwise } from "../numeric/pointwise.js";
 import {
+  CONV2D_DY,
+  CONV2D_X,
   type Conv2dGradParams,
   checkGradientExtents,
   checkGroups,
@@ -29,9 +31,7 @@ export const conv2dWeightGradSignature: SignatureFn<Conv2dWeightGradParams> = (
   issues,
   path,
 ) => {
-  const xIn = { name: "x", rank: 4, why: "conv2d takes NCHW input" };
-  const dyIn = { name: "dy", rank: 4, why: "it is the cotangent of an NCHW conv2d output" };
-  const pair = floatInputPair(inputs, xIn, dyIn, "conv2d_weight_grad", issues, path);
+  const pair = floatInputPair(inputs, CONV2D_X, CONV2D_DY, "conv2d_weight_grad", issues, path);
   if (pair === undefined) return undefined;
   const { a: x, b: dy, dtype } = pair;
   const [N, C, H, W] = x.shape as [number, number, number, number];

@@ -7,13 +7,11 @@ import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, readOrZero, regionFromAccumulator } from "../numeric/region-access.js";
 import type { TensorType } from "../signature.js";
-import { type Conv2dParams, checkGroups, readConv2dGeometry } from "./conv2d-geometry.js";
+import { CONV2D_W, CONV2D_X, type Conv2dParams, checkGroups, readConv2dGeometry } from "./conv2d-geometry.js";
 import { checkDimEquals, floatInputPair, inputPath } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
 
 const INDEX_NAMES = ["n", "g", "ocg", "oh", "ow", "icg"] as const;
-const X_INPUT = { name: "x", rank: 4, why: "conv2d takes NCHW input" };
-const W_INPUT = { name: "w", rank: 4, why: "conv2d takes filters [OC, C/groups, KH, KW]" };
 
 /**
  * The conv2d signature (NCHW, no bias): `x [N, C, H, W]`, `w [OC, C/groups, KH, KW]` →
@@ -26,7 +24,7 @@ const W_INPUT = { name: "w", rank: 4, why: "conv2d takes filters [OC, C/groups, 
  * columns of the field outside x are the zero padding.
  */
 export const conv2dSignature: SignatureFn<Conv2dParams> = (inputs, params, issues, path) => {
-  const pair = floatInputPair(inputs, X_INPUT, W_INPUT, "conv2d", issues, path);
+  const pair = floatInputPair(inputs, CONV2D_X, CONV2D_W, "conv2d", issues, path);
   if (pair === undefined) return undefined;
   const { a: x, b: w, dtype } = pair;
   const [N, C, H, W] = x.shape as [number, number, number, number];

@@ -11,15 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import {
-  createDistributedExecutor,
-  createLocalExecutor,
-  makePlan,
-  program,
-  randomInputs,
-} from "../dist/index.js";
+import { createDistributedExecutor, createLocalExecutor, makePlan, randomInputs } from "../dist/index.js";
 import { deriveTaskGraph } from "../dist/plan/index.js";
 import { median } from "./harness.mjs";
+import { benchMlp } from "./mlp-program.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "distributed";
@@ -35,16 +30,6 @@ export const description =
   "Both executors are persistent and warmed up; both copy the inputs in on every run (the distributed one uploads them to Redis).";
 
 const bin = fileURLToPath(new URL("../bin/tessera", import.meta.url));
-
-function mlp(batch, width) {
-  const p = program("bench-mlp");
-  const x = p.input("x", [batch, width]);
-  const h = p.relu(p.linear(x, p.input("w1", [width, width]), p.input("b1", [width]), { id: "fc1" }), {
-    id: "act",
-  });
-  p.output("y", p.linear(h, p.input("w2", [width, width]), p.input("b2", [width]), { id: "fc2" }));
-  return p.build();
-}
 
 function rows(parts) {
   return { fc1: [{ dim: 0, parts }], act: [{ dim: 0, parts }], fc2: [{ dim: 0, parts }] };
@@ -148,7 +133,7 @@ export async function run({ quick }) {
     });
 
     // (a) compute-bound MLP, rows split over 2 devices.
-    const big = mlp(batch, width);
+    const big = benchMlp(batch, width);
     const bigPlan = makePlan(big, { devices: ["d0", "d1"], splits: rows(2) });
     const bigInputs = randomInputs(big, 7);
     await local.run(bigPlan, bigInputs);
@@ -185,7 +170,7 @@ export async function run({ quick }) {
     const gflops = (t) => `${(flops / (t / 1000) / 1e9).toFixed(1)} GFLOP/s`;
 
     // (b) per-task overhead: a small MLP cut into many shards on 2 devices.
-    const small = mlp(256, 64);
+    const small = benchMlp(256, 64);
     const manyPlan = makePlan(small, { devices: ["d0", "d1"], splits: rows(32) });
     const tasks = deriveTaskGraph(manyPlan).tasks.length;
     const smallInputs = randomInputs(small, 3);
@@ -200,7 +185,7 @@ export async function run({ quick }) {
     const perTask = (t) => `${((t * 1000) / tasks).toFixed(0)} µs/task`;
 
     // (d) kill -9 recovery: a medium run, undisturbed vs with a third worker killed half way.
-    const mid = mlp(quick ? 256 : 1024, quick ? 512 : 2048);
+    const mid = benchMlp(quick ? 256 : 1024, quick ? 512 : 2048);
     const midPlan = makePlan(mid, { devices: ["d0", "d1", "d2"], splits: rows(6) });
     const midInputs = randomInputs(mid, 5);
     const victim = await startWorker(redis.url, "victim");

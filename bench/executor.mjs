@@ -3,7 +3,6 @@
 // GFLOP/s it reaches against this machine's measured peak. All with ONNX Runtime kernels.
 // Warm (persistent executors, created before timing) and cold (one-shot `runLocal`) side by side.
 
-import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { createOnnxBackend, evaluateProgramWith } from "../dist/exec/index.js";
 import {
@@ -16,7 +15,8 @@ import {
   runLocal,
 } from "../dist/index.js";
 import { deriveTaskGraph } from "../dist/plan/index.js";
-import { median } from "./harness.mjs";
+import { machineCpu, median, ownCpu } from "./harness.mjs";
+import { benchMlp } from "./mlp-program.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "executor";
@@ -33,16 +33,6 @@ export const description =
 
 const registry = builtinRegistry();
 
-function mlp(batch, width) {
-  const p = program("bench-mlp");
-  const x = p.input("x", [batch, width]);
-  const h = p.relu(p.linear(x, p.input("w1", [width, width]), p.input("b1", [width]), { id: "fc1" }), {
-    id: "act",
-  });
-  p.output("y", p.linear(h, p.input("w2", [width, width]), p.input("b2", [width]), { id: "fc2" }));
-  return p.build();
-}
-
 /** GFLOP/s of a float32 matmul of n³ through the ONNX backend with `threads` intra-op threads. */
 async function matmulPeak(n, threads, reps) {
   const p = program("peak");
@@ -55,22 +45,6 @@ async function matmulPeak(n, threads, reps) {
   const { kept } = await quietRounds(reps, () => timed(run));
   await backend.dispose();
   return (2 * n ** 3) / (median(kept) / 1000) / 1e9;
-}
-
-/** Busy and total CPU time of the whole machine so far, in µs (Linux `/proc/stat`), or undefined elsewhere. */
-function machineCpu() {
-  if (!existsSync("/proc/stat")) return undefined;
-  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
-  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) * tick;
-  const idle = (fields[3] + fields[4]) * tick;
-  return { busy: total - idle, total };
-}
-
-/** This process's CPU time so far (all its threads: workers and ONNX Runtime's), in µs. */
-function ownCpu() {
-  const u = process.cpuUsage();
-  return u.user + u.system;
 }
 
 /**
@@ -135,7 +109,7 @@ export async function run({ quick }) {
   const batch = quick ? 512 : 2048;
   const width = quick ? 1024 : 4096;
   const flops = 2 * 2 * batch * width * width;
-  const prog = mlp(batch, width);
+  const prog = benchMlp(batch, width);
   const inputs = randomInputs(prog, 7);
   const one = makePlan(prog, { devices: ["d0"] });
   const split2 = { fc1: [{ dim: 0, parts: 2 }], act: [{ dim: 0, parts: 2 }], fc2: [{ dim: 0, parts: 2 }] };

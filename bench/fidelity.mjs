@@ -6,7 +6,7 @@
 // (Kendall's tau) and the planner's regret, for the calibrated model and for the model without
 // kernel tables and executor terms (the roofline alone), so a regression of either shows.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { mulberry32 } from "../dist/base/index.js";
 import { fidelitySummary } from "../dist/cost/index.js";
@@ -24,7 +24,7 @@ import {
   searchPlans,
 } from "../dist/index.js";
 import { gridSharding } from "../dist/shard/index.js";
-import { median } from "./harness.mjs";
+import { machineCpu, median, ownCpu } from "./harness.mjs";
 
 /** Stable id: names this suite's section in BENCHMARKS.md. */
 export const id = "fidelity";
@@ -206,22 +206,6 @@ async function candidates(prog, cluster, count, front, seconds, seed) {
     add(`random-${out.length}`, randomPlan(prog, cluster.devices.map((d) => d.id).slice(0, 2), rand));
   }
   return { plans: out, chosen: search.front[search.chosen].name };
-}
-
-/** Busy and total CPU time of the whole machine so far, in µs (Linux `/proc/stat`), or undefined elsewhere. */
-function machineCpu() {
-  if (!existsSync("/proc/stat")) return undefined;
-  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const tick = 1e6 / 100;
-  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) * tick;
-  const idle = (fields[3] + fields[4]) * tick;
-  return { busy: total - idle, total };
-}
-
-/** This process's CPU time so far (all its threads), in µs. */
-function ownCpu() {
-  const u = process.cpuUsage();
-  return u.user + u.system;
 }
 
 /**

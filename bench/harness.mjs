@@ -1,5 +1,6 @@
 // A small benchmark harness: throughput (ops/s) as the median of several timed runs, machine
 // facts for the record, and the table formats used on stdout and in BENCHMARKS.md.
+import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 
@@ -51,6 +52,22 @@ export function machineInfo() {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
   };
+}
+
+/** Busy and total CPU time of the whole machine so far, in µs (Linux `/proc/stat`), or undefined elsewhere. */
+export function machineCpu() {
+  if (!existsSync("/proc/stat")) return undefined;
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0) * tick;
+  const idle = (fields[3] + fields[4]) * tick;
+  return { busy: total - idle, total };
+}
+
+/** This process's CPU time so far (all its threads: workers and ONNX Runtime's), in µs. */
+export function ownCpu() {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 /** One line describing the machine: `Intel(R) Xeon(R) … · 2 cores · 7.8 GiB · Node v20.20.2 · linux x64`. */

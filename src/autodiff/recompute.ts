@@ -1,4 +1,5 @@
 import { TesseraError } from "../base/errors.js";
+import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program, Selection, TensorDecl } from "../ir/program.js";
 import type { VjpTensor } from "../kernels/vjp.js";
 import type { BackwardGraph } from "./backward-graph.js";
@@ -45,7 +46,9 @@ export class ForwardReader {
     private readonly decls: ReadonlyMap<string, TensorDecl>,
     choice: RecomputeChoice,
   ) {
-    for (const op of program.operations) for (const s of op.outputs) this.producers.set(s.tensor, op);
+    // A tensor's producer is its last writer, as evaluation leaves it.
+    for (const [tensor, ks] of tensorWriters(program.operations))
+      this.producers.set(tensor, program.operations[ks.at(-1)!]!);
     this.chosen = new Set(
       choice === "cheap"
         ? cheapActivations(program, decls)

@@ -9,6 +9,7 @@ import { validateProgram } from "../ir/validate-program.js";
 import { checkKernelDeclaration, declaredKernel } from "../kernels/declaration/compile.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { validatePlan } from "../plan/validate-plan.js";
+import { plural } from "../report/units.js";
 import { validateSearchResult } from "../search/result/search-result-file.js";
 
 /** What checking one document found: a one-line description when valid, else every issue; notes either way. */
@@ -19,8 +20,6 @@ interface Verdict {
 }
 
 type Check = (doc: unknown, registry: KernelRegistry, file: string) => Verdict;
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** One checker per document kind Tessera reads, keyed by the document's `kind`. */
 const CHECKS: ReadonlyMap<string, Check> = new Map<string, Check>([

@@ -4,7 +4,8 @@
  * `memoryKinds`); the split replays the schedule's allocations in the order the simulator made
  * them, so the kinds at a device's peak add up to exactly its simulated peak.
  */
-import type { Operation, Program } from "../ir/program.js";
+import { tensorWriters } from "../ir/dependencies.js";
+import type { Program } from "../ir/program.js";
 import { writtenBack } from "../shard/batch-axes.js";
 import { dimensionClasses } from "../shard/dimension-classes.js";
 import type { ZRange } from "../zspace/z-range.js";
@@ -43,15 +44,14 @@ export function memoryKinds(program: Program): ReadonlyMap<string, MemoryKind> {
   if (back.inputs.length === 0) return kinds;
   const rank = new Map(program.tensors.map((t) => [t.id, t.range.rank]));
   // The forward: every tensor a scalar output (the loss) depends on, through all its producers.
-  const producers = new Map<string, Operation[]>();
-  for (const op of program.operations)
-    for (const s of op.outputs) producers.set(s.tensor, [...(producers.get(s.tensor) ?? []), op]);
+  const writers = tensorWriters(program.operations);
   const forward = new Set<string>();
   const pending = program.outputs.filter((o) => rank.get(o) === 0);
   for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
     if (forward.has(t)) continue;
     forward.add(t);
-    for (const op of producers.get(t) ?? []) for (const s of op.inputs) pending.push(s.tensor);
+    for (const k of writers.get(t) ?? [])
+      for (const s of program.operations[k]!.inputs) pending.push(s.tensor);
   }
   const readByBackward = new Set<string>();
   for (const op of program.operations) {

@@ -1,13 +1,7 @@
+import { declaredFloat } from "../kernels/declaration/declared-float.js";
 import type { UnaryKernelId } from "../kernels/library/index.js";
 import { pyFloat } from "./py-code.js";
 import { required, type TorchLowering } from "./torch-lowering.js";
-
-/** A float param of a declared kernel (decoded with its defaults), or `fallback` when absent. */
-function floatParam(params: unknown, key: string, fallback: number): number {
-  const v =
-    typeof params === "object" && params !== null ? (params as Record<string, unknown>)[key] : undefined;
-  return typeof v === "number" ? v : fallback;
-}
 
 /** The torch expression of each unary kernel on a tensor `x` with params `p`, in the reference's order of operations. */
 const UNARY: Readonly<Record<UnaryKernelId, (x: string, p: unknown) => string>> = {
@@ -26,10 +20,10 @@ const UNARY: Readonly<Record<UnaryKernelId, (x: string, p: unknown) => string>> 
   sigmoid: (x) => `torch.sigmoid(${x})`,
   // max(0, min(1, alpha · x + beta)); clamp keeps NaN as max/min do.
   hard_sigmoid: (x, p) =>
-    `torch.clamp(${pyFloat(floatParam(p, "alpha", 0.2))} * ${x} + ${pyFloat(floatParam(p, "beta", 0.5))}, min=0.0, max=1.0)`,
+    `torch.clamp(${pyFloat(declaredFloat(p, "alpha", 0.2))} * ${x} + ${pyFloat(declaredFloat(p, "beta", 0.5))}, min=0.0, max=1.0)`,
   // min(max(x, lo), hi): a lower bound above the upper one gives the upper, as in the reference.
   clip: (x, p) =>
-    `torch.clamp_max(torch.clamp_min(${x}, ${pyFloat(floatParam(p, "min", -3.4028234663852886e38))}), ${pyFloat(floatParam(p, "max", 3.4028234663852886e38))})`,
+    `torch.clamp_max(torch.clamp_min(${x}, ${pyFloat(declaredFloat(p, "min", -3.4028234663852886e38))}), ${pyFloat(declaredFloat(p, "max", 3.4028234663852886e38))})`,
   tanh: (x) => `torch.tanh(${x})`,
   // + 0 turns −0 into 0, as the reference's sign does.
   sign: (x) => `torch.sign(${x}) + 0`,
@@ -75,7 +69,7 @@ export function binaryLowering(kernel: keyof typeof BINARY): TorchLowering {
 /** `scale`: x · factor + shift, elementwise. */
 export const scaleLowering: TorchLowering = (s) =>
   s.code.let(
-    `${required(s, "x")} * ${pyFloat(floatParam(s.params, "factor", 1))} + ${pyFloat(floatParam(s.params, "shift", 0))}`,
+    `${required(s, "x")} * ${pyFloat(declaredFloat(s.params, "factor", 1))} + ${pyFloat(declaredFloat(s.params, "shift", 0))}`,
   );
 
 /** `gelu_erf_grad`: dy · (Φ(x) + x · φ(x)), term by term as its declaration. */

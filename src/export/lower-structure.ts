@@ -1,3 +1,4 @@
+import { layoutSteps } from "../kernels/library/layout-steps.js";
 import { pyFloat, pyList, pyTuple } from "./py-code.js";
 import { refuse, required, type TorchLowering } from "./torch-lowering.js";
 
@@ -59,48 +60,22 @@ export const layerNormLowering: TorchLowering = (s) => {
   return y;
 };
 
-/** How one dimension of x is read: not at all (a zero row), or index column `column` with `step`. */
-type Axis = { readonly column: number; readonly step: number } | undefined;
-
-/** The axis a projection row reads, undefined for a zero row, null for anything else. */
-function readAxis(row: readonly number[]): Axis | null {
-  const nonzero = row.flatMap((v, column) => (v === 0 ? [] : [{ column, step: v }]));
-  if (nonzero.length === 0) return undefined;
-  const only = nonzero[0]!;
-  return nonzero.length === 1 && only.step > 0 ? only : null;
-}
-
 /**
- * transpose, slice, broadcast_to and copy, from x's projection rows alone (as the ONNX lowering):
- * strided slicing for steps > 1, reshape to drop broadcast dims, permute for columns out of
- * order, reshape to insert the output dims x lacks, expand to stretch them.
+ * transpose, slice, broadcast_to, copy and pad: the steps of `layoutSteps` (as the ONNX
+ * lowering takes them) as strided slicing, reshape, permute, reshape and expand.
  */
 export const layoutLowering: TorchLowering = (s) => {
-  const rows = s.signature.inputs.x?.projection.map.matrix ?? [];
-  const axes = rows.map(readAxis);
-  if (axes.includes(null)) throw refuse(s, "x projection is not a layout (steps on single columns)");
-  const read = axes.flatMap((a, d) => (a === undefined || a === null ? [] : [{ ...a, d }]));
-  if (new Set(read.map((a) => a.column)).size !== read.length)
-    throw refuse(s, "x projection reads two dims of x from one index column");
-  const { code } = s;
-  let v = required(s, "x");
   const dims = s.needed("x").shape.toArray();
   const out = s.out.range.shape.toArray();
-  const lead = out.length - dims.length;
-  if (read.every((a) => a.step === 1 && a.column === lead + a.d)) {
-    const same = lead === 0 && dims.every((size, d) => size === out[d]);
-    return same ? v : code.let(`${v}.expand(${pyList(out)})`);
-  }
-  if (read.some((a) => a.step > 1)) {
-    const steps = axes.map((a) => a?.step ?? 1);
-    v = code.let(`${v}[${steps.map((st) => `::${st}`).join(", ")}]`);
-  }
-  if (read.length !== dims.length) v = code.let(`${v}.reshape(${pyList(read.map((a) => out[a.column]!))})`);
-  const order = read.map((a, i) => ({ ...a, i })).sort((p, q) => p.column - q.column);
-  if (order.some((a, k) => a.i !== k)) v = code.let(`${v}.permute(${pyList(order.map((a) => a.i))})`);
-  const placed = out.map((size, col) => (order.some((a) => a.column === col) ? size : 1));
-  if (placed.length !== order.length) v = code.let(`${v}.reshape(${pyList(placed)})`);
-  if (placed.some((size, col) => size !== out[col])) v = code.let(`${v}.expand(${pyList(out)})`);
+  const steps = layoutSteps(s.signature.inputs.x?.projection.map.matrix ?? [], dims, out);
+  if ("refused" in steps) throw refuse(s, steps.refused);
+  const { code } = s;
+  let v = required(s, "x");
+  if (steps.slice !== undefined) v = code.let(`${v}[${steps.slice.map((st) => `::${st}`).join(", ")}]`);
+  if (steps.squeeze !== undefined) v = code.let(`${v}.reshape(${pyList(steps.squeeze)})`);
+  if (steps.permute !== undefined) v = code.let(`${v}.permute(${pyList(steps.permute)})`);
+  if (steps.place !== undefined) v = code.let(`${v}.reshape(${pyList(steps.place)})`);
+  if (steps.expand !== undefined) v = code.let(`${v}.expand(${pyList(steps.expand)})`);
   return v;
 };
 

@@ -15,19 +15,15 @@ export function tensorWriters(ops: readonly Operation[]): Map<string, number[]> 
 
 /** For each operation (by position), the positions of the operations it reads from. */
 export function operationDependencies(ops: readonly Operation[]): number[][] {
-  const writers = new Map<string, { op: number; range: Operation["outputs"][number]["range"] }[]>();
-  ops.forEach((op, i) => {
-    for (const o of op.outputs) {
-      const list = writers.get(o.tensor) ?? [];
-      list.push({ op: i, range: o.range });
-      writers.set(o.tensor, list);
-    }
-  });
+  const writers = tensorWriters(ops);
   return ops.map((op) => {
     const deps = new Set<number>();
     for (const inp of op.inputs) {
       for (const w of writers.get(inp.tensor) ?? []) {
-        if (w.range.rank === inp.range.rank && w.range.intersects(inp.range)) deps.add(w.op);
+        const overlaps = ops[w]!.outputs.some(
+          (o) => o.tensor === inp.tensor && o.range.rank === inp.range.rank && o.range.intersects(inp.range),
+        );
+        if (overlaps) deps.add(w);
       }
     }
     return [...deps].sort((a, b) => a - b);

@@ -30,7 +30,8 @@ export interface OpReads {
   readonly info: readonly PieceInfo[];
 }
 
-interface Writer {
+/** A task graph `Writer` by position: operation, local task, the region and its interned source. */
+interface IndexedWriter {
   readonly op: number;
   readonly task: number;
   readonly region: ZRange;
@@ -58,7 +59,7 @@ export function deriveOpReads(
 ): OpReads {
   const g = tasks[index]!;
   const op = g.op;
-  const writersOf = (tensor: string): Writer[] => {
+  const writersOf = (tensor: string): IndexedWriter[] => {
     const t = facts.tensorIndex.get(tensor)!;
     if (facts.inputs.has(tensor)) {
       const decl = facts.program.tensors[t]!;
@@ -84,7 +85,7 @@ export function deriveOpReads(
   const info: PieceInfo[] = [];
   const nShards = g.shards.length;
   const start = new Int32Array(nShards + g.combines.length + 1);
-  const add = (w: Writer, region: ZRange, tensor: string, operand: string, partial: boolean) => {
+  const add = (w: IndexedWriter, region: ZRange, tensor: string, operand: string, partial: boolean) => {
     srcOp.push(w.op);
     srcTask.push(w.task);
     key.push(facts.interner.id(w.sourceId, region));

@@ -1,5 +1,5 @@
 import { DTYPE_BYTES } from "../base/dtype.js";
-import { topologicalOrder } from "../ir/dependencies.js";
+import { tensorWriters, topologicalOrder } from "../ir/dependencies.js";
 import type { Program } from "../ir/program.js";
 import type { ZRange } from "../zspace/z-range.js";
 
@@ -136,13 +136,11 @@ export function programFacts(program: Program): ProgramFacts {
   const tensorIndex = new Map(program.tensors.map((t, i) => [t.id, i]));
   const elementBytes = program.tensors.map((t) => DTYPE_BYTES[t.dtype]);
   const outputs = new Set(program.outputs);
+  // Writers in derivation (topological) order: positions in `order`, mapped back to operations.
   const producers = new Map<string, number[]>();
-  for (const k of order) {
-    for (const o of program.operations[k]!.outputs) {
-      const list = producers.get(o.tensor) ?? [];
-      if (!list.includes(k)) list.push(k);
-      producers.set(o.tensor, list);
-    }
+  const operationAt = (i: number) => order[i]!;
+  for (const [tensor, at] of tensorWriters(order.map((k) => program.operations[k]!))) {
+    producers.set(tensor, at.map(operationAt));
   }
   const readers = new Map<string, number[]>();
   program.operations.forEach((op, k) => {

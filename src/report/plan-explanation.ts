@@ -11,7 +11,7 @@ import {
   type Transfer,
 } from "../plan/task-graph.js";
 import { batchAxes } from "../shard/batch-axes.js";
-import { formatBytes } from "./units.js";
+import { formatBytes, plural } from "./units.js";
 
 /** How one operation of a plan is cut and what it moves, in words and in numbers. */
 export interface OperationExplanation {
@@ -40,11 +40,6 @@ export interface PlanExplanation {
 
 /** What an index dimension of an operation is, for people: its role decides the parallelism's name. */
 type DimRole = "reduction" | "row-parallel" | "batch" | "column-parallel" | "spatial" | "plain";
-
-/** `n` things, singular or plural: `1 shard`, `3 shards`. */
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /**
  * Devices as a short list: a run of three or more consecutive plan devices as `first–last`,
@@ -140,7 +135,7 @@ function splitSentence(
 }
 
 /** What every plan of one program shares: its tensors, weights, batch dimensions and writers. */
-interface ProgramFacts {
+interface ExplanationFacts {
   readonly tensors: ReadonlyMap<string, Program["tensors"][number]>;
   readonly weights: ReadonlySet<string>;
   readonly batch: ReadonlyMap<string, ReadonlySet<number>>;
@@ -148,9 +143,9 @@ interface ProgramFacts {
   readonly writers: ReadonlyMap<string, readonly number[]>;
 }
 
-const factsCache = new WeakMap<Program, ProgramFacts>();
+const factsCache = new WeakMap<Program, ExplanationFacts>();
 
-function factsOf(program: Program): ProgramFacts {
+function factsOf(program: Program): ExplanationFacts {
   const known = factsCache.get(program);
   if (known !== undefined) return known;
   const { weights, batch } = batchDimensions(program);
@@ -193,7 +188,7 @@ function explainOperation(
   op: Operation,
   opPlan: OperationPlan,
   plan: Plan,
-  facts: ProgramFacts,
+  facts: ExplanationFacts,
   homes: ReadonlyMap<string, string | null>,
   index: GraphIndex,
 ): { explanation: OperationExplanation; tasks: readonly Task[]; incoming: readonly Transfer[] } {
@@ -399,7 +394,7 @@ function programKey(program: Program): string {
 export function planExplainer(): PlanExplainer {
   // Programs by fingerprint, as short numbers: a key must not carry the whole program.
   const programIds = new Map<string, number>();
-  const programFacts = new Map<number, ProgramFacts>();
+  const programFacts = new Map<number, ExplanationFacts>();
   const keys = new WeakMap<Program, number>();
   const known = new Map<string, OperationFacts>();
   const transferIds = new Map<string, number>();

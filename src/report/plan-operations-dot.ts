@@ -7,7 +7,7 @@ import { dotAttrs, dotPreamble, dotString, type HtmlLabel, nodeLabel } from "./d
 import { capText, formatBox } from "./label-text.js";
 import { deviceList } from "./plan-explanation.js";
 import { findRepeatedBlocks } from "./repeated-blocks.js";
-import { formatBytes } from "./units.js";
+import { formatBytes, plural } from "./units.js";
 
 /** How `planOperationsToDot` draws a plan. */
 export interface PlanOperationsDotOptions {
@@ -49,7 +49,6 @@ interface EdgeAgg {
 const LOOP = "#1f6feb";
 
 /** `n` things, singular or plural. */
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * The layers of the program's repeated stacks (`findRepeatedBlocks`), each stack's copies

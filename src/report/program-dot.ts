@@ -1,4 +1,4 @@
-import { topologicalOrder } from "../ir/dependencies.js";
+import { tensorWriters, topologicalOrder } from "../ir/dependencies.js";
 import type { Operation, Program, TensorDecl } from "../ir/program.js";
 import { dotAttrs, dotPreamble, dotString, htmlText, nodeLabel } from "./dot-syntax.js";
 import { capText, formatBox, formatParams, wrapText } from "./label-text.js";
@@ -183,8 +183,7 @@ export function programToDot(program: Program, opts: ProgramDotOptions = {}): st
 
   const edges = new Map<string, string>();
   const tensorIds = new Map(program.tensors.map((t) => [t.id, t]));
-  const writerOf = new Map<string, string>();
-  for (const op of order) for (const s of op.outputs) writerOf.set(s.tensor, op.id);
+  const writers = tensorWriters(order);
   for (const op of order) {
     const to = opNodeId(opRep.get(op.id) ?? op.id);
     for (const s of op.inputs) {
@@ -192,7 +191,8 @@ export function programToDot(program: Program, opts: ProgramDotOptions = {}): st
       const whole = tensorIds.get(s.tensor)?.range.equals(s.range) ?? true;
       const name = op.inputs.length > 1 ? s.name : "";
       const label = capText(whole ? name : `${name} ${s.range}`.trim(), max);
-      const producer = writerOf.get(s.tensor);
+      const last = writers.get(s.tensor)?.at(-1);
+      const producer = last === undefined ? undefined : order[last]!.id;
       const [pc, cc] = [producer === undefined ? undefined : copyOf.get(producer), copyOf.get(op.id)];
       const loop = pc !== undefined && cc !== undefined && pc.block === cc.block && pc.copy < cc.copy;
       const attrs = loop

@@ -31,3 +31,8 @@ export function formatFlops(n: number): string {
   }
   return `${k === 0 ? String(v) : v.toPrecision(3)} ${prefixes[k]}FLOP`;
 }
+
+/** `n` things, singular or plural, for people: `1 shard`, `3 shards`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

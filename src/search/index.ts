@@ -8,20 +8,9 @@ export { clusterDevices } from "./cluster-devices.js";
 export { type Layout, type LayoutChoiceOptions, layoutChoices } from "./engine/layout-choices.js";
 export { MUTATORS, type Mutator } from "./engine/mutators.js";
 export { dominates, type Objectives, objectivesOf } from "./engine/objectives.js";
-export type { ArchiveOutcome, Scored } from "./engine/pareto-archive.js";
 export { checkPins, type Pin } from "./engine/pins.js";
 export { type PlanChoice, planChoices, withChoices } from "./engine/plan-choice.js";
 export { type SearchSpace, searchSpace } from "./engine/search-space.js";
-export {
-  buildIlpModel,
-  type IlpChoices,
-  type IlpEdge,
-  type IlpModel,
-  type IlpModelOptions,
-  ilpChoices,
-  ilpModel,
-  ilpObjective,
-} from "./ilp/ilp-model.js";
 export { ILP_DEFAULTS, type IlpOptions, ilpOptimum } from "./ilp/ilp-optimum.js";
 export { type LowerBound, lowerBound } from "./lower-bound.js";
 export type { SearchPool, SearchSession } from "./parallel/search-pool.js";

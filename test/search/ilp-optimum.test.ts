@@ -7,15 +7,8 @@ import { program } from "../../src/frontend/index.js";
 import type { Program } from "../../src/ir/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { type Plan, planToJson, validatePlan } from "../../src/plan/index.js";
-import { ilpMemory } from "../../src/search/ilp/ilp-model.js";
-import {
-  type IlpModel,
-  ilpModel,
-  ilpObjective,
-  ilpOptimum,
-  lowerBound,
-  singleDevicePlan,
-} from "../../src/search/index.js";
+import { type IlpModel, ilpMemory, ilpModel, ilpObjective } from "../../src/search/ilp/ilp-model.js";
+import { ilpOptimum, lowerBound, singleDevicePlan } from "../../src/search/index.js";
 import { roundCluster } from "../cost/clusters.js";
 import { EXAMPLES, example } from "./example-programs.js";
 

@@ -10,6 +10,7 @@ import { type InitialLoad, initialLoads } from "../local/initial-loads.js";
 import type { PreparedRun } from "../local/prepare-run.js";
 import { rangeToWire } from "../local/region-wire.js";
 import { TaskOrders } from "../local/task-orders.js";
+import { deleteKeys } from "./delete-keys.js";
 import { assignDevices, reassignDevices } from "./device-assignment.js";
 import {
   foreignJob,
@@ -316,14 +317,7 @@ export class DistributedExecution {
     // The meta first: a job finishing late writes its regions only while the meta exists.
     await this.client.unlink(this.keys.meta).catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
-    for (const pattern of this.keys.patterns) {
-      let cursor = "0";
-      do {
-        const [next, found] = await this.client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (found.length > 0) await this.client.unlink(...found);
-      } while (cursor !== "0");
-    }
+    await deleteKeys(this.client, this.keys.patterns);
   }
 
   /** Workers holding devices, in name order. */

@@ -6,6 +6,7 @@ import type { SharedMember } from "../../search/engine/search-engine.js";
 import type { SearchPool, SearchSession } from "../../search/parallel/search-pool.js";
 import type { EpochReport, SearchWorkerSetup } from "../../search/parallel/search-worker-protocol.js";
 import { tesseraErrorFromWire } from "../local/wire-error.js";
+import { deleteKeys } from "./delete-keys.js";
 import { noWorkers, wireFromReason } from "./distributed-errors.js";
 import type { DistributedSettings } from "./distributed-execution.js";
 import { type DistributedExecutorOptions, distributedSettings } from "./distributed-executor.js";
@@ -129,14 +130,7 @@ class DistributedSearch implements SearchSession {
       }),
     );
     this.queues.clear();
-    for (const pattern of this.keys.patterns) {
-      let cursor = "0";
-      do {
-        const [next, found] = await this.client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (found.length > 0) await this.client.unlink(...found);
-      } while (cursor !== "0");
-    }
+    await deleteKeys(this.client, this.keys.patterns);
   }
 
   private send(worker: number, p: Pending): void {

@@ -25,3 +25,9 @@ export function resolveAxis(
   );
   return undefined;
 }
+
+/** A slice bound the numpy way: a negative one counts from the end, then clamped to `[0, size]`. */
+export function sliceBound(i: number, size: number): number {
+  const j = i < 0 ? i + size : i;
+  return Math.min(Math.max(j, 0), size);
+}

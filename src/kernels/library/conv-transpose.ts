@@ -5,7 +5,7 @@ import type { KernelDef, SignatureFn } from "../kernel.js";
 import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, regionFromAccumulator } from "../numeric/region-access.js";
-import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, paramPath, requireInput } from "./operands.js";
+import { checkDimEquals, floatInputPair, paramPath } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
 
 /** Params of conv_transpose2d: the stride `[height, width]`, which must equal the filter's size. */
@@ -28,17 +28,11 @@ export const convTranspose2dSignature: SignatureFn<ConvTranspose2dParams> = (
   issues,
   path,
 ) => {
-  const x = requireInput(inputs, "x", "conv_transpose2d", issues, path);
-  const w = requireInput(inputs, "w", "conv_transpose2d", issues, path);
-  if (x === undefined || w === undefined) return undefined;
-  const operands: [string, typeof x][] = [
-    ["x", x],
-    ["w", w],
-  ];
-  const dtype = commonDtype(operands, FLOAT_DTYPES, "conv_transpose2d", issues, path);
-  const xOk = checkRank("x", x, 4, 4, "conv_transpose2d takes NCHW input", issues, path);
-  const wOk = checkRank("w", w, 4, 4, "conv_transpose2d takes filters [IC, OC, KH, KW]", issues, path);
-  if (!xOk || !wOk || dtype === undefined) return undefined;
+  const xIn = { name: "x", rank: 4, why: "conv_transpose2d takes NCHW input" };
+  const wIn = { name: "w", rank: 4, why: "conv_transpose2d takes filters [IC, OC, KH, KW]" };
+  const pair = floatInputPair(inputs, xIn, wIn, "conv_transpose2d", issues, path);
+  if (pair?.dtype === undefined) return undefined;
+  const { a: x, b: w, dtype } = pair;
   const [N, IC, H, W] = x.shape as [number, number, number, number];
   const [, OC, KH, KW] = w.shape as [number, number, number, number];
   if (!checkDimEquals("w", w, 0, "input channels", IC, `input x dimension 1 = ${IC}`, issues, path))

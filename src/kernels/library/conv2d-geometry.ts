@@ -1,7 +1,24 @@
 import type { IssueCollector } from "../../base/issue.js";
 import type { TensorType } from "../signature.js";
-import { formatShape, inputPath } from "./operands.js";
+import { formatShape, inputPath, type RankedInput } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
+
+/** conv2d's input `x`, as conv2d and its gradients require it. */
+export const CONV2D_X: RankedInput = { name: "x", rank: 4, why: "conv2d takes NCHW input" };
+
+/** conv2d's filters `w`, as conv2d and its input gradient require them. */
+export const CONV2D_W: RankedInput = {
+  name: "w",
+  rank: 4,
+  why: "conv2d takes filters [OC, C/groups, KH, KW]",
+};
+
+/** The cotangent `dy` of conv2d's output, as its gradients require it. */
+export const CONV2D_DY: RankedInput = {
+  name: "dy",
+  rank: 4,
+  why: "it is the cotangent of an NCHW conv2d output",
+};
 
 /** Params of conv2d; each pair is `[height, width]`. */
 export interface Conv2dParams {

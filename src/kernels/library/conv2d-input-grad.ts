@@ -6,12 +6,14 @@ import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, readOrZero, regionFromAccumulator } from "../numeric/region-access.js";
 import {
+  CONV2D_DY,
+  CONV2D_W,
   type Conv2dGradParams,
   checkGradientExtents,
   checkGroups,
   decodeConv2dGradParams,
 } from "./conv2d-geometry.js";
-import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, requireInput } from "./operands.js";
+import { checkDimEquals, floatInputPair } from "./operands.js";
 
 /** Params of conv2d_input_grad: the forward conv2d's geometry and its input's `[H, W]`. */
 export type Conv2dInputGradParams = Conv2dGradParams<"inputSize">;
@@ -32,23 +34,9 @@ export const conv2dInputGradSignature: SignatureFn<Conv2dInputGradParams> = (
   issues,
   path,
 ) => {
-  const dy = requireInput(inputs, "dy", "conv2d_input_grad", issues, path);
-  const w = requireInput(inputs, "w", "conv2d_input_grad", issues, path);
-  if (dy === undefined || w === undefined) return undefined;
-  const dtype = commonDtype(
-    [
-      ["dy", dy],
-      ["w", w],
-    ],
-    FLOAT_DTYPES,
-    "conv2d_input_grad",
-    issues,
-    path,
-  );
-  const ranks =
-    checkRank("dy", dy, 4, 4, "it is the cotangent of an NCHW conv2d output", issues, path) &&
-    checkRank("w", w, 4, 4, "conv2d takes filters [OC, C/groups, KH, KW]", issues, path);
-  if (!ranks) return undefined;
+  const pair = floatInputPair(inputs, CONV2D_DY, CONV2D_W, "conv2d_input_grad", issues, path);
+  if (pair === undefined) return undefined;
+  const { a: dy, b: w, dtype } = pair;
   const [N, OC, OH, OW] = dy.shape as [number, number, number, number];
   const [, Cg, KH, KW] = w.shape as [number, number, number, number];
   const G = params.groups;

@@ -4,12 +4,14 @@ import { ZRange } from "../../zspace/z-range.js";
 import type { KernelDef, SignatureFn } from "../kernel.js";
 import { runPointwise } from "../numeric/pointwise.js";
 import {
+  CONV2D_DY,
+  CONV2D_X,
   type Conv2dGradParams,
   checkGradientExtents,
   checkGroups,
   decodeConv2dGradParams,
 } from "./conv2d-geometry.js";
-import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, requireInput } from "./operands.js";
+import { checkDimEquals, floatInputPair } from "./operands.js";
 
 /** Params of conv2d_weight_grad: the forward conv2d's geometry and its filters' `[KH, KW]`. */
 export type Conv2dWeightGradParams = Conv2dGradParams<"kernelSize">;
@@ -29,23 +31,9 @@ export const conv2dWeightGradSignature: SignatureFn<Conv2dWeightGradParams> = (
   issues,
   path,
 ) => {
-  const x = requireInput(inputs, "x", "conv2d_weight_grad", issues, path);
-  const dy = requireInput(inputs, "dy", "conv2d_weight_grad", issues, path);
-  if (x === undefined || dy === undefined) return undefined;
-  const dtype = commonDtype(
-    [
-      ["x", x],
-      ["dy", dy],
-    ],
-    FLOAT_DTYPES,
-    "conv2d_weight_grad",
-    issues,
-    path,
-  );
-  const ranks =
-    checkRank("x", x, 4, 4, "conv2d takes NCHW input", issues, path) &&
-    checkRank("dy", dy, 4, 4, "it is the cotangent of an NCHW conv2d output", issues, path);
-  if (!ranks) return undefined;
+  const pair = floatInputPair(inputs, CONV2D_X, CONV2D_DY, "conv2d_weight_grad", issues, path);
+  if (pair === undefined) return undefined;
+  const { a: x, b: dy, dtype } = pair;
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [, OC, OH, OW] = dy.shape as [number, number, number, number];
   const G = params.groups;

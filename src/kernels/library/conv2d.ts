@@ -7,8 +7,8 @@ import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, readOrZero, regionFromAccumulator } from "../numeric/region-access.js";
 import type { TensorType } from "../signature.js";
-import { type Conv2dParams, checkGroups, readConv2dGeometry } from "./conv2d-geometry.js";
-import { checkDimEquals, checkRank, commonDtype, FLOAT_DTYPES, inputPath, requireInput } from "./operands.js";
+import { CONV2D_W, CONV2D_X, type Conv2dParams, checkGroups, readConv2dGeometry } from "./conv2d-geometry.js";
+import { checkDimEquals, floatInputPair, inputPath } from "./operands.js";
 import { ParamReader } from "./param-reader.js";
 
 const INDEX_NAMES = ["n", "g", "ocg", "oh", "ow", "icg"] as const;
@@ -24,22 +24,9 @@ const INDEX_NAMES = ["n", "g", "ocg", "oh", "ow", "icg"] as const;
  * columns of the field outside x are the zero padding.
  */
 export const conv2dSignature: SignatureFn<Conv2dParams> = (inputs, params, issues, path) => {
-  const x = requireInput(inputs, "x", "conv2d", issues, path);
-  const w = requireInput(inputs, "w", "conv2d", issues, path);
-  if (x === undefined || w === undefined) return undefined;
-  const dtype = commonDtype(
-    [
-      ["x", x],
-      ["w", w],
-    ],
-    FLOAT_DTYPES,
-    "conv2d",
-    issues,
-    path,
-  );
-  const xOk = checkRank("x", x, 4, 4, "conv2d takes NCHW input", issues, path);
-  const wOk = checkRank("w", w, 4, 4, "conv2d takes filters [OC, C/groups, KH, KW]", issues, path);
-  if (!xOk || !wOk) return undefined;
+  const pair = floatInputPair(inputs, CONV2D_X, CONV2D_W, "conv2d", issues, path);
+  if (pair === undefined) return undefined;
+  const { a: x, b: w, dtype } = pair;
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [OC, , KH, KW] = w.shape as [number, number, number, number];
   const { groups: G, stride, padding, dilation } = params;

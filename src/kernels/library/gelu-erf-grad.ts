@@ -1,7 +1,7 @@
 import { builtinDeclaredKernel } from "../declaration/compile.js";
 import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js";
 import type { KernelDef } from "../kernel.js";
-import { FLOATS } from "./unary.js";
+import { ELEMENTWISE_GRAD } from "./unary.js";
 
 // gelu_erf = x · Φ(x) with Φ(x) = ½·(1 + erf(x/√2)), so gelu_erf' = Φ(x) + x · φ(x) with the
 // normal density φ(x) = e^(−x²/2) / √(2π).
@@ -11,17 +11,9 @@ import { FLOATS } from "./unary.js";
  * `gelu_erf`, declared as data. Not itself differentiable (no second derivatives).
  */
 export const GELU_ERF_GRAD_DECLARATION: KernelDeclaration = {
-  version: 1,
+  ...ELEMENTWISE_GRAD,
   kernel: "gelu_erf_grad",
   summary: "dy · gelu_erf'(x) = dy · (Φ(x) + x · φ(x)), the exact gelu gradient, elementwise",
-  dtypes: FLOATS,
-  inputs: [
-    { name: "x", shape: "[$s...]", dtype: "T" },
-    { name: "dy", shape: "[$s...]", dtype: "T" },
-  ],
-  outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
-  index: "[d...: $s...]",
-  projections: { x: "[d...]", dy: "[d...]", out: "[d...]" },
   compute: "dy * (0.5 * (1 + erf(x / sqrt(2))) + x * exp(-0.5 * x * x) / sqrt(2 * 3.141592653589793))",
 };
 

@@ -1,7 +1,7 @@
 import { builtinDeclaredKernel } from "../declaration/compile.js";
 import type { DeclaredParams, KernelDeclaration } from "../declaration/types.js";
 import type { KernelDef } from "../kernel.js";
-import { FLOATS } from "./unary.js";
+import { ELEMENTWISE_GRAD } from "./unary.js";
 
 // u = √(2/π)·(x + 0.044715·x³); gelu = ½·x·(1 + tanh u), so
 // gelu' = ½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²).
@@ -12,17 +12,9 @@ const U = "(sqrt(2 / 3.141592653589793) * (x + 0.044715 * x * x * x))";
  * declared as data. Not itself differentiable (no second derivatives).
  */
 export const GELU_GRAD_DECLARATION: KernelDeclaration = {
-  version: 1,
+  ...ELEMENTWISE_GRAD,
   kernel: "gelu_grad",
   summary: "dy · gelu'(x), the gelu (tanh approximation) gradient, elementwise",
-  dtypes: FLOATS,
-  inputs: [
-    { name: "x", shape: "[$s...]", dtype: "T" },
-    { name: "dy", shape: "[$s...]", dtype: "T" },
-  ],
-  outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
-  index: "[d...: $s...]",
-  projections: { x: "[d...]", dy: "[d...]", out: "[d...]" },
   compute: `dy * (0.5 * (1 + tanh(${U})) + 0.5 * x * (1 - tanh(${U}) * tanh(${U})) * sqrt(2 / 3.141592653589793) * (1 + 0.134145 * x * x))`,
 };
 

@@ -6,7 +6,7 @@ import type { KernelContext, KernelDef, SignatureFn } from "../kernel.js";
 import { runPointwise } from "../numeric/pointwise.js";
 import type { Region } from "../region.js";
 import type { Signature, TensorType } from "../signature.js";
-import { resolveAxis } from "./axes.js";
+import { resolveAxis, sliceBound } from "./axes.js";
 import { broadcastRows } from "./broadcast.js";
 import {
   ANY_DTYPE,
@@ -147,8 +147,8 @@ export const sliceSignature: SignatureFn<SliceParams> = (inputs, params, issues,
   const begin: number[] = [];
   const outShape: number[] = [];
   x.shape.forEach((size, d) => {
-    const s = clampIndex(params.start[d]!, size);
-    const e = clampIndex(params.end[d]!, size);
+    const s = sliceBound(params.start[d]!, size);
+    const e = sliceBound(params.end[d]!, size);
     const step = params.step[d]!;
     begin.push(s);
     outShape.push(e > s ? Math.ceil((e - s) / step) : 0);
@@ -160,11 +160,6 @@ export const sliceSignature: SignatureFn<SliceParams> = (inputs, params, issues,
   });
   return layoutSignature(x, outShape, rows, begin);
 };
-
-function clampIndex(i: number, size: number): number {
-  const j = i < 0 ? i + size : i;
-  return Math.min(Math.max(j, 0), size);
-}
 
 function decodeSliceParams(raw: unknown, issues: IssueCollector, path: string): SliceParams | undefined {
   const r = ParamReader.open(raw, "slice", ["start", "end", "step"], issues, path);

@@ -5,7 +5,7 @@ import type { KernelDef, SignatureFn } from "../kernel.js";
 import { forEachPoint } from "../numeric/index-walk.js";
 import { outputRange } from "../numeric/output-range.js";
 import { offsetIn, projectOrigin, regionFromAccumulator } from "../numeric/region-access.js";
-import { checkRank, commonDtype, FLOAT_DTYPES, formatShape, inputPath, requireInput } from "./operands.js";
+import { floatInputPair, formatShape, inputPath } from "./operands.js";
 import { decodeMaxPool2dParams, type MaxPool2dParams, maxPool2dSignature } from "./pool.js";
 
 /** Params of max_pool2d_grad: the forward max_pool2d's. */
@@ -20,18 +20,11 @@ export type MaxPool2dGradParams = MaxPool2dParams;
  * affine boxes, so each point reads the whole extent there (as `conv2d_input_grad`).
  */
 export const maxPool2dGradSignature: SignatureFn<MaxPool2dGradParams> = (inputs, params, issues, path) => {
-  const x = requireInput(inputs, "x", "max_pool2d_grad", issues, path);
-  const dy = requireInput(inputs, "dy", "max_pool2d_grad", issues, path);
-  if (x === undefined || dy === undefined) return undefined;
-  const operands: [string, typeof x][] = [
-    ["x", x],
-    ["dy", dy],
-  ];
-  const dtype = commonDtype(operands, FLOAT_DTYPES, "max_pool2d_grad", issues, path);
-  const ranks =
-    checkRank("x", x, 4, 4, "max_pool2d takes NCHW input", issues, path) &&
-    checkRank("dy", dy, 4, 4, "it is the cotangent of an NCHW max_pool2d output", issues, path);
-  if (!ranks || dtype === undefined) return undefined;
+  const xIn = { name: "x", rank: 4, why: "max_pool2d takes NCHW input" };
+  const dyIn = { name: "dy", rank: 4, why: "it is the cotangent of an NCHW max_pool2d output" };
+  const pair = floatInputPair(inputs, xIn, dyIn, "max_pool2d_grad", issues, path);
+  if (pair?.dtype === undefined) return undefined;
+  const { a: x, b: dy, dtype } = pair;
   const forward = maxPool2dSignature({ x }, params, issues, path);
   if (forward === undefined) return undefined;
   const expected = forward.outputs.out!.shape;

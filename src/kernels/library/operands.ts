@@ -85,6 +85,40 @@ export function commonDtype(
   return ok ? first[1].dtype : undefined;
 }
 
+/** An input a signature requires at one rank, and why that rank (said in the issue when it has another). */
+export interface RankedInput {
+  readonly name: string;
+  readonly rank: number;
+  readonly why: string;
+}
+
+/**
+ * The two float inputs `first` and `second` of `kernelId` once both are given at their ranks,
+ * with their common dtype (undefined after a `dtype_mismatch`, so that a signature can go on
+ * checking shapes); undefined otherwise. Records every issue found: `missing_operand`,
+ * `dtype_mismatch`, then `rank_mismatch` for each input.
+ */
+export function floatInputPair(
+  inputs: Readonly<Record<string, TensorType>>,
+  first: RankedInput,
+  second: RankedInput,
+  kernelId: string,
+  issues: IssueCollector,
+  opPath: string,
+): { readonly a: TensorType; readonly b: TensorType; readonly dtype: DType | undefined } | undefined {
+  const a = requireInput(inputs, first.name, kernelId, issues, opPath);
+  const b = requireInput(inputs, second.name, kernelId, issues, opPath);
+  if (a === undefined || b === undefined) return undefined;
+  const operands = [
+    [first.name, a],
+    [second.name, b],
+  ] as const;
+  const dtype = commonDtype(operands, FLOAT_DTYPES, kernelId, issues, opPath);
+  const aOk = checkRank(first.name, a, first.rank, first.rank, first.why, issues, opPath);
+  const bOk = checkRank(second.name, b, second.rank, second.rank, second.why, issues, opPath);
+  return aOk && bOk ? { a, b, dtype } : undefined;
+}
+
 /** Records `rank_mismatch` unless input `name` has a rank in `[min, max]`; returns whether it does. */
 export function checkRank(
   name: string,

@@ -30,6 +30,19 @@ export const ELEMENTWISE = {
 
 /** The dtype variable of kernels over the reals. */
 export const FLOATS = { T: ["float32", "float64"] } as const;
+
+/** What the gradients of unary kernels share: `x` and the cotangent `dy` → `out`, element by element, over the reals. */
+export const ELEMENTWISE_GRAD = {
+  version: 1,
+  dtypes: FLOATS,
+  inputs: [
+    { name: "x", shape: "[$s...]", dtype: "T" },
+    { name: "dy", shape: "[$s...]", dtype: "T" },
+  ],
+  outputs: [{ name: "out", shape: "[$s...]", dtype: "T" }],
+  index: "[d...: $s...]",
+  projections: { x: "[d...]", dy: "[d...]", out: "[d...]" },
+} as const;
 const NUMBERS = { T: ["float32", "float64", "int32"] } as const;
 
 /**

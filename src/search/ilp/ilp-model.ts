@@ -276,7 +276,7 @@ interface Links {
 }
 
 /** A box of a tensor on a device, as flat coordinates for allocation-free intersection. */
-interface Piece {
+interface DeviceBox {
   readonly tensor: string;
   readonly device: number;
   readonly start: readonly number[];
@@ -289,14 +289,14 @@ interface LayoutTable {
   readonly seconds: number;
   readonly memory: Float64Array;
   /** Where its outputs end up: shard outputs, or combined blocks when a reduction is split. */
-  readonly holders: readonly Piece[];
+  readonly holders: readonly DeviceBox[];
   /** What its shards read, on their devices. */
-  readonly reads: readonly Piece[];
+  readonly reads: readonly DeviceBox[];
   /** True when two reads on one device may overlap (a tensor read twice, or shards sharing a device). */
   readonly repeatedRead: boolean;
 }
 
-function piece(tensor: string, device: number, range: ZRange, elementBytes: number): Piece {
+function deviceBox(tensor: string, device: number, range: ZRange, elementBytes: number): DeviceBox {
   return { tensor, device, start: range.start.coords, end: range.end.coords, elementBytes };
 }
 
@@ -314,7 +314,7 @@ function layoutTable(
   const memory = new Float64Array(D);
   // Shards sharing a device (a pin may ask for it) run one after the other.
   const busy = new Float64Array(D);
-  const reads: Piece[] = [];
+  const reads: DeviceBox[] = [];
   for (const shard of shards) {
     const d = slots[shard.shard]!;
     const s = taskSeconds(model.shardWork(op, shard), types[d]!);
@@ -324,13 +324,13 @@ function layoutTable(
       const region = shard.inputs[sel.name]!;
       const bytes = DTYPE_BYTES[sig.inputs[sel.name]!.dtype];
       memory[d]! += region.size * bytes;
-      reads.push(piece(sel.tensor, d, region, bytes));
+      reads.push(deviceBox(sel.tensor, d, region, bytes));
     }
     for (const sel of op.outputs)
       memory[d]! += shard.outputs[sel.name]!.size * DTYPE_BYTES[sig.outputs[sel.name]!.dtype];
   }
   const combines = combineGeometry(op, shards);
-  const holders: Piece[] = [];
+  const holders: DeviceBox[] = [];
   const combineBusy = new Float64Array(D);
   for (const c of combines) {
     const d = slots[c.parts[0]!]!;
@@ -340,7 +340,7 @@ function layoutTable(
     for (const sel of op.outputs) {
       const bytes = DTYPE_BYTES[sig.outputs[sel.name]!.dtype];
       blockBytes += c.outputs[sel.name]!.size * bytes;
-      holders.push(piece(sel.tensor, d, c.outputs[sel.name]!, bytes));
+      holders.push(deviceBox(sel.tensor, d, c.outputs[sel.name]!, bytes));
     }
     let receive = 0;
     let lat = 0;
@@ -358,7 +358,7 @@ function layoutTable(
     for (const shard of shards) {
       for (const sel of op.outputs) {
         const bytes = DTYPE_BYTES[sig.outputs[sel.name]!.dtype];
-        holders.push(piece(sel.tensor, slots[shard.shard]!, shard.outputs[sel.name]!, bytes));
+        holders.push(deviceBox(sel.tensor, slots[shard.shard]!, shard.outputs[sel.name]!, bytes));
       }
     }
   }
@@ -374,7 +374,7 @@ function layoutTable(
 }
 
 /** Elements in the intersection of two boxes of one tensor (1 for two rank-0 boxes). */
-function overlap(a: Piece, b: Piece): number {
+function overlap(a: DeviceBox, b: DeviceBox): number {
   let n = 1;
   for (let i = 0; i < a.start.length; i++) {
     const lo = Math.max(a.start[i]!, b.start[i]!);

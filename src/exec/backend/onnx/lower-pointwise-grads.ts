@@ -1,12 +1,6 @@
+import { declaredFloat } from "../../../kernels/declaration/declared-float.js";
 import { type Lowering, ShardGraph } from "./lowering.js";
 import { isWhole } from "./lowering-window.js";
-
-/** A float param of a declared kernel, or `fallback` when absent (declared params are decoded with defaults). */
-function floatParam(params: unknown, key: string, fallback: number): number {
-  const v =
-    typeof params === "object" && params !== null ? (params as Record<string, unknown>)[key] : undefined;
-  return typeof v === "number" ? v : fallback;
-}
 
 /**
  * A pointwise lowering over the operands `names`: on flat vectors when every operand is whole
@@ -43,8 +37,8 @@ type Binary = (a: string, b: string) => string;
  * needed, so that one session per dtype serves every shape.
  */
 export const scaleLowering: Lowering = (geometry, ctx) => {
-  const factor = floatParam(ctx.params, "factor", 1);
-  const shift = floatParam(ctx.params, "shift", 0);
+  const factor = declaredFloat(ctx.params, "factor", 1);
+  const shift = declaredFloat(ctx.params, "shift", 0);
   return pointwise(geometry, ["x"], ({ c, mul, add }, [x]) => add(mul(x!, c(factor)), c(shift)));
 };
 

@@ -1,5 +1,6 @@
 /** VJPs of the layout kernels: each moves the cotangent back to where its elements came from. */
 import type { Vjp, VjpEmitter, VjpTensor } from "../../vjp.js";
+import { sliceBound } from "../axes.js";
 import type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "../layout.js";
 import type { PadParams } from "../pad.js";
 import type { ReshapeParams } from "../reshape.js";
@@ -40,11 +41,6 @@ export const PAD_VJP: Vjp<PadParams> = ({ params, inputs, cotangents, emit }) =>
   };
 };
 
-function clampIndex(i: number, size: number): number {
-  const j = i < 0 ? i + size : i;
-  return Math.min(Math.max(j, 0), size);
-}
-
 /**
  * slice: the cotangent scattered back to where the slice read, zeros elsewhere. A step `s > 1`
  * along a dimension first interleaves `s − 1` zeros after each element (a reshape adding a unit
@@ -55,7 +51,7 @@ export const SLICE_VJP: Vjp<SliceParams> = ({ params, inputs, cotangents, emit }
   const x = inputs.x!;
   let g: VjpTensor = cotangents.out!;
   if (g.shape.includes(0)) return { x: zerosLike(emit, x) };
-  const starts = x.shape.map((size, d) => clampIndex(params.start[d]!, size));
+  const starts = x.shape.map((size, d) => sliceBound(params.start[d]!, size));
   g.shape.forEach((n, d) => {
     const step = params.step[d]!;
     if (step > 1 && n > 1) g = interleaveZeros(emit, g, d, step);

@@ -31,16 +31,6 @@ export function runOverheadSeconds(executor: ExecutorOverheads | undefined, run:
 }
 
 /**
- * Seconds the executor adds to a task on its device (dispatch) while `busy` devices of its host
- * compute: `taskDispatchBusy` when others do (`busy > 1`) and it is given, else `taskDispatch`;
- * 0 without overheads.
- */
-export function taskOverheadSeconds(executor: ExecutorOverheads | undefined, busy = 1): number {
-  if (executor === undefined) return 0;
-  return busy > 1 ? (executor.taskDispatchBusy ?? executor.taskDispatch) : executor.taskDispatch;
-}
-
-/**
  * The run shape of the plan the workspace describes (call after compiling it): its tasks, the
  * program inputs and the bytes the devices hold of them, and the output pieces its final
  * writers hold and their bytes.

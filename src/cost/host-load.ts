@@ -1,5 +1,4 @@
 import type { ExecutorOverheads } from "../cluster/cluster.js";
-import { taskOverheadSeconds } from "./executor-overheads.js";
 
 /**
  * How a task's duration depends on its host's load at each moment. Devices of one host share
@@ -72,4 +71,14 @@ export function hostLoad(
     hostDevStart,
     hostDevs,
   };
+}
+
+/**
+ * Seconds the executor adds to a task on its device (dispatch) while `busy` devices of its host
+ * compute: `taskDispatchBusy` when others do (`busy > 1`) and it is given, else `taskDispatch`;
+ * 0 without overheads.
+ */
+export function taskOverheadSeconds(executor: ExecutorOverheads | undefined, busy = 1): number {
+  if (executor === undefined) return 0;
+  return busy > 1 ? (executor.taskDispatchBusy ?? executor.taskDispatch) : executor.taskDispatch;
 }

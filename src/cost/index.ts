@@ -10,7 +10,7 @@ export {
   taskSeconds,
 } from "./cost-model.js";
 export { mapDevices } from "./device-map.js";
-export { type RunShape, runOverheadSeconds, taskOverheadSeconds } from "./executor-overheads.js";
+export { type RunShape, runOverheadSeconds } from "./executor-overheads.js";
 export {
   type FidelityPoint,
   type FidelitySummary,
@@ -20,6 +20,7 @@ export {
   regret,
   relativeError,
 } from "./fidelity-metrics.js";
+export { taskOverheadSeconds } from "./host-load.js";
 export { COMBINE_KERNEL, kernelSeconds, kernelTable, tableSeconds } from "./kernel-time.js";
 export { MEMORY_KINDS, type MemoryBreakdown, type MemoryKind, memoryKinds } from "./memory-kinds.js";
 export {

@@ -54,19 +54,6 @@ describe("torch lowerings", () => {
     expect(e.code).toBe("not_exportable");
     expect(e.context).toMatchObject({ op: "dist", kernel: "squared_distance", target: "torch" });
   });
-
-  it("max_pool2d_grad, the one built-in kernel without a lowering, is refused by name", () => {
-    const p = program("pool-grad");
-    const x = p.input("x", [1, 2, 4, 4]);
-    const dy = p.input("dy", [1, 2, 2, 2]);
-    p.output(
-      "dx",
-      p.call("max_pool2d_grad", { x, dy }, { kernel: [2, 2], stride: [2, 2] }, { id: "dx" }).out!,
-    );
-    const e = thrown(() => exportTorch(makePlan(p.build(), { devices: ["d0"] }), registry)) as TesseraError;
-    expect(e.code).toBe("not_exportable");
-    expect(e.summary).toContain("operation 'dx' (kernel max_pool2d_grad) cannot be exported");
-  });
 });
 
 describe("the exported script", () => {

@@ -96,16 +96,16 @@ describe("exported plans on real torch.distributed processes equal the reference
     for (const c of cases) expectMatches(c);
   });
 
-  it("the convolution gradients under random geometries (groups, strides, dilations) and random plans on 2 ranks", {
+  it("the convolution and pooling gradients under random geometries (groups, strides, padding, dilations) and random plans on 2 ranks", {
     timeout: 300_000,
   }, async () => {
-    const count = deep ? 24 : 8;
+    const count = deep ? 36 : 12;
     const samples = fc.sample(fc.tuple(fc.integer({ min: 1, max: 2 ** 30 }), diceValues()), {
       numRuns: count,
       seed: 1313,
     });
     const cases = samples.map(([caseSeed, dice], i) => {
-      const kernel = i % 2 === 0 ? "conv2d_input_grad" : "conv2d_weight_grad";
+      const kernel = (["conv2d_input_grad", "conv2d_weight_grad", "max_pool2d_grad"] as const)[i % 3]!;
       const rng = seededRng(caseSeed);
       const c = KERNEL_CASES[kernel](() => rng.next());
       const p = program(kernel);
@@ -144,7 +144,17 @@ describe("exported plans on real torch.distributed processes equal the reference
         devices: ["d0", "d1"],
         splits: { dx: [{ dim: dx, parts: 2 }], dw: [{ dim: dw, parts: 2 }] },
       });
+    // Pooling of all-negative values cut on rows: the zeros a halo box holds past x's edge must not win.
+    const r = program("negative-pool-grad");
+    const xn = r.neg(r.abs(r.input("x", [1, 2, 6, 5]), { id: "abs" }), { id: "xn" });
+    const pool = { kernel: [3, 3], stride: [1, 1], padding: [1, 1] };
+    r.output(
+      "dx",
+      r.call("max_pool2d_grad", { x: xn, dy: r.input("dy", [1, 2, 6, 5]) }, pool, { id: "dx" }).out!,
+    );
+    const rows = makePlan(r.build(), { devices: ["d0", "d1"], splits: { dx: [{ dim: 2, parts: 2 }] } });
     cases.push(
+      prepareCase("max_pool2d_grad of negative values, cut on rows", rows, 22),
       prepareCase("grouped: dx cut on ocg (its reduction), dw on icg", cut(5, 2), 20),
       prepareCase("grouped: both cut on groups", cut(1, 0), 21),
     );

@@ -11,6 +11,15 @@ export {
 } from "./optimizer.js";
 export { CHEAP_KERNELS, type RecomputeChoice } from "./recompute.js";
 export {
+  cheapRecomputable,
+  forwardTensors,
+  type RecomputedProgram,
+  type RecomputeIssue,
+  recomputableActivations,
+  recomputeIssues,
+  recomputeProgram,
+} from "./recompute-program.js";
+export {
   type TrainingMemory,
   type TrainStep,
   type TrainStepOptions,

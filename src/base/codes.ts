@@ -60,6 +60,8 @@ export const ISSUE_CODES = {
   unknown_device: "a plan names a device that is not in its device list",
   device_count_mismatch: "a plan places a different number of shards than the sharding makes",
   invalid_order: "a plan's execution order is not a dependency-respecting order of its tasks",
+  not_recomputable:
+    "a plan or training step asks to recompute a tensor that is not a recomputable activation of its forward pass",
   // cluster: devices, hosts and links
   unknown_preset: "a cluster preset name is not one Tessera knows",
   invalid_cluster: "a cluster description is inconsistent (hosts, device types, overrides)",

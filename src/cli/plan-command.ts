@@ -10,6 +10,7 @@ import { createDistributedSearchPool } from "../exec/distributed/distributed-sea
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { planToJson } from "../plan/encode-plan.js";
+import { recomputedTensors } from "../plan/recompute-plan.js";
 import { writeHtmlReport } from "../report/html-report.js";
 import { largestPeak, memorySplitText } from "../report/memory-split.js";
 import { formatBytes, formatSeconds } from "../report/units.js";
@@ -192,6 +193,8 @@ export async function planProgramFile(
   out(
     `\nchosen: ${chosenPlan.name} → ${chosen}\nsearch result: ${resultFile}\nplans: ${join(dir, "plans")}/\n`,
   );
+  const recomputed = recomputedTensors(chosenPlan.plan);
+  if (recomputed.length > 0) out(`chosen plan recomputes for the backward: ${recomputed.join(", ")}\n`);
   // A training step: what the chosen plan's largest peak holds (one more simulation, with its timeline).
   if ([...memoryKinds(program).values()].some((k) => k !== "transient")) {
     const top = largestPeak(simulatePlan(chosenPlan.plan, cluster, { pricing: opts.pricing }).memory ?? {});

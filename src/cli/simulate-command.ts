@@ -4,6 +4,7 @@ import type { Pricing } from "../cost/context.js";
 import { MEMORY_KINDS } from "../cost/memory-kinds.js";
 import { simulatePlan } from "../cost/simulator.js";
 import type { KernelRegistry } from "../kernels/registry.js";
+import { recomputedTensors } from "../plan/recompute-plan.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { MEMORY_KIND_LABEL, showsMemoryKinds } from "../report/memory-split.js";
 import { formatBytes, formatSeconds } from "../report/units.js";
@@ -32,7 +33,10 @@ export function simulatePlanFile(
     return;
   }
   const c = sim.cost;
-  out(`simulated '${plan.program.name ?? file}' on cluster '${cluster.name}' (${opts.pricing} pricing)\n\n`);
+  out(`simulated '${plan.program.name ?? file}' on cluster '${cluster.name}' (${opts.pricing} pricing)\n`);
+  const recomputed = recomputedTensors(plan);
+  if (recomputed.length > 0) out(`recomputed for the backward: ${recomputed.join(", ")}\n`);
+  out("\n");
   const rows = [
     ["makespan", formatSeconds(c.makespan)],
     [

@@ -45,13 +45,3 @@ export function required(shard: TorchShard, name: string): string {
   if (v === undefined) throw refuse(shard, `input '${name}' is missing`);
   return v;
 }
-
-/**
- * The lowering of a kernel export does not translate yet: every shard is refused with
- * `not_exportable` naming the operation and the reason, before any script is written.
- */
-export function refusedLowering(why: string): TorchLowering {
-  return (shard) => {
-    throw refuse(shard, why);
-  };
-}

@@ -1,6 +1,7 @@
 import type { AnyKernelDef } from "../kernels/kernel.js";
 import { type BuiltinKernelId, builtinIdOf } from "../kernels/library/index.js";
 import { conv2dLowering, linearLowering, matmulLowering } from "./lower-contraction.js";
+import { conv2dInputGradLowering, conv2dWeightGradLowering } from "./lower-conv2d-grads.js";
 import {
   binaryLowering,
   geluErfGradLowering,
@@ -8,7 +9,12 @@ import {
   scaleLowering,
   unaryLowering,
 } from "./lower-elementwise.js";
-import { convTranspose2dLowering, maxPool2dLowering, upsampleNearest2dLowering } from "./lower-pool.js";
+import {
+  convTranspose2dLowering,
+  maxPool2dGradLowering,
+  maxPool2dLowering,
+  upsampleNearest2dLowering,
+} from "./lower-pool.js";
 import {
   layerNormLowering,
   layoutLowering,
@@ -16,7 +22,7 @@ import {
   reshapeLowering,
   softmaxLowering,
 } from "./lower-structure.js";
-import { refusedLowering, type TorchLowering } from "./torch-lowering.js";
+import type { TorchLowering } from "./torch-lowering.js";
 
 /** The torch lowering of every built-in kernel, by id: a kernel added without one fails the typecheck. */
 export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering } = {
@@ -51,9 +57,9 @@ export const TORCH_LOWERINGS: { readonly [K in BuiltinKernelId]: TorchLowering }
   softmax: softmaxLowering,
   layer_norm: layerNormLowering,
   conv2d: conv2dLowering,
-  conv2d_input_grad: refusedLowering("conv2d_input_grad has no torch lowering yet"),
-  conv2d_weight_grad: refusedLowering("conv2d_weight_grad has no torch lowering yet"),
-  max_pool2d_grad: refusedLowering("max_pool2d_grad has no torch lowering yet"),
+  conv2d_input_grad: conv2dInputGradLowering,
+  conv2d_weight_grad: conv2dWeightGradLowering,
+  max_pool2d_grad: maxPool2dGradLowering,
   max_pool2d: maxPool2dLowering,
   conv_transpose2d: convTranspose2dLowering,
   upsample_nearest2d: upsampleNearest2dLowering,

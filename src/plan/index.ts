@@ -10,6 +10,7 @@ export {
   type OperationPlan,
   PLAN_VERSION,
   type Plan,
+  type Recomputation,
 } from "./plan.js";
 export {
   derivePlanTraffic,
@@ -22,6 +23,7 @@ export {
   withOperation,
 } from "./plan-traffic.js";
 export { Interner, type ProgramFacts, programFacts } from "./program-facts.js";
+export { recomputedTensors, withoutRecompute, withRecompute } from "./recompute-plan.js";
 export { rescalePlan } from "./rescale-plan.js";
 export {
   type CombineTask,

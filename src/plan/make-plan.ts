@@ -10,6 +10,7 @@ import {
   PLAN_VERSION,
   type Plan,
 } from "./plan.js";
+import { withRecompute } from "./recompute-plan.js";
 
 /** What to build a plan from: splits per operation id, the devices, and how to place shards. */
 export interface PlanRequest {
@@ -24,6 +25,8 @@ export interface PlanRequest {
    * listed gather). Default `gather`. See `CombineMode`.
    */
   readonly combine?: CombineMode | Readonly<Record<string, CombineMode>>;
+  /** Activations of a training step to recompute for the backward (see `withRecompute`). */
+  readonly recompute?: readonly string[];
 }
 
 /** `n` device names `d0`..`d{n-1}`. */
@@ -34,8 +37,9 @@ export function deviceNames(n: number): string[] {
 /**
  * Builds a plan: every operation gets its requested grid sharding (whole when not listed) and
  * a device per shard, dealt round-robin unless an explicit list is given for that operation,
- * and its combine mode (stored only when not the default `gather`).
- * Throws the sharding's typed errors (`unshardable`, `invalid_split`) naming the operation.
+ * and its combine mode (stored only when not the default `gather`); with `recompute`, the
+ * copies then mirror the operations they copy. Throws the sharding's typed errors
+ * (`unshardable`, `invalid_split`) naming the operation, and `withRecompute`'s.
  */
 export function makePlan(program: Program, request: PlanRequest): Plan {
   const operations: OperationPlan[] = program.operations.map((op) => {
@@ -75,11 +79,12 @@ export function makePlan(program: Program, request: PlanRequest): Plan {
   // exactly how `validatePlan` reads a document, so that plans round-trip through JSON.
   const placed = request.inputs ?? [];
   const unplaced = program.inputs.filter((t) => !placed.some((p) => p.tensor === t));
-  return {
+  const plan: Plan = {
     version: PLAN_VERSION,
     program,
     devices: request.devices.slice(),
     inputs: [...placed, ...unplaced.map((tensor) => ({ tensor }))],
     operations,
   };
+  return request.recompute === undefined ? plan : withRecompute(plan, request.recompute);
 }

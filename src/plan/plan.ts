@@ -41,6 +41,19 @@ export interface InputPlacement {
 }
 
 /**
+ * Activations a training step's plan recomputes for the backward instead of keeping (see
+ * `withRecompute`): the plan's program is then the rewritten one, and this says how it came.
+ */
+export interface Recomputation {
+  /** The recomputed activations, in the order asked. */
+  readonly tensors: readonly string[];
+  /** The program before the copies were added: what a plan file stores. */
+  readonly program: Program;
+  /** Copy operation id → the id of the operation it copies, whose plan it mirrors. */
+  readonly copies: Readonly<Record<string, string>>;
+}
+
+/**
  * A plan: the program, a sharding and placement for every operation, where inputs start, and
  * optionally an execution order of its tasks. Data movement is not part of a plan: it is
  * derived from the geometry (see `deriveTaskGraph`).
@@ -54,4 +67,10 @@ export interface Plan {
   readonly operations: readonly OperationPlan[];
   /** Task ids in execution order (`op#k` shards, `op#combine#b` combines); derived when absent. */
   readonly order?: readonly string[];
+  /**
+   * When present, `program` is `recompute.program` with `recompute.tensors` recomputed, and
+   * `operations` plans each copy like the operation it copies. Every consumer runs the
+   * program as it stands; only the plan file stores the program before the rewrite.
+   */
+  readonly recompute?: Recomputation;
 }

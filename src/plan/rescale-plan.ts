@@ -4,6 +4,7 @@ import type { Program } from "../ir/program.js";
 import type { DimSplit } from "../zspace/z-range.js";
 import { makePlan } from "./make-plan.js";
 import type { Plan } from "./plan.js";
+import { withoutRecompute, withRecompute } from "./recompute-plan.js";
 
 /**
  * `plan`'s choices carried to `program`, the same operations at another size (a plan found for
@@ -12,9 +13,13 @@ import type { Plan } from "./plan.js";
  * the old range); shard `c` of the new grid runs where shard `c` of the old grid did, read with
  * the old grid's strides, so a capped split keeps the leading devices. Combines go to their
  * default devices, combine modes and input placements carry over, and the order is dropped (task ids may change).
+ * A plan that recomputes activations recomputes the same ones in `program` (the program
+ * before recomputation, as a plan file stores it).
  * Throws `plan_mismatch` when the operations or their index ranks differ.
  */
 export function rescalePlan(plan: Plan, program: Program): Plan {
+  if (plan.recompute !== undefined)
+    return withRecompute(rescalePlan(withoutRecompute(plan), program), plan.recompute.tensors);
   const ops = new Map(program.operations.map((o) => [o.id, o]));
   if (plan.operations.length !== program.operations.length || plan.operations.some((o) => !ops.has(o.op))) {
     throw new TesseraError(

@@ -1,3 +1,4 @@
+import { recomputeIssues } from "../autodiff/recompute-program.js";
 import { isTesseraError, throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import { type JsonValue, pointer } from "../base/json.js";
@@ -14,6 +15,7 @@ import {
   PLAN_VERSION,
   type Plan,
 } from "./plan.js";
+import { withRecompute } from "./recompute-plan.js";
 import { deriveTaskGraph } from "./task-graph.js";
 
 interface PlanJson {
@@ -28,6 +30,7 @@ interface PlanJson {
     combine?: CombineMode;
   }[];
   order?: string[];
+  recompute?: string[];
 }
 
 /** The outcome of validating a plan: the plan when valid, and every issue found. */
@@ -40,7 +43,8 @@ export interface PlanValidation {
  * Validates a plan document: its embedded program (issues under `/program`), one entry per
  * operation, shardings that cut each index range (refusing unshardable operations), one known
  * device per shard and per combine step (per chunk when a reduction is scattered), input
- * placements, and the order when given.
+ * placements, the recomputed activations (each one a training step may recompute, once), and
+ * the order when given (over the tasks as they run: recomputing copies included).
  */
 export function validatePlan(json: unknown, registry: KernelRegistry): PlanValidation {
   checkRegistry(registry, "validatePlan");
@@ -157,16 +161,16 @@ export function validatePlan(json: unknown, registry: KernelRegistry): PlanValid
     if (!entries.has(op.id))
       issues.add("plan_mismatch", "/operations", `operation '${op.id}' has no plan entry`, { op: op.id });
   }
+  const recompute = doc.recompute ?? [];
+  for (const i of recomputeIssues(program, recompute))
+    issues.add(i.code, `/recompute/${i.index}`, i.summary, i.context);
   if (!issues.ok) return { plan: undefined, issues: issues.issues };
   const ordered = program.operations.map((op) => operations.find((o) => o.op === op.id)!);
-  const plan: Plan = {
-    version: PLAN_VERSION,
-    program,
-    devices: doc.devices.slice(),
-    inputs,
-    operations: ordered,
-    ...(doc.order === undefined ? {} : { order: doc.order }),
-  };
+  const planned = withRecompute(
+    { version: PLAN_VERSION, program, devices: doc.devices.slice(), inputs, operations: ordered },
+    recompute,
+  );
+  const plan: Plan = doc.order === undefined ? planned : { ...planned, order: doc.order };
   if (plan.order !== undefined) {
     try {
       deriveTaskGraph(plan);

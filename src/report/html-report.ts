@@ -8,6 +8,7 @@ import type { CostVector, Simulation } from "../cost/simulation.js";
 import { simulatePlan } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import type { Plan } from "../plan/plan.js";
+import { recomputedTensors } from "../plan/recompute-plan.js";
 import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { type LowerBound, lowerBound } from "../search/lower-bound.js";
 import type { SearchResult } from "../search/result/search-result.js";
@@ -408,7 +409,7 @@ async function planArticle(
   return `<article class="plan-detail" id="plan-${attr(e.id)}" data-plan="${attr(e.id)}" data-name="${attr(e.name)}">
 ${search ? '<a class="back" href="#front">↑ front</a>' : ""}<h3>${text(e.name)}${badges}</h3>
 <p class="headline">${text(explanation.summary)}</p>
-<div class="grid2">
+${recomputeLine(e.plan)}<div class="grid2">
 <div><h4>Cost vector</h4>${table(["", ""], costRows)}</div>
 <div><h4>Peak memory per device</h4>${memoryTable(c, e.plan, cluster, sim)}</div>
 </div>
@@ -531,4 +532,13 @@ export async function writeHtmlReport(
   opts: HtmlReportOptions = {},
 ): Promise<string> {
   return writeTextFile(path, await htmlReport(input, opts), { what: "the report to" });
+}
+
+/** What a plan recomputes for the backward, as a paragraph (empty when it keeps every activation). */
+function recomputeLine(plan: Plan): string {
+  const ids = recomputedTensors(plan);
+  if (ids.length === 0) return "";
+  const list = ids.map((id) => `<code>${text(id)}</code>`).join(", ");
+  return `<p class="recompute">Recomputes ${ids.length} activation${ids.length === 1 ? "" : "s"} for the backward instead of keeping ${ids.length === 1 ? "it" : "them"}: ${list}.</p>
+`;
 }

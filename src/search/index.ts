@@ -6,10 +6,11 @@ export { megatronPlan, type TensorParallelAxis, tensorParallelAxes } from "./bas
 export { singleDevicePlan } from "./baselines/single-device-plan.js";
 export { clusterDevices } from "./cluster-devices.js";
 export { type Layout, type LayoutChoiceOptions, layoutChoices } from "./engine/layout-choices.js";
-export { MUTATORS, type Mutator } from "./engine/mutators.js";
+export { MUTATORS, type Mutator, mutatorsFor } from "./engine/mutators.js";
 export { dominates, type Objectives, objectivesOf } from "./engine/objectives.js";
 export { checkPins, type Pin } from "./engine/pins.js";
-export { type PlanChoice, planChoices, withChoices } from "./engine/plan-choice.js";
+export { type PlanChoice, planChoices, withChoices, withMember } from "./engine/plan-choice.js";
+export { recomputeSimulator } from "./engine/recompute-simulator.js";
 export { type SearchSpace, searchSpace } from "./engine/search-space.js";
 export { ILP_DEFAULTS, type IlpOptions, ilpOptimum } from "./ilp/ilp-optimum.js";
 export { type LowerBound, lowerBound } from "./lower-bound.js";

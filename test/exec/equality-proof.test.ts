@@ -16,11 +16,12 @@
 // TESSERA_PROOF_PATH=<path>.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Optimizer, trainStep } from "../../src/autodiff/index.js";
+import { type Optimizer, recomputableActivations, trainStep } from "../../src/autodiff/index.js";
 import { runLocal } from "../../src/exec/local/index.js";
 import { randomInputs } from "../../src/exec/reference/index.js";
 import type { Program } from "../../src/ir/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
+import { withRecompute } from "../../src/plan/index.js";
 import { randomPlan } from "../plan/random-plans.js";
 import { buildRecipe, diceValues, INT_STEP_KINDS, recipe, STEP_KINDS } from "../shard/random-programs.js";
 import { expectAgreesWithReference } from "./reference-agreement.js";
@@ -31,13 +32,25 @@ const seed =
   process.env.TESSERA_PROOF_SEED === undefined ? undefined : Number(process.env.TESSERA_PROOF_SEED);
 const path = process.env.TESSERA_PROOF_PATH;
 
+/**
+ * Runs a random plan of `program` on local workers and checks it against the reference. With
+ * `recomputeMask`, a training step's plan recomputes the activations whose bits are set (bit `i`
+ * for the `i`-th of `recomputableActivations`, wrapping).
+ */
 async function provesEqual(
   program: Program,
   dice: readonly number[],
   inputSeed: number,
   backend: "reference" | "onnx" = "reference",
+  recomputeMask?: number,
 ): Promise<void> {
-  const plan = randomPlan(program, dice);
+  const random = randomPlan(program, dice);
+  const recompute =
+    recomputeMask === undefined
+      ? []
+      : recomputableActivations(program).filter((_, i) => (recomputeMask >> (i % 30)) & 1);
+  const plan = withRecompute(random, recompute);
+  if (recompute.length > 0) recomputedRuns++;
   const inputs = randomInputs(program, inputSeed);
   // Optimizer states of a training step: Adam's second moments are never negative.
   for (const id of program.inputs.filter((i) => i.startsWith("v_"))) {
@@ -48,6 +61,9 @@ async function provesEqual(
   expect(stats.bytesMoved).toBe(stats.bytesDerived);
   expectAgreesWithReference(plan, inputs, outputs, backend);
 }
+
+/** Runs whose plan recomputed at least one activation (the training property must have some). */
+let recomputedRuns = 0;
 
 const OPTIMIZERS: readonly Optimizer[] = [
   { kind: "sgd", lr: 0.1 },
@@ -80,7 +96,7 @@ describe("the local executor equals the reference evaluator", () => {
     );
   });
 
-  it("on random training steps (forward, backward, update) under random shardings and placements", {
+  it("on random training steps (forward, backward, update) under random shardings, placements and recompute sets", {
     timeout: 600_000,
   }, async () => {
     await fc.assert(
@@ -89,13 +105,15 @@ describe("the local executor equals the reference evaluator", () => {
         diceValues(),
         fc.nat(1000),
         fc.constantFrom(...OPTIMIZERS),
-        async (r, dice, s, optimizer) => {
+        fc.nat(),
+        async (r, dice, s, optimizer, recomputeMask) => {
           const step = trainingStep(buildRecipe(r), optimizer);
-          if (step !== undefined) await provesEqual(step, dice, s);
+          if (step !== undefined) await provesEqual(step, dice, s, "reference", recomputeMask);
         },
       ),
       params(30),
     );
+    expect(recomputedRuns).toBeGreaterThan(0);
   });
 
   it("on random training steps with ONNX Runtime kernels in the workers, within the tolerance", {

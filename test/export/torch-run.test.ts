@@ -3,11 +3,13 @@
 // traffic. Needs Debian's python3-torch (installed by the bootstrap); without it these tests
 // FAIL (docs/testing.md). Each launch starts python and torch once and runs a batch of plans.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { exportTorch } from "../../src/export/index.js";
+import { describe, it } from "vitest";
+import type { JsonValue } from "../../src/base/index.js";
+import { seededRng } from "../../src/base/random.js";
 import { loadProgramFile, program } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan } from "../../src/plan/index.js";
+import { KERNEL_CASES } from "../exec/backend/kernel-cases.js";
 import { randomPlan } from "../plan/random-plans.js";
 import { buildRecipe, diceValues, INT_STEP_KINDS, recipe, STEP_KINDS } from "../shard/random-programs.js";
 import { expectMatches, launch, prepareCase, type TorchCase } from "./torch-harness.js";
@@ -94,18 +96,70 @@ describe("exported plans on real torch.distributed processes equal the reference
     for (const c of cases) expectMatches(c);
   });
 
-  it("refuses the convolution gradients by name: not_exportable", () => {
-    const p = program("conv-grad");
-    const dy = p.input("dy", [1, 2, 4, 4]);
-    const w = p.input("w", [2, 2, 3, 3]);
-    p.output(
+  it("the convolution and pooling gradients under random geometries (groups, strides, padding, dilations) and random plans on 2 ranks", {
+    timeout: 300_000,
+  }, async () => {
+    const count = deep ? 36 : 12;
+    const samples = fc.sample(fc.tuple(fc.integer({ min: 1, max: 2 ** 30 }), diceValues()), {
+      numRuns: count,
+      seed: 1313,
+    });
+    const cases = samples.map(([caseSeed, dice], i) => {
+      const kernel = (["conv2d_input_grad", "conv2d_weight_grad", "max_pool2d_grad"] as const)[i % 3]!;
+      const rng = seededRng(caseSeed);
+      const c = KERNEL_CASES[kernel](() => rng.next());
+      const p = program(kernel);
+      const inputs = Object.fromEntries(
+        Object.entries(c.inputs).map(([name, r]) => [name, p.input(name, r.range.shape.toArray(), r.dtype)]),
+      );
+      p.output("out", p.call(kernel, inputs, c.params as Record<string, JsonValue>, { id: "grad" }).out!);
+      const plan = randomPlan(p.build(), dice, { devices: 2 });
+      return prepareCase(`${kernel} ${JSON.stringify(c.params)}`, plan, i);
+    });
+    // Grouped: dx cut inside its reduction over several groups picks channels per group.
+    const q = program("grouped-conv-grads");
+    const dy = q.input("dy", [2, 4, 3, 3]);
+    const grouped = { stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 2 };
+    q.output(
       "dx",
-      p.call("conv2d_input_grad", { dy, w }, { padding: [1, 1], inputSize: [4, 4] }, { id: "dx" }).out!,
+      q.call(
+        "conv2d_input_grad",
+        { dy, w: q.input("w", [4, 3, 3, 3]) },
+        { ...grouped, inputSize: [6, 6] },
+        { id: "dx" },
+      ).out!,
     );
-    const plan = makePlan(p.build(), { devices: ["d0"] });
-    expect(() => exportTorch(plan, registry)).toThrow(
-      /operation 'dx' \(kernel conv2d_input_grad\) cannot be exported/,
+    q.output(
+      "dw",
+      q.call(
+        "conv2d_weight_grad",
+        { x: q.input("x", [2, 6, 6, 6]), dy },
+        { ...grouped, kernelSize: [3, 3] },
+        { id: "dw" },
+      ).out!,
     );
+    const conv = q.build();
+    const cut = (dx: number, dw: number) =>
+      makePlan(conv, {
+        devices: ["d0", "d1"],
+        splits: { dx: [{ dim: dx, parts: 2 }], dw: [{ dim: dw, parts: 2 }] },
+      });
+    // Pooling of all-negative values cut on rows: the zeros a halo box holds past x's edge must not win.
+    const r = program("negative-pool-grad");
+    const xn = r.neg(r.abs(r.input("x", [1, 2, 6, 5]), { id: "abs" }), { id: "xn" });
+    const pool = { kernel: [3, 3], stride: [1, 1], padding: [1, 1] };
+    r.output(
+      "dx",
+      r.call("max_pool2d_grad", { x: xn, dy: r.input("dy", [1, 2, 6, 5]) }, pool, { id: "dx" }).out!,
+    );
+    const rows = makePlan(r.build(), { devices: ["d0", "d1"], splits: { dx: [{ dim: 2, parts: 2 }] } });
+    cases.push(
+      prepareCase("max_pool2d_grad of negative values, cut on rows", rows, 22),
+      prepareCase("grouped: dx cut on ocg (its reduction), dw on icg", cut(5, 2), 20),
+      prepareCase("grouped: both cut on groups", cut(1, 0), 21),
+    );
+    await launch(2, cases);
+    for (const c of cases) expectMatches(c);
   });
 
   for (const world of [2, 3, 4]) {

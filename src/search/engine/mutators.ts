@@ -1,11 +1,13 @@
 import type { Rng } from "../../base/random.js";
 import type { Simulator } from "../../cost/simulator.js";
 import type { OperationPlan } from "../../plan/plan.js";
+import { recomputedTensors } from "../../plan/recompute-plan.js";
 import { gridSharding, shardCount } from "../../shard/operation-sharding.js";
 import { shardGeometry } from "../../shard/shard-geometry.js";
 import { type DimSplit, evenBoundaries } from "../../zspace/z-range.js";
 import { acceptsSplit, shardingIfAccepted } from "../accepts-split.js";
 import type { MutatorName } from "../result/search-result.js";
+import { recomputeSimulator } from "./recompute-simulator.js";
 import type { OpSpace, SearchSpace } from "./search-space.js";
 
 /** A local change to a plan: a child simulator, or `undefined` when it does not apply here. */
@@ -22,6 +24,23 @@ export const MUTATORS: readonly { readonly name: MutatorName; readonly apply: Mu
   { name: "tile-twins", apply: tileTwins },
   { name: "resplit-twins", apply: resplitTwins },
 ];
+
+/** The mutator that changes which activations a training step's plan recomputes. */
+const RECOMPUTE: { readonly name: MutatorName; readonly apply: Mutator } = {
+  name: "recompute",
+  apply: toggleRecompute,
+};
+
+/**
+ * The mutators of a search over `space`: `MUTATORS`, and `recompute` when the program is a
+ * training step with activations to recompute (a forward program's search is unchanged, seed
+ * for seed).
+ */
+export function mutatorsFor(
+  space: SearchSpace,
+): readonly { readonly name: MutatorName; readonly apply: Mutator }[] {
+  return space.recomputable.length === 0 ? MUTATORS : [...MUTATORS, RECOMPUTE];
+}
 
 function pick<T>(list: readonly T[], rng: Rng): T | undefined {
   return list.length === 0 ? undefined : list[rng.int(0, list.length - 1)];
@@ -313,4 +332,32 @@ function resplitTwins(sim: Simulator, space: SearchSpace, rng: Rng): Simulator |
   const layout = pick(o.layouts(), rng)!;
   const devices = dealDevices(sim, space, o, layout.splits, layout.shards, rng);
   return withTwins(sim, space, o, layout.splits, devices, true, rng);
+}
+
+/**
+ * Change which activations the plan recomputes, where it pays: a plan over some device's memory
+ * recomputes one more activation (a quarter of the time every cheap one: `cheapRecomputable`),
+ * and a plan that fits keeps one it recomputed (saving its compute). The child runs a rewritten
+ * program and is simulated from scratch, so the move is kept to those cases.
+ */
+function toggleRecompute(sim: Simulator, space: SearchSpace, rng: Rng): Simulator | undefined {
+  const chosen = new Set(recomputedTensors(sim.plan));
+  if (sim.cost().feasible) {
+    const drop = pick([...chosen], rng);
+    if (drop === undefined) return undefined;
+    chosen.delete(drop);
+  } else {
+    const cheap = space.cheap.filter((t) => !chosen.has(t));
+    const one = pick(
+      space.recomputable.filter((t) => !chosen.has(t)),
+      rng,
+    );
+    if (one === undefined) return undefined;
+    for (const t of cheap.length > 0 && rng.next() < 0.25 ? cheap : [one]) chosen.add(t);
+  }
+  // In program order, so that equal sets are equal lists.
+  return recomputeSimulator(
+    sim,
+    space.recomputable.filter((t) => chosen.has(t)),
+  );
 }

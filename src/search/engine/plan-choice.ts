@@ -2,7 +2,9 @@ import type { Simulator } from "../../cost/simulator.js";
 import type { Program } from "../../ir/program.js";
 import { makePlan } from "../../plan/make-plan.js";
 import type { CombineMode, Plan } from "../../plan/plan.js";
+import { recomputedTensors, withRecompute } from "../../plan/recompute-plan.js";
 import type { DimSplit } from "../../zspace/z-range.js";
+import { recomputeSimulator } from "./recompute-simulator.js";
 
 /**
  * What a plan chose for one operation, as plain data small enough to send between search
@@ -17,9 +19,15 @@ export interface PlanChoice {
   readonly combine?: CombineMode;
 }
 
-/** The choices of every operation of `plan`, in program order. */
+/**
+ * The choices of every operation of `plan`, in program order. A plan that recomputes
+ * activations gives those of the program before recomputation (the copies mirror them).
+ */
 export function planChoices(plan: Plan): PlanChoice[] {
-  return plan.operations.map((o) => ({
+  const copies = plan.recompute?.copies;
+  const own =
+    copies === undefined ? plan.operations : plan.operations.filter((o) => copies[o.op] === undefined);
+  return own.map((o) => ({
     op: o.op,
     splits: o.sharding.splits,
     devices: o.devices,
@@ -53,8 +61,36 @@ export function withChoices(base: Simulator, choices: readonly PlanChoice[]): Si
   return sim;
 }
 
-/** The plan of `program` on `devices` that makes `choices` (inputs pre-distributed), without simulating it. */
+/**
+ * `base` changed to make `choices` and recompute `recompute` (activations, see
+ * `withRecompute`): incrementally when `base` recomputes the same ones, else from a plan
+ * simulated anew (the program differs).
+ */
+export function withMember(
+  base: Simulator,
+  choices: readonly PlanChoice[],
+  recompute: readonly string[] = [],
+): Simulator {
+  const current = recomputedTensors(base.plan);
+  const kept = current.length === recompute.length && current.every((t, i) => t === recompute[i]);
+  return withChoices(kept ? base : recomputeSimulator(base, recompute), choices);
+}
+
+/**
+ * The plan of `program` on `devices` that makes `choices` (inputs pre-distributed), recomputing
+ * `recompute` when given, without simulating it.
+ */
 export function planFromChoices(
+  program: Program,
+  devices: readonly string[],
+  choices: readonly PlanChoice[],
+  recompute: readonly string[] = [],
+): Plan {
+  const plan = plainPlanFromChoices(program, devices, choices);
+  return recompute.length === 0 ? plan : withRecompute(plan, recompute);
+}
+
+function plainPlanFromChoices(
   program: Program,
   devices: readonly string[],
   choices: readonly PlanChoice[],

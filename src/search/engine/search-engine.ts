@@ -1,11 +1,12 @@
 import { type Rng, seededRng } from "../../base/random.js";
 import type { CostVector } from "../../cost/simulation.js";
 import type { Simulator } from "../../cost/simulator.js";
+import { recomputedTensors } from "../../plan/recompute-plan.js";
 import { type MutatorChoice, mutatorChoice } from "./mutator-choice.js";
-import { MUTATORS } from "./mutators.js";
+import { mutatorsFor } from "./mutators.js";
 import { deviceCapacities, type Objectives, objectivesOf } from "./objectives.js";
 import { insertIntoArchive } from "./pareto-archive.js";
-import { type PlanChoice, planChoices, withChoices } from "./plan-choice.js";
+import { type PlanChoice, planChoices, withMember } from "./plan-choice.js";
 import type { SearchSpace } from "./search-space.js";
 
 /**
@@ -23,6 +24,8 @@ export interface FrontMember {
 /** A front member as plain data, for sending between workers. */
 export interface SharedMember {
   readonly choices: readonly PlanChoice[];
+  /** The activations it recomputes (`withRecompute`), when any. */
+  readonly recompute?: readonly string[];
   readonly cost: CostVector;
 }
 
@@ -77,7 +80,8 @@ export function createSearchEngine(
 ): SearchEngine {
   const rng: Rng = seededRng(options.seed);
   const capacity = options.capacity ?? 48;
-  const choice = mutatorChoice(MUTATORS.map((m) => m.name));
+  const mutators = mutatorsFor(space);
+  const choice = mutatorChoice(mutators.map((m) => m.name));
   const capacityOf = deviceCapacities(base.cluster, base.plan.devices);
   const archive: FrontMember[] = [];
   let evaluations = 0;
@@ -113,7 +117,7 @@ export function createSearchEngine(
     // A mutator may not apply (nothing to move, a layout equal to the current one): try others.
     for (let attempt = 0; attempt < 8; attempt++) {
       const i = choice.pick(rng);
-      const child = MUTATORS[i]!.apply(from, space, rng);
+      const child = mutators[i]!.apply(from, space, rng);
       if (child === undefined) continue;
       const improved = offer(child);
       choice.reward(i, improved);
@@ -155,7 +159,14 @@ export function createSearchEngine(
     joinedThisEpoch() {
       return archive
         .filter((m) => m.epoch === epoch)
-        .map((m) => ({ choices: planChoices(m.sim.plan), cost: m.cost }));
+        .map((m) => {
+          const recompute = recomputedTensors(m.sim.plan);
+          return {
+            choices: planChoices(m.sim.plan),
+            ...(recompute.length === 0 ? {} : { recompute }),
+            cost: m.cost,
+          };
+        });
     },
     absorb(members) {
       for (const m of members) {
@@ -165,7 +176,7 @@ export function createSearchEngine(
         let sim: Simulator | undefined;
         const member = {
           get sim() {
-            sim ??= withChoices(last, m.choices);
+            sim ??= withMember(last, m.choices, m.recompute);
             return sim;
           },
           cost: m.cost,

@@ -1,3 +1,4 @@
+import { cheapRecomputable, recomputableActivations } from "../../autodiff/recompute-program.js";
 import { operationDependencies } from "../../ir/dependencies.js";
 import type { Operation, Program } from "../../ir/program.js";
 import { dimensionClasses } from "../../shard/dimension-classes.js";
@@ -36,6 +37,10 @@ export interface SearchSpace {
   readonly resplittable: readonly number[];
   /** Positions of operations whose placement is free. */
   readonly movable: readonly number[];
+  /** Activations a plan may recompute (`recomputableActivations`): empty unless a training step. */
+  readonly recomputable: readonly string[];
+  /** Those of them that cheap kernels write (`cheapRecomputable`). */
+  readonly cheap: readonly string[];
 }
 
 /** The search space of `program` on `devices` under `pins` (checked beforehand by `checkPins`). */
@@ -74,5 +79,7 @@ export function searchSpace(program: Program, devices: readonly string[], pins: 
     ops,
     resplittable: ops.filter((o) => o.pinnedSplits === undefined).map((o) => o.index),
     movable: ops.filter((o) => o.pinnedDevices === undefined).map((o) => o.index),
+    recomputable: recomputableActivations(program),
+    cheap: cheapRecomputable(program),
   };
 }

@@ -112,7 +112,7 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
 
   const evaluations = counts.reduce((a, b) => a + b, 0);
   const front = global.map((g) => ({
-    plan: planFromChoices(run.program, run.devices, g.choices),
+    plan: planFromChoices(run.program, run.devices, g.choices, g.recompute),
     cost: g.cost,
   }));
   return { front, evaluations, stoppedBy: stoppedBy(run, evaluations), mutators: mergeStats(stats) };

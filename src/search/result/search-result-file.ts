@@ -84,7 +84,8 @@ export function searchResultToJson(result: SearchResult): JsonValue {
   const doc = {
     version: result.version,
     kind: "search-result",
-    program: programToJson(first.plan.program),
+    // A plan that recomputes runs a rewritten program; the result stores the one before (as plan files do).
+    program: programToJson(first.plan.recompute?.program ?? first.plan.program),
     cluster: clusterToJson(result.cluster),
     pricing: result.pricing,
     front: result.front.map(scoredToJson),

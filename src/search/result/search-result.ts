@@ -27,7 +27,8 @@ export type MutatorName =
   | "copy-neighbour"
   | "spread-layout"
   | "tile-twins"
-  | "resplit-twins";
+  | "resplit-twins"
+  | "recompute";
 
 /** How often a mutator was tried, how often its child entered the front, its final probability. */
 export interface MutatorStats {

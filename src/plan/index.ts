@@ -20,6 +20,7 @@ export {
   taskDevices,
   trafficOrder,
   withOperation,
+  withOperations,
 } from "./plan-traffic.js";
 export { Interner, type ProgramFacts, programFacts } from "./program-facts.js";
 export { rescalePlan } from "./rescale-plan.js";

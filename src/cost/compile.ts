@@ -62,32 +62,20 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.pdDev = sized(ws.pdDev, P);
   ws.pdOp = sized(ws.pdOp, P);
   ws.pdPiece = sized(ws.pdPiece, P);
-  // Keys are interned for the simulator's lifetime and keep growing as re-splits make new
-  // regions; the (key, device) tables only need the keys this plan uses, numbered densely here.
-  const keyTable = ws.keyStamp;
-  ws.keyStamp = sized(ws.keyStamp, facts.interner.size);
-  ws.keyLocal = sized(ws.keyLocal, facts.interner.size);
+  // (key, device) pairs seen in this compile, in open-addressing tables sized by the pieces: a
+  // dense key × device table grows with the interner times the devices (10⁸ slots at 512
+  // devices) and clearing or allocating it cost more than the compile itself.
+  const cap = tableCapacity(P);
+  const mask = cap - 1;
   const stamp = ws.nextStamp();
-  const { keyStamp, keyLocal } = ws;
-  // Placement changes share their parent's traffic, hence its keys and their numbering.
-  const numbered = ws.keyTraffic === state.traffic && keyTable === keyStamp;
-  let nKeys = numbered ? ws.keyCount : 0;
-  for (const k of numbered ? [] : facts.order) {
-    const keys = reads[k]!.key;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (keyStamp[key] !== stamp) {
-        keyStamp[key] = stamp;
-        keyLocal[key] = nKeys++;
-      }
-    }
-  }
-  ws.keyTraffic = state.traffic;
-  ws.keyCount = nKeys;
-  const slots = nKeys * D;
-  ws.seenStamp = sized(ws.seenStamp, slots);
-  ws.seenX = sized(ws.seenX, slots);
-  ws.pdStamp = sized(ws.pdStamp, slots);
+  ws.seenStamp = sized(ws.seenStamp, cap);
+  ws.seenKey = sized(ws.seenKey, cap);
+  ws.seenDev = sized(ws.seenDev, cap);
+  ws.seenX = sized(ws.seenX, cap);
+  ws.pdStamp = sized(ws.pdStamp, cap);
+  ws.pdSlotKey = sized(ws.pdSlotKey, cap);
+  ws.pdSlotDev = sized(ws.pdSlotDev, cap);
+  const { seenKey, seenDev, pdSlotKey, pdSlotDev } = ws;
   const { opBase, taskOp, taskLocal, taskDev, taskDur, taskOut, taskKeep, inStart, inX, locStart, locT } = ws;
   const { xFrom, xTo, xCls, xBytes, xProducer, xOp, xPiece, seenStamp, seenX, pdStamp } = ws;
   const { xNext, xRem, consHead, qTask, qNext, pending, remOut, outHead, outTail } = ws;
@@ -149,9 +137,14 @@ export function compile(ctx: SimContext, state: PlanState): void {
           from = home[srcTask[p]!]!;
           if (from < 0) {
             // Pre-distributed: the device holds this region from the start, once.
-            const slot = keyLocal[pieceKey[p]!]! * D + dev;
+            const key = pieceKey[p]!;
+            let slot = pairHash(key, dev) & mask;
+            while (pdStamp[slot] === stamp && (pdSlotKey[slot] !== key || pdSlotDev[slot] !== dev))
+              slot = (slot + 1) & mask;
             if (pdStamp[slot] !== stamp) {
               pdStamp[slot] = stamp;
+              pdSlotKey[slot] = key;
+              pdSlotDev[slot] = dev;
               if (overlapping[srcTask[p]!] === 0) {
                 base[dev]! += pieceBytes[p]!;
                 continue;
@@ -180,13 +173,18 @@ export function compile(ctx: SimContext, state: PlanState): void {
             continue;
           }
         }
-        const slot = keyLocal[pieceKey[p]!]! * D + dev;
+        const key = pieceKey[p]!;
+        let slot = pairHash(key, dev) & mask;
+        while (seenStamp[slot] === stamp && (seenKey[slot] !== key || seenDev[slot] !== dev))
+          slot = (slot + 1) & mask;
         let x: number;
         if (seenStamp[slot] === stamp) {
           x = seenX[slot]!;
         } else {
           x = X++;
           seenStamp[slot] = stamp;
+          seenKey[slot] = key;
+          seenDev[slot] = dev;
           seenX[slot] = x;
           xFrom[x] = from;
           xTo[x] = dev;
@@ -231,6 +229,19 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.pdCount = nPd;
   residentInputs(ctx, state);
   sequences(ctx, state);
+}
+
+/** A power of two at least twice `n` (a table of `n` entries at most half full). */
+function tableCapacity(n: number): number {
+  let cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  return cap;
+}
+
+/** Mixes an interned key and a device into a table position (before masking). */
+function pairHash(key: number, dev: number): number {
+  const h = Math.imul(key, 0x9e3779b1) ^ Math.imul(dev + 1, 0x85ebca77);
+  return h ^ (h >>> 15);
 }
 
 function unsupported(ctx: SimContext, task: string, dtype: string, dev: number): never {

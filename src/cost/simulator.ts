@@ -9,6 +9,7 @@ import {
   taskDevices,
   trafficOrder,
   withOperation,
+  withOperations,
 } from "../plan/plan-traffic.js";
 import { programFacts } from "../plan/program-facts.js";
 import { gridSharding } from "../shard/operation-sharding.js";
@@ -70,6 +71,15 @@ export interface Simulator {
    * they are, combines go to their default devices, and an explicit order is dropped.
    */
   withCombine(op: string, combine: CombineMode): Simulator;
+  /**
+   * The plan with each operation of `plans` planned as given (sharding, devices, combine
+   * devices, combine mode), in one step: the operations whose sharding or combine mode changed
+   * get their tasks re-derived, and every operation reading what they write has its pieces
+   * re-derived once (a chain of `withSharding` would re-derive a shared reader once per changed
+   * producer). An explicit plan order is dropped when any operation is re-derived. Throws
+   * `plan_mismatch`, `unknown_device` and `device_count_mismatch` as `createSimulator` does.
+   */
+  withOperationPlans(plans: readonly OperationPlan[]): Simulator;
 }
 
 /** Simulates `plan` on `cluster`: the cost vector and timeline (see `createSimulator`). */
@@ -137,6 +147,18 @@ function placeOp(ctx: SimContext, g: OpTasks, p: OperationPlan): OpPlace {
   return { plan: p, shard: all.subarray(0, n), combine: all.subarray(n) };
 }
 
+/** Whether two plans of one operation cut it the same way and combine it the same way (devices aside). */
+function sameSharding(a: OperationPlan, b: OperationPlan): boolean {
+  if ((a.combine ?? "gather") !== (b.combine ?? "gather")) return false;
+  if (a.sharding === b.sharding) return true;
+  const x = a.sharding.boundaries;
+  const y = b.sharding.boundaries;
+  return (
+    x.length === y.length &&
+    x.every((cuts, d) => cuts.length === y[d]!.length && cuts.every((c, i) => c === y[d]![i]))
+  );
+}
+
 class PlanSimulator implements Simulator {
   private costCache: CostVector | undefined;
   private planCache: Plan | undefined;
@@ -158,7 +180,12 @@ class PlanSimulator implements Simulator {
    */
   private childOrigin(k: number): Origin | null {
     if (this.state.order !== null) return null;
-    const pos = this.ctx.facts.order.indexOf(k);
+    return this.childOriginAt(this.ctx.facts.order.indexOf(k));
+  }
+
+  /** `childOrigin` for a change whose first operation sits at derivation position `pos`. */
+  private childOriginAt(pos: number): Origin | null {
+    if (this.state.order !== null) return null;
     if (this.costCache === undefined && this.origin !== null)
       return { parent: this.origin.parent, from: Math.min(this.origin.from, pos) };
     return { parent: this, from: pos };
@@ -270,6 +297,34 @@ class PlanSimulator implements Simulator {
     const k = opPosition(this.ctx.facts, op);
     const old = this.state.places[k]!.plan;
     return this.rederived(k, { op, sharding: old.sharding, devices: old.devices.slice(), combine });
+  }
+
+  withOperationPlans(plans: readonly OperationPlan[]): Simulator {
+    const { ctx, state } = this;
+    const changes = new Map<number, OperationPlan>();
+    const moved: [number, OperationPlan][] = [];
+    for (const p of plans) {
+      const k = opPosition(ctx.facts, p.op);
+      const old = state.places[k]!.plan;
+      if (sameSharding(old, p)) moved.push([k, p]);
+      else changes.set(k, p);
+    }
+    if (changes.size === 0 && moved.length === 0) return this;
+    const traffic = changes.size === 0 ? state.traffic : withOperations(state.traffic, changes);
+    const prices = state.prices.slice();
+    const places = state.places.slice();
+    for (const [k, p] of changes) {
+      prices[k] = priceOp(traffic.tasks[k]!, ctx.model, ctx.types, ctx.busyLevels);
+      places[k] = placeOp(ctx, traffic.tasks[k]!, p);
+    }
+    for (const [k, p] of moved) places[k] = placeOp(ctx, traffic.tasks[k]!, p);
+    const touched = new Set([...changes.keys(), ...moved.map(([k]) => k)]);
+    const first = ctx.facts.order.findIndex((k) => touched.has(k));
+    if (changes.size === 0)
+      return new PlanSimulator(ctx, this.base, { ...state, places }, this.childOriginAt(first));
+    const overlapping = overlappingInputs(ctx.facts, traffic.reads, state.overlapping, [...changes.keys()]);
+    const origin = state.order === null ? this.childOriginAt(first) : null;
+    return new PlanSimulator(ctx, this.base, { traffic, prices, places, order: null, overlapping }, origin);
   }
 
   /** This plan with operation `k` planned as `plan`: its tasks, prices and readers re-derived. */

@@ -58,16 +58,12 @@ export class Workspace {
   xPiece = new Int32Array(0);
   xPhase = new Int32Array(0);
 
-  /** Dedup of (source region key, device) within one evaluation: stamp and transfer id. */
+  /** Dedup of (source region key, device) within one evaluation, an open-addressing table: stamp, key, device, transfer id. */
   seenStamp = new Int32Array(0);
+  seenKey = new Int32Array(0);
+  seenDev = new Int32Array(0);
   seenX = new Int32Array(0);
-  /** Dense numbering of the interned keys one evaluation uses: stamp and local number. */
-  keyStamp = new Int32Array(0);
-  keyLocal = new Int32Array(0);
   private stamps = 0;
-  /** The traffic whose keys `keyLocal` numbers (with the stamp in `keyStamp` of that compile), and how many. */
-  keyTraffic: object | null = null;
-  keyCount = 0;
 
   // Pre-distributed input regions: one record per distinct (key, device).
   pdCount = 0;
@@ -75,7 +71,10 @@ export class Workspace {
   pdDev = new Int32Array(0);
   pdOp = new Int32Array(0);
   pdPiece = new Int32Array(0);
+  /** Pre-distributed (key, device) pairs seen in this evaluation, a table like `seenStamp`'s. */
   pdStamp = new Int32Array(0);
+  pdSlotKey = new Int32Array(0);
+  pdSlotDev = new Int32Array(0);
   /** Bytes resident on each device for the whole run (program inputs). */
   base = new Float64Array(0);
 
@@ -149,13 +148,11 @@ export class Workspace {
   live = new Float64Array(0);
   peak = new Float64Array(0);
 
-  /** A fresh stamp for `keyStamp`, `seenStamp` and `pdStamp` (one per compile). */
+  /** A fresh stamp for `seenStamp` and `pdStamp` (one per compile). */
   nextStamp(): number {
     if (this.stamps >= STAMP_LIMIT) {
       this.seenStamp.fill(0);
       this.pdStamp.fill(0);
-      this.keyStamp.fill(0);
-      this.keyTraffic = null;
       this.stamps = 0;
     }
     return ++this.stamps;

@@ -21,6 +21,7 @@ export {
   taskDevices,
   trafficOrder,
   withOperation,
+  withOperations,
 } from "./plan-traffic.js";
 export { Interner, type ProgramFacts, programFacts } from "./program-facts.js";
 export { recomputedTensors, withoutRecompute, withRecompute } from "./recompute-plan.js";

@@ -1,7 +1,11 @@
 import type { ZRange } from "../zspace/z-range.js";
 import type { OpTasks } from "./op-tasks.js";
 import type { ProgramFacts } from "./program-facts.js";
+import { type RegionIndex, regionIndex } from "./region-index.js";
 import { type Source, sourceKey } from "./source.js";
+
+/** Writers (and reading shards) from which a read's writers are looked up in a `regionIndex`. */
+const INDEXED_WRITERS = 16;
 
 /** What a piece of a read is: the consumer's operand, the source, the tensor and region. */
 export interface PieceInfo {
@@ -48,14 +52,15 @@ interface IndexedWriter {
  * of a read tile the region read, with no element twice.
  *
  * With `reuse`, the operation's own tasks are those `reuse.reads` was derived for and only the
- * writers of operation `reuse.changed` may differ: operands no output of that operation feeds,
- * and the combines, copy their pieces from `reuse.reads` instead of intersecting again.
+ * writers of the operations in `reuse.changed` may differ: operands no output of those
+ * operations feeds, and the combines, copy their pieces from `reuse.reads` instead of
+ * intersecting again.
  */
 export function deriveOpReads(
   facts: ProgramFacts,
   tasks: readonly OpTasks[],
   index: number,
-  reuse?: { readonly reads: OpReads; readonly changed: number },
+  reuse?: { readonly reads: OpReads; readonly changed: ReadonlySet<number> },
 ): OpReads {
   const g = tasks[index]!;
   const op = g.op;
@@ -93,7 +98,8 @@ export function deriveOpReads(
     info.push({ operand, source: w.source, tensor, region, partial });
   };
   const old = reuse?.reads;
-  const fed = (tensor: string) => reuse !== undefined && facts.producers.get(tensor)?.includes(reuse.changed);
+  const fed = (tensor: string) =>
+    reuse !== undefined && (facts.producers.get(tensor) ?? []).some((p) => reuse.changed.has(p));
   const copy = (p: number) => {
     srcOp.push(old!.srcOp[p]!);
     srcTask.push(old!.srcTask[p]!);
@@ -104,6 +110,18 @@ export function deriveOpReads(
   const writers = new Map(
     op.inputs.map((sel) => [sel.tensor, old !== undefined && !fed(sel.tensor) ? [] : writersOf(sel.tensor)]),
   );
+  // Many shards reading many writers: find each read's writers through a grid index.
+  const indexes = new Map<string, RegionIndex>();
+  const candidatesOf = (tensor: string, need: ZRange): readonly IndexedWriter[] => {
+    const all = writers.get(tensor)!;
+    if (all.length < INDEXED_WRITERS || nShards < INDEXED_WRITERS) return all;
+    let index = indexes.get(tensor);
+    if (index === undefined) {
+      index = regionIndex(all.map((w) => w.region));
+      indexes.set(tensor, index);
+    }
+    return index.candidates(need).map((i) => all[i]!);
+  };
   g.shards.forEach((s, k) => {
     start[k] = srcOp.length;
     // The old row lists the same operands in the same order: walk it alongside.
@@ -115,7 +133,7 @@ export function deriveOpReads(
       }
       if (old !== undefined) while (p < old.start[k + 1]! && old.info[p]!.operand === sel.name) p++;
       const need = s.inputs[sel.name]!;
-      for (const w of writers.get(sel.tensor)!) {
+      for (const w of candidatesOf(sel.tensor, need)) {
         const region = overlap(w.region, need);
         if (region !== undefined) add(w, region, sel.tensor, sel.name, false);
       }

@@ -62,14 +62,28 @@ export function withOperation(
   sharding: OperationSharding,
   combine: CombineMode = "gather",
 ): PlanTraffic {
+  return withOperations(traffic, new Map([[index, { sharding, combine }]]));
+}
+
+/**
+ * `traffic` with several operations (by position) re-split or re-combined at once: each one's
+ * tasks are re-derived, and the pieces of it and of every operation reading what any of them
+ * writes are re-derived once, however many of its producers changed (a chain of
+ * `withOperation` would re-derive a shared reader once per changed producer).
+ */
+export function withOperations(
+  traffic: PlanTraffic,
+  changes: ReadonlyMap<number, { readonly sharding: OperationSharding; readonly combine?: CombineMode }>,
+): PlanTraffic {
   const { facts } = traffic;
   const tasks = traffic.tasks.slice();
-  tasks[index] = deriveOpTasks(facts, index, sharding, combine);
+  for (const [k, c] of changes) tasks[k] = deriveOpTasks(facts, k, c.sharding, c.combine ?? "gather");
   const reads = traffic.reads.slice();
-  reads[index] = deriveOpReads(facts, tasks, index);
-  for (const c of facts.consumers[index]!) {
-    if (c !== index) reads[c] = deriveOpReads(facts, tasks, c, { reads: traffic.reads[c]!, changed: index });
-  }
+  const changed = new Set(changes.keys());
+  const readers = new Set<number>();
+  for (const k of changed) for (const c of facts.consumers[k]!) if (!changed.has(c)) readers.add(c);
+  for (const k of changed) reads[k] = deriveOpReads(facts, tasks, k);
+  for (const c of readers) reads[c] = deriveOpReads(facts, tasks, c, { reads: traffic.reads[c]!, changed });
   return { facts, tasks, reads };
 }
 

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { createSimulator, simulatePlan } from "../../src/cost/index.js";
 import { program } from "../../src/frontend/index.js";
 import { deriveTaskGraph, deviceNames, makePlan } from "../../src/plan/index.js";
+import { gridSharding } from "../../src/shard/index.js";
+import { expectTesseraError } from "../zspace/expect-error.js";
 import { roundCluster } from "./clusters.js";
 
 const prog = (() => {
@@ -88,5 +90,33 @@ describe("neighbours of a plan", () => {
     expect(child.cost()).toBe(child.cost());
     expect(child.pricing).toBe("point-to-point");
     expect(child.cluster).toBe(cluster);
+  });
+
+  it("changes several operations in one step as simulating that plan does", () => {
+    const op = (id: string) => prog.operations.find((o) => o.id === id)!;
+    const both = sim.withOperationPlans([
+      {
+        op: "mm",
+        sharding: gridSharding(op("mm"), [{ dim: 0, parts: 4 }]),
+        devices: ["d3", "d2", "d1", "d0"],
+      },
+      { op: "act", sharding: gridSharding(op("act"), [{ dim: 1, parts: 2 }]), devices: ["d2", "d3"] },
+    ]);
+    expect(both.plan.operations.map((o) => o.devices)).toEqual([
+      ["d3", "d2", "d1", "d0"],
+      ["d2", "d3"],
+    ]);
+    expect(both.simulate()).toEqual(simulatePlan(both.plan, cluster));
+    // Placement alone, and nothing at all.
+    const moved = sim.withOperationPlans([{ ...sim.plan.operations[1]!, devices: ["d3", "d2"] }]);
+    expect(moved.cost()).toEqual(simulatePlan(moved.plan, cluster).cost);
+    expect(sim.withOperationPlans([])).toBe(sim);
+  });
+
+  it("refuses a change of an operation the program lacks (plan_mismatch)", () => {
+    expectTesseraError(
+      () => sim.withOperationPlans([{ ...sim.plan.operations[0]!, op: "nope" }]),
+      "plan_mismatch",
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   planTraffic,
   programFacts,
   withOperation,
+  withOperations,
 } from "../../src/plan/index.js";
 import { gridSharding } from "../../src/shard/index.js";
 import { Dice, programAndDice, randomSplits, runs } from "../shard/random-programs.js";
@@ -47,6 +48,36 @@ describe("re-deriving one operation of the traffic core", () => {
             plans[k] = { ...plans[k]!, sharding, combine };
             expect(pieces(traffic)).toEqual(pieces(planTraffic(facts, plans)));
           }
+        },
+      ),
+      { numRuns: runs(60) },
+    );
+  });
+
+  it("re-derives several operations at once as it derives the changed plan from scratch", () => {
+    fc.assert(
+      fc.property(
+        programAndDice(10),
+        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 40 }),
+        ({ program, dice }, rolls) => {
+          const roll = new Dice(rolls);
+          const plan = randomPlan(program, dice, { devices: 4 });
+          const facts = programFacts(program);
+          const plans = operationPlans(plan, facts).slice();
+          const before = planTraffic(facts, plans);
+          const changes = new Map<
+            number,
+            { sharding: ReturnType<typeof gridSharding>; combine: "gather" | "reduce-scatter" }
+          >();
+          for (let step = 0; step < 1 + roll.int(4); step++) {
+            const k = roll.int(program.operations.length);
+            const op = program.operations[k]!;
+            const sharding = gridSharding(op, randomSplits(op, roll, 8));
+            const combine = roll.oneIn(2) ? "gather" : "reduce-scatter";
+            changes.set(k, { sharding, combine });
+            plans[k] = { ...plans[k]!, sharding, combine };
+          }
+          expect(pieces(withOperations(before, changes))).toEqual(pieces(planTraffic(facts, plans)));
         },
       ),
       { numRuns: runs(60) },

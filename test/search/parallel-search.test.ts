@@ -48,10 +48,20 @@ describe("runParallel", () => {
   });
 
   it("reports a worker that fails outside typed errors as worker_crashed, and stops the others", async () => {
-    // A seed naming an operation the program lacks breaks the worker while it seeds.
-    const starts = [[{ op: "no-such-op", splits: [], devices: [devices[0]!] }]];
+    // A seed whose splits are not a list (no caller of searchPlans can send one) breaks the
+    // worker while it seeds, outside the typed errors.
+    const splits = null as unknown as [];
+    const starts = [[{ op: program.operations[0]!.id, splits, devices: [devices[0]!] }]];
     const error = await failure(run({ starts }));
     expect(error.code).toBe("worker_crashed");
+    expect([0, 1]).toContain(error.context.worker);
+  });
+
+  it("reports a typed error of a worker with its code", async () => {
+    // A seed naming an operation the program lacks: plan_mismatch, as in this thread.
+    const starts = [[{ op: "no-such-op", splits: [], devices: [devices[0]!] }]];
+    const error = await failure(run({ starts }));
+    expect(error.code).toBe("plan_mismatch");
     expect([0, 1]).toContain(error.context.worker);
   });
 

@@ -16,6 +16,7 @@ import { trainingPlan, trainingShape } from "../../src/search/baselines/training
 import { planChoices, planFromChoices, withChoices } from "../../src/search/engine/plan-choice.js";
 import { searchPlans } from "../../src/search/index.js";
 import { batchAxes } from "../../src/shard/index.js";
+import { expectTesseraError } from "../zspace/expect-error.js";
 
 const cluster = presetCluster("dgx-a100");
 // Wide layers, a small batch: the weights and their Adam states dominate memory.
@@ -84,6 +85,8 @@ describe("training baselines", () => {
     // And back to gather.
     const gathered = withChoices(rebuilt, planChoices(base.plan));
     expect(new Set(modes(gathered.plan))).toEqual(new Set(["gather"]));
+    // A choice for an operation the program lacks is refused.
+    expectTesseraError(() => withChoices(base, [{ ...choices[0]!, op: "nope" }]), "plan_mismatch");
   });
 
   it("are the search's first starts on a training step, so a cut-short search still has one", async () => {

@@ -296,21 +296,25 @@ function withTwins(
   self: boolean,
   rng: Rng,
 ): Simulator | undefined {
-  let child = sim;
-  let changed = 0;
+  // One step for the whole class: a reader of several twins is re-derived once.
+  const plans: OperationPlan[] = [];
   for (const k of self ? [o.index, ...o.twins] : o.twins) {
     const t = space.ops[k]!;
     if (t.pinnedSplits !== undefined) continue;
     const allowed = new Set(t.allowed);
     const mine = devices.every((d) => allowed.has(d))
       ? devices.slice()
-      : dealDevices(child, space, t, splits, devices.length, rng);
-    const current = opPlan(child, k);
+      : dealDevices(sim, space, t, splits, devices.length, rng);
+    const current = opPlan(sim, k);
     if (sameSplits(splits, current.sharding.splits) && sameDevices(mine, current.devices)) continue;
-    child = child.withSharding(t.op.id, splits, mine);
-    changed++;
+    plans.push({
+      op: t.op.id,
+      sharding: gridSharding(t.op, splits),
+      devices: mine,
+      ...(current.combine === undefined ? {} : { combine: current.combine }),
+    });
   }
-  return changed === 0 ? undefined : child;
+  return plans.length === 0 ? undefined : sim.withOperationPlans(plans);
 }
 
 /**

@@ -1,8 +1,10 @@
+import { TesseraError } from "../../base/errors.js";
 import type { Simulator } from "../../cost/simulator.js";
 import type { Program } from "../../ir/program.js";
 import { makePlan } from "../../plan/make-plan.js";
-import type { CombineMode, Plan } from "../../plan/plan.js";
+import type { CombineMode, OperationPlan, Plan } from "../../plan/plan.js";
 import { recomputedTensors, withRecompute } from "../../plan/recompute-plan.js";
+import { gridSharding } from "../../shard/operation-sharding.js";
 import type { DimSplit } from "../../zspace/z-range.js";
 import { recomputeSimulator } from "./recompute-simulator.js";
 
@@ -40,25 +42,30 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * `base` changed to make `choices`: only the operations whose choice differs are re-split,
- * re-combined or re-placed, so the result shares the rest of `base`'s derivations.
+ * re-combined or re-placed, all in one step (`withOperationPlans`), so the result shares the
+ * rest of `base`'s derivations and a reader of many changed operations is re-derived once.
  */
 export function withChoices(base: Simulator, choices: readonly PlanChoice[]): Simulator {
-  let sim = base;
-  const current = new Map(base.plan.operations.map((o) => [o.op, o]));
+  const ops = new Map(base.plan.program.operations.map((op, k) => [op.id, k]));
+  const plans: OperationPlan[] = [];
   for (const c of choices) {
-    const o = current.get(c.op)!;
+    const k = ops.get(c.op);
+    if (k === undefined)
+      throw new TesseraError("plan_mismatch", `the program has no operation '${c.op}'`, { op: c.op });
+    const o = base.operationPlan(k);
     const resplit = !same(o.sharding.splits, c.splits);
-    const mode = c.combine ?? "gather";
-    const recombine = (o.combine ?? "gather") !== mode;
-    if (resplit) sim = sim.withSharding(c.op, c.splits, c.devices);
-    // Re-combining puts the combines on their default devices: place them (and the shards) after.
-    if (recombine) sim = sim.withCombine(c.op, mode);
-    if (recombine || (resplit && c.combineDevices !== undefined))
-      sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
-    else if (!resplit && (!same(o.devices, c.devices) || !same(o.combineDevices, c.combineDevices)))
-      sim = sim.withPlacement(c.op, c.devices, c.combineDevices);
+    const recombine = (o.combine ?? "gather") !== (c.combine ?? "gather");
+    const moved = !same(o.devices, c.devices) || !same(o.combineDevices, c.combineDevices);
+    if (!resplit && !recombine && !moved) continue;
+    plans.push({
+      op: c.op,
+      sharding: resplit ? gridSharding(base.plan.program.operations[k]!, c.splits) : o.sharding,
+      devices: c.devices.slice(),
+      ...(c.combineDevices === undefined ? {} : { combineDevices: c.combineDevices.slice() }),
+      ...(c.combine === undefined ? {} : { combine: c.combine }),
+    });
   }
-  return sim;
+  return base.withOperationPlans(plans);
 }
 
 /**

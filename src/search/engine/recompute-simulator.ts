@@ -90,6 +90,15 @@ class RecomputingSimulator implements Simulator {
     return new RecomputingSimulator(sim, this.shape);
   }
 
+  withOperationPlans(plans: readonly OperationPlan[]): Simulator {
+    // A copy is planned like its original: each changed plan is repeated under its copies' ids.
+    const mirrored = plans.flatMap((p) => [
+      p,
+      ...(this.shape.copies.get(p.op) ?? []).map((c) => ({ ...p, op: c })),
+    ]);
+    return new RecomputingSimulator(this.inner.withOperationPlans(mirrored), this.shape);
+  }
+
   private planOf(sim: Simulator, op: string): OperationPlan {
     return sim.operationPlan(this.shape.at.get(op)!);
   }

@@ -46,20 +46,22 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * rest of `base`'s derivations and a reader of many changed operations is re-derived once.
  */
 export function withChoices(base: Simulator, choices: readonly PlanChoice[]): Simulator {
-  const ops = new Map(base.plan.program.operations.map((op, k) => [op.id, k]));
+  // By id, not position: a recomputing plan's program holds copies its simulator's positions skip.
+  const ops = new Map(base.plan.program.operations.map((op) => [op.id, op]));
+  const current = new Map(base.plan.operations.map((o) => [o.op, o]));
   const plans: OperationPlan[] = [];
   for (const c of choices) {
-    const k = ops.get(c.op);
-    if (k === undefined)
+    const op = ops.get(c.op);
+    const o = current.get(c.op);
+    if (op === undefined || o === undefined)
       throw new TesseraError("plan_mismatch", `the program has no operation '${c.op}'`, { op: c.op });
-    const o = base.operationPlan(k);
     const resplit = !same(o.sharding.splits, c.splits);
     const recombine = (o.combine ?? "gather") !== (c.combine ?? "gather");
     const moved = !same(o.devices, c.devices) || !same(o.combineDevices, c.combineDevices);
     if (!resplit && !recombine && !moved) continue;
     plans.push({
       op: c.op,
-      sharding: resplit ? gridSharding(base.plan.program.operations[k]!, c.splits) : o.sharding,
+      sharding: resplit ? gridSharding(op, c.splits) : o.sharding,
       devices: c.devices.slice(),
       ...(c.combineDevices === undefined ? {} : { combineDevices: c.combineDevices.slice() }),
       ...(c.combine === undefined ? {} : { combine: c.combine }),

@@ -12,6 +12,7 @@ import { randomInputs } from "../reference/random-inputs.js";
 import { fastest } from "./fastest.js";
 import { KERNEL_CLASSES, type KernelClass, kernelProgram } from "./kernel-grid.js";
 import { median } from "./median.js";
+import { reluChain } from "./relu-chain.js";
 
 /** One kernel shape timed inside the executor's workers: its size as the cost model counts it, and seconds per task. */
 export interface KernelSample {
@@ -146,7 +147,9 @@ export async function probeExecutor(
     readonly large: number;
   },
 ): Promise<ExecutorProbe> {
-  const chainPlan = makePlan(chainProgram(options.chain, options.taskElements), { devices: ["d0"] });
+  const chainPlan = makePlan(reluChain("calibrate-dispatch", options.chain, options.taskElements), {
+    devices: ["d0"],
+  });
   const parallel = chainsProgram(options.chain, executor.threads, options.taskElements);
   const parallelPlan = makePlan(parallel, {
     devices: deviceNames(executor.threads),
@@ -199,14 +202,6 @@ export async function probeExecutor(
     smallElements: options.small,
     largeElements: options.large,
   };
-}
-
-function chainProgram(length: number, elements: number): Program {
-  const p = program("calibrate-dispatch");
-  let x = p.input("x", [elements]);
-  for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
-  p.output("y", x);
-  return p.build();
 }
 
 /** `count` independent chains of `length` `relu`s over `elements`, chain `c`'s operations named `chain${c}_…`. */

@@ -5,6 +5,7 @@ import type { LocalExecutor } from "../local/local-executor.js";
 import { randomInputs } from "../reference/random-inputs.js";
 import { fastest } from "./fastest.js";
 import { median } from "./median.js";
+import { reluChain } from "./relu-chain.js";
 
 /** How much the transfer probe measures. */
 export interface TransferProbeOptions {
@@ -91,8 +92,8 @@ export async function probeTransfers(
     const extra = (fastest(compute[1]!) - fastest(compute[0]!)) / 1000 / (options.chain - 1);
     return { extra, traced: median(arrivals) / 1000 };
   };
-  const small = await perTransfer(chainProgram(options.chain, options.small), (i) => i);
-  const large = await perTransfer(chainProgram(options.chain, options.large), (i) => i);
+  const small = await perTransfer(reluChain("calibrate-transfers", options.chain, options.small), (i) => i);
+  const large = await perTransfer(reluChain("calibrate-transfers", options.chain, options.large), (i) => i);
   // In a plan a device often idles for a task or more before its input arrives, and an idle
   // worker thread is slow to wake on a virtual machine: the tight chain (each worker idles for
   // one tiny task) does not see that, so a chain of longer steps measures it too.
@@ -117,14 +118,6 @@ export async function probeTransfers(
     idleElements: options.idle,
     repeats: options.repeats,
   };
-}
-
-function chainProgram(length: number, elements: number): Program {
-  const p = program("calibrate-transfers");
-  let x = p.input("x", [elements]);
-  for (let i = 0; i < length; i++) x = p.relu(x, { id: `relu${i}` });
-  p.output("y", x);
-  return p.build();
 }
 
 /**

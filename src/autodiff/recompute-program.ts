@@ -1,6 +1,7 @@
 import { TesseraError } from "../base/errors.js";
 import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program, Selection, TensorDecl } from "../ir/program.js";
+import { backwardReads, forwardTensors } from "./forward-tensors.js";
 import { CHEAP_KERNELS } from "./recompute.js";
 
 /** A program with some activations recomputed, and which operation each copy copies. */
@@ -8,24 +9,6 @@ export interface RecomputedProgram {
   readonly program: Program;
   /** Copy operation id → the id of the operation it copies. */
   readonly copies: Readonly<Record<string, string>>;
-}
-
-/**
- * The tensors the loss (every scalar output) depends on: a training step's forward pass,
- * through every producer, inputs included. Empty for a program without a scalar output.
- */
-export function forwardTensors(program: Program): Set<string> {
-  const rank = new Map(program.tensors.map((t) => [t.id, t.range.rank]));
-  const ops = program.operations;
-  const producers = tensorWriters(ops);
-  const forward = new Set<string>();
-  const pending = program.outputs.filter((o) => rank.get(o) === 0);
-  for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
-    if (forward.has(t)) continue;
-    forward.add(t);
-    for (const k of producers.get(t) ?? []) for (const s of ops[k]!.inputs) pending.push(s.tensor);
-  }
-  return forward;
 }
 
 /**
@@ -38,11 +21,7 @@ export function recomputableActivations(program: Program): string[] {
   const forward = forwardTensors(program);
   const decls = new Map(program.tensors.map((t) => [t.id, t]));
   const writers = tensorWriters(program.operations);
-  const readByBackward = new Set<string>();
-  for (const op of program.operations) {
-    if (op.outputs.some((s) => forward.has(s.tensor))) continue;
-    for (const s of op.inputs) readByBackward.add(s.tensor);
-  }
+  const readByBackward = backwardReads(program, forward);
   const outputs = new Set(program.outputs);
   return program.tensors
     .map((t) => t.id)

@@ -10,11 +10,11 @@
  * failure.fail(new Error("second")); // ignored
  * await Promise.race([work, failure.failed]); // rejects with "first"
  */
-export class FirstFailure {
+export class FirstFailure<E extends Error = Error> {
   /** Rejects with the first error given to `fail`; never resolves. */
   readonly failed: Promise<never>;
-  private first: Error | undefined;
-  private reject: (error: Error) => void = () => {};
+  private first: E | undefined;
+  private reject: (error: E) => void = () => {};
 
   /** A run that has not failed yet. */
   constructor() {
@@ -26,14 +26,14 @@ export class FirstFailure {
   }
 
   /** Fails the run with `error` unless it has already failed; bound, so it can be passed as a callback. */
-  readonly fail = (error: Error): void => {
+  readonly fail = (error: E): void => {
     if (this.first !== undefined) return;
     this.first = error;
     this.reject(error);
   };
 
   /** The error the run failed with, or undefined while it has not failed. */
-  get error(): Error | undefined {
+  get error(): E | undefined {
     return this.first;
   }
 }

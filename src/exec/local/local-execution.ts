@@ -68,9 +68,13 @@ export class LocalExecution implements PoolListener {
   private readonly failure = new FirstFailure();
   private readonly failed = this.failure.failed;
   private readonly fail = this.failure.fail;
-  private readonly halted: Promise<never>;
+  /**
+   * Rejects once the pool halts. This run's own, not `setup.pool.halted`: reactions added to the
+   * pool's promise by every run would keep every run alive.
+   */
+  private readonly halting = new FirstFailure();
+  private readonly halted = this.halting.failed;
   private readonly finished: Promise<void>;
-  private halt: (error: Error) => void = () => {};
   private finish: () => void = () => {};
   private nextRequest = 0;
   private readonly fetches = new Map<number, (region: Region) => void>();
@@ -96,11 +100,6 @@ export class LocalExecution implements PoolListener {
     this.orders = new TaskOrders(plan, graph);
     this.tasks = new Map(graph.tasks.map((t) => [t.id, t]));
     this.busy = setup.map.devicesOf.map(() => ({ tasks: 0, busyMs: 0 }));
-    // Not `setup.pool.halted`: reactions added to the pool's promise by every run would keep every run alive.
-    this.halted = new Promise<never>((_, reject) => {
-      this.halt = reject;
-    });
-    this.halted.catch(() => {});
     this.finished = new Promise<void>((resolve) => {
       this.finish = resolve;
     });
@@ -188,7 +187,7 @@ export class LocalExecution implements PoolListener {
   /** The pool halted (a crash, or shut down): the run fails with that reason, and so does its end. */
   onHalt(reason: Error): void {
     this.fail(reason);
-    this.halt(reason);
+    this.halting.fail(reason);
   }
 
   /** The `worker_crashed` error naming what `thread` was doing in this run. */

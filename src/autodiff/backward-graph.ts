@@ -1,12 +1,13 @@
 import type { DType } from "../base/dtype.js";
 import { TesseraError } from "../base/errors.js";
 import type { JsonValue } from "../base/json.js";
-import { ProgramBuilder, type TensorRef } from "../frontend/program-builder.js";
+import { ProgramBuilder } from "../frontend/program-builder.js";
 import { programToJson } from "../ir/encode-program.js";
 import type { Program, Selection } from "../ir/program.js";
 import { parseProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
-import type { VjpEmitter, VjpTensor } from "../kernels/vjp.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
+import type { VjpEmitter } from "../kernels/vjp.js";
 
 type Doc = { [key: string]: JsonValue };
 
@@ -34,22 +35,22 @@ export class BackwardGraph implements VjpEmitter {
   }
 
   /** A forward tensor, whole. */
-  tensor(id: string): VjpTensor {
+  tensor(id: string): TensorRef {
     const t = this.forward.tensors.find((d) => d.id === id)!;
     return withStart(id, t.range.shape.toArray(), t.dtype, t.range.start.toArray());
   }
 
   /** The part of a tensor an operand selection binds. */
-  selection(sel: Selection, dtype: DType): VjpTensor {
+  selection(sel: Selection, dtype: DType): TensorRef {
     return withStart(sel.tensor, sel.range.shape.toArray(), dtype, sel.range.start.toArray());
   }
 
   /** Applies `kernel` under a fresh operation id (`<prefix>.<n>.<kernel>`) and returns its `out`. */
   call(
     kernel: string,
-    inputs: Readonly<Record<string, VjpTensor | undefined>>,
+    inputs: Readonly<Record<string, TensorRef | undefined>>,
     params: Readonly<Record<string, unknown>> = {},
-  ): VjpTensor {
+  ): TensorRef {
     let id: string;
     do id = `${this.prefix}.${this.counter++}.${kernel}`;
     while (this.taken.has(id));
@@ -60,17 +61,16 @@ export class BackwardGraph implements VjpEmitter {
   }
 
   /** Declares a new program input (an optimizer state), throwing `duplicate_id` when the id is taken. */
-  input(id: string, shape: readonly number[], dtype: DType): VjpTensor {
+  input(id: string, shape: readonly number[], dtype: DType): TensorRef {
     this.claim(id);
     this.newInputs.push(id);
     return this.builder.input(id, shape, dtype);
   }
 
   /** Marks `t` as a new program output named `name` (copied when it is a forward tensor or already an output). */
-  output(name: string, t: VjpTensor): void {
+  output(name: string, t: TensorRef): void {
     this.claim(name);
-    const ref: TensorRef = t;
-    this.builder.output(name, ref);
+    this.builder.output(name, t);
     this.newOutputs.push(name);
   }
 
@@ -104,6 +104,6 @@ export class BackwardGraph implements VjpEmitter {
   }
 }
 
-function withStart(id: string, shape: number[], dtype: DType, start: number[]): VjpTensor {
+function withStart(id: string, shape: number[], dtype: DType, start: number[]): TensorRef {
   return start.every((s) => s === 0) ? { id, shape, dtype } : { id, shape, dtype, start };
 }

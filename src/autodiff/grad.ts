@@ -4,7 +4,7 @@ import { IssueCollector } from "../base/issue.js";
 import { topologicalOrder } from "../ir/dependencies.js";
 import type { Operation, Program, TensorDecl } from "../ir/program.js";
 import { checkRegistry, type KernelRegistry } from "../kernels/registry.js";
-import type { VjpTensor } from "../kernels/vjp.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import { BackwardGraph } from "./backward-graph.js";
 import { ForwardReader, type RecomputeChoice } from "./recompute.js";
 
@@ -67,7 +67,7 @@ export function backward(
   program: Program,
   opts: Pick<GradOptions, "loss" | "wrt" | "recompute">,
   registry: KernelRegistry,
-): Record<string, VjpTensor> {
+): Record<string, TensorRef> {
   const decls = new Map(program.tensors.map((t) => [t.id, t]));
   const loss = checkTarget(decls, opts.loss, "loss");
   checkWrt(opts.wrt);
@@ -79,13 +79,13 @@ export function backward(
   const varies = reachable(ops, new Set(opts.wrt), "forward");
   const matters = reachable(ops, new Set([opts.loss]), "backward");
 
-  const parts = new Map<string, VjpTensor[]>();
-  const totals = new Map<string, VjpTensor | undefined>();
-  const contribute = (id: string, t: VjpTensor) => {
+  const parts = new Map<string, TensorRef[]>();
+  const totals = new Map<string, TensorRef | undefined>();
+  const contribute = (id: string, t: TensorRef) => {
     if (totals.has(id)) throw new Error(`internal: cotangent of '${id}' grew after it was summed`);
     parts.set(id, [...(parts.get(id) ?? []), t]);
   };
-  const total = (id: string): VjpTensor | undefined => {
+  const total = (id: string): TensorRef | undefined => {
     if (!totals.has(id)) {
       const [first, ...rest] = parts.get(id) ?? [];
       totals.set(
@@ -116,7 +116,7 @@ export function backward(
       }
     }
   }
-  const out: Record<string, VjpTensor> = {};
+  const out: Record<string, TensorRef> = {};
   for (const w of opts.wrt) {
     out[w] = total(w) ?? graph.call("scale", { x: graph.tensor(w) }, { factor: 0, shift: 0 });
   }
@@ -128,8 +128,8 @@ function outputCotangents(
   graph: BackwardGraph,
   op: Operation,
   decls: ReadonlyMap<string, TensorDecl>,
-  total: (id: string) => VjpTensor | undefined,
-): Record<string, VjpTensor> | undefined {
+  total: (id: string) => TensorRef | undefined,
+): Record<string, TensorRef> | undefined {
   const found = op.outputs.map((sel) => {
     const whole = total(sel.tensor);
     const decl = decls.get(sel.tensor)!;
@@ -154,9 +154,9 @@ function vjpOf(
   reader: ForwardReader,
   op: Operation,
   wanted: ReadonlySet<string>,
-  cotangents: Record<string, VjpTensor>,
+  cotangents: Record<string, TensorRef>,
   registry: KernelRegistry,
-): Record<string, VjpTensor> {
+): Record<string, TensorRef> {
   const def = registry.get(op.kernel)!;
   if (def.vjp === undefined) {
     throw new TesseraError(
@@ -176,7 +176,7 @@ function vjpOf(
     wanted,
     emit: graph,
   });
-  const out: Record<string, VjpTensor> = {};
+  const out: Record<string, TensorRef> = {};
   for (const name of wanted) {
     const t = result[name];
     const sel = op.inputs.find((s) => s.name === name)!;

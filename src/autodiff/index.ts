@@ -1,5 +1,6 @@
 /** Automatic differentiation: backward passes derived from kernels' declared VJPs, and training steps. */
 
+export { forwardTensors } from "./forward-tensors.js";
 export { type GradOptions, type GradProgram, grad, gradients } from "./grad.js";
 export {
   type AdamOptimizer,
@@ -12,7 +13,6 @@ export {
 export { CHEAP_KERNELS, type RecomputeChoice } from "./recompute.js";
 export {
   cheapRecomputable,
-  forwardTensors,
   type RecomputedProgram,
   type RecomputeIssue,
   recomputableActivations,

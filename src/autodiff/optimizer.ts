@@ -1,5 +1,6 @@
 import { TesseraError } from "../base/errors.js";
-import type { VjpEmitter, VjpTensor } from "../kernels/vjp.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
+import type { VjpEmitter } from "../kernels/vjp.js";
 
 /** Plain stochastic gradient descent: `w ← w − lr · g`. */
 export interface SgdOptimizer {
@@ -45,8 +46,8 @@ export const OPTIMIZER_STATES: Readonly<Record<Optimizer["kind"], readonly strin
 
 /** One weight's update: its new value and its new optimizer states by state name. */
 export interface WeightUpdate {
-  readonly weight: VjpTensor;
-  readonly states: Readonly<Record<string, VjpTensor>>;
+  readonly weight: TensorRef;
+  readonly states: Readonly<Record<string, TensorRef>>;
 }
 
 /**
@@ -57,12 +58,12 @@ export interface WeightUpdate {
 export function emitUpdate(
   e: VjpEmitter,
   opt: Optimizer,
-  w: VjpTensor,
-  g: VjpTensor,
-  states: Readonly<Record<string, VjpTensor>>,
+  w: TensorRef,
+  g: TensorRef,
+  states: Readonly<Record<string, TensorRef>>,
 ): WeightUpdate {
-  const scale = (x: VjpTensor, factor: number, shift = 0) => e.call("scale", { x }, { factor, shift });
-  const bin = (kernel: "add" | "sub" | "mul" | "div", a: VjpTensor, b: VjpTensor) => e.call(kernel, { a, b });
+  const scale = (x: TensorRef, factor: number, shift = 0) => e.call("scale", { x }, { factor, shift });
+  const bin = (kernel: "add" | "sub" | "mul" | "div", a: TensorRef, b: TensorRef) => e.call(kernel, { a, b });
   switch (opt.kind) {
     case "sgd":
       return { weight: bin("sub", w, scale(g, opt.lr)), states: {} };

@@ -1,5 +1,7 @@
 import { TesseraError } from "../base/errors.js";
+import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program, Selection, TensorDecl } from "../ir/program.js";
+import { backwardReads, forwardTensors } from "./forward-tensors.js";
 import { CHEAP_KERNELS } from "./recompute.js";
 
 /** A program with some activations recomputed, and which operation each copy copies. */
@@ -7,25 +9,6 @@ export interface RecomputedProgram {
   readonly program: Program;
   /** Copy operation id → the id of the operation it copies. */
   readonly copies: Readonly<Record<string, string>>;
-}
-
-/**
- * The tensors the loss (every scalar output) depends on: a training step's forward pass,
- * through every producer, inputs included. Empty for a program without a scalar output.
- */
-export function forwardTensors(program: Program): Set<string> {
-  const rank = new Map(program.tensors.map((t) => [t.id, t.range.rank]));
-  const producers = new Map<string, Operation[]>();
-  for (const op of program.operations)
-    for (const s of op.outputs) producers.set(s.tensor, [...(producers.get(s.tensor) ?? []), op]);
-  const forward = new Set<string>();
-  const pending = program.outputs.filter((o) => rank.get(o) === 0);
-  for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
-    if (forward.has(t)) continue;
-    forward.add(t);
-    for (const op of producers.get(t) ?? []) for (const s of op.inputs) pending.push(s.tensor);
-  }
-  return forward;
 }
 
 /**
@@ -37,25 +20,16 @@ export function forwardTensors(program: Program): Set<string> {
 export function recomputableActivations(program: Program): string[] {
   const forward = forwardTensors(program);
   const decls = new Map(program.tensors.map((t) => [t.id, t]));
-  const writers = new Map<string, Operation[]>();
-  for (const op of program.operations)
-    for (const s of op.outputs) writers.set(s.tensor, [...(writers.get(s.tensor) ?? []), op]);
-  const readByBackward = new Set<string>();
-  for (const op of program.operations) {
-    if (op.outputs.some((s) => forward.has(s.tensor))) continue;
-    for (const s of op.inputs) readByBackward.add(s.tensor);
-  }
+  const writers = tensorWriters(program.operations);
+  const readByBackward = backwardReads(program, forward);
   const outputs = new Set(program.outputs);
   return program.tensors
     .map((t) => t.id)
     .filter((id) => {
       if (!forward.has(id) || !readByBackward.has(id) || outputs.has(id)) return false;
-      const ops = writers.get(id) ?? [];
-      return (
-        ops.length === 1 &&
-        ops[0]!.outputs.length === 1 &&
-        ops[0]!.outputs[0]!.range.equals(decls.get(id)!.range)
-      );
+      const at = writers.get(id) ?? [];
+      const op = at.length === 1 ? program.operations[at[0]!]! : undefined;
+      return op !== undefined && op.outputs.length === 1 && op.outputs[0]!.range.equals(decls.get(id)!.range);
     });
 }
 
@@ -114,8 +88,7 @@ export function recomputeProgram(program: Program, tensors: readonly string[]): 
   if (first !== undefined) throw new TesseraError(first.code, first.summary, first.context);
   const chosen = new Set(tensors);
   const forward = forwardTensors(program);
-  const producer = new Map<string, Operation>();
-  for (const op of program.operations) for (const s of op.outputs) producer.set(s.tensor, op);
+  const writers = tensorWriters(program.operations);
   const opIds = new Set(program.operations.map((o) => o.id));
   const tensorIds = new Set(program.tensors.map((t) => t.id));
   const fresh = (taken: Set<string>, base: string) => {
@@ -136,7 +109,7 @@ export function recomputeProgram(program: Program, tensors: readonly string[]): 
   const copy = (id: string): string => {
     const done = copyOf.get(id);
     if (done !== undefined) return done;
-    const op = producer.get(id)!;
+    const op = program.operations[writers.get(id)!.at(-1)!]!;
     const inputs = reading(op.inputs);
     const tensor = fresh(tensorIds, `recompute.${id}`);
     const opId = fresh(opIds, `recompute.${op.id}`);

@@ -1,7 +1,7 @@
 import { TesseraError } from "../base/errors.js";
 import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program, Selection, TensorDecl } from "../ir/program.js";
-import type { VjpTensor } from "../kernels/vjp.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import type { BackwardGraph } from "./backward-graph.js";
 
 /** The kernels whose outputs `"cheap"` recomputes: elementwise unary kernels and the normalizations. */
@@ -38,7 +38,7 @@ export type RecomputeChoice = readonly string[] | "cheap";
 export class ForwardReader {
   private readonly producers = new Map<string, Operation>();
   private readonly chosen: ReadonlySet<string>;
-  private readonly copies = new Map<string, VjpTensor>();
+  private readonly copies = new Map<string, TensorRef>();
 
   constructor(
     private readonly graph: BackwardGraph,
@@ -57,7 +57,7 @@ export class ForwardReader {
   }
 
   /** The part of a forward tensor that `sel` binds: the tensor itself, or from its recomputed copy. */
-  read(sel: Selection): VjpTensor {
+  read(sel: Selection): TensorRef {
     const decl = this.decls.get(sel.tensor)!;
     if (!this.chosen.has(sel.tensor)) return this.graph.selection(sel, decl.dtype);
     const whole = this.copy(sel.tensor);
@@ -68,7 +68,7 @@ export class ForwardReader {
     return this.graph.call("slice", { x: whole }, { start, end });
   }
 
-  private copy(id: string): VjpTensor {
+  private copy(id: string): TensorRef {
     const done = this.copies.get(id);
     if (done !== undefined) return done;
     const op = this.producers.get(id)!;

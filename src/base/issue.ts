@@ -29,9 +29,12 @@ export class IssueCollector {
     this.list.push(issue(code, path, summary, context));
   }
 
-  /** Records issues found elsewhere. */
-  addAll(issues: readonly Issue[]): void {
-    this.list.push(...issues);
+  /**
+   * Records issues found elsewhere; `under` is the JSON pointer of the document they were found
+   * in when it is nested in this one (`"/program"` for a plan's embedded program), prefixed to their paths.
+   */
+  addAll(issues: readonly Issue[], under = ""): void {
+    for (const i of issues) this.list.push(under === "" ? i : { ...i, path: `${under}${i.path}` });
   }
 
   /** The issues recorded so far, in order. */

@@ -1,14 +1,13 @@
 import type { BackendName } from "../exec/backend/kernel-backend.js";
 import { openBackend } from "../exec/local/open-backend.js";
 import { evaluateProgramWith, programOutputs } from "../exec/reference/evaluate.js";
-import { randomInputs } from "../exec/reference/random-inputs.js";
-import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
+import { writeTensorValues } from "../exec/tensor-io.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { loadProgramFile } from "../frontend/load-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import { EVAL_WARN_SECONDS, evalEstimate, formatDuration } from "./eval-estimate.js";
 import { progressBar } from "./progress-bar.js";
-import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
+import { commandInputs, FORMAT_NAMES } from "./tensor-options.js";
 
 /** Options of `tessera eval`. */
 export interface EvalOptions {
@@ -33,10 +32,7 @@ export async function evalProgramFile(
 ): Promise<void> {
   const backendName = opts.backend ?? "reference";
   const program = loadProgramFile(file, registry);
-  const inputs =
-    opts.inputs === undefined || opts.inputs.length === 0
-      ? randomInputs(program, opts.seed)
-      : readTensorValues(opts.inputs, programRanges(program));
+  const inputs = commandInputs(program, opts.inputs, opts.seed);
   const estimate = evalEstimate(program);
   const seconds = estimate.seconds[backendName];
   if (seconds >= EVAL_WARN_SECONDS) {

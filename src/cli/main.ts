@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { isTesseraError } from "../base/errors.js";
 import { renderError } from "../base/render.js";
+import type { Pricing } from "../cost/index.js";
 import { calibrateToFile, DEFAULT_CALIBRATION_FILE } from "./calibrate-command.js";
 import { endQuietlyOnClosedPipe } from "./closed-stdout.js";
 import { defaultDemoOptions, runDemo } from "./demo.js";
@@ -12,7 +13,7 @@ import { gradProgramFile, trainStepProgramFile } from "./grad-command.js";
 import { collectDim, importModelFile } from "./import-command.js";
 import { matmulGeometryDemo } from "./matmul-geometry-demo.js";
 import { parseBudget, planProgramFile } from "./plan-command.js";
-import { parsePricing } from "./pricing-option.js";
+import { pricingOption } from "./pricing-option.js";
 import { collectList, collectRaw, kernelsOption, registryWith } from "./registry-option.js";
 import { DEFAULT_REPORT_CLUSTER, reportFile } from "./report-command.js";
 import { runPlanFile } from "./run-command.js";
@@ -33,6 +34,9 @@ class ReportedFailure extends Error {}
 
 /** Thrown when a verified run differs from the reference: a finding, not a usage error (exit 1). */
 class VerificationFailed extends Error {}
+
+/** What `--pricing` says of itself where it has a default. */
+const PRICING_MODES = "point-to-point or collective (ring formulas for recognised collectives)";
 
 /** The largest count an option takes: beyond it a count is a typo, and would exhaust memory. */
 const MAX_COUNT = 1 << 20;
@@ -249,17 +253,13 @@ function buildProgram(out: (s: string) => void): Command {
       "--cluster <file|preset>",
       "cluster file or preset (dgx-a100, a100-8x8, a100-64x8, local)",
     )
-    .option(
-      "--pricing <mode>",
-      "point-to-point or collective (ring formulas for recognised collectives)",
-      "point-to-point",
-    )
+    .addOption(pricingOption(PRICING_MODES, "point-to-point"))
     .option("--json", "print the simulation (cost vector and timeline) as JSON", false)
     .addOption(kernelsOption())
-    .action((file: string, opts: { cluster: string; pricing: string; json: boolean; kernels: string[] }) => {
+    .action((file: string, opts: { cluster: string; pricing: Pricing; json: boolean; kernels: string[] }) => {
       simulatePlanFile(
         file,
-        { cluster: opts.cluster, pricing: parsePricing(opts.pricing), json: opts.json },
+        { cluster: opts.cluster, pricing: opts.pricing, json: opts.json },
         registryWith(opts.kernels),
         out,
       );
@@ -294,11 +294,7 @@ function buildProgram(out: (s: string) => void): Command {
       collectRaw,
       [],
     )
-    .option(
-      "--pricing <mode>",
-      "point-to-point or collective (ring formulas for recognised collectives)",
-      "point-to-point",
-    )
+    .addOption(pricingOption(PRICING_MODES, "point-to-point"))
     .option("--ilp", "also solve the layout ILP and show its optimum beside the front", false)
     .option(
       "-o, --out <dir>",
@@ -316,7 +312,7 @@ function buildProgram(out: (s: string) => void): Command {
           seed: number;
           workers: number;
           pin: string[];
-          pricing: string;
+          pricing: Pricing;
           ilp: boolean;
           out?: string;
           report: boolean;
@@ -325,7 +321,6 @@ function buildProgram(out: (s: string) => void): Command {
           insecure: boolean;
         },
       ) => {
-        const pricing = parsePricing(opts.pricing);
         const name = basename(file).replace(/\.(json|ya?ml)$/i, "");
         await planProgramFile(
           file,
@@ -336,7 +331,7 @@ function buildProgram(out: (s: string) => void): Command {
             seed: opts.seed,
             workers: opts.workers,
             pins: opts.pin,
-            pricing,
+            pricing: opts.pricing,
             ilp: opts.ilp,
             out: opts.out ?? join("out", `plan-${name}`),
             report: opts.report,
@@ -358,7 +353,7 @@ function buildProgram(out: (s: string) => void): Command {
       "--cluster <file|preset>",
       `cluster to simulate a plan file on (default ${DEFAULT_REPORT_CLUSTER}; a search result has its own)`,
     )
-    .option("--pricing <mode>", "point-to-point or collective, for a plan file (default point-to-point)")
+    .addOption(pricingOption("point-to-point or collective, for a plan file (default point-to-point)"))
     .option("--max-pictures <n>", "draw pictures for at most this many plans (default 24)", parseCount)
     .option(
       "--picture-budget <n>",
@@ -372,7 +367,7 @@ function buildProgram(out: (s: string) => void): Command {
         opts: {
           out: string;
           cluster?: string;
-          pricing?: string;
+          pricing?: Pricing;
           maxPictures?: number;
           pictureBudget?: number;
           kernels: string[];
@@ -383,7 +378,7 @@ function buildProgram(out: (s: string) => void): Command {
           {
             out: opts.out,
             ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
-            ...(opts.pricing === undefined ? {} : { pricing: parsePricing(opts.pricing) }),
+            ...(opts.pricing === undefined ? {} : { pricing: opts.pricing }),
             ...(opts.maxPictures === undefined ? {} : { maxPictures: opts.maxPictures }),
             ...(opts.pictureBudget === undefined ? {} : { pictureBudget: opts.pictureBudget }),
           },

@@ -3,9 +3,8 @@ import { compareOutputs } from "../exec/compare-outputs.js";
 import { runDistributed } from "../exec/distributed/distributed-executor.js";
 import { runLocal } from "../exec/local/run-local.js";
 import { evaluateProgram, programOutputs } from "../exec/reference/evaluate.js";
-import { randomInputs } from "../exec/reference/random-inputs.js";
 import { termScales } from "../exec/reference/term-scales.js";
-import { readTensorValues, writeTensorValues } from "../exec/tensor-io.js";
+import { writeTensorValues } from "../exec/tensor-io.js";
 import { formatSummary, summarizeTensor } from "../exec/tensor-summary.js";
 import { verifyTolerance, withinTolerance } from "../exec/verify-tolerance.js";
 import type { Region } from "../kernels/region.js";
@@ -13,7 +12,7 @@ import type { KernelRegistry } from "../kernels/registry.js";
 import { parsePlan } from "../plan/validate-plan.js";
 import { formatBytes } from "../report/units.js";
 import { progressBar } from "./progress-bar.js";
-import { FORMAT_NAMES, programRanges } from "./tensor-options.js";
+import { commandInputs, FORMAT_NAMES } from "./tensor-options.js";
 import { textTable } from "./text-table.js";
 
 /** Options of `tessera run`. */
@@ -57,10 +56,7 @@ export async function runPlanFile(
 ): Promise<boolean> {
   const plan = parsePlan(readDocumentFile(file), registry);
   const program = plan.program;
-  const inputs =
-    opts.inputs === undefined || opts.inputs.length === 0
-      ? randomInputs(program, opts.seed)
-      : readTensorValues(opts.inputs, programRanges(program));
+  const inputs = commandInputs(program, opts.inputs, opts.seed);
   const bar = progressBar("running", process.stderr);
   // Ctrl-C ends the run at once: exiting ends the worker threads with the process (a distributed
   // run's keys expire), and the --out file is written only after a completed run (through a

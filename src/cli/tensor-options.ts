@@ -1,5 +1,7 @@
-import type { TensorFormat } from "../exec/tensor-io.js";
+import { randomInputs } from "../exec/reference/random-inputs.js";
+import { readTensorValues, type TensorFormat } from "../exec/tensor-io.js";
 import type { Program } from "../ir/program.js";
+import type { Region } from "../kernels/region.js";
 import type { ZRange } from "../zspace/z-range.js";
 
 /** How each tensor value format is named when a command says what it wrote. */
@@ -13,4 +15,15 @@ export const FORMAT_NAMES: Readonly<Record<TensorFormat, string>> = {
 export function programRanges(program: Program): (tensor: string) => ZRange | undefined {
   const ranges = new Map(program.tensors.map((t) => [t.id, t.range]));
   return (tensor) => ranges.get(tensor);
+}
+
+/** A command's program inputs: read from the `--inputs` files when any are given, else random from `seed`. */
+export function commandInputs(
+  program: Program,
+  files: readonly string[] | undefined,
+  seed: number,
+): Record<string, Region> {
+  return files === undefined || files.length === 0
+    ? randomInputs(program, seed)
+    : readTensorValues(files, programRanges(program));
 }

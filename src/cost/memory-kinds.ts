@@ -4,7 +4,7 @@
  * `memoryKinds`); the split replays the schedule's allocations in the order the simulator made
  * them, so the kinds at a device's peak add up to exactly its simulated peak.
  */
-import { tensorWriters } from "../ir/dependencies.js";
+import { backwardReads, forwardTensors } from "../autodiff/forward-tensors.js";
 import type { Program } from "../ir/program.js";
 import { writtenBack } from "../shard/batch-axes.js";
 import { dimensionClasses } from "../shard/dimension-classes.js";
@@ -42,22 +42,8 @@ export function memoryKinds(program: Program): ReadonlyMap<string, MemoryKind> {
   const dimensions = dimensionClasses(program);
   const back = writtenBack(program, dimensions);
   if (back.inputs.length === 0) return kinds;
-  const rank = new Map(program.tensors.map((t) => [t.id, t.range.rank]));
-  // The forward: every tensor a scalar output (the loss) depends on, through all its producers.
-  const writers = tensorWriters(program.operations);
-  const forward = new Set<string>();
-  const pending = program.outputs.filter((o) => rank.get(o) === 0);
-  for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
-    if (forward.has(t)) continue;
-    forward.add(t);
-    for (const k of writers.get(t) ?? [])
-      for (const s of program.operations[k]!.inputs) pending.push(s.tensor);
-  }
-  const readByBackward = new Set<string>();
-  for (const op of program.operations) {
-    if (op.outputs.some((s) => forward.has(s.tensor))) continue;
-    for (const s of op.inputs) readByBackward.add(s.tensor);
-  }
+  const forward = forwardTensors(program);
+  const readByBackward = backwardReads(program, forward);
   const weightClasses = back.inputs.map((i) => dimensions.tensor[i]!);
   const onWeightAxes = (t: string) => {
     const c = dimensions.tensor[t];

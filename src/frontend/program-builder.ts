@@ -8,17 +8,9 @@ import { signatureToJson, translateSignature } from "../ir/signature-json.js";
 import { parseProgram } from "../ir/validate-program.js";
 import type { KernelRegistry } from "../kernels/registry.js";
 import type { TensorType } from "../kernels/signature.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import { ZPoint } from "../zspace/z-point.js";
 import { ZRange } from "../zspace/z-range.js";
-
-/** A tensor of a program under construction: what kernel functions take and return. */
-export interface TensorRef {
-  readonly id: string;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-  /** Where this part starts inside tensor `id` (an output placed with `into`); absent: the origin. */
-  readonly start?: readonly number[];
-}
 
 /** Options every kernel call accepts. */
 export interface OpOptions {

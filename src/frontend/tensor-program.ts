@@ -3,7 +3,8 @@ import { TesseraError } from "../base/errors.js";
 import type { AnyKernelDef } from "../kernels/kernel.js";
 import { type BuiltinKernelId, type BuiltinParams, builtinRegistry } from "../kernels/library/index.js";
 import { extendRegistry, type KernelRegistry } from "../kernels/registry.js";
-import { type OpOptions, ProgramBuilder, type TensorRef } from "./program-builder.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
+import { type OpOptions, ProgramBuilder } from "./program-builder.js";
 
 /** Raw params of built-in kernel `K` as a caller writes them: every field optional (defaults apply). */
 export type ParamsOf<K extends BuiltinKernelId> = Partial<BuiltinParams<K>>;

@@ -1,10 +1,11 @@
 import { allocate, type DType } from "../base/dtype.js";
 import { TesseraError } from "../base/errors.js";
 import type { Context } from "../base/json.js";
-import type { OpOptions, TensorRef } from "../frontend/program-builder.js";
+import type { OpOptions } from "../frontend/program-builder.js";
 import type { ParamsOf, TensorProgram } from "../frontend/tensor-program.js";
 import type { BuiltinKernelId } from "../kernels/library/index.js";
 import type { Region } from "../kernels/region.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import { ZRange } from "../zspace/z-range.js";
 import type { OnnxAttribute, OnnxNode } from "./onnx-model.js";
 import { type ConstValue, dimsOf, type OnnxValue } from "./onnx-value.js";

@@ -1,4 +1,4 @@
-import type { TensorRef } from "../frontend/program-builder.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import type { OnnxElementType } from "./onnx-model.js";
 
 /**

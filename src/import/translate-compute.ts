@@ -1,4 +1,4 @@
-import type { TensorRef } from "../frontend/program-builder.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import type { ImportContext } from "./import-context.js";
 import type { OnnxNode } from "./onnx-model.js";
 import { constant, constTranspose, dimsOf, intsOf, type OnnxValue } from "./onnx-value.js";

@@ -1,5 +1,5 @@
 import { TesseraError } from "../base/errors.js";
-import type { TensorRef } from "../frontend/program-builder.js";
+import type { TensorRef } from "../kernels/tensor-ref.js";
 import type { ImportContext } from "./import-context.js";
 import type { OnnxNode } from "./onnx-model.js";
 import {

@@ -24,4 +24,5 @@ export { makeRegion, type Region, sliceRegion, writeRegion, zeroRegion } from ".
 export { checkRegistry, extendRegistry, type KernelRegistry, kernelRegistry } from "./registry.js";
 export type { Monoid, OperandSignature, Reduction, Signature, TensorType } from "./signature.js";
 export { MONOIDS } from "./signature.js";
-export type { Vjp, VjpArgs, VjpEmitter, VjpTensor } from "./vjp.js";
+export type { TensorRef } from "./tensor-ref.js";
+export type { Vjp, VjpArgs, VjpEmitter } from "./vjp.js";

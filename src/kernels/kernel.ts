@@ -2,7 +2,8 @@ import type { IssueCollector } from "../base/issue.js";
 import type { ZRange } from "../zspace/z-range.js";
 import type { Region } from "./region.js";
 import type { Signature, TensorType } from "./signature.js";
-import type { VjpArgs, VjpTensor } from "./vjp.js";
+import type { TensorRef } from "./tensor-ref.js";
+import type { VjpArgs } from "./vjp.js";
 
 /**
  * What a kernel implementation is given. Projections in `signature` are in the same
@@ -68,7 +69,7 @@ export interface KernelDef<P> {
    * The vector–Jacobian product as a composition of kernels (see `Vjp`); absent when the
    * kernel is not differentiable (`grad` then names it in a `not_differentiable` error).
    */
-  vjp?(args: VjpArgs<P>): Readonly<Record<string, VjpTensor | undefined>>;
+  vjp?(args: VjpArgs<P>): Readonly<Record<string, TensorRef | undefined>>;
 }
 
 /** A kernel of any params type, as held by a registry. */

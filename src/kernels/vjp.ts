@@ -1,16 +1,4 @@
-import type { DType } from "../base/dtype.js";
-
-/**
- * A tensor inside a vector–Jacobian product: what a VJP reads (forward inputs and outputs,
- * cotangents) and what each kernel call it makes returns. `start` is where an operand bound to
- * part of a tensor begins (absent: the origin), exactly as the builder's `TensorRef`.
- */
-export interface VjpTensor {
-  readonly id: string;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-  readonly start?: readonly number[];
-}
+import type { TensorRef } from "./tensor-ref.js";
 
 /**
  * How a VJP composes kernels: `call` applies a registered kernel by id to named inputs with raw
@@ -20,9 +8,9 @@ export interface VjpTensor {
 export interface VjpEmitter {
   call(
     kernel: string,
-    inputs: Readonly<Record<string, VjpTensor | undefined>>,
+    inputs: Readonly<Record<string, TensorRef | undefined>>,
     params?: Readonly<Record<string, unknown>>,
-  ): VjpTensor;
+  ): TensorRef;
 }
 
 /** What a kernel's VJP is given for one operation. */
@@ -30,11 +18,11 @@ export interface VjpArgs<P> {
   /** The operation's decoded params. */
   readonly params: P;
   /** The forward inputs by name (optional inputs absent when unbound). */
-  readonly inputs: Readonly<Record<string, VjpTensor>>;
+  readonly inputs: Readonly<Record<string, TensorRef>>;
   /** The forward outputs by name: a VJP may reuse them (exp's is its own output). */
-  readonly outputs: Readonly<Record<string, VjpTensor>>;
+  readonly outputs: Readonly<Record<string, TensorRef>>;
   /** The cotangent of each output (the gradient of the loss with respect to it), same shape. */
-  readonly cotangents: Readonly<Record<string, VjpTensor>>;
+  readonly cotangents: Readonly<Record<string, TensorRef>>;
   /** The inputs whose gradients are needed; a VJP may skip the others. */
   readonly wanted: ReadonlySet<string>;
   /** Where the VJP's kernel calls go. */
@@ -47,4 +35,4 @@ export interface VjpArgs<P> {
  * (shaped like that input). `matmul`'s is `da = dout · bᵀ`, `db = aᵀ · dout`, each summed back
  * over broadcast batch dimensions.
  */
-export type Vjp<P> = (args: VjpArgs<P>) => Readonly<Record<string, VjpTensor | undefined>>;
+export type Vjp<P> = (args: VjpArgs<P>) => Readonly<Record<string, TensorRef | undefined>>;

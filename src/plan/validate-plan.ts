@@ -53,7 +53,7 @@ export function validatePlan(json: unknown, registry: KernelRegistry): PlanValid
   const doc = json as PlanJson;
   const issues = new IssueCollector();
   const programCheck = validateProgram(doc.program, registry);
-  for (const i of programCheck.issues) issues.add(i.code, `/program${i.path}`, i.summary, i.context);
+  issues.addAll(programCheck.issues, "/program");
   const program = programCheck.program;
   if (program === undefined) return { plan: undefined, issues: issues.issues };
 

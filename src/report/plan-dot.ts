@@ -4,8 +4,9 @@ import { deriveTaskGraph, type Source, type Task, type TaskGraph } from "../plan
 import { deviceLegend } from "./device-legend.js";
 import { devicePalette, NEUTRAL } from "./device-palette.js";
 import { dotAttrs, dotPreamble, dotString, htmlLines, nodeLabel } from "./dot-syntax.js";
-import { capText, formatBox } from "./label-text.js";
+import { capText } from "./label-text.js";
 import { planOperationsToDot } from "./plan-operations-dot.js";
+import { inputNode, inputNodeDot, outputEdgeDot, outputNodeDot } from "./program-io-nodes.js";
 import { formatBytes } from "./units.js";
 
 /** How `planToDot` draws a plan. */
@@ -171,29 +172,13 @@ export function planToDot(
     clusters.push(...body, "  }");
   });
 
-  const inputNode = (id: string) => dotString(`input:${id}`);
   const inputs = program.inputs.map((id) => {
-    const t = tensors.get(id);
     const home = homes.get(id) ?? null;
-    const c = colour(home);
-    const lines = [
-      capText(id, max),
-      capText(t === undefined ? "" : `${t.dtype} ${formatBox(t.range)}`, max),
-      home === null ? "pre-distributed" : `home ${home}`,
-    ];
-    const style = home === null ? "filled,dashed" : "filled";
-    return `  ${inputNode(id)}${dotAttrs({ shape: "ellipse", style, fillcolor: home === null ? "#ffffff" : c.fill, color: c.stroke, ...nodeLabel(lines, "ellipse"), tooltip: `program input ${id}` })};`;
+    return inputNodeDot(id, tensors.get(id), home, colour(home), max);
   });
-  const outputNode = (id: string) => dotString(`output:${id}`);
   const outputs = program.outputs.map((id) => {
-    const t = tensors.get(id);
     const held = [...new Set((graph.writers[id] ?? []).map((w) => w.device ?? "pre-distributed"))];
-    const lines = [
-      capText(id, max),
-      capText(t === undefined ? "" : `${t.dtype} ${formatBox(t.range)}`, max),
-      capText(`on ${held.join(", ")}`, max),
-    ];
-    return `  ${outputNode(id)}${dotAttrs({ shape: "ellipse", style: "filled", peripheries: 2, fillcolor: "#fde2c4", color: "#c0661a", ...nodeLabel(lines, "ellipse"), tooltip: `program output ${id}` })};`;
+    return outputNodeDot(id, tensors.get(id), held.join(", "), max);
   });
 
   const sourceNode = (s: Source) => (s.kind === "input" ? inputNode(s.tensor) : nodeOf.get(s.task));
@@ -253,12 +238,7 @@ export function planToDot(
         w.source.kind === "task" ? [nodeOf.get(w.source.task) ?? ""] : [inputNode(id)],
       ),
     );
-    return [...tails]
-      .filter((t) => t !== "")
-      .map(
-        (t) =>
-          `  ${t} -> ${outputNode(id)}${dotAttrs({ style: "dashed", color: "#9a9a9a", arrowsize: 0.5 })};`,
-      );
+    return [...tails].filter((t) => t !== "").map((t) => outputEdgeDot(t, id));
   });
 
   const moved = graph.transfers.reduce((sum, t) => sum + t.bytes, 0);

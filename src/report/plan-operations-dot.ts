@@ -4,8 +4,9 @@ import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { deviceLegend } from "./device-legend.js";
 import { type DeviceColour, devicePalette, NEUTRAL } from "./device-palette.js";
 import { dotAttrs, dotPreamble, dotString, type HtmlLabel, nodeLabel } from "./dot-syntax.js";
-import { capText, formatBox } from "./label-text.js";
+import { capText } from "./label-text.js";
 import { deviceList } from "./plan-explanation.js";
+import { inputNode, inputNodeDot, outputEdgeDot, outputNodeDot } from "./program-io-nodes.js";
 import { findRepeatedBlocks } from "./repeated-blocks.js";
 import { formatBytes, plural } from "./units.js";
 
@@ -172,7 +173,6 @@ export function planOperationsToDot(
   // are told in its label.
   const edges = new Map<string, EdgeAgg>();
   const partialBytes = new Map<number, number>();
-  const inputNode = (id: string) => dotString(`input:${id}`);
   const opNode = (k: number) => operationNodeId(program.operations[k]!.id);
   const drawnInputs = new Set<string>();
   const inPlace = new Map<number, Set<string>>();
@@ -294,31 +294,15 @@ export function planOperationsToDot(
   const inputs = program.inputs
     .filter((id) => drawnInputs.has(id))
     .map((id) => {
-      const t = tensors.get(id);
       const home = homes.get(id) ?? null;
-      const c = colour(home);
       if (home !== null) single.add(home);
-      const lines = [
-        capText(id, max),
-        capText(t === undefined ? "" : `${t.dtype} ${formatBox(t.range)}`, max),
-        `home ${home}`,
-      ];
-      return `  ${inputNode(id)}${dotAttrs({ shape: "ellipse", style: "filled", fillcolor: c.fill, color: c.stroke, ...nodeLabel(lines, "ellipse"), tooltip: `program input ${id}` })};`;
+      return inputNodeDot(id, tensors.get(id), home, colour(home), max);
     });
-  const outputNode = (id: string) => dotString(`output:${id}`);
   const outputs: string[] = [];
   const outputEdges: string[] = [];
   for (const id of program.outputs) {
-    const t = tensors.get(id);
     const held = [...new Set((graph.writers[id] ?? []).map((w) => w.device ?? "pre-distributed"))];
-    const lines = [
-      capText(id, max),
-      capText(t === undefined ? "" : `${t.dtype} ${formatBox(t.range)}`, max),
-      capText(`on ${deviceList(held, plan.devices)}`, max),
-    ];
-    outputs.push(
-      `  ${outputNode(id)}${dotAttrs({ shape: "ellipse", style: "filled", peripheries: 2, fillcolor: "#fde2c4", color: "#c0661a", ...nodeLabel(lines, "ellipse"), tooltip: `program output ${id}` })};`,
-    );
+    outputs.push(outputNodeDot(id, tensors.get(id), deviceList(held, plan.devices), max));
     const tails = new Set(
       (graph.writers[id] ?? []).flatMap((w) =>
         w.source.kind === "task"
@@ -328,10 +312,7 @@ export function planOperationsToDot(
             : [inputNode(id)],
       ),
     );
-    for (const tail of tails)
-      outputEdges.push(
-        `  ${tail} -> ${outputNode(id)}${dotAttrs({ style: "dashed", color: "#9a9a9a", arrowsize: 0.5 })};`,
-      );
+    for (const tail of tails) outputEdges.push(outputEdgeDot(tail, id));
   }
 
   const edgeLines = [...edges.values()].map((e) => {

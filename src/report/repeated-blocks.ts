@@ -1,3 +1,4 @@
+import { tensorWriters } from "../ir/dependencies.js";
 import type { Operation, Program } from "../ir/program.js";
 
 /**
@@ -57,22 +58,19 @@ export function findRepeatedBlocks(
     if (!interned.has(key)) interned.set(key, interned.size);
     return interned.get(key)!;
   });
-  const writers = new Map<
-    string,
-    { op: number; output: string; range: Operation["outputs"][number]["range"] }[]
-  >();
+  const writers = tensorWriters(ops);
   const readers = new Map<string, { op: number; range: Operation["inputs"][number]["range"] }[]>();
   ops.forEach((op, k) => {
-    for (const s of op.outputs)
-      writers.set(s.tensor, [...(writers.get(s.tensor) ?? []), { op: k, output: s.name, range: s.range }]);
     for (const s of op.inputs)
       readers.set(s.tensor, [...(readers.get(s.tensor) ?? []), { op: k, range: s.range }]);
   });
   const producers: Producer[][][] = ops.map((op) =>
     op.inputs.map((s) =>
-      (writers.get(s.tensor) ?? [])
-        .filter((w) => w.range.rank === s.range.rank && w.range.intersects(s.range))
-        .map((w) => ({ op: w.op, output: w.output })),
+      (writers.get(s.tensor) ?? []).flatMap((w) =>
+        ops[w]!.outputs.filter(
+          (o) => o.tensor === s.tensor && o.range.rank === s.range.rank && o.range.intersects(s.range),
+        ).map((o) => ({ op: w, output: o.name })),
+      ),
     ),
   );
 

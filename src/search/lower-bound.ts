@@ -2,11 +2,10 @@ import { DTYPE_BYTES, type DType } from "../base/dtype.js";
 import { TesseraError } from "../base/errors.js";
 import type { Cluster } from "../cluster/cluster.js";
 import { type CostModel, DEFAULT_COST_MODEL, taskSeconds } from "../cost/cost-model.js";
-import { topologicalOrder } from "../ir/dependencies.js";
+import { tensorWriters, topologicalOrder } from "../ir/dependencies.js";
 import type { Operation, Program } from "../ir/program.js";
 import { wholeSharding } from "../shard/operation-sharding.js";
 import { shardGeometry } from "../shard/shard-geometry.js";
-import type { ZRange } from "../zspace/z-range.js";
 import { clusterDevices } from "./cluster-devices.js";
 
 /** A lower bound on the makespan of any plan of a program on a cluster's searched devices, and what binds it. */
@@ -129,14 +128,7 @@ function criticalPath(
   floor: readonly number[],
 ): { seconds: number; length: number; last: string | undefined } {
   const ops = program.operations;
-  const writers = new Map<string, { op: number; range: ZRange }[]>();
-  ops.forEach((o, i) => {
-    for (const out of o.outputs) {
-      const list = writers.get(out.tensor) ?? [];
-      list.push({ op: i, range: out.range });
-      writers.set(out.tensor, list);
-    }
-  });
+  const writers = tensorWriters(ops);
   const best = new Float64Array(ops.length);
   const length = new Int32Array(ops.length);
   let top = { seconds: 0, length: 0, last: undefined as string | undefined };
@@ -145,8 +137,10 @@ function criticalPath(
     let before = 0;
     let count = 0;
     for (const inp of o.inputs) {
-      const overlapping = (writers.get(inp.tensor) ?? []).filter(
-        (w) => w.range.rank === inp.range.rank && w.range.intersects(inp.range),
+      const overlapping = (writers.get(inp.tensor) ?? []).flatMap((w) =>
+        ops[w]!.outputs.filter(
+          (s) => s.tensor === inp.tensor && s.range.rank === inp.range.rank && s.range.intersects(inp.range),
+        ).map((s) => ({ op: w, range: s.range })),
       );
       const only = overlapping.length === 1 ? overlapping[0]! : undefined;
       if (only === undefined || only.op === i || !only.range.contains(inp.range)) continue;

@@ -7,6 +7,7 @@ import { loadKernelDeclarationFile } from "../../src/kernels/declaration/index.j
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { extendRegistry, type KernelRegistry } from "../../src/kernels/registry.js";
 import { rng } from "../kernels/library/kernel-harness.js";
+import { thrownError } from "../support/thrown.js";
 import { checkGradients } from "./gradient-harness.js";
 
 const registry = builtinRegistry();
@@ -23,16 +24,6 @@ function mlpLoss() {
   const err = p.sub(p.linear(h, w2), target);
   p.output("loss", p.mean(p.mul(err, err)));
   return p.build();
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof TesseraError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe("grad", () => {
@@ -97,7 +88,7 @@ describe("grad rejects what it cannot differentiate", () => {
     ["an empty wrt", { loss: "loss", wrt: [] }, "invalid_argument"],
     ["a wrt tensor named twice", { loss: "loss", wrt: ["w1", "w1"] }, "invalid_argument"],
   ])("%s", (_what, opts, code) => {
-    expect(codeOf(() => grad(forward, opts, registry))).toBe(code);
+    expect(thrownError(() => grad(forward, opts, registry)).code).toBe(code);
   });
 
   it("an int32 loss or wrt tensor (not_differentiable)", () => {
@@ -107,8 +98,12 @@ describe("grad rejects what it cannot differentiate", () => {
     p.output("count", p.sum(x));
     p.output("loss", p.sum(f));
     const built = p.build();
-    expect(codeOf(() => grad(built, { loss: "count", wrt: ["x"] }, registry))).toBe("not_differentiable");
-    expect(codeOf(() => grad(built, { loss: "loss", wrt: ["x"] }, registry))).toBe("not_differentiable");
+    expect(thrownError(() => grad(built, { loss: "count", wrt: ["x"] }, registry)).code).toBe(
+      "not_differentiable",
+    );
+    expect(thrownError(() => grad(built, { loss: "loss", wrt: ["x"] }, registry)).code).toBe(
+      "not_differentiable",
+    );
   });
 
   it("a declared kernel without a VJP on the path, naming the operation", () => {
@@ -137,12 +132,15 @@ describe("grad rejects what it cannot differentiate", () => {
     const w = p.input("w", [2], "float64");
     p.input("grad_w", [2], "float64");
     p.output("loss", p.sum(w));
-    expect(codeOf(() => grad(p.build(), { loss: "loss", wrt: ["w"] }, registry))).toBe("duplicate_id");
+    expect(thrownError(() => grad(p.build(), { loss: "loss", wrt: ["w"] }, registry)).code).toBe(
+      "duplicate_id",
+    );
   });
 
   it("a missing registry (invalid_argument)", () => {
     expect(
-      codeOf(() => grad(forward, { loss: "loss", wrt: ["w1"] }, undefined as unknown as KernelRegistry)),
+      thrownError(() => grad(forward, { loss: "loss", wrt: ["w1"] }, undefined as unknown as KernelRegistry))
+        .code,
     ).toBe("invalid_argument");
   });
 });

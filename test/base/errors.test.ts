@@ -116,6 +116,18 @@ describe("IssueCollector", () => {
     expect(c.issues[2]!.context).toEqual({ found: 1.5 });
   });
 
+  it("addAll moves issues of a nested document under its pointer, keeping everything else", () => {
+    const c = new IssueCollector();
+    c.addAll([missingIssue, endIssue], "/program");
+    expect(c.issues.map((i) => i.path)).toEqual([`/program${missingIssue.path}`, `/program${endIssue.path}`]);
+    expect(c.issues.map((i) => ({ ...i, path: "" }))).toEqual(
+      [missingIssue, endIssue].map((i) => ({ ...i, path: "" })),
+    );
+    // The pointer of a whole nested document (path "") is the pointer it is nested at.
+    c.addAll([{ ...endIssue, path: "" }], "/front/0/plan");
+    expect(c.issues[2]!.path).toBe("/front/0/plan");
+  });
+
   it("issue() builds the plain data form with an empty default context", () => {
     expect(issue("missing_field", "/a", "needs a")).toEqual({
       code: "missing_field",

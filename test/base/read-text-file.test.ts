@@ -5,31 +5,21 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDocumentFile } from "../../src/base/document-file.js";
-import { isTesseraError } from "../../src/base/errors.js";
 import { readTextFile } from "../../src/base/read-text-file.js";
+import { thrownError } from "../support/thrown.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-read-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const failure = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error: unknown) {
-    if (isTesseraError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a TesseraError");
-};
-
 describe("readTextFile reads regular files only, bounded, with typed errors", () => {
   it("a missing file is file_not_found, in words", () => {
-    const e = failure(() => readDocumentFile(join(dir, "nope.json")));
+    const e = thrownError(() => readDocumentFile(join(dir, "nope.json")));
     expect(e.code).toBe("file_not_found");
     expect(e.summary).toBe(`cannot read ${join(dir, "nope.json")}: no such file`);
   });
 
   it("a directory is read_failed", () => {
-    const e = failure(() => readTextFile(dir));
+    const e = thrownError(() => readTextFile(dir));
     expect(e.code).toBe("read_failed");
     expect(e.summary).toContain("it is a directory");
   });
@@ -37,19 +27,19 @@ describe("readTextFile reads regular files only, bounded, with typed errors", ()
   it("a FIFO with no writer is read_failed at once, not a read that blocks forever", () => {
     const fifo = join(dir, "fifo");
     execFileSync("mkfifo", [fifo]);
-    const e = failure(() => readTextFile(fifo));
+    const e = thrownError(() => readTextFile(fifo));
     expect(e.code).toBe("read_failed");
     expect(e.context).toEqual({ path: fifo, reason: "not_regular" });
   });
 
   it("/dev/zero is refused, not read until memory runs out", () => {
-    expect(failure(() => readDocumentFile("/dev/zero")).code).toBe("read_failed");
+    expect(thrownError(() => readDocumentFile("/dev/zero")).code).toBe("read_failed");
   });
 
   it("a file over the size limit is read_failed naming the limit", () => {
     const big = join(dir, "big.json");
     writeFileSync(big, "x".repeat(101));
-    const e = failure(() => readTextFile(big, 100));
+    const e = thrownError(() => readTextFile(big, 100));
     expect(e.code).toBe("read_failed");
     expect(e.context).toEqual({ path: big, reason: "too_large" });
     expect(readTextFile(big, 101)).toHaveLength(101);
@@ -61,7 +51,7 @@ describe("readTextFile reads regular files only, bounded, with typed errors", ()
     chmodSync(locked, 0);
     chmodSync(dir, 0o755);
     if (process.getuid?.() !== 0) {
-      const e = failure(() => readTextFile(locked));
+      const e = thrownError(() => readTextFile(locked));
       expect(e.code).toBe("read_failed");
       expect(e.summary).toContain("permission denied");
       return;

@@ -6,18 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseBudget } from "../../src/cli/plan-command.js";
 import { parseDevices } from "../../src/cli/split-spec.js";
 import { runCli } from "../support/run-cli.js";
+import { thrownCode } from "../support/thrown.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-args-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e: unknown) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return "none";
-}
 
 describe("argument limits", () => {
   it.each([
@@ -29,11 +21,11 @@ describe("argument limits", () => {
     ["4", "none"],
     ["a,b", "none"],
   ])("--devices %s: %s", (value, code) => {
-    expect(codeOf(() => parseDevices(value))).toBe(code);
+    expect(thrownCode(() => parseDevices(value))).toBe(code);
   });
 
   it.each(["1e20", "100000000000000000000", "99999999999s"])("--budget %s is invalid_budget", (budget) => {
-    expect(codeOf(() => parseBudget(budget))).toBe("invalid_budget");
+    expect(thrownCode(() => parseBudget(budget))).toBe("invalid_budget");
   });
 
   it.each([

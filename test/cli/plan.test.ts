@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isTesseraError } from "../../src/base/errors.js";
 import { parsePinSpecs } from "../../src/cli/pin-spec.js";
 import { parseBudget } from "../../src/cli/plan-command.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
@@ -10,21 +9,12 @@ import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { validatePlan } from "../../src/plan/index.js";
 import { readSearchResultFile } from "../../src/search/result/search-result-file.js";
 import { runCli } from "../support/run-cli.js";
+import { thrownError } from "../support/thrown.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tessera-plan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const mlp = loadProgramFile("examples/mlp.json", builtinRegistry());
 const devices = ["a", "b", "c", "d"];
-
-const codeOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error: unknown) {
-    if (isTesseraError(error)) return error.code;
-    throw error;
-  }
-  throw new Error("expected a typed error");
-};
 
 describe("tessera plan", () => {
   it("prints the front beside the baselines and the bound, and writes the result, plans and report", async () => {
@@ -124,7 +114,7 @@ describe("--budget", () => {
 
   it("refuses anything else", () => {
     for (const bad of ["", "s", "10m", "0", "0s", "1s,2s", "5,6", "-3"])
-      expect(codeOf(() => parseBudget(bad))).toBe("invalid_budget");
+      expect(thrownError(() => parseBudget(bad)).code).toBe("invalid_budget");
   });
 });
 
@@ -147,10 +137,10 @@ describe("--pin", () => {
   });
 
   it("refuses malformed pins", () => {
-    expect(codeOf(() => parsePinSpecs(["fc1"], mlp, devices))).toBe("invalid_pin");
-    expect(codeOf(() => parsePinSpecs(["fc1="], mlp, devices))).toBe("invalid_pin");
-    expect(codeOf(() => parsePinSpecs(["fc1@a,"], mlp, devices))).toBe("invalid_pin");
-    expect(codeOf(() => parsePinSpecs(["fc1@9"], mlp, devices))).toBe("unknown_device");
-    expect(codeOf(() => parsePinSpecs(["fc1=zz:2"], mlp, devices))).toBe("dimension_out_of_bounds");
+    expect(thrownError(() => parsePinSpecs(["fc1"], mlp, devices)).code).toBe("invalid_pin");
+    expect(thrownError(() => parsePinSpecs(["fc1="], mlp, devices)).code).toBe("invalid_pin");
+    expect(thrownError(() => parsePinSpecs(["fc1@a,"], mlp, devices)).code).toBe("invalid_pin");
+    expect(thrownError(() => parsePinSpecs(["fc1@9"], mlp, devices)).code).toBe("unknown_device");
+    expect(thrownError(() => parsePinSpecs(["fc1=zz:2"], mlp, devices)).code).toBe("dimension_out_of_bounds");
   });
 });

@@ -2,15 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { checkKernelDeclaration } from "../../src/kernels/declaration/compile.js";
 import { MAX_EXPR_DEPTH, parseIntExpr, parseScalar } from "../../src/kernels/expr/parser.js";
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e: unknown) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-  return "none";
-}
+import { thrownCode } from "../support/thrown.js";
 
 describe("expression depth limits", () => {
   it.each([
@@ -18,14 +10,14 @@ describe("expression depth limits", () => {
     ["5000 unary minus signs", `${"-".repeat(5000)}1`],
     ["a chain of 5000 terms", Array.from({ length: 5000 }, () => "1").join(" + ")],
   ])("%s: nesting_too_deep from both parsers", (_what, source) => {
-    expect(codeOf(() => parseIntExpr(source))).toBe("nesting_too_deep");
-    expect(codeOf(() => parseScalar(source))).toBe("nesting_too_deep");
+    expect(thrownCode(() => parseIntExpr(source))).toBe("nesting_too_deep");
+    expect(thrownCode(() => parseScalar(source))).toBe("nesting_too_deep");
   });
 
   it("expressions up to the limit parse", () => {
     const depth = MAX_EXPR_DEPTH - 2;
-    expect(codeOf(() => parseIntExpr(`${"(".repeat(depth)}1${")".repeat(depth)}`))).toBe("none");
-    expect(codeOf(() => parseScalar(Array.from({ length: 100 }, () => "x").join(" * ")))).toBe("none");
+    expect(thrownCode(() => parseIntExpr(`${"(".repeat(depth)}1${")".repeat(depth)}`))).toBe("none");
+    expect(thrownCode(() => parseScalar(Array.from({ length: 100 }, () => "x").join(" * ")))).toBe("none");
   });
 
   it("a kernel declaration with a 5000-deep compute body is one nesting_too_deep issue at /compute", () => {

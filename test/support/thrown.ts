@@ -16,3 +16,13 @@ export function thrownError(f: () => unknown): TesseraError {
   if (!isTesseraError(error)) throw new Error(`expected a TesseraError, got ${String(error)}`);
   return error;
 }
+
+/** The `code` of what `f` throws (the error's text when it has none), or `"none"` when it returns. */
+export function thrownCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e: unknown) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+  return "none";
+}

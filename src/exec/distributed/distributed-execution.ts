@@ -3,6 +3,7 @@ import type { Job, JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { DTYPE_BYTES, typedArrayOn } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
+import { FirstFailure } from "../../base/first-failure.js";
 import { nullRecord } from "../../base/json.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
 import { sourceKey, type Task, transferBytes } from "../../plan/task-graph.js";
@@ -114,9 +115,9 @@ export class DistributedExecution {
   private transfersWritten = 0;
   private chunked = 0;
   private readonly tally = new Map<string, WorkerTally>();
-  private readonly failed: Promise<never>;
-  private fail: (error: Error) => void = () => {};
-  private error: Error | undefined;
+  private readonly failure = new FirstFailure();
+  private readonly failed = this.failure.failed;
+  private readonly fail = this.failure.fail;
   private finish: () => void = () => {};
   private readonly finished: Promise<void>;
   private recovering: Promise<void> = Promise.resolve();
@@ -147,14 +148,6 @@ export class DistributedExecution {
     this.dependents = dependents;
     this.writers = outputWriters(plan, graph);
     this.done = graph.tasks.map(() => false);
-    this.failed = new Promise<never>((_, reject) => {
-      this.fail = (error) => {
-        if (this.error !== undefined) return;
-        this.error = error;
-        reject(error);
-      };
-    });
-    this.failed.catch(() => {});
     this.finished = new Promise<void>((resolve) => {
       this.finish = resolve;
     });
@@ -385,7 +378,7 @@ export class DistributedExecution {
 
   /** Enqueues every task of `candidates` that is not done, not queued, and whose inputs are all done. */
   private dispatch(candidates: readonly number[]): void {
-    if (this.error !== undefined) return;
+    if (this.failure.error !== undefined) return;
     const { graph } = this.prepared;
     // The ready tasks of one worker go in one call (one round trip), in task order.
     const batches = new Map<WorkerQueue, { name: string; data: JobData; opts: JobsOptions }[]>();
@@ -431,7 +424,7 @@ export class DistributedExecution {
   private onCompleted(worker: string, jobId: string, value: unknown): void {
     this.activeSince.delete(jobId);
     const i = this.taskOfJob(jobId);
-    if (i === undefined || this.done[i] || this.error !== undefined) return;
+    if (i === undefined || this.done[i] || this.failure.error !== undefined) return;
     const result = (typeof value === "string" ? JSON.parse(value) : value) as JobResult;
     this.done[i] = true;
     this.doneCount++;
@@ -487,7 +480,7 @@ export class DistributedExecution {
 
   /** Periodic checks: the run's state still in Redis, workers alive, no task over the kernel timeout. */
   private check(): void {
-    if (this.error !== undefined || this.checking) return;
+    if (this.failure.error !== undefined || this.checking) return;
     const now = Date.now();
     for (const [jobId, since] of this.activeSince) {
       if (now - since <= this.settings.kernelTimeoutMs) continue;
@@ -523,7 +516,7 @@ export class DistributedExecution {
   }
 
   private onLost(worker: string, why: string): void {
-    if (this.error !== undefined || this.losing.has(worker) || !this.queues.has(worker)) return;
+    if (this.failure.error !== undefined || this.losing.has(worker) || !this.queues.has(worker)) return;
     this.lost.push(worker);
     this.losing.add(worker);
     this.recovering = this.recovering

@@ -1,5 +1,6 @@
 import { DTYPE_BYTES } from "../../base/dtype.js";
 import type { TesseraError } from "../../base/errors.js";
+import { FirstFailure } from "../../base/first-failure.js";
 import { nullRecord } from "../../base/json.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
 import type { Task } from "../../plan/task-graph.js";
@@ -64,13 +65,17 @@ export class LocalExecution implements PoolListener {
   private readonly schedule: Schedule;
   private readonly orders: TaskOrders;
   private readonly tasks: ReadonlyMap<string, Task>;
-  private readonly failed: Promise<never>;
-  private readonly halted: Promise<never>;
+  private readonly failure = new FirstFailure();
+  private readonly failed = this.failure.failed;
+  private readonly fail = this.failure.fail;
+  /**
+   * Rejects once the pool halts. This run's own, not `setup.pool.halted`: reactions added to the
+   * pool's promise by every run would keep every run alive.
+   */
+  private readonly halting = new FirstFailure();
+  private readonly halted = this.halting.failed;
   private readonly finished: Promise<void>;
-  private fail: (error: Error) => void = () => {};
-  private halt: (error: Error) => void = () => {};
   private finish: () => void = () => {};
-  private error: Error | undefined;
   private nextRequest = 0;
   private readonly fetches = new Map<number, (region: Region) => void>();
   private readonly ends = new Map<number, (stats: { backend: BackendStats; total: BackendStats }) => void>();
@@ -95,20 +100,6 @@ export class LocalExecution implements PoolListener {
     this.orders = new TaskOrders(plan, graph);
     this.tasks = new Map(graph.tasks.map((t) => [t.id, t]));
     this.busy = setup.map.devicesOf.map(() => ({ tasks: 0, busyMs: 0 }));
-    this.failed = new Promise<never>((_, reject) => {
-      this.fail = (error) => {
-        if (this.error !== undefined) return;
-        this.error = error;
-        reject(error);
-      };
-    });
-    // Rejections are observed by whoever races `failed`; this keeps an unraced one from being "unhandled".
-    this.failed.catch(() => {});
-    // Not `setup.pool.halted`: reactions added to the pool's promise by every run would keep every run alive.
-    this.halted = new Promise<never>((_, reject) => {
-      this.halt = reject;
-    });
-    this.halted.catch(() => {});
     this.finished = new Promise<void>((resolve) => {
       this.finish = resolve;
     });
@@ -196,7 +187,7 @@ export class LocalExecution implements PoolListener {
   /** The pool halted (a crash, or shut down): the run fails with that reason, and so does its end. */
   onHalt(reason: Error): void {
     this.fail(reason);
-    this.halt(reason);
+    this.halting.fail(reason);
   }
 
   /** The `worker_crashed` error naming what `thread` was doing in this run. */
@@ -215,7 +206,7 @@ export class LocalExecution implements PoolListener {
       this.ends.delete(thread);
       return;
     }
-    if (this.error !== undefined) return;
+    if (this.failure.error !== undefined) return;
     switch (m.type) {
       case "arrived": {
         const transfer = this.setup.prepared.graph.transfers[m.transfer];

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, type TransferListItem, Worker } from "node:worker_threads";
 import type { TesseraError } from "../../base/errors.js";
+import { FirstFailure } from "../../base/first-failure.js";
 import { workerLaunch } from "../../base/worker-launch.js";
 import type { BackendName, BackendStats } from "../backend/kernel-backend.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.js";
@@ -42,25 +43,20 @@ export class WorkerPool {
   readonly threads: number;
   /** Workers ever started by this pool (always `threads`: a pool never replaces a thread). */
   readonly spawned: number;
+  /** The first reason the pool halted for (a crash, or shutting down); later ones change nothing. */
+  private readonly halting = new FirstFailure<TesseraError>();
   /** Rejects once the pool is halted (crashed or shut down), with the reason. */
-  readonly halted: Promise<never>;
+  readonly halted = this.halting.failed;
   private readonly workers: Worker[] = [];
   private readonly ready: Promise<void>;
   private readonly closes = new Map<number, (stats: BackendStats) => void>();
   private listener: PoolListener | undefined;
-  private reason: TesseraError | undefined;
   private crashed = false;
   private terminating: Promise<void> | undefined;
-  private rejectHalted: (error: TesseraError) => void = () => {};
 
   private constructor(options: PoolOptions) {
     this.threads = options.threads;
     this.spawned = options.threads;
-    this.halted = new Promise<never>((_, reject) => {
-      this.rejectHalted = reject;
-    });
-    // Whoever waits on the pool races `halted`; this keeps an unraced rejection from being "unhandled".
-    this.halted.catch(() => {});
     let pending = options.threads;
     let allReady: () => void = () => {};
     this.ready = new Promise<void>((resolve) => {
@@ -90,12 +86,12 @@ export class WorkerPool {
 
   /** The crash that halted this pool, if one did. */
   get crash(): TesseraError | undefined {
-    return this.crashed ? this.reason : undefined;
+    return this.crashed ? this.halting.error : undefined;
   }
 
   /** Whether the pool is halted (crashed or shut down). */
   get isHalted(): boolean {
-    return this.reason !== undefined;
+    return this.halting.error !== undefined;
   }
 
   /** Routes worker messages to `listener` from now on (`undefined`: nobody is listening). */
@@ -125,10 +121,9 @@ export class WorkerPool {
   }
 
   private halt(reason: TesseraError, crashed: boolean): void {
-    if (this.reason !== undefined) return;
-    this.reason = reason;
+    if (this.halting.error !== undefined) return;
     this.crashed = crashed;
-    this.rejectHalted(reason);
+    this.halting.fail(reason);
     this.listener?.onHalt(reason);
     void this.terminate();
   }
@@ -207,7 +202,7 @@ export class WorkerPool {
       worker.on("error", (error: Error) => crash(`uncaught ${error.name}: ${error.message}`));
       worker.on("exit", (code) => {
         live--;
-        if (this.reason === undefined) crash(`the thread exited with code ${code}`);
+        if (this.halting.error === undefined) crash(`the thread exited with code ${code}`);
       });
       this.workers.push(worker);
     }

@@ -1,4 +1,5 @@
-import type { Vjp, VjpTensor } from "../vjp.js";
+import type { TensorRef } from "../tensor-ref.js";
+import type { Vjp } from "../vjp.js";
 import type { DeclaredParams, VjpStepDeclaration } from "./types.js";
 
 /**
@@ -9,9 +10,9 @@ import type { DeclaredParams, VjpStepDeclaration } from "./types.js";
  */
 export function declaredVjp(steps: Readonly<Record<string, VjpStepDeclaration>>): Vjp<DeclaredParams> {
   return ({ params, inputs, outputs, cotangents, wanted, emit }) => {
-    const resolve = (ref: string): VjpTensor | undefined =>
+    const resolve = (ref: string): TensorRef | undefined =>
       inputs[ref] ?? outputs[ref] ?? (ref.startsWith("d") ? cotangents[ref.slice(1)] : undefined);
-    const grads: Record<string, VjpTensor> = {};
+    const grads: Record<string, TensorRef> = {};
     for (const [name, step] of Object.entries(steps)) {
       if (!wanted.has(name)) continue;
       const bound = Object.fromEntries(

@@ -3,6 +3,7 @@ import { TesseraError } from "../../base/errors.js";
 import type { Cluster, DeviceType } from "../../cluster/cluster.js";
 import { linkBetween } from "../../cluster/links.js";
 import { type CostModel, DEFAULT_COST_MODEL, taskSeconds } from "../../cost/cost-model.js";
+import { tensorWriters } from "../../ir/dependencies.js";
 import type { Operation, Program } from "../../ir/program.js";
 import { gridSharding, shardCount } from "../../shard/operation-sharding.js";
 import { combineGeometry, shardGeometry } from "../../shard/shard-geometry.js";
@@ -97,10 +98,7 @@ export function ilpChoices(
 
 /** Producer → consumer operation pairs (positions in program order), each once, by consumer. */
 export function ilpEdgePairs(program: Program): [number, number][] {
-  const writers = new Map<string, number[]>();
-  program.operations.forEach((op, v) => {
-    for (const s of op.outputs) writers.set(s.tensor, [...(writers.get(s.tensor) ?? []), v]);
-  });
+  const writers = tensorWriters(program.operations);
   const seen = new Set<string>();
   const pairs: [number, number][] = [];
   program.operations.forEach((op, v) => {

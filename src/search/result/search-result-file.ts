@@ -123,9 +123,9 @@ export function validateSearchResult(json: unknown, registry: KernelRegistry): S
   const doc = json as SearchResultJson;
   const issues = new IssueCollector();
   const programCheck = validateProgram(doc.program, registry);
-  for (const i of programCheck.issues) issues.add(i.code, `/program${i.path}`, i.summary, i.context);
+  issues.addAll(programCheck.issues, "/program");
   const clusterCheck = validateCluster(doc.cluster);
-  for (const i of clusterCheck.issues) issues.add(i.code, `/cluster${i.path}`, i.summary, i.context);
+  issues.addAll(clusterCheck.issues, "/cluster");
   const cluster = clusterCheck.cluster;
   if (programCheck.program === undefined || cluster === undefined)
     return { result: undefined, issues: issues.issues };
@@ -199,7 +199,7 @@ function planOf(
   // The program is valid (checked once by the caller), so `validatePlan` finds issues in the
   // plan's own fields only, at paths relative to the plan body.
   const check = validatePlan({ version: 1, kind: "plan", program, ...s.plan }, registry);
-  for (const i of check.issues) issues.add(i.code, `${planPath}${i.path}`, i.summary, i.context);
+  issues.addAll(check.issues, planPath);
   const plan = check.plan;
   if (plan === undefined) return undefined;
   const before = issues.issues.length;

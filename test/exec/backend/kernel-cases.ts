@@ -9,7 +9,7 @@ import type { BuiltinKernelId } from "../../../src/kernels/library/index.js";
 import { maxPool2dSignature } from "../../../src/kernels/library/pool.js";
 import { TS_KERNELS } from "../../../src/kernels/library/ts-kernels.js";
 import type { Region } from "../../../src/kernels/region.js";
-import { randInt, randomRegion } from "../../kernels/library/kernel-harness.js";
+import { broadcastable, pick, randInt, randomRegion, shapeOf } from "../../kernels/library/kernel-harness.js";
 
 /** One kernel instance: raw params and whole input tensors at the origin. */
 export interface KernelCase {
@@ -21,13 +21,6 @@ type Next = () => number;
 
 const ALL: readonly DType[] = ["float32", "float64", "int32"];
 const FLOATS: readonly DType[] = ["float32", "float64"];
-
-const pick = <T>(next: Next, xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-const shapeOf = (next: Next, rank: number, max = 4) =>
-  Array.from({ length: rank }, () => randInt(next, 1, max));
-/** Drops some leading dimensions of `shape` and sets some others to 1: a shape that broadcasts to it. */
-const broadcastable = (next: Next, shape: readonly number[]) =>
-  shape.slice(randInt(next, 0, shape.length)).map((s) => (next() < 0.3 ? 1 : s));
 
 const unary =
   (dtypes: readonly DType[]) =>

@@ -225,6 +225,21 @@ export function randInt(next: () => number, lo: number, hi: number): number {
   return lo + Math.floor(next() * (hi - lo + 1));
 }
 
+/** One of `xs`, drawn by `next`. */
+export function pick<T>(next: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(next() * xs.length)]!;
+}
+
+/** A shape of `rank` dimensions, each in `[1, max]`. */
+export function shapeOf(next: () => number, rank: number, max = 4): number[] {
+  return Array.from({ length: rank }, () => randInt(next, 1, max));
+}
+
+/** Drops some leading dimensions of `shape` and sets some others to 1: a shape that broadcasts to it. */
+export function broadcastable(next: () => number, shape: readonly number[]): number[] {
+  return shape.slice(randInt(next, 0, shape.length)).map((s) => (next() < 0.3 ? 1 : s));
+}
+
 /** A region of random values: integers in [-5, 5] for int32, uniform in [-2, 2) for floats. */
 export function randomRegion(dtype: DType, shape: readonly number[], next: () => number): Region {
   const n = shape.reduce((p, s) => p * s, 1);

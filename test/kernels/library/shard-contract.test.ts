@@ -14,12 +14,15 @@ import type { Region } from "../../../src/kernels/region.js";
 import type { DimSplit } from "../../../src/zspace/z-range.js";
 import { KERNEL_CASES } from "../../exec/backend/kernel-cases.js";
 import {
+  broadcastable,
   expectRegionsClose,
+  pick,
   randInt,
   randomRegion,
   rng,
   run,
   runSharded,
+  shapeOf,
   signatureOf,
   typeOf,
 } from "./kernel-harness.js";
@@ -31,13 +34,6 @@ interface Case {
 }
 
 type Next = () => number;
-
-const pick = <T>(next: Next, xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-const shapeOf = (next: Next, rank: number, max = 4) =>
-  Array.from({ length: rank }, () => randInt(next, 1, max));
-/** Drops some leading dimensions of `shape` and sets some others to 1: a shape that broadcasts to it. */
-const broadcastable = (next: Next, shape: readonly number[]) =>
-  shape.slice(randInt(next, 0, shape.length)).map((s) => (next() < 0.3 ? 1 : s));
 
 const CASES: Record<string, (next: Next) => Case> = {
   binary: (next) => {

@@ -1,5 +1,7 @@
 /** The VJP of conv2d: two kernels of its own, the transposed convolution and the filter gradient. */
-import type { Vjp, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp } from "../../vjp.js";
 import type { Conv2dParams } from "../conv2d-geometry.js";
 
 /**
@@ -16,7 +18,7 @@ export const CONV2D_VJP: Vjp<Conv2dParams> = ({ params, inputs, cotangents, want
     dilation: params.dilation.slice(),
     groups: params.groups,
   };
-  const grads: Record<string, VjpTensor> = {};
+  const grads: Record<string, TensorRef> = {};
   if (wanted.has("x"))
     grads.x = emit.call("conv2d_input_grad", { dy, w }, { ...geometry, inputSize: x.shape.slice(2) });
   if (wanted.has("w"))

@@ -1,10 +1,11 @@
 /** VJPs of the elementwise kernels: unary ones from their outputs or inputs, binary ones summed back over broadcasts. */
 import type { DeclaredParams } from "../../declaration/types.js";
-import type { Vjp, VjpArgs, VjpTensor } from "../../vjp.js";
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp, VjpArgs } from "../../vjp.js";
 import type { BinaryParams } from "../binary.js";
 import { binary, scaled, sumTo, zerosLike } from "./vjp-ops.js";
 
-type UnaryRule = (args: VjpArgs<DeclaredParams>, x: VjpTensor, out: VjpTensor, dy: VjpTensor) => VjpTensor;
+type UnaryRule = (args: VjpArgs<DeclaredParams>, x: TensorRef, out: TensorRef, dy: TensorRef) => TensorRef;
 
 /** A unary kernel's VJP from a rule giving `dx` from `x`, `out` and `dout`. */
 function unary(rule: UnaryRule): Vjp<DeclaredParams> {
@@ -52,11 +53,11 @@ export const UNARY_VJPS = {
 
 type BinaryRule = (
   args: VjpArgs<BinaryParams>,
-  a: VjpTensor,
-  b: VjpTensor,
-  out: VjpTensor,
-  dy: VjpTensor,
-) => { readonly a: () => VjpTensor; readonly b: () => VjpTensor };
+  a: TensorRef,
+  b: TensorRef,
+  out: TensorRef,
+  dy: TensorRef,
+) => { readonly a: () => TensorRef; readonly b: () => TensorRef };
 
 /** A binary kernel's VJP: the rule gives each operand's cotangent at the broadcast shape; it is then summed back. */
 function binaryVjp(rule: BinaryRule): Vjp<BinaryParams> {

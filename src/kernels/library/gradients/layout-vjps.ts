@@ -1,5 +1,7 @@
 /** VJPs of the layout kernels: each moves the cotangent back to where its elements came from. */
-import type { Vjp, VjpEmitter, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp, VjpEmitter } from "../../vjp.js";
 import { sliceBound } from "../axes.js";
 import type { BroadcastToParams, CopyParams, SliceParams, TransposeParams } from "../layout.js";
 import type { PadParams } from "../pad.js";
@@ -49,7 +51,7 @@ export const PAD_VJP: Vjp<PadParams> = ({ params, inputs, cotangents, emit }) =>
  */
 export const SLICE_VJP: Vjp<SliceParams> = ({ params, inputs, cotangents, emit }) => {
   const x = inputs.x!;
-  let g: VjpTensor = cotangents.out!;
+  let g: TensorRef = cotangents.out!;
   if (g.shape.includes(0)) return { x: zerosLike(emit, x) };
   const starts = x.shape.map((size, d) => sliceBound(params.start[d]!, size));
   g.shape.forEach((n, d) => {
@@ -63,7 +65,7 @@ export const SLICE_VJP: Vjp<SliceParams> = ({ params, inputs, cotangents, emit }
 };
 
 /** `g` with `step − 1` zeros after each element along `dim`, the trailing ones dropped: `n` → `(n − 1)·step + 1`. */
-function interleaveZeros(e: VjpEmitter, g: VjpTensor, dim: number, step: number): VjpTensor {
+function interleaveZeros(e: VjpEmitter, g: TensorRef, dim: number, step: number): TensorRef {
   const shape = g.shape.slice();
   const n = shape[dim]!;
   const split = [...shape.slice(0, dim + 1), 1, ...shape.slice(dim + 1)];

@@ -1,5 +1,7 @@
 /** VJPs of matmul and linear: products with the transposed other operand, summed over broadcast batches. */
-import type { Vjp, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp } from "../../vjp.js";
 import type { LinearParams } from "../linear.js";
 import type { MatmulParams } from "../matmul.js";
 import { reshaped, sumTo, swapLastTwo } from "./vjp-ops.js";
@@ -21,7 +23,7 @@ export const MATMUL_VJP: Vjp<MatmulParams> = ({ inputs, cotangents, wanted, emit
   const m = A.shape[A.shape.length - 2]!;
   const n = B.shape[B.shape.length - 1]!;
   const DY = reshaped(emit, dy, [...batch, m, n]);
-  const grads: Record<string, VjpTensor> = {};
+  const grads: Record<string, TensorRef> = {};
   if (wanted.has("a")) {
     const dA = sumTo(emit, emit.call("matmul", { a: DY, b: swapLastTwo(emit, B) }), A.shape);
     grads.a = reshaped(emit, dA, a.shape);
@@ -42,7 +44,7 @@ export const LINEAR_VJP: Vjp<LinearParams> = ({ inputs, cotangents, wanted, emit
   const w = inputs.w!;
   const dy = cotangents.out!;
   const rank = x.shape.length;
-  const grads: Record<string, VjpTensor> = {};
+  const grads: Record<string, TensorRef> = {};
   if (wanted.has("x")) grads.x = emit.call("matmul", { a: dy, b: emit.call("transpose", { x: w }, {}) });
   if (wanted.has("w")) {
     if (rank === 1) {

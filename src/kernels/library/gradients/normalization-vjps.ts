@@ -1,5 +1,7 @@
 /** VJPs of softmax and layer norm, composed from reductions and broadcasting arithmetic. */
-import type { Vjp, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp } from "../../vjp.js";
 import type { LayerNormParams } from "../layer-norm.js";
 import type { SoftmaxParams } from "../softmax.js";
 import { axis, binary, scaled } from "./vjp-ops.js";
@@ -26,13 +28,13 @@ export const LAYER_NORM_VJP: Vjp<LayerNormParams> = ({ params, inputs, cotangent
   const lead = rank - params.normalizedDims;
   const block = { dims: Array.from({ length: params.normalizedDims }, (_, i) => lead + i), keepdims: true };
   const leading = Array.from({ length: lead }, (_, d) => d);
-  const mean = (t: VjpTensor) => emit.call("mean", { x: t }, block);
+  const mean = (t: TensorRef) => emit.call("mean", { x: t }, block);
   const centred = binary(emit, "sub", x, mean(x));
   const variance = mean(binary(emit, "mul", centred, centred));
   const std = emit.call("sqrt", { x: scaled(emit, variance, 1, params.eps) });
   const xhat = binary(emit, "div", centred, std);
-  const overLeading = (t: VjpTensor) => (lead === 0 ? t : emit.call("sum", { x: t }, { dims: leading }));
-  const grads: Record<string, VjpTensor> = {};
+  const overLeading = (t: TensorRef) => (lead === 0 ? t : emit.call("sum", { x: t }, { dims: leading }));
+  const grads: Record<string, TensorRef> = {};
   if (wanted.has("x")) {
     const g = inputs.weight === undefined ? dy : binary(emit, "mul", dy, inputs.weight);
     const inner = binary(

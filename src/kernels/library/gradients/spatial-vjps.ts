@@ -1,5 +1,7 @@
 /** VJPs of the spatial kernels ONNX import brings: transposed convolution, nearest upsampling, max pooling. */
-import type { Vjp, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { Vjp } from "../../vjp.js";
 import type { ConvTranspose2dParams } from "../conv-transpose.js";
 import type { MaxPool2dParams } from "../pool.js";
 import type { UpsampleNearest2dParams } from "../upsample.js";
@@ -22,7 +24,7 @@ export const CONV_TRANSPOSE2D_VJP: Vjp<ConvTranspose2dParams> = ({
   const w = inputs.w!;
   const dy = cotangents.out!;
   const stride = params.stride.slice();
-  const grads: Record<string, VjpTensor> = {};
+  const grads: Record<string, TensorRef> = {};
   if (wanted.has("x")) grads.x = emit.call("conv2d", { x: dy, w }, { stride });
   if (wanted.has("w"))
     grads.w = emit.call("conv2d_weight_grad", { x: dy, dy: x }, { stride, kernelSize: w.shape.slice(2) });

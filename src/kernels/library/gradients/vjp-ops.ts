@@ -1,13 +1,15 @@
 /** Small compositions that many VJPs share: scaling, summing back over broadcasts, re-expanding reductions. */
-import type { VjpEmitter, VjpTensor } from "../../vjp.js";
+
+import type { TensorRef } from "../../tensor-ref.js";
+import type { VjpEmitter } from "../../vjp.js";
 
 /** `x · factor + shift` elementwise (the `scale` kernel). */
-export function scaled(e: VjpEmitter, x: VjpTensor, factor: number, shift = 0): VjpTensor {
+export function scaled(e: VjpEmitter, x: TensorRef, factor: number, shift = 0): TensorRef {
   return e.call("scale", { x }, { factor, shift });
 }
 
 /** A tensor of zeros shaped like `x` (`0 · x`: NaN where x is not finite, which only a broken forward makes). */
-export function zerosLike(e: VjpEmitter, x: VjpTensor): VjpTensor {
+export function zerosLike(e: VjpEmitter, x: TensorRef): TensorRef {
   return scaled(e, x, 0);
 }
 
@@ -15,9 +17,9 @@ export function zerosLike(e: VjpEmitter, x: VjpTensor): VjpTensor {
 export function binary(
   e: VjpEmitter,
   kernel: "add" | "sub" | "mul" | "div",
-  a: VjpTensor,
-  b: VjpTensor,
-): VjpTensor {
+  a: TensorRef,
+  b: TensorRef,
+): TensorRef {
   return e.call(kernel, { a, b });
 }
 
@@ -27,7 +29,7 @@ export function binary(
  * dimensions that were stretched are summed with `keepdims`. `sumTo(g [2, 3], [3])` sums
  * dimension 0; `sumTo(g [2, 3], [2, 1])` sums dimension 1 keeping it.
  */
-export function sumTo(e: VjpEmitter, g: VjpTensor, shape: readonly number[]): VjpTensor {
+export function sumTo(e: VjpEmitter, g: TensorRef, shape: readonly number[]): TensorRef {
   let out = g;
   const lead = g.shape.length - shape.length;
   if (lead > 0) out = e.call("sum", { x: out }, { dims: Array.from({ length: lead }, (_, d) => d) });
@@ -44,11 +46,11 @@ export function sumTo(e: VjpEmitter, g: VjpTensor, shape: readonly number[]): Vj
  */
 export function expandReduced(
   e: VjpEmitter,
-  g: VjpTensor,
+  g: TensorRef,
   xShape: readonly number[],
   dims: readonly number[],
   keepdims: boolean,
-): VjpTensor {
+): TensorRef {
   if (dims.length === 0) return g;
   if (keepdims) return e.call("broadcast_to", { x: g }, { shape: xShape.slice() });
   const kept = xShape.flatMap((_, d) => (dims.includes(d) ? [] : [d]));
@@ -60,14 +62,14 @@ export function expandReduced(
 }
 
 /** `x` with its last two dimensions swapped. */
-export function swapLastTwo(e: VjpEmitter, x: VjpTensor): VjpTensor {
+export function swapLastTwo(e: VjpEmitter, x: TensorRef): TensorRef {
   const r = x.shape.length;
   const perm = x.shape.map((_, d) => (d === r - 2 ? r - 1 : d === r - 1 ? r - 2 : d));
   return e.call("transpose", { x }, { perm });
 }
 
 /** `x` reshaped (row-major) to `shape`, or `x` itself when it already has that shape. */
-export function reshaped(e: VjpEmitter, x: VjpTensor, shape: readonly number[]): VjpTensor {
+export function reshaped(e: VjpEmitter, x: TensorRef, shape: readonly number[]): TensorRef {
   const same = shape.length === x.shape.length && shape.every((s, d) => s === x.shape[d]);
   return same ? x : e.call("reshape", { x }, { shape: shape.slice() });
 }

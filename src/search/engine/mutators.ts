@@ -327,10 +327,15 @@ function withTwins(
     });
   }
   if (plans.length === 0) return undefined;
-  return sim.withOperationPlansWithin(
-    plans,
-    Math.max(MIN_CLASS_PIECES, CLASS_PIECE_GROWTH * sim.pieceCount()),
-  );
+  const pieces = sim.pieceCount();
+  const limit = Math.max(MIN_CLASS_PIECES, CLASS_PIECE_GROWTH * pieces);
+  if (plans.length > 1) {
+    // Twins are alike: the first one's growth times the class foretells the move's, so an
+    // all-to-all class is refused after deriving one operation rather than the limit's worth.
+    const one = sim.withOperationPlansWithin(plans.slice(0, 1), limit);
+    if (one === undefined || pieces + (one.pieceCount() - pieces) * plans.length > limit) return undefined;
+  }
+  return sim.withOperationPlansWithin(plans, limit);
 }
 
 /**

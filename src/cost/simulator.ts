@@ -5,11 +5,12 @@ import type { OpTasks } from "../plan/op-tasks.js";
 import type { CombineMode, OperationPlan, Plan } from "../plan/plan.js";
 import {
   operationPlans,
+  pieceCount,
   planTraffic,
   taskDevices,
   trafficOrder,
   withOperation,
-  withOperations,
+  withOperationsWithin,
 } from "../plan/plan-traffic.js";
 import { programFacts } from "../plan/program-facts.js";
 import { gridSharding } from "../shard/operation-sharding.js";
@@ -80,6 +81,16 @@ export interface Simulator {
    * `plan_mismatch`, `unknown_device` and `device_count_mismatch` as `createSimulator` does.
    */
   withOperationPlans(plans: readonly OperationPlan[]): Simulator;
+  /**
+   * `withOperationPlans`, or `undefined` when it re-splits or re-combines an operation and the
+   * changed plan's tasks would then read more than `maxPieces` pieces in all (see
+   * `pieceCount`; re-placements alone derive no pieces and are never refused): found out while
+   * re-deriving, before the pieces over the limit are built, so a caller can refuse a change
+   * too large to evaluate.
+   */
+  withOperationPlansWithin(plans: readonly OperationPlan[], maxPieces: number): Simulator | undefined;
+  /** How many pieces this plan's tasks read in all: derivation, compile and schedule grow with it. */
+  pieceCount(): number;
 }
 
 /** Simulates `plan` on `cluster`: the cost vector and timeline (see `createSimulator`). */
@@ -300,6 +311,14 @@ class PlanSimulator implements Simulator {
   }
 
   withOperationPlans(plans: readonly OperationPlan[]): Simulator {
+    return this.withOperationPlansWithin(plans, Number.POSITIVE_INFINITY)!;
+  }
+
+  pieceCount(): number {
+    return pieceCount(this.state.traffic);
+  }
+
+  withOperationPlansWithin(plans: readonly OperationPlan[], maxPieces: number): Simulator | undefined {
     const { ctx, state } = this;
     const changes = new Map<number, OperationPlan>();
     const moved: [number, OperationPlan][] = [];
@@ -310,7 +329,9 @@ class PlanSimulator implements Simulator {
       else changes.set(k, p);
     }
     if (changes.size === 0 && moved.length === 0) return this;
-    const traffic = changes.size === 0 ? state.traffic : withOperations(state.traffic, changes);
+    const traffic =
+      changes.size === 0 ? state.traffic : withOperationsWithin(state.traffic, changes, maxPieces);
+    if (traffic === undefined) return undefined;
     const prices = state.prices.slice();
     const places = state.places.slice();
     for (const [k, p] of changes) {

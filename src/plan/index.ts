@@ -14,14 +14,17 @@ export {
 } from "./plan.js";
 export {
   derivePlanTraffic,
+  type OperationChange,
   operationPlans,
   type PlanTraffic,
+  pieceCount,
   planTraffic,
   taskBases,
   taskDevices,
   trafficOrder,
   withOperation,
   withOperations,
+  withOperationsWithin,
 } from "./plan-traffic.js";
 export { Interner, type ProgramFacts, programFacts } from "./program-facts.js";
 export { recomputedTensors, withoutRecompute, withRecompute } from "./recompute-plan.js";

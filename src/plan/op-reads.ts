@@ -62,6 +62,22 @@ export function deriveOpReads(
   index: number,
   reuse?: { readonly reads: OpReads; readonly changed: ReadonlySet<number> },
 ): OpReads {
+  return deriveOpReadsWithin(facts, tasks, index, Number.POSITIVE_INFINITY, reuse)!;
+}
+
+/**
+ * `deriveOpReads`, given up as soon as the operation's tasks read more than `maxPieces`
+ * pieces: `undefined` then. Deriving costs time and memory linear in the pieces, and a
+ * re-split that makes every shard read from every writer of a fine grid would otherwise be
+ * built in full before anyone could refuse it.
+ */
+export function deriveOpReadsWithin(
+  facts: ProgramFacts,
+  tasks: readonly OpTasks[],
+  index: number,
+  maxPieces: number,
+  reuse?: { readonly reads: OpReads; readonly changed: ReadonlySet<number> },
+): OpReads | undefined {
   const g = tasks[index]!;
   const op = g.op;
   const writersOf = (tensor: string): IndexedWriter[] => {
@@ -122,7 +138,8 @@ export function deriveOpReads(
     }
     return index.candidates(need).map((i) => all[i]!);
   };
-  g.shards.forEach((s, k) => {
+  for (const [k, s] of g.shards.entries()) {
+    if (srcOp.length > maxPieces) return undefined;
     start[k] = srcOp.length;
     // The old row lists the same operands in the same order: walk it alongside.
     let p = old === undefined ? 0 : old.start[k]!;
@@ -138,7 +155,7 @@ export function deriveOpReads(
         if (region !== undefined) add(w, region, sel.tensor, sel.name, false);
       }
     }
-  });
+  }
   const outTensor = new Map(op.outputs.map((s) => [s.name, s.tensor]));
   g.combines.forEach((c, b) => {
     start[nShards + b] = srcOp.length;
@@ -157,6 +174,7 @@ export function deriveOpReads(
     }
   });
   start[nShards + g.combines.length] = srcOp.length;
+  if (srcOp.length > maxPieces) return undefined;
   return {
     start,
     srcOp: Int32Array.from(srcOp),

@@ -1,6 +1,6 @@
 import { TesseraError } from "../base/errors.js";
 import type { OperationSharding } from "../shard/operation-sharding.js";
-import { deriveOpReads, type OpReads } from "./op-reads.js";
+import { deriveOpReads, deriveOpReadsWithin, type OpReads } from "./op-reads.js";
 import { deriveOpTasks, type OpTasks } from "./op-tasks.js";
 import type { CombineMode, OperationPlan, Plan } from "./plan.js";
 import { type ProgramFacts, programFacts } from "./program-facts.js";
@@ -73,8 +73,30 @@ export function withOperation(
  */
 export function withOperations(
   traffic: PlanTraffic,
-  changes: ReadonlyMap<number, { readonly sharding: OperationSharding; readonly combine?: CombineMode }>,
+  changes: ReadonlyMap<number, OperationChange>,
 ): PlanTraffic {
+  return withOperationsWithin(traffic, changes, Number.POSITIVE_INFINITY)!;
+}
+
+/** A re-split or re-combined operation, for `withOperations`. */
+export interface OperationChange {
+  readonly sharding: OperationSharding;
+  readonly combine?: CombineMode;
+}
+
+/**
+ * `withOperations`, given up as soon as the changed plan would read more than `maxPieces`
+ * pieces in all (`pieceCount`): `undefined` then, having derived no more than the pieces over
+ * the limit. Deriving, compiling and scheduling a plan cost time and memory linear in its
+ * pieces; a layout given to a whole layer class at once can turn each of dozens of operations
+ * into an all-to-all of a 512-way grid (tens of millions of pieces, gigabytes), and the caller
+ * can refuse such a change before paying for it.
+ */
+export function withOperationsWithin(
+  traffic: PlanTraffic,
+  changes: ReadonlyMap<number, OperationChange>,
+  maxPieces: number,
+): PlanTraffic | undefined {
   const { facts } = traffic;
   const tasks = traffic.tasks.slice();
   for (const [k, c] of changes) tasks[k] = deriveOpTasks(facts, k, c.sharding, c.combine ?? "gather");
@@ -82,9 +104,26 @@ export function withOperations(
   const changed = new Set(changes.keys());
   const readers = new Set<number>();
   for (const k of changed) for (const c of facts.consumers[k]!) if (!changed.has(c)) readers.add(c);
-  for (const k of changed) reads[k] = deriveOpReads(facts, tasks, k);
-  for (const c of readers) reads[c] = deriveOpReads(facts, tasks, c, { reads: traffic.reads[c]!, changed });
+  // The pieces the plan keeps: those of every operation not re-derived.
+  let total = pieceCount(traffic);
+  for (const k of [...changed, ...readers]) total -= traffic.reads[k]!.srcOp.length;
+  const derive = (k: number, reuse?: Parameters<typeof deriveOpReads>[3]): boolean => {
+    const r = deriveOpReadsWithin(facts, tasks, k, maxPieces - total, reuse);
+    if (r === undefined) return false;
+    reads[k] = r;
+    total += r.srcOp.length;
+    return true;
+  };
+  for (const k of changed) if (!derive(k)) return undefined;
+  for (const c of readers) if (!derive(c, { reads: traffic.reads[c]!, changed })) return undefined;
   return { facts, tasks, reads };
+}
+
+/** How many pieces the tasks of a plan read in all: the size its derivation, compile and schedule grow with. */
+export function pieceCount(traffic: PlanTraffic): number {
+  let n = 0;
+  for (const r of traffic.reads) n += r.srcOp.length;
+  return n;
 }
 
 /** Per operation (by position), the index of its first task in derivation order; and the task count. */

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEvents } from "node:timers/promises";
+import type { CostVector } from "../cost/simulation.js";
 import { withChoices } from "./engine/plan-choice.js";
 import { createSearchEngine } from "./engine/search-engine.js";
 import { searchSpace } from "./engine/search-space.js";
@@ -21,9 +22,12 @@ export async function runInline(run: SearchRun): Promise<SearchOutcome> {
   const aborted = () => run.signal?.aborted === true;
   // Evaluating a start of a large program takes a while: stop once the budget is spent or the
   // run is aborted (after the first start).
-  for (const s of run.starts) {
+  const startCosts: (CostVector | undefined)[] = run.starts.map(() => undefined);
+  for (const [i, s] of run.starts.entries()) {
     if (engine.evaluations > 0 && ((deadline !== undefined && Date.now() >= deadline) || aborted())) break;
-    engine.addStart(withChoices(run.base, s));
+    const sim = withChoices(run.base, s);
+    engine.addStart(sim);
+    startCosts[i] = sim.cost();
     await yieldToEvents();
   }
   const report = progressReporter(
@@ -55,5 +59,6 @@ export async function runInline(run: SearchRun): Promise<SearchOutcome> {
     evaluations: engine.evaluations,
     stoppedBy: stoppedBy(run, engine.evaluations),
     mutators: engine.choice.stats(),
+    startCosts,
   };
 }

@@ -2,13 +2,15 @@ import { setImmediate as yieldToEvents } from "node:timers/promises";
 import { TesseraError } from "../base/errors.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { Pricing } from "../cost/context.js";
+import type { CostVector } from "../cost/simulation.js";
 import { createSimulator } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import { makePlan } from "../plan/make-plan.js";
+import type { Plan } from "../plan/plan.js";
 import { baselinePlans } from "./baselines/baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
 import { checkPins, type Pin, pinChoices } from "./engine/pins.js";
-import { planChoices } from "./engine/plan-choice.js";
+import { type PlanChoice, planChoices } from "./engine/plan-choice.js";
 import { runInline } from "./inline-search.js";
 import { lowerBound } from "./lower-bound.js";
 import type { SearchPool } from "./parallel/search-pool.js";
@@ -45,7 +47,7 @@ export interface SearchOptions {
   /**
    * Cancels the search (Ctrl-C in `tessera plan`): workers stop within about one plan
    * evaluation and `searchPlans` resolves with the front found so far, `stats.stoppedBy` then
-   * `aborted`. Baselines not yet simulated are left out of the result; the first starting plan
+   * `aborted`. Baselines neither simulated nor evaluated as starts by then are left out of the result; the first starting plan
    * is always evaluated, so the front is never empty. Already aborted: stops at the first chance.
    */
   readonly signal?: AbortSignal;
@@ -114,14 +116,24 @@ export async function searchPlans(
   });
   // Marked handled now: a failing run is rethrown below, after the baselines (which yield).
   running.catch(() => undefined);
-  const baselines: ScoredPlan[] = [];
+  // Most baselines are starting plans the search evaluates anyway: such a baseline takes the
+  // search's cost (simulation is deterministic) rather than being simulated a second time (on
+  // 512 devices the hybrid's second simulation cost 8 s of CPU beside the workers). The others
+  // (a plan on fewer devices, one the pins changed) are simulated while the workers search, one
+  // at a time with the event loop served in between (an abort must get through).
+  const startOf = named.map(({ name, plan }) => {
+    const j = starts.findIndex((s) => s.name === name);
+    return j >= 0 && isStartPlan(plan, base.plan, startChoices[j]!) ? j : -1;
+  });
+  const simulated: (CostVector | undefined)[] = [];
+  const simulate = async (i: number) => {
+    simulated[i] = createSimulator(named[i]!.plan, cluster, { pricing }).cost();
+    await yieldToEvents();
+  };
   try {
-    // Parallel workers are searching by now: the baselines' costs are simulated meanwhile, one
-    // at a time with the event loop served in between (an abort must get through).
-    for (const { name, plan } of named) {
+    for (const i of named.keys()) {
       if (abort.signal.aborted) break;
-      baselines.push({ name, plan, cost: createSimulator(plan, cluster, { pricing }).cost() });
-      await yieldToEvents();
+      if (startOf[i]! < 0) await simulate(i);
     }
   } catch (error: unknown) {
     // Stop the workers before giving up, or they would keep the process alive.
@@ -131,6 +143,14 @@ export async function searchPlans(
     throw error;
   }
   const outcome = await running.finally(() => options.signal?.removeEventListener("abort", cancel));
+  const baselines: ScoredPlan[] = [];
+  for (const [i, { name, plan }] of named.entries()) {
+    const searched = startOf[i]! < 0 ? undefined : outcome.startCosts[startOf[i]!];
+    // A start that a deadline left out is simulated now, unless the search was aborted.
+    if (simulated[i] === undefined && searched === undefined && !abort.signal.aborted) await simulate(i);
+    const cost = simulated[i] ?? searched;
+    if (cost !== undefined) baselines.push({ name, plan, cost });
+  }
 
   const front = [...outcome.front]
     .sort((a, b) => a.cost.makespan - b.cost.makespan || a.cost.maxPeakMemory - b.cost.maxPeakMemory)
@@ -155,6 +175,23 @@ export async function searchPlans(
       mutators: outcome.mutators,
     },
   };
+}
+
+/**
+ * Whether `plan` is the plan a search start of `choices` simulates: the search's base plan
+ * (its devices and inputs) changed to make `choices`, and `plan` makes the same choices
+ * (none pinned otherwise) with nothing else of its own (an order, recomputation).
+ */
+function isStartPlan(plan: Plan, base: Plan, choices: readonly PlanChoice[]): boolean {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    plan.order === undefined &&
+    plan.recompute === undefined &&
+    plan.program === base.program &&
+    same(plan.devices, base.devices) &&
+    same(plan.inputs, base.inputs) &&
+    same(planChoices(plan), choices)
+  );
 }
 
 /**

@@ -57,6 +57,11 @@ export interface SearchOutcome {
   readonly evaluations: number;
   readonly stoppedBy: StopReason;
   readonly mutators: readonly MutatorStats[];
+  /**
+   * The cost of each of `run.starts` (by position) as the search evaluated it, `undefined` for
+   * a start a deadline or an abort left out.
+   */
+  readonly startCosts: readonly (CostVector | undefined)[];
 }
 
 /** Which budget ended a run that spent `evaluations`, or `aborted` when its signal stopped it. */

@@ -113,6 +113,27 @@ describe("neighbours of a plan", () => {
     expect(sim.withOperationPlans([])).toBe(sim);
   });
 
+  it("within a piece limit, changes the plan when it reads at most that many pieces, else gives up", () => {
+    const op = (id: string) => prog.operations.find((o) => o.id === id)!;
+    const change = [
+      {
+        op: "mm",
+        sharding: gridSharding(op("mm"), [{ dim: 1, parts: 4 }]),
+        devices: ["d3", "d2", "d1", "d0"],
+      },
+    ];
+    const full = sim.withOperationPlans(change);
+    const pieces = full.pieceCount();
+    expect(pieces).toBeGreaterThan(sim.pieceCount());
+    const within = sim.withOperationPlansWithin(change, pieces);
+    expect(within?.plan).toEqual(full.plan);
+    expect(within?.cost()).toEqual(simulatePlan(full.plan, cluster).cost);
+    expect(sim.withOperationPlansWithin(change, pieces - 1)).toBeUndefined();
+    // A move derives no pieces: never refused.
+    const moved = sim.withOperationPlansWithin([{ ...sim.plan.operations[1]!, devices: ["d3", "d2"] }], 0);
+    expect(moved?.plan.operations[1]?.devices).toEqual(["d3", "d2"]);
+  });
+
   it("refuses a change of an operation the program lacks (plan_mismatch)", () => {
     expectTesseraError(
       () => sim.withOperationPlans([{ ...sim.plan.operations[0]!, op: "nope" }]),

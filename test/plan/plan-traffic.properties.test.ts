@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import {
   operationPlans,
   type PlanTraffic,
+  pieceCount,
   planTraffic,
   programFacts,
   withOperation,
   withOperations,
+  withOperationsWithin,
 } from "../../src/plan/index.js";
 import { gridSharding } from "../../src/shard/index.js";
 import { Dice, programAndDice, randomSplits, runs } from "../shard/random-programs.js";
@@ -78,6 +80,41 @@ describe("re-deriving one operation of the traffic core", () => {
             plans[k] = { ...plans[k]!, sharding, combine };
           }
           expect(pieces(withOperations(before, changes))).toEqual(pieces(planTraffic(facts, plans)));
+        },
+      ),
+      { numRuns: runs(60) },
+    );
+  });
+
+  it("within a piece limit, derives the changed plan exactly when it reads at most that many pieces", () => {
+    fc.assert(
+      fc.property(
+        programAndDice(10),
+        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: -3, max: 3 }),
+        ({ program, dice }, rolls, slack) => {
+          const roll = new Dice(rolls);
+          const plan = randomPlan(program, dice, { devices: 4 });
+          const facts = programFacts(program);
+          const plans = operationPlans(plan, facts).slice();
+          const before = planTraffic(facts, plans);
+          const changes = new Map<
+            number,
+            { sharding: ReturnType<typeof gridSharding>; combine: "gather" | "reduce-scatter" }
+          >();
+          for (let step = 0; step < 1 + roll.int(3); step++) {
+            const k = roll.int(program.operations.length);
+            const op = program.operations[k]!;
+            const sharding = gridSharding(op, randomSplits(op, roll, 8));
+            const combine = roll.oneIn(2) ? "gather" : "reduce-scatter";
+            changes.set(k, { sharding, combine });
+            plans[k] = { ...plans[k]!, sharding, combine };
+          }
+          const scratch = planTraffic(facts, plans);
+          const limit = pieceCount(scratch) + slack;
+          const within = withOperationsWithin(before, changes, limit);
+          if (slack < 0) expect(within).toBeUndefined();
+          else expect(pieces(within!)).toEqual(pieces(scratch));
         },
       ),
       { numRuns: runs(60) },

@@ -91,6 +91,20 @@ describe("searchPlans", () => {
     expect(best).toBeGreaterThanOrEqual(result.lowerBound.seconds);
   });
 
+  it("gives every baseline the cost a fresh simulation gives, whether taken from the search's starts or not", async () => {
+    // A pin changes some starts away from their baselines: those baselines are simulated apart.
+    const pin = { op: program.operations[0]!.id, splits: [], devices: [cluster.devices[3]!.id] };
+    for (const extra of [{}, { workers: 2 }, { pins: [pin] }, { workers: 2, pins: [pin] }]) {
+      const result = await searchPlans(program, cluster, {
+        ...options,
+        budget: { evaluations: 40 },
+        ...extra,
+      });
+      expect(result.baselines).toHaveLength(5);
+      for (const b of result.baselines) expect(b.cost).toEqual(createSimulator(b.plan, cluster).cost());
+    }
+  });
+
   it("finds the column-then-row split of an MLP too large for one device, starting from one device", async () => {
     const result = await searchPlans(bigMlp, smallDevices, {
       seed: 0,

@@ -284,8 +284,20 @@ function spreadLayout(sim: Simulator, space: SearchSpace, rng: Rng): Simulator |
 }
 
 /**
+ * Most pieces a whole-class move may leave a plan reading: this many times its parent's, and
+ * never less than `MIN_CLASS_PIECES`. Evaluating a plan costs time and memory linear in its
+ * pieces, and one layout given to every twin can make each of dozens of operations read
+ * all-to-all across a 512-way grid: GPT-48 on 512 devices went from 1.9 M pieces to tens of
+ * millions (gigabytes, a minute per evaluation, past any budget). Such a class-wide all-to-all
+ * is refused while being derived; a single operation's re-split may still try it.
+ */
+const CLASS_PIECE_GROWTH = 2;
+const MIN_CLASS_PIECES = 2 ** 20;
+
+/**
  * `sim` with `splits` on `devices` given to every free twin of `o` (twins that may not run on
- * those devices get theirs dealt), and to `o` itself when `self`; `undefined` when nothing changes.
+ * those devices get theirs dealt), and to `o` itself when `self`; `undefined` when nothing
+ * changes or the plan would grow past `CLASS_PIECE_GROWTH` times its pieces.
  */
 function withTwins(
   sim: Simulator,
@@ -314,7 +326,16 @@ function withTwins(
       ...(current.combine === undefined ? {} : { combine: current.combine }),
     });
   }
-  return plans.length === 0 ? undefined : sim.withOperationPlans(plans);
+  if (plans.length === 0) return undefined;
+  const pieces = sim.pieceCount();
+  const limit = Math.max(MIN_CLASS_PIECES, CLASS_PIECE_GROWTH * pieces);
+  if (plans.length > 1) {
+    // Twins are alike: the first one's growth times the class foretells the move's, so an
+    // all-to-all class is refused after deriving one operation rather than the limit's worth.
+    const one = sim.withOperationPlansWithin(plans.slice(0, 1), limit);
+    if (one === undefined || pieces + (one.pieceCount() - pieces) * plans.length > limit) return undefined;
+  }
+  return sim.withOperationPlansWithin(plans, limit);
 }
 
 /**

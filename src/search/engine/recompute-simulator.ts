@@ -91,12 +91,21 @@ class RecomputingSimulator implements Simulator {
   }
 
   withOperationPlans(plans: readonly OperationPlan[]): Simulator {
+    return this.withOperationPlansWithin(plans, Number.POSITIVE_INFINITY)!;
+  }
+
+  withOperationPlansWithin(plans: readonly OperationPlan[], maxPieces: number): Simulator | undefined {
     // A copy is planned like its original: each changed plan is repeated under its copies' ids.
     const mirrored = plans.flatMap((p) => [
       p,
       ...(this.shape.copies.get(p.op) ?? []).map((c) => ({ ...p, op: c })),
     ]);
-    return new RecomputingSimulator(this.inner.withOperationPlans(mirrored), this.shape);
+    const sim = this.inner.withOperationPlansWithin(mirrored, maxPieces);
+    return sim === undefined ? undefined : new RecomputingSimulator(sim, this.shape);
+  }
+
+  pieceCount(): number {
+    return this.inner.pieceCount();
   }
 
   private planOf(sim: Simulator, op: string): OperationPlan {

@@ -48,20 +48,24 @@ export function createEpochEngine(setup: SearchWorkerSetup, stopped: () => boole
     seed: setup.seed,
     capacity: setup.capacity,
   });
+  const startCosts: CostVector[] = [];
   for (const s of setup.starts) {
     if (
       engine.evaluations > 0 &&
       ((setup.deadline !== undefined && Date.now() >= setup.deadline) || stopped())
     )
       break;
-    engine.addStart(withChoices(base, s));
+    const sim = withChoices(base, s);
+    engine.addStart(sim);
+    startCosts.push(sim.cost());
   }
   let epochs = 0;
-  const finish = () => {
+  const finish = (): EpochReport => {
     const report = {
       joined: engine.joinedThisEpoch(),
       evaluations: engine.evaluations,
       mutators: engine.choice.stats(),
+      ...(epochs === 0 ? { startCosts } : {}),
     };
     // The starting plans joined in epoch 0, so the first report carries them too.
     engine.nextEpoch();

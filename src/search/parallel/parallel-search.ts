@@ -52,13 +52,18 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     () => (bests.size === 0 ? global : [...global, ...bests.values()]),
   );
 
+  // Seeding a large program costs about a second a plan: each worker simulates its share of
+  // the starting plans (their positions in `run.starts` here), and the first epoch's exchange
+  // gives every worker the others' survivors.
+  const shares = Array.from({ length: run.workers }, (_, i) => {
+    const mine = run.starts.flatMap((_, k) => (k % run.workers === i ? [k] : []));
+    return mine.length > 0 ? mine : [i % run.starts.length];
+  });
+  const startCosts: (CostVector | undefined)[] = run.starts.map(() => undefined);
   const setups = Array.from({ length: run.workers }, (_, i): SearchWorkerSetup => {
-    // Seeding a large program costs about a second a plan: each worker simulates its share of
-    // the starting plans, and the first epoch's exchange gives every worker the others' survivors.
-    const mine = run.starts.filter((_, k) => k % run.workers === i);
     return {
       ...common,
-      starts: mine.length > 0 ? mine : [run.starts[i % run.starts.length]!],
+      starts: shares[i]!.map((k) => run.starts[k]!),
       seed: rng.int(0, 2 ** 31 - 1),
       ...(run.budget.seconds === undefined ? {} : { deadline: run.started + run.budget.seconds * 1000 }),
     };
@@ -92,6 +97,9 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       const done = await Promise.all(setups.map((_, i) => open.epoch(i, limit, incoming)));
       incoming = [];
       done.forEach((m, i) => {
+        m.startCosts?.forEach((cost, j) => {
+          startCosts[shares[i]![j]!] ??= cost;
+        });
         counts[i] = m.evaluations;
         stats[i] = m.mutators;
         for (const j of m.joined) {
@@ -115,7 +123,13 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
     plan: planFromChoices(run.program, run.devices, g.choices, g.recompute),
     cost: g.cost,
   }));
-  return { front, evaluations, stoppedBy: stoppedBy(run, evaluations), mutators: mergeStats(stats) };
+  return {
+    front,
+    evaluations,
+    stoppedBy: stoppedBy(run, evaluations),
+    mutators: mergeStats(stats),
+    startCosts,
+  };
 }
 
 /** Sums tries and improvements over workers; probabilities are averaged. */

@@ -39,6 +39,12 @@ export interface EpochReport {
   /** The worker's evaluations so far, all epochs. */
   readonly evaluations: number;
   readonly mutators: readonly MutatorStats[];
+  /**
+   * In the first report only: the costs of the setup's starting plans the worker evaluated, in
+   * the setup's order (a prefix: a deadline may leave later ones out). The coordinator takes the
+   * baselines' costs from them instead of simulating each plan a second time.
+   */
+  readonly startCosts?: readonly CostVector[];
 }
 
 /** Coordinator → worker. */

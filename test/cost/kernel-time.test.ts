@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type DeviceType, type KernelTable, parseCluster } from "../../src/cluster/index.js";
 import {
+  COMBINE_KERNEL,
   createSimulator,
   kernelSeconds,
   kernelTable,
@@ -112,6 +113,46 @@ describe("kernelSeconds", () => {
 
   it("cannot price a dtype the device has no peak for, table or not", () => {
     expect(kernelSeconds("matmul", { flops: 1, bytes: 1, dtype: "int32" }, device)).toBeUndefined();
+  });
+});
+
+describe("combine tables", () => {
+  it("prices the fold of a split reduction by a table naming `combine`, keyed by the parts' and result's bytes", () => {
+    const p = program("split-sum");
+    p.output("y", p.sum(p.input("x", [2, 1000]), { dims: [0] }, { id: "s" }));
+    const prog = p.build();
+    const combine: KernelTable = {
+      kernels: [COMBINE_KERNEL],
+      dtype: "float32",
+      by: "bytes",
+      points: [
+        [1e3, 1e-4],
+        [1e5, 1e-3],
+      ],
+    };
+    const fold = (type: DeviceType) => {
+      const cluster = parseCluster({
+        version: 1,
+        kind: "cluster",
+        name: "one",
+        deviceTypes: { cpu: type },
+        hosts: [{ id: "h", deviceType: "cpu", devices: 1 }],
+        intraHost: { bandwidth: 1e9, latency: 1e-6 },
+        interHost: { bandwidth: 1e9, latency: 1e-6 },
+      });
+      const plan = makePlan(prog, { devices: ["h.d0"], splits: { s: [{ dim: 0, parts: 2 }] } });
+      const c = createSimulator(plan, cluster)
+        .simulate()
+        .timeline.compute.find((t) => t.task === "s#combine#0")!;
+      return c.end - c.start;
+    };
+    // Two 1000-element float32 partials and their sum: 12,000 bytes.
+    expect(fold({ ...device, kernels: [combine] })).toBeCloseTo(tableSeconds(combine, 12_000, 1e11), 15);
+    // Without the table the fold is a memory-bound roofline task.
+    expect(fold(device)).toBeCloseTo(
+      taskSeconds({ flops: 1000, bytes: 12_000, dtype: "float32" }, device)!,
+      15,
+    );
   });
 });
 

@@ -170,6 +170,11 @@ describe("probes", () => {
       }
       // 2·m·n·k FLOPs, as the cost model counts a matmul.
       expect(classes[0]!.samples[0]!.size).toBe(2 * 32 ** 3);
+      // The fold of two n-element partials: both parts and the result, as the cost model counts a combine.
+      const combine = classes.find((c) => c.name === "combine")!;
+      expect(combine.kernels).toEqual(["combine"]);
+      expect(combine.samples.map((s) => s.size)).toEqual([3 * 4 * 2 ** 10, 3 * 4 * 2 ** 16]);
+      expect(combine.engine).toBe("native");
       expect(classes.every((c) => c.busy === 2)).toBe(true);
       // One copy alone: the table for plans that leave the other workers idle.
       const alone = await probeKernelClasses(executor, { quick: true, repeats: 1, copies: 1 });

@@ -37,7 +37,7 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
       `memoryBandwidth: float32 add of ${c.memory.shape[0]} elements (inputs and output, ${c.memory.bytes} bytes) on the ${engine(c.memory)} backend, fastest of ${c.memory.repeats}`,
       `launchOverhead: one-element float32 relu on the ${engine(c.launch)} backend, fastest of ${c.launch.repeats}`,
       `memoryBytes: the machine's memory over ${c.workers} worker threads`,
-      `kernels: each kernel class over a grid of shapes, inside a local executor's ${c.workers} workers with one copy per worker running at once (busy ${c.workers}) and with one copy alone (busy 1) on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored), fastest of ${c.kernels[0]?.repeats ?? 0} runs${
+      `kernels: each kernel class over a grid of shapes, inside a local executor's ${c.workers} workers with one copy per worker running at once (busy ${c.workers}) and with one copy alone (busy 1) on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored; for combine, the fold of a float32 sum over [2, n] cut in two on its reduced dimension, both halves and the fold on the worker), fastest of ${c.kernels[0]?.repeats ?? 0} runs${
         c.kernels.some((k) => k.engine === "reference")
           ? `; reference fallback for ${[
               ...new Set(c.kernels.filter((k) => k.engine === "reference").map((k) => k.name)),

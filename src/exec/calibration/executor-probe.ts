@@ -4,8 +4,8 @@ import { DEFAULT_COST_MODEL } from "../../cost/cost-model.js";
 import { program } from "../../frontend/tensor-program.js";
 import type { Program } from "../../ir/program.js";
 import { deviceNames, makePlan } from "../../plan/make-plan.js";
-import { wholeSharding } from "../../shard/operation-sharding.js";
-import { shardGeometry } from "../../shard/shard-geometry.js";
+import { gridSharding, wholeSharding } from "../../shard/operation-sharding.js";
+import { combineGeometry, shardGeometry } from "../../shard/shard-geometry.js";
 import type { LocalExecutor } from "../local/local-executor.js";
 import type { LocalRunResult } from "../local/run-result.js";
 import { randomInputs } from "../reference/random-inputs.js";
@@ -99,22 +99,38 @@ async function timeKernel(
 ): Promise<{ size: number; seconds: number; native: boolean }> {
   const prog = kernelProgram(cls, shape, copies);
   const devices = deviceNames(executor.threads);
-  const placement = Object.fromEntries(prog.operations.map((op, i) => [op.id, [devices[i]!]]));
-  const plan = makePlan(prog, { devices, placement });
+  const split = cls.split;
+  // With a split, every piece of copy i (its shards and their combine) runs on worker i.
+  const pieces = split === undefined ? 1 : split.parts;
+  const placement = Object.fromEntries(
+    prog.operations.map((op, i) => [op.id, Array.from({ length: pieces }, () => devices[i]!)]),
+  );
+  const splits = split === undefined ? {} : Object.fromEntries(prog.operations.map((op) => [op.id, [split]]));
+  const plan = makePlan(prog, { devices, placement, splits });
   const inputs = randomInputs(prog, 1);
   const first = await executor.run(plan, inputs);
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const result = await executor.run(plan, inputs);
-    times.push(median(result.stats.perThread.filter((t) => t.tasks > 0).map((t) => t.busyMs)) / 1000);
+    const busy =
+      split === undefined
+        ? result.stats.perThread.filter((t) => t.tasks > 0).map((t) => t.busyMs)
+        : result.stats.trace.tasks.filter((t) => t.task.includes("#combine#")).map((t) => t.busyMs);
+    times.push(median(busy) / 1000);
   }
   const op = prog.operations[0]!;
-  const work = DEFAULT_COST_MODEL.shardWork(op, shardGeometry(op, wholeSharding(op))[0]!);
+  const sharding = split === undefined ? wholeSharding(op) : gridSharding(op, [split]);
+  const shards = shardGeometry(op, sharding);
+  const work =
+    split === undefined
+      ? DEFAULT_COST_MODEL.shardWork(op, shards[0]!)
+      : DEFAULT_COST_MODEL.combineWork(op, combineGeometry(op, shards)[0]!, split.parts);
   const kernel = first.stats.perThread[0]!.backend.kernels[op.kernel];
   return {
     size: cls.by === "flops" ? work.flops : work.bytes,
     seconds: fastest(times),
-    native: (kernel?.reference ?? 0) === 0,
+    // A combine runs in the worker itself, never in the backend.
+    native: split !== undefined || (kernel?.reference ?? 0) === 0,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DType } from "../../base/dtype.js";
+import { COMBINE_KERNEL } from "../../cost/kernel-time.js";
 import type { TensorRef } from "../../frontend/index.js";
 import { program, type TensorProgram } from "../../frontend/tensor-program.js";
 import type { Program } from "../../ir/program.js";
@@ -16,6 +17,11 @@ export interface KernelClass {
   readonly dtype: DType;
   readonly shapes: readonly (readonly number[])[];
   readonly quickShapes: readonly (readonly number[])[];
+  /**
+   * When set, the operation is cut this way with every piece on its worker, and the class
+   * times the fold of its partial results (the combine task), not the operation's shards.
+   */
+  readonly split?: { readonly dim: number; readonly parts: number };
   build(p: TensorProgram, shape: readonly number[], suffix: string): TensorRef;
 }
 
@@ -203,6 +209,23 @@ export const KERNEL_CLASSES: readonly KernelClass[] = [
         { normalizedDims: 1 },
         { id: `op${s}` },
       );
+    },
+  },
+  {
+    // The fold of a split reduction's partial results: the local executor adds them in a
+    // JavaScript loop on the worker, 2–3× slower than the roofline's memory bandwidth, so a
+    // plan that cuts a matmul's inner dimension was priced too cheaply (fidelity, 2026-12-05).
+    // A `sum` over the leading dimension of [2, n], cut in two there: its combine adds two
+    // n-element partials.
+    name: "combine",
+    kernels: [COMBINE_KERNEL],
+    by: "bytes",
+    dtype: "float32",
+    shapes: [[2 ** 10], [2 ** 14], [2 ** 17], [2 ** 19], [2 ** 20]],
+    quickShapes: QUICK_VECTORS,
+    split: { dim: 0, parts: 2 },
+    build(p, [n], s) {
+      return p.sum(p.input(`x${s}`, [2, n!]), { dims: [0] }, { id: `op${s}` });
     },
   },
   {

@@ -157,7 +157,12 @@ export async function run({ quick }) {
         localMs.push((await local.run(bigPlan, bigInputs)).stats.wallMs);
         const d = await dist.run(bigPlan, bigInputs);
         distMs.push(d.stats.wallMs);
-        phases ??= d.stats.phases;
+        phases ??= {
+          ...d.stats.phases,
+          busy: d.stats.perWorker
+            .map((w) => `${ms(w.busyMs)} in ${w.jobs} job${w.jobs === 1 ? "" : "s"}`)
+            .join(", "),
+        };
         redisMs.push((await viaRedis.run(bigPlan, bigInputs)).stats.wallMs);
       }
     } finally {
@@ -174,13 +179,32 @@ export async function run({ quick }) {
     const manyPlan = makePlan(small, { devices: ["d0", "d1"], splits: rows(32) });
     const tasks = deriveTaskGraph(manyPlan).tasks.length;
     const smallInputs = randomInputs(small, 3);
-    await local.run(manyPlan, smallInputs);
-    await dist.run(manyPlan, smallInputs);
+    // One job per task (maxChain 1): the queue round trip every task paid before chains.
+    const single = await createDistributedExecutor({
+      redis: redis.url,
+      lockDurationMs: 3000,
+      stalledIntervalMs: 1000,
+      monitorMs: 200,
+      kernelTimeoutMs: 600_000,
+      maxChain: 1,
+    });
     const lSmall = [];
     const dSmall = [];
-    for (let r = 0; r < reps + 2; r++) {
-      lSmall.push((await local.run(manyPlan, smallInputs)).stats.phases.computeMs);
-      dSmall.push((await dist.run(manyPlan, smallInputs)).stats.phases.computeMs);
+    const sSmall = [];
+    let smallJobs = 0;
+    try {
+      await local.run(manyPlan, smallInputs);
+      await dist.run(manyPlan, smallInputs);
+      await single.run(manyPlan, smallInputs);
+      for (let r = 0; r < reps + 2; r++) {
+        lSmall.push((await local.run(manyPlan, smallInputs)).stats.phases.computeMs);
+        const d = await dist.run(manyPlan, smallInputs);
+        dSmall.push(d.stats.phases.computeMs);
+        smallJobs = d.stats.perWorker.reduce((n, w) => n + w.jobs, 0);
+        sSmall.push((await single.run(manyPlan, smallInputs)).stats.phases.computeMs);
+      }
+    } finally {
+      await single.close();
     }
     const perTask = (t) => `${((t * 1000) / tasks).toFixed(0)} µs/task`;
 
@@ -235,7 +259,7 @@ export async function run({ quick }) {
           `compute-bound MLP ${batch}×${width}→${width}→${width}, 2 devices (wall)`,
           `${ms(lm)} (${gflops(lm)})`,
           `${ms(dm)} (${gflops(dm)})`,
-          `distributed at ${(lm / dm).toFixed(2)}× local speed (goal ≥ 0.8×); first timed run: start ${ms(phases.startMs)}, compute ${ms(phases.computeMs)}, fetch ${ms(phases.fetchMs)}, end ${ms(phases.endMs)}`,
+          `distributed at ${(lm / dm).toFixed(2)}× local speed (goal ≥ 0.8×); first timed run: start ${ms(phases.startMs)}, compute ${ms(phases.computeMs)} (workers busy in kernels ${phases.busy}), fetch ${ms(phases.fetchMs)}, end ${ms(phases.endMs)}`,
         ],
         [
           `the same MLP, inputs and outputs through Redis (\`dataPlane: "redis"\`)`,
@@ -244,10 +268,16 @@ export async function run({ quick }) {
           `${(lm / rm).toFixed(2)}× local speed; the direct data plane is ${(rm / dm).toFixed(1)}× faster`,
         ],
         [
-          `per-task overhead: ${tasks} small tasks (compute phase)`,
+          `per-task overhead: ${tasks} small tasks (compute phase), chained (default \`maxChain\` 64)`,
           `${ms(median(lSmall))} (${perTask(median(lSmall))})`,
           `${ms(median(dSmall))} (${perTask(median(dSmall))})`,
-          "queue round trip per task, kernels of a few µs",
+          `${smallJobs} jobs (each device's tasks read only its own: a chain per device); kernels of a few µs`,
+        ],
+        [
+          `the same ${tasks} tasks, one job per task (\`maxChain: 1\`)`,
+          `${ms(median(lSmall))} (${perTask(median(lSmall))})`,
+          `${ms(median(sSmall))} (${perTask(median(sSmall))})`,
+          "a queue round trip per task: what a task that cannot chain (it waits for another device) pays",
         ],
         [
           `bytes through Redis (MLP ${quick ? 256 : 1024}×${quick ? 512 : 2048}, Megatron cut, 2 devices)`,

@@ -195,6 +195,10 @@ export class DistributedExecution {
       this.steps = runSteps(plan, graph, this.orders, loads);
       const ttlMs = settings.runTimeoutMs + 60_000;
       const data = this.serve(loads);
+      // The queues open while the run is announced: their events are read from the stream's
+      // start, and jobs wait in a queue until its worker joins, so neither must come first.
+      const opened = Promise.all(this.participants().map((w) => this.openQueue(w)));
+      opened.catch(() => {});
       await writeRunMeta(
         this.client,
         this.keys,
@@ -208,9 +212,12 @@ export class DistributedExecution {
         },
         this.membership(),
       );
-      await this.client.sadd(runsKey(settings.prefix), this.run);
-      await this.client.publish(announceChannel(settings.prefix), this.run);
-      await Promise.race([Promise.all(this.participants().map((w) => this.openQueue(w))), this.failed]);
+      await this.client
+        .multi()
+        .sadd(runsKey(settings.prefix), this.run)
+        .publish(announceChannel(settings.prefix), this.run)
+        .exec();
+      await Promise.race([opened, this.failed]);
       const t1 = performance.now();
       let bytesLoaded = 0;
       const put = async (key: string, bytes: Buffer) => {
@@ -330,10 +337,15 @@ export class DistributedExecution {
   async cleanup(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
     this.server?.remove(this.run);
-    await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
-    await this.client.publish(announceChannel(this.settings.prefix), this.run).catch(() => {});
-    // The meta first: a job finishing late writes its regions only while the meta exists.
-    await this.client.unlink(this.keys.meta).catch(() => {});
+    // One round trip. The meta before the queues and data keys: a job finishing late writes its
+    // regions only while the meta exists.
+    await this.client
+      .multi()
+      .srem(runsKey(this.settings.prefix), this.run)
+      .publish(announceChannel(this.settings.prefix), this.run)
+      .unlink(this.keys.meta)
+      .exec()
+      .catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
     await deleteKeys(this.client, this.keys.patterns);
   }
@@ -367,6 +379,7 @@ export class DistributedExecution {
     const { queue, events, checker } = watchedQueue<JobData, JobResult>(
       this.keys.queue(worker, incarnation),
       this.settings,
+      this.client,
     );
     const entry = { incarnation, queue, events, checker };
     this.queues.set(worker, entry);

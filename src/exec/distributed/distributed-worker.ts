@@ -396,7 +396,9 @@ class WorkerProcess implements DistributedWorker {
         keys.queue(this.name, incarnation),
         (job) => this.process(run, job),
         {
-          connection: connectionOptions(this.target),
+          // The worker's own client, kept across runs: joining a run opens only BullMQ's
+          // blocking connection, without loading its scripts again.
+          connection: this.client,
           prefix: this.prefix,
           concurrency: 1,
           lockDuration: meta.lockDurationMs,
@@ -462,6 +464,14 @@ class WorkerProcess implements DistributedWorker {
           order.id,
         );
       }
+    }
+    const plane = run.meta.data ?? null;
+    if (plane !== null) {
+      // Every input of the job's devices before its first kernel: ONNX Runtime runs a kernel on
+      // this thread, so a read still under way would stall behind it (and the kernels after it
+      // would wait for the rest). Read at once, they arrive at the plane's full speed.
+      const devices = [...new Set(data.steps.map((s) => s.order.device))];
+      await Promise.all(devices.map((d) => this.prefetch(run, plane, d, this.store(run, d))));
     }
     const tally: JobTally = { busyMs: 0, bytesRead: 0, transfersRead: [], writes: [] };
     const before = this.backend.stats();
@@ -550,7 +560,6 @@ class WorkerProcess implements DistributedWorker {
         received.add(g.n);
       }
     });
-    if (plane !== null) this.prefetch(run, plane, order.device, store);
     const started = performance.now();
     try {
       await withTimeout(this.runTask(run, data, order, store), kernelTimeoutMs, order.id);
@@ -612,19 +621,19 @@ class WorkerProcess implements DistributedWorker {
   }
 
   /**
-   * Starts reading every program input of `device` not read yet, while its first job's kernel
-   * runs: later jobs of the device find them in its store instead of waiting for them.
+   * Reads every program input of `device` (each once per run), all at once: settles when all
+   * are in its store. A failed read is left to the task that needs it, which reads it again and
+   * fails the job if it must.
    */
-  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): void {
-    for (const load of plane.loads) {
-      if (load.device !== device || run.fetches.has(load.n)) continue;
-      const range = rangeFromWire(load.range);
-      this.fetchInput(run, plane, load.n, load.dtype, range)
-        .then((region) => {
-          if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
-        })
-        .catch(() => {});
-    }
+  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): Promise<void> {
+    const reads = plane.loads
+      .filter((load) => load.device === device)
+      .map(async (load) => {
+        const range = rangeFromWire(load.range);
+        const region = await this.fetchInput(run, plane, load.n, load.dtype, range).catch(() => undefined);
+        if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
+      });
+    return Promise.all(reads).then(() => {});
   }
 
   private async runTask(run: JoinedRun, data: JobData, order: TaskOrder, store: RegionStore): Promise<void> {

@@ -21,10 +21,15 @@ export function checkSchema(name: string, json: unknown): Issue[] {
     const path = e.instancePath;
     if (path === "/version" && e.keyword === "const") {
       const found = JSON.stringify((json as { version?: unknown }).version);
+      // The version this schema reads (1 for most formats; a format that changed shape reads a later one).
+      const expected = typeof e.params.allowedValue === "number" ? e.params.allowedValue : 1;
       out.push(
-        issue("unsupported_version", path, `this Tessera reads version 1 documents, found version ${found}`, {
-          expected: 1,
-        }),
+        issue(
+          "unsupported_version",
+          path,
+          `this Tessera reads version ${expected} documents, found version ${found}`,
+          { expected },
+        ),
       );
       continue;
     }

@@ -150,7 +150,7 @@ const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => 
     ...summaryHead(opts.label, plan, `${s.perWorker.length} workers (run ${s.run})`, s),
     ...s.perWorker.map(
       (w) =>
-        `  worker ${w.worker} on ${w.host}, ${w.backend} kernels (${w.devices.join(", ") || "no devices"}): ${w.tasks} tasks, busy ${w.busyMs.toFixed(0)} ms\n`,
+        `  worker ${w.worker} on ${w.host}, ${w.backend} kernels (${w.devices.join(", ") || "no devices"}): ${w.tasks} tasks in ${w.jobs} jobs, busy ${w.busyMs.toFixed(0)} ms\n`,
     ),
     ...(s.recovery.lost.length === 0
       ? []

@@ -23,14 +23,15 @@ import {
   wireFromReason,
 } from "./distributed-errors.js";
 import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
-import type { DistributedFault, JobData, JobResult } from "./job.js";
+import type { DistributedFault, JobData, JobFailure, JobResult, JobStep } from "./job.js";
 import type { RedisTarget } from "./redis-url.js";
 import type { DataPlane } from "./region-client.js";
 import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js";
 import type { RegionServer } from "./region-server.js";
-import { type OutputWriter, outputWriters, runJobs } from "./run-jobs.js";
+import { type OutputWriter, outputWriters, runSteps } from "./run-jobs.js";
 import { announceChannel, RunKeys, runsKey } from "./run-keys.js";
 import { writeRunMeta, writeRunWorkers } from "./run-meta.js";
+import { type ChainGraph, chainFrom } from "./task-chains.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
 
@@ -47,6 +48,8 @@ export interface DistributedSettings {
   readonly chunkBytes: number;
   readonly attempts: number;
   readonly backoffMs: number;
+  /** Most tasks one job runs (`chainFrom`); 1: a job per task. */
+  readonly maxChain: number;
   /** `direct`: inputs and outputs over the coordinator's `RegionServer`; `redis`: through Redis. */
   readonly dataPlane: "direct" | "redis";
   /** The data server's advertised host and the address it listens on. */
@@ -64,6 +67,7 @@ interface WorkerQueue {
 
 interface WorkerTally {
   tasks: number;
+  jobs: number;
   busyMs: number;
   kernels: Record<string, { native: number; reference: number }>;
 }
@@ -91,7 +95,12 @@ export class DistributedExecution {
   private readonly index: ReadonlyMap<string, number>;
   private readonly dependents: readonly number[][];
   private readonly writers: readonly OutputWriter[];
-  private jobs: readonly JobData[] = [];
+  private readonly chainGraph: ChainGraph;
+  private steps: readonly JobStep[] = [];
+  /** The tasks of each job id dispatched, in the order the job runs them. */
+  private readonly chains = new Map<string, readonly number[]>();
+  /** Tasks of a job in hand that its worker reports finished (`progress` events), by job id. */
+  private readonly finishedInJob = new Map<string, number>();
   private assignment = new Map<string, string>();
   private readonly workers = new Map<string, WorkerInfo>();
   private readonly queues = new Map<string, WorkerQueue>();
@@ -102,7 +111,7 @@ export class DistributedExecution {
   private readonly incarnations = new Map<string, number>();
   private checking = false;
   private readonly done: boolean[];
-  /** The job id each task's current attempt runs under; completions of others are stale. */
+  /** The job id each task's current attempt runs under (a chain's tasks share one); completions of others are stale. */
   private readonly current = new Map<number, string>();
   private readonly activeSince = new Map<string, number>();
   private generation = 0;
@@ -146,6 +155,15 @@ export class DistributedExecution {
       for (const d of graph.deps[t.id] ?? []) dependents[this.index.get(d)!]!.push(i);
     });
     this.dependents = dependents;
+    const sends = graph.tasks.map(() => false);
+    for (const t of graph.transfers) {
+      if (t.source.kind === "task") sends[this.index.get(t.source.task)!] = true;
+    }
+    this.chainGraph = {
+      devices: graph.tasks.map((t) => t.device),
+      deps: graph.tasks.map((t) => (graph.deps[t.id] ?? []).map((d) => this.index.get(d)!)),
+      sendsTransfers: sends,
+    };
     this.writers = outputWriters(plan, graph);
     this.done = graph.tasks.map(() => false);
     this.finished = new Promise<void>((resolve) => {
@@ -167,9 +185,13 @@ export class DistributedExecution {
       for (const w of workers) this.workers.set(w.name, w);
       this.assignment = assignDevices(plan.devices, workers);
       const loads = initialLoads(plan, graph, inputs);
-      this.jobs = runJobs(this.run, plan, graph, this.orders, loads, this.fault);
+      this.steps = runSteps(plan, graph, this.orders, loads);
       const ttlMs = settings.runTimeoutMs + 60_000;
       const data = this.serve(loads);
+      // The queues open while the run is announced: their events are read from the stream's
+      // start, and jobs wait in a queue until its worker joins, so neither must come first.
+      const opened = Promise.all(this.participants().map((w) => this.openQueue(w)));
+      opened.catch(() => {});
       await writeRunMeta(
         this.client,
         this.keys,
@@ -183,9 +205,12 @@ export class DistributedExecution {
         },
         this.membership(),
       );
-      await this.client.sadd(runsKey(settings.prefix), this.run);
-      await this.client.publish(announceChannel(settings.prefix), this.run);
-      await Promise.race([Promise.all(this.participants().map((w) => this.openQueue(w))), this.failed]);
+      await this.client
+        .multi()
+        .sadd(runsKey(settings.prefix), this.run)
+        .publish(announceChannel(settings.prefix), this.run)
+        .exec();
+      await Promise.race([opened, this.failed]);
       const t1 = performance.now();
       let bytesLoaded = 0;
       const put = async (key: string, bytes: Buffer) => {
@@ -305,10 +330,15 @@ export class DistributedExecution {
   async cleanup(): Promise<void> {
     if (this.monitor !== undefined) clearInterval(this.monitor);
     this.server?.remove(this.run);
-    await this.client.srem(runsKey(this.settings.prefix), this.run).catch(() => {});
-    await this.client.publish(announceChannel(this.settings.prefix), this.run).catch(() => {});
-    // The meta first: a job finishing late writes its regions only while the meta exists.
-    await this.client.unlink(this.keys.meta).catch(() => {});
+    // One round trip. The meta before the queues and data keys: a job finishing late writes its
+    // regions only while the meta exists.
+    await this.client
+      .multi()
+      .srem(runsKey(this.settings.prefix), this.run)
+      .publish(announceChannel(this.settings.prefix), this.run)
+      .unlink(this.keys.meta)
+      .exec()
+      .catch(() => {});
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
     await deleteKeys(this.client, this.keys.patterns);
   }
@@ -342,6 +372,7 @@ export class DistributedExecution {
     const { queue, events, checker } = watchedQueue<JobData, JobResult>(
       this.keys.queue(worker, incarnation),
       this.settings,
+      this.client,
     );
     const entry = { incarnation, queue, events, checker };
     this.queues.set(worker, entry);
@@ -356,6 +387,9 @@ export class DistributedExecution {
     });
     events.on("active", ({ jobId }) => {
       if (current()) this.activeSince.set(jobId, Date.now());
+    });
+    events.on("progress", ({ jobId, data }) => {
+      if (current()) this.onStep(jobId, data);
     });
     events.on("stalled", ({ jobId }) => {
       // Back in the queue: its kernel-timeout clock restarts when it is active again.
@@ -390,11 +424,25 @@ export class DistributedExecution {
       const entry = this.queues.get(worker);
       if (entry === undefined) continue;
       const jobId = `${i}-${this.generation}`;
-      this.current.set(i, jobId);
+      const chain = chainFrom(
+        i,
+        this.chainGraph,
+        this.done,
+        (j) => this.current.has(j),
+        this.settings.maxChain,
+      );
+      for (const j of chain) this.current.set(j, jobId);
+      this.chains.set(jobId, chain);
       const batch = batches.get(entry) ?? [];
       batch.push({
         name: task.id,
-        data: this.jobs[i]!,
+        data: {
+          version: 2,
+          kind: "tessera-tasks",
+          run: this.run,
+          steps: chain.map((j) => this.steps[j]!),
+          fault: this.fault,
+        },
         opts: {
           jobId,
           attempts: this.settings.attempts,
@@ -414,22 +462,41 @@ export class DistributedExecution {
     }
   }
 
-  private taskOfJob(jobId: string): number | undefined {
-    const m = /^(\d+)-\d+$/.exec(jobId);
-    if (m === null) return undefined;
-    const i = Number(m[1]);
-    return this.current.get(i) === jobId ? i : undefined;
+  /** The tasks of job `jobId` while it is their current attempt; undefined for a stale or foreign job. */
+  private chainOfJob(jobId: string): readonly number[] | undefined {
+    const chain = this.chains.get(jobId);
+    return chain?.every((i) => this.current.get(i) === jobId) ? chain : undefined;
+  }
+
+  /** Tasks done, counting those a job in hand has finished (they may have to run again if its worker is lost). */
+  private progress(): number {
+    let n = this.doneCount;
+    for (const k of this.finishedInJob.values()) n += k;
+    return n;
+  }
+
+  /** A worker reports `data` tasks of job `jobId` finished: progress, and the kernel-timeout clock restarts for the next. */
+  private onStep(jobId: string, data: unknown): void {
+    const chain = this.chainOfJob(jobId);
+    if (chain === undefined || this.failure.error !== undefined) return;
+    if (typeof data !== "number" || !Number.isSafeInteger(data) || data < 0 || data > chain.length) return;
+    this.finishedInJob.set(jobId, data);
+    if (this.activeSince.has(jobId)) this.activeSince.set(jobId, Date.now());
+    this.prepared.onProgress?.(this.progress(), this.tasks.length);
   }
 
   private onCompleted(worker: string, jobId: string, value: unknown): void {
     this.activeSince.delete(jobId);
-    const i = this.taskOfJob(jobId);
-    if (i === undefined || this.done[i] || this.failure.error !== undefined) return;
+    const chain = this.chainOfJob(jobId);
+    if (chain === undefined || chain.some((i) => this.done[i]) || this.failure.error !== undefined) return;
     const result = (typeof value === "string" ? JSON.parse(value) : value) as JobResult;
-    this.done[i] = true;
-    this.doneCount++;
+    this.finishedInJob.delete(jobId);
+    this.chains.delete(jobId);
+    for (const i of chain) this.done[i] = true;
+    this.doneCount += chain.length;
     const t = this.tallyOf(worker);
-    t.tasks++;
+    t.tasks += chain.length;
+    t.jobs++;
     t.busyMs += result.busyMs;
     for (const [id, k] of Object.entries(result.kernels)) {
       const into = t.kernels[id] ?? { native: 0, reference: 0 };
@@ -444,18 +511,18 @@ export class DistributedExecution {
       this.bytesMoved += transfers[n]!.bytes;
     }
     this.inputsRead += result.bytesRead - transferBytesRead;
-    for (const p of this.jobs[i]!.puts) {
-      if (p.to === "transfer") this.transfersWritten += transfers[p.n]!.bytes;
+    let sent = 0;
+    for (const i of chain) {
+      for (const p of this.steps[i]!.puts) if (p.to === "transfer") sent += transfers[p.n]!.bytes;
     }
-    this.outputsWritten +=
-      result.bytesWritten -
-      this.jobs[i]!.puts.reduce((s, p) => s + (p.to === "transfer" ? transfers[p.n]!.bytes : 0), 0);
-    this.prepared.onProgress?.(this.doneCount, this.tasks.length);
+    this.transfersWritten += sent;
+    this.outputsWritten += result.bytesWritten - sent;
+    this.prepared.onProgress?.(this.progress(), this.tasks.length);
     if (this.doneCount === this.tasks.length) {
       this.finish();
       return;
     }
-    this.dispatch(this.dependents[i]!);
+    this.dispatch(chain.flatMap((i) => this.dependents[i]!));
   }
 
   private onFailed(worker: string, jobId: string, reason: string): void {
@@ -468,10 +535,12 @@ export class DistributedExecution {
       return;
     }
     if (/^\d+-\d+$/.test(jobId)) {
-      const i = this.taskOfJob(jobId);
+      const chain = this.chainOfJob(jobId);
       // A failure of a job already replaced (its worker was lost) changes nothing.
-      if (i === undefined) return;
-      const task = this.tasks[i]!;
+      if (chain === undefined) return;
+      // The task of the chain it failed in, as the worker names it (the first before any ran).
+      const named = failedTask(reason);
+      const task = this.tasks[chain.find((i) => this.tasks[i]!.id === named) ?? chain[0]!]!;
       this.fail(jobFailed(task, this.orders.kernelOf(task.op), wireFromReason(reason), worker));
       return;
     }
@@ -484,12 +553,13 @@ export class DistributedExecution {
     const now = Date.now();
     for (const [jobId, since] of this.activeSince) {
       if (now - since <= this.settings.kernelTimeoutMs) continue;
-      const i = this.taskOfJob(jobId);
-      if (i === undefined) {
+      const chain = this.chainOfJob(jobId);
+      if (chain === undefined) {
         this.activeSince.delete(jobId);
         continue;
       }
-      const task = this.tasks[i]!;
+      // The clock restarts at each task a chain finishes (`onStep`): this one is running.
+      const task = this.tasks[chain[Math.min(this.finishedInJob.get(jobId) ?? 0, chain.length - 1)]!]!;
       const worker = this.assignment.get(task.device) ?? "?";
       this.fail(kernelTimedOut(task, this.orders.kernelOf(task.op), worker, this.settings.kernelTimeoutMs));
       return;
@@ -551,12 +621,21 @@ export class DistributedExecution {
     await Promise.all(this.participants().map((w) => this.openQueue(w)));
     const redo = this.redo(moved);
     this.redone += redo.filter((i) => this.done[i]).length;
+    const replaced = new Set<string>();
     for (const i of redo) {
       if (this.done[i]) {
         this.done[i] = false;
         this.doneCount--;
       }
+      const jobId = this.current.get(i);
+      if (jobId !== undefined) replaced.add(jobId);
       this.current.delete(i);
+    }
+    // Tasks a replaced job had finished (its worker said so) run again too.
+    for (const jobId of replaced) {
+      this.redone += this.finishedInJob.get(jobId) ?? 0;
+      this.finishedInJob.delete(jobId);
+      this.chains.delete(jobId);
     }
     this.generation++;
     this.dispatch(redo);
@@ -594,7 +673,7 @@ export class DistributedExecution {
   private tallyOf(worker: string): WorkerTally {
     let t = this.tally.get(worker);
     if (t === undefined) {
-      t = { tasks: 0, busyMs: 0, kernels: {} };
+      t = { tasks: 0, jobs: 0, busyMs: 0, kernels: {} };
       this.tally.set(worker, t);
     }
     return t;
@@ -611,6 +690,7 @@ export class DistributedExecution {
         backend: info?.backend ?? "reference",
         devices: [...this.assignment].filter(([, w]) => w === name).map(([d]) => d),
         tasks: t.tasks,
+        jobs: t.jobs,
         busyMs: t.busyMs,
         kernels: t.kernels,
       };
@@ -662,6 +742,16 @@ export class DistributedExecution {
       out[id] = value;
     }
     return out;
+  }
+}
+
+/** The task a failed job's reason names (`JobFailure.task`), or null. */
+function failedTask(reason: string): string | null {
+  try {
+    const v = JSON.parse(reason) as Partial<JobFailure>;
+    return typeof v.task === "string" ? v.task : null;
+  } catch {
+    return null;
   }
 }
 

@@ -49,6 +49,11 @@ export interface DistributedExecutorOptions {
   /** Delay between attempts; default 100 ms. */
   readonly backoffMs?: number;
   /**
+   * Most tasks one job runs: a job takes a device's next tasks that read only from done tasks
+   * and its own (`chainFrom`), one queue round trip for all. Default 64; 1 sends a job per task.
+   */
+  readonly maxChain?: number;
+  /**
    * How program inputs reach workers and program outputs come back: `direct` (the coordinator
    * serves them over HTTP, `RegionServer`) or `redis` (through Redis, like transfers). Default
    * `direct`, except with a TLS Redis (`rediss://`), whose data stays on TLS.
@@ -126,6 +131,14 @@ export function distributedSettings(options: DistributedExecutorOptions): Distri
       found: String(attempts),
     });
   }
+  const maxChain = options.maxChain ?? 64;
+  if (!Number.isSafeInteger(maxChain) || maxChain < 1 || maxChain > 100_000) {
+    throw new TesseraError(
+      "invalid_option",
+      `maxChain must be an integer from 1 to 100000, found ${maxChain}`,
+      { option: "maxChain", found: String(maxChain) },
+    );
+  }
   const target = parseRedisUrl(options.redis ?? DEFAULT_REDIS_URL, options.insecure === true);
   const dataPlane = options.dataPlane ?? (target.tls ? "redis" : "direct");
   if (dataPlane !== "direct" && dataPlane !== "redis") {
@@ -150,6 +163,7 @@ export function distributedSettings(options: DistributedExecutorOptions): Distri
     chunkBytes: Math.floor(positive("chunkBytes", options.chunkBytes, DEFAULT_CHUNK_BYTES)),
     attempts,
     backoffMs: positive("backoffMs", options.backoffMs, 100),
+    maxChain,
     dataPlane,
     dataHost: options.dataHost ?? (target.loopback ? "127.0.0.1" : hostname()),
     dataBind: options.dataHost ?? (target.loopback ? "127.0.0.1" : "0.0.0.0"),

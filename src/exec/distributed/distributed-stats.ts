@@ -9,8 +9,10 @@ export interface WorkerReport {
   readonly backend: BackendName;
   /** The plan devices it stood for when the run ended (a survivor takes over a lost worker's). */
   readonly devices: readonly string[];
-  /** Jobs it finished whose results the run used (a retried job counts once). */
+  /** Tasks of the jobs it finished whose results the run used (a retried job counts once). */
   readonly tasks: number;
+  /** Those jobs: each ran a chain of one or more tasks of a device (`maxChain`). */
+  readonly jobs: number;
   /** Kernel and combine time of those jobs, inputs already in memory. */
   readonly busyMs: number;
   /** Kernel runs by kernel id: computed natively (ONNX) or by the reference implementation. */

@@ -16,11 +16,12 @@ import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
 import { checkBackend, checkThreads } from "../local/executor-options.js";
 import { openBackend } from "../local/open-backend.js";
+import type { TaskOrder } from "../local/protocol.js";
 import { RecycledBuffers } from "../local/recycled-buffers.js";
 import { RegionStore } from "../local/region-store.js";
 import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
-import { checkJobData, type JobData, type JobResult } from "./job.js";
+import { checkJobData, type JobData, type JobFailure, type JobResult, type JobStep } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { type DataPlane, RegionClient } from "./region-client.js";
 import { getRegion, putMany, regionBytes } from "./region-codec.js";
@@ -92,11 +93,26 @@ interface JoinedSearch {
   readonly engines: Map<number, EpochEngine>;
 }
 
+/** What a job's tasks add up to as they run (`runStep`). */
+interface JobTally {
+  busyMs: number;
+  bytesRead: number;
+  readonly transfersRead: number[];
+  /** Each task's writes, settled: awaited when the job ends. */
+  readonly writes: Promise<{ ok: true; bytes: number } | { ok: false; error: unknown }>[];
+}
+
 /** How long a search epoch runs between yields to the event loop (heartbeats and lock renewals must get through). */
 const SLICE_MS = 50;
 
-function fail(error: unknown): UnrecoverableError {
-  return new UnrecoverableError(JSON.stringify(errorToWire(error)));
+/** A failed job's reason (`JobFailure`): the error as plain data and the task of the chain it failed in. */
+function failure(error: unknown, task: string | null): string {
+  return JSON.stringify({ ...errorToWire(error), task } satisfies JobFailure);
+}
+
+/** An error BullMQ does not retry (retrying cannot help: a malformed job, a kernel timeout). */
+function fail(error: unknown, task: string | null = null): UnrecoverableError {
+  return new UnrecoverableError(failure(error, task));
 }
 
 function defaultName(): string {
@@ -380,7 +396,9 @@ class WorkerProcess implements DistributedWorker {
         keys.queue(this.name, incarnation),
         (job) => this.process(run, job),
         {
-          connection: connectionOptions(this.target),
+          // The worker's own client, kept across runs: joining a run opens only BullMQ's
+          // blocking connection, without loading its scripts again.
+          connection: this.client,
           prefix: this.prefix,
           concurrency: 1,
           lockDuration: meta.lockDurationMs,
@@ -434,34 +452,76 @@ class WorkerProcess implements DistributedWorker {
     } catch (error) {
       throw fail(error);
     }
-    const order = data.order;
-    const kernel = run.unknownKernels.get(order.op);
-    if (kernel !== undefined) {
-      throw fail(
-        new TesseraError(
-          "unknown_kernel",
-          `worker ${this.name} does not know kernel '${kernel}' (start it with that kernel's --kernels file)`,
-          { op: order.op, kernel },
-        ),
-      );
+    for (const { order } of data.steps) {
+      const kernel = run.unknownKernels.get(order.op);
+      if (kernel !== undefined) {
+        throw fail(
+          new TesseraError(
+            "unknown_kernel",
+            `worker ${this.name} does not know kernel '${kernel}' (start it with that kernel's --kernels file)`,
+            { op: order.op, kernel },
+          ),
+          order.id,
+        );
+      }
     }
+    const plane = run.meta.data ?? null;
+    if (plane !== null) {
+      // Every input of the job's devices before its first kernel: ONNX Runtime runs a kernel on
+      // this thread, so a read still under way would stall behind it (and the kernels after it
+      // would wait for the rest). Read at once, they arrive at the plane's full speed.
+      const devices = [...new Set(data.steps.map((s) => s.order.device))];
+      await Promise.all(devices.map((d) => this.prefetch(run, plane, d, this.store(run, d))));
+    }
+    const tally: JobTally = { busyMs: 0, bytesRead: 0, transfersRead: [], writes: [] };
+    const before = this.backend.stats();
+    for (const [k, step] of data.steps.entries()) {
+      await this.runStep(run, data, step, tally);
+      // Progress for the coordinator (and its kernel-timeout clock); the job's completion says the last.
+      if (k < data.steps.length - 1) job.updateProgress(k + 1).catch(() => {});
+    }
+    // Writes overlap the chain's later tasks; the job completes once every one is stored.
+    let bytesWritten = 0;
+    for (const w of await Promise.all(tally.writes)) {
+      if (!w.ok) throw w.error;
+      bytesWritten += w.bytes;
+    }
+    const delta = backendStatsSince(before, this.backend.stats());
+    const kernels: Record<string, { native: number; reference: number }> = {};
+    for (const [id, k] of Object.entries(delta.kernels))
+      kernels[id] = { native: k.native, reference: k.reference };
+    return {
+      tasks: data.steps.map((s) => s.order.id),
+      worker: this.name,
+      busyMs: tally.busyMs,
+      transfersRead: tally.transfersRead,
+      bytesRead: tally.bytesRead,
+      bytesWritten,
+      kernels,
+    };
+  }
+
+  /**
+   * One task of a job: reads the regions it lacks, runs it, and starts writing what it
+   * produces for other devices (Redis) and the coordinator (`tally.writes`).
+   */
+  private async runStep(run: JoinedRun, data: JobData, step: JobStep, tally: JobTally): Promise<void> {
+    const order = step.order;
     const store = this.store(run, order.device);
     const { chunkBytes, ttlMs, kernelTimeoutMs } = run.meta;
-    let bytesRead = 0;
-    const transfersRead: number[] = [];
     let received = run.received.get(order.device);
     if (received === undefined) {
       received = new Set();
       run.received.set(order.device, received);
     }
     // Transfers move exactly as derived; program inputs are read once per device and region.
-    // Every region a job lacks is read at once: their round trips overlap.
-    const missing = data.gets.filter((g, k) => {
+    // Every region a task lacks is read at once: their round trips overlap.
+    const missing = step.gets.filter((g, k) => {
       const range = rangeFromWire(g.range);
       if (g.from === "transfer") return !received.has(g.n);
       if (store.find(g.key, range) !== undefined) return false;
-      // An input region an earlier get of this job covers comes with that one.
-      return !data.gets.some(
+      // An input region an earlier get of this task covers comes with that one.
+      return !step.gets.some(
         (o, j) => j < k && o.from === "input" && o.key === g.key && rangeFromWire(o.range).contains(range),
       );
     });
@@ -475,6 +535,7 @@ class WorkerProcess implements DistributedWorker {
           return getRegion(this.client, key, g.dtype, range, chunkBytes);
         }),
       ),
+      order.id,
     );
     missing.forEach((g, k) => {
       const region = regions[k];
@@ -488,33 +549,31 @@ class WorkerProcess implements DistributedWorker {
               : `Redis no longer holds ${g.from} ${g.n} of run ${run.keys.run} (restarted without persistence, or the run expired)`,
             { run: run.keys.run, key },
           ),
+          order.id,
         );
       }
       // A prefetch of the device's inputs may have stored this region meanwhile.
       if (g.from === "transfer" || store.find(g.key, region.range) === undefined) store.put(g.key, region);
-      if (g.from === "transfer" || plane === null) bytesRead += region.data.byteLength;
+      if (g.from === "transfer" || plane === null) tally.bytesRead += region.data.byteLength;
       if (g.from === "transfer") {
-        transfersRead.push(g.n);
+        tally.transfersRead.push(g.n);
         received.add(g.n);
       }
     });
-    if (plane !== null) this.prefetch(run, plane, order.device, store);
-    const before = this.backend.stats();
     const started = performance.now();
     try {
-      await withTimeout(this.runTask(run, data, store), kernelTimeoutMs, order.id);
+      await withTimeout(this.runTask(run, data, order, store), kernelTimeoutMs, order.id);
     } catch (error) {
-      if (error instanceof TesseraError && error.code === "kernel_timeout") throw fail(error);
+      if (error instanceof TesseraError && error.code === "kernel_timeout") throw fail(error, order.id);
       // Retried by BullMQ up to the job's attempts, then the run fails with `task_failed`.
-      throw new Error(JSON.stringify(errorToWire(error)));
+      throw new Error(failure(error, order.id));
     }
-    const busyMs = performance.now() - started;
-    const delta = backendStatsSince(before, this.backend.stats());
-    const writes = data.puts.map((p) => {
+    tally.busyMs += performance.now() - started;
+    const writes = step.puts.map((p) => {
       const range = rangeFromWire(p.range);
       const held = store.find(p.key, range);
       if (held === undefined)
-        throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`));
+        throw fail(new Error(`task ${order.id} produced no ${p.key} covering ${range}`), order.id);
       const key = p.to === "output" ? run.keys.output(p.n) : run.keys.transfer(p.n);
       return { to: p.to, n: p.n, key, bytes: regionBytes(held, range) };
     });
@@ -522,18 +581,21 @@ class WorkerProcess implements DistributedWorker {
     const redisWrites = writes.filter((w) => !direct.includes(w));
     // Every region the task writes to Redis in one atomic step, and only while the run exists: a
     // job finishing after its run ended (and its keys were deleted) writes nothing. Output blocks
-    // on the direct data plane go to the coordinator meanwhile; the job completes after both.
-    const [written] = await retryable(
+    // on the direct data plane go to the coordinator meanwhile.
+    const written = retryable(
       Promise.all([
         redisWrites.length === 0 ? 0 : putMany(this.client, run.keys.meta, redisWrites, chunkBytes, ttlMs),
         ...direct.map((w) => this.data.putOutput(plane!, run.keys.run, w.n, w.bytes)),
       ]),
+      order.id,
     );
-    const bytesWritten = typeof written === "number" ? written : 0;
-    const kernels: Record<string, { native: number; reference: number }> = {};
-    for (const [id, k] of Object.entries(delta.kernels))
-      kernels[id] = { native: k.native, reference: k.reference };
-    return { task: order.id, worker: this.name, busyMs, transfersRead, bytesRead, bytesWritten, kernels };
+    // Settled here, awaited when the job ends: a failure must not go unhandled meanwhile.
+    tally.writes.push(
+      written.then(
+        ([n]) => ({ ok: true, bytes: typeof n === "number" ? n : 0 }),
+        (error: unknown) => ({ ok: false, error }),
+      ),
+    );
   }
 
   /** Program input `n` from the coordinator, read once per run however many jobs (or a prefetch) ask for it. */
@@ -559,23 +621,22 @@ class WorkerProcess implements DistributedWorker {
   }
 
   /**
-   * Starts reading every program input of `device` not read yet, while its first job's kernel
-   * runs: later jobs of the device find them in its store instead of waiting for them.
+   * Reads every program input of `device` (each once per run), all at once: settles when all
+   * are in its store. A failed read is left to the task that needs it, which reads it again and
+   * fails the job if it must.
    */
-  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): void {
-    for (const load of plane.loads) {
-      if (load.device !== device || run.fetches.has(load.n)) continue;
-      const range = rangeFromWire(load.range);
-      this.fetchInput(run, plane, load.n, load.dtype, range)
-        .then((region) => {
-          if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
-        })
-        .catch(() => {});
-    }
+  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): Promise<void> {
+    const reads = plane.loads
+      .filter((load) => load.device === device)
+      .map(async (load) => {
+        const range = rangeFromWire(load.range);
+        const region = await this.fetchInput(run, plane, load.n, load.dtype, range).catch(() => undefined);
+        if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
+      });
+    return Promise.all(reads).then(() => {});
   }
 
-  private async runTask(run: JoinedRun, data: JobData, store: RegionStore): Promise<void> {
-    const order = data.order;
+  private async runTask(run: JoinedRun, data: JobData, order: TaskOrder, store: RegionStore): Promise<void> {
     if (data.fault !== null && data.fault.task === order.id) {
       if (data.fault.kind === "hang") await new Promise<never>(() => {});
       throw new Error(`fault injected into task ${order.id} (testing hook)`);
@@ -592,11 +653,11 @@ class WorkerProcess implements DistributedWorker {
 }
 
 /** `promise`, its error made one BullMQ retries (a connection to Redis or the coordinator may be back by then). */
-async function retryable<T>(promise: Promise<T>): Promise<T> {
+async function retryable<T>(promise: Promise<T>, task: string): Promise<T> {
   try {
     return await promise;
   } catch (error) {
-    throw new Error(JSON.stringify(errorToWire(error)));
+    throw new Error(failure(error, task));
   }
 }
 

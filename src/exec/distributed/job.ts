@@ -1,7 +1,7 @@
 import type { DType } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import { checkSchema } from "../../base/schema-check.js";
-import type { TaskOrder } from "../local/protocol.js";
+import type { TaskOrder, WireError } from "../local/protocol.js";
 import type { WireRange } from "../local/region-wire.js";
 
 /** A region a job reads from Redis into its device's store before its task runs. */
@@ -34,22 +34,31 @@ export interface DistributedFault {
   readonly kind: "throw" | "hang";
 }
 
-/** The data of one BullMQ job: `schemas/distributed-job.schema.json`. */
-export interface JobData {
-  readonly version: 1;
-  readonly kind: "tessera-task";
-  readonly run: string;
+/** One task of a job: the task as a local worker thread receives it, what it reads first and what it writes after. */
+export interface JobStep {
   readonly order: TaskOrder;
   readonly gets: readonly JobGet[];
   readonly puts: readonly JobPut[];
+}
+
+/**
+ * The data of one BullMQ job (`schemas/distributed-job.schema.json`): a chain of consecutive
+ * tasks of one device, run in order by one worker (`chainOf` says which tasks chain).
+ */
+export interface JobData {
+  readonly version: 2;
+  readonly kind: "tessera-tasks";
+  readonly run: string;
+  readonly steps: readonly JobStep[];
   readonly fault: DistributedFault | null;
 }
 
 /** What a worker returns for a finished job (BullMQ stores it as the job's return value). */
 export interface JobResult {
-  readonly task: string;
+  /** The tasks of the job, in the order they ran. */
+  readonly tasks: readonly string[];
   readonly worker: string;
-  /** Kernel (or combine) time, inputs already in memory. */
+  /** Kernel (or combine) time of all its tasks, inputs already in memory. */
   readonly busyMs: number;
   /** Transfers this job read from Redis (not served by the worker's cache), and their bytes. */
   readonly transfersRead: readonly number[];
@@ -57,6 +66,14 @@ export interface JobResult {
   readonly bytesWritten: number;
   /** Kernel runs by kernel id and how they ran (`native` / `reference`), as in `BackendStats`. */
   readonly kernels: Readonly<Record<string, { readonly native: number; readonly reference: number }>>;
+}
+
+/**
+ * A failed job's reason as a worker writes it: the error as plain data plus the task of the
+ * chain it failed in (null when it failed before any task ran, e.g. an invalid job).
+ */
+export interface JobFailure extends WireError {
+  readonly task: string | null;
 }
 
 /**

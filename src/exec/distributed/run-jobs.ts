@@ -4,7 +4,7 @@ import { sourceKey, type TaskGraph, type Writer } from "../../plan/task-graph.js
 import type { InitialLoad } from "../local/initial-loads.js";
 import { rangeToWire } from "../local/region-wire.js";
 import type { TaskOrders } from "../local/task-orders.js";
-import type { DistributedFault, JobData, JobGet, JobPut } from "./job.js";
+import type { JobGet, JobPut, JobStep } from "./job.js";
 
 /** A final writer of a program output, numbered for its Redis key (`RunKeys.output(n)`). */
 export interface OutputWriter {
@@ -23,21 +23,18 @@ export function outputWriters(plan: Plan, graph: TaskGraph): OutputWriter[] {
 }
 
 /**
- * The job of every task (by index in `graph.tasks`): what it reads from Redis and what it
- * writes there. A task reads from Redis exactly its incoming transfers and its device's
+ * The job step of every task (by index in `graph.tasks`): what it reads and what it writes. A task reads from Redis exactly its incoming transfers and its device's
  * program-input regions (`loads`, numbered as `RunKeys.input(n)`); what another task of the
  * same device produced it finds in its worker's memory. It writes exactly its outgoing
  * transfers and its program-output blocks. So the transfer bytes through Redis are exactly
  * the task graph's derived transfers.
  */
-export function runJobs(
-  run: string,
+export function runSteps(
   plan: Plan,
   graph: TaskGraph,
   orders: TaskOrders,
   loads: readonly InitialLoad[],
-  fault: DistributedFault | null,
-): JobData[] {
+): JobStep[] {
   const dtypes = new Map<string, DType>(plan.program.tensors.map((t) => [t.id, t.dtype]));
   const loadIndex = new Map(loads.map((l, n) => [`${l.device}|${l.key}|${l.range}`, n]));
   const homes = new Map(plan.inputs.map((i) => [i.tensor, i.device]));
@@ -84,14 +81,6 @@ export function runJobs(
       const n = loadIndex.get(`${device}|${key}|${range}`)!;
       gets.set(`i${n}`, { key, from: "input", n, dtype, range: rangeToWire(range) });
     }
-    return {
-      version: 1,
-      kind: "tessera-task",
-      run,
-      order: orders.order(task),
-      gets: [...gets.values()],
-      puts: puts.get(task.id) ?? [],
-      fault,
-    } satisfies JobData;
+    return { order: orders.order(task), gets: [...gets.values()], puts: puts.get(task.id) ?? [] };
   });
 }

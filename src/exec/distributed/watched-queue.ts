@@ -1,4 +1,5 @@
 import { Queue, QueueEvents, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import { connectionOptions, type RedisTarget } from "./redis-url.js";
 
 /** A coordinator's handle on one worker's job queue: the queue, its events, and its stalled-job checker. */
@@ -21,18 +22,22 @@ export interface WatchSettings {
  * that runs BullMQ's stalled-job check: that check normally runs in a queue's own workers, but
  * here the one worker of the queue may be the one that died, so the coordinator runs it.
  * Connection errors are swallowed on all three (they surface as failed commands and the
- * coordinator's own checks; unhandled they would crash the process).
+ * coordinator's own checks; unhandled they would crash the process). With `shared` (a client
+ * kept for many runs), the queue and the checker use it instead of connections of their own:
+ * no connect and no loading of BullMQ's scripts per run; only the events (a blocking read) and
+ * the checker's blocking connection are new.
  */
 export function watchedQueue<Data, Result>(
   name: string,
   settings: WatchSettings,
+  shared?: Redis,
 ): WatchedQueue<Data, Result> {
   const connection = connectionOptions(settings.target);
   const { prefix } = settings;
-  const queue = new Queue<Data, Result>(name, { connection, prefix });
+  const queue = new Queue<Data, Result>(name, { connection: shared ?? connection, prefix });
   const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
   const checker = new Worker<Data, Result>(name, null, {
-    connection,
+    connection: shared ?? connection,
     prefix,
     autorun: false,
     stalledInterval: settings.stalledIntervalMs,

@@ -77,6 +77,29 @@ describe("the distributed executor equals the reference evaluator across worker 
     }
   });
 
+  it("runs a device's consecutive tasks in one job (a chain), or one job per task with maxChain 1", async () => {
+    const program = exampleProgram("mlp");
+    // Rows: every task of a device reads only its own device's tasks, so each device is one chain.
+    const rows = [{ dim: 0, parts: 4 }];
+    const splits = { fc1: rows, act1: rows, fc2: rows, probs: rows };
+    const plan = makePlan(program, { devices: ["d0", "d1"], splits });
+    const inputs = randomInputs(program, 5);
+    const chained = await executor.run(plan, inputs);
+    expect(chained.stats.perWorker.map((w) => [w.worker, w.tasks, w.jobs])).toEqual([
+      ["w1", chained.stats.tasks / 2, 1],
+      ["w2", chained.stats.tasks / 2, 1],
+    ]);
+    expectAgreesWithReference(plan, inputs, chained.outputs);
+    const single = await createDistributedExecutor({ redis: cluster.redis.url, ...FAST, maxChain: 1 });
+    try {
+      const { outputs, stats } = await single.run(plan, inputs);
+      expect(stats.perWorker.map((w) => w.jobs)).toEqual(stats.perWorker.map((w) => w.tasks));
+      expect(outputs).toEqual(chained.outputs);
+    } finally {
+      await single.close();
+    }
+  });
+
   it("reports every worker with its devices, and leaves no key of the run behind", async () => {
     const program = exampleProgram("mlp");
     const plan = makePlan(program, {
@@ -90,6 +113,7 @@ describe("the distributed executor equals the reference evaluator across worker 
       ["w3", ["d2"]],
     ]);
     expect(stats.perWorker.reduce((n, w) => n + w.tasks, 0)).toBe(stats.tasks);
+    expect(stats.perWorker.every((w) => w.jobs >= 1 && w.jobs <= w.tasks)).toBe(true);
     // The direct data plane: inputs and outputs between the coordinator and the workers, not through Redis.
     expect(stats.redis.inputsWritten).toBe(0);
     expect(stats.redis.outputsWritten).toBe(0);

@@ -137,6 +137,10 @@ describe("the distributed executor's errors", () => {
     );
     const plane = "carrier-pigeon" as "redis";
     expect(codeOf(() => distributedSettings({ redis: redis.url, dataPlane: plane }))).toBe("invalid_option");
+    for (const maxChain of [0, 1.5, 100_001]) {
+      expect(codeOf(() => distributedSettings({ redis: redis.url, maxChain }))).toBe("invalid_option");
+    }
+    expect(distributedSettings({ redis: redis.url }).maxChain).toBe(64);
   });
 
   it("keeps a TLS Redis's data on TLS: inputs and outputs go through Redis, not the direct data plane", () => {

@@ -14,6 +14,9 @@ export interface KernelRunStats {
   readonly fallbacks: Readonly<Record<string, number>>;
 }
 
+/** Runs of one kernel by engine, without the fallback reasons: what a distributed job reports back. */
+export type KernelRunCounts = Pick<KernelRunStats, "native" | "reference">;
+
 /** A snapshot of a backend's counters since it was created. */
 export interface BackendStats {
   /** Sessions (compiled graphs) created; always 0 for the reference backend. */

@@ -7,6 +7,7 @@ import { FirstFailure } from "../../base/first-failure.js";
 import { nullRecord } from "../../base/json.js";
 import { type Region, sliceRegion, writeRegion, zeroRegion } from "../../kernels/region.js";
 import { sourceKey, type Task, transferBytes } from "../../plan/task-graph.js";
+import type { KernelRunCounts } from "../backend/kernel-backend.js";
 import { type InitialLoad, initialLoads } from "../local/initial-loads.js";
 import type { PreparedRun } from "../local/prepare-run.js";
 import { rangeToWire } from "../local/region-wire.js";
@@ -69,7 +70,7 @@ interface WorkerTally {
   tasks: number;
   jobs: number;
   busyMs: number;
-  kernels: Record<string, { native: number; reference: number }>;
+  kernels: Record<string, KernelRunCounts>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

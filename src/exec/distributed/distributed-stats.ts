@@ -1,5 +1,5 @@
 import type { Region } from "../../kernels/region.js";
-import type { BackendName } from "../backend/kernel-backend.js";
+import type { BackendName, KernelRunCounts } from "../backend/kernel-backend.js";
 import type { LocalRunPhases, LocalRunStats } from "../local/run-result.js";
 
 /** What one worker did in a distributed run. */
@@ -16,7 +16,7 @@ export interface WorkerReport {
   /** Kernel and combine time of those jobs, inputs already in memory. */
   readonly busyMs: number;
   /** Kernel runs by kernel id: computed natively (ONNX) or by the reference implementation. */
-  readonly kernels: Readonly<Record<string, { readonly native: number; readonly reference: number }>>;
+  readonly kernels: Readonly<Record<string, KernelRunCounts>>;
 }
 
 /** Bytes through Redis, by what they were (the transfer part is the derived transfers, exactly). */

@@ -11,7 +11,7 @@ import { extendRegistry, type KernelRegistry } from "../../kernels/registry.js";
 import { createEpochEngine, type EpochEngine } from "../../search/parallel/epoch-engine.js";
 import type { SearchWorkerSetup } from "../../search/parallel/search-worker-protocol.js";
 import type { ZRange } from "../../zspace/z-range.js";
-import type { BackendName, KernelBackend } from "../backend/kernel-backend.js";
+import type { BackendName, KernelBackend, KernelRunCounts } from "../backend/kernel-backend.js";
 import { backendStatsSince } from "../local/backend-stats-delta.js";
 import { type PreparedOperation, prepareOperation, runCombine, runShard } from "../local/execute-task.js";
 import { checkBackend, checkThreads } from "../local/executor-options.js";
@@ -487,7 +487,7 @@ class WorkerProcess implements DistributedWorker {
       bytesWritten += w.bytes;
     }
     const delta = backendStatsSince(before, this.backend.stats());
-    const kernels: Record<string, { native: number; reference: number }> = {};
+    const kernels: Record<string, KernelRunCounts> = {};
     for (const [id, k] of Object.entries(delta.kernels))
       kernels[id] = { native: k.native, reference: k.reference };
     return {

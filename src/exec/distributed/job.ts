@@ -1,8 +1,8 @@
 import type { DType } from "../../base/dtype.js";
-import { TesseraError } from "../../base/errors.js";
-import { checkSchema } from "../../base/schema-check.js";
+import type { KernelRunCounts } from "../backend/kernel-backend.js";
 import type { TaskOrder, WireError } from "../local/protocol.js";
 import type { WireRange } from "../local/region-wire.js";
+import { checkQueuedJob } from "./queued-job-check.js";
 
 /** A region a job reads from Redis into its device's store before its task runs. */
 export interface JobGet {
@@ -65,7 +65,7 @@ export interface JobResult {
   readonly bytesRead: number;
   readonly bytesWritten: number;
   /** Kernel runs by kernel id and how they ran (`native` / `reference`), as in `BackendStats`. */
-  readonly kernels: Readonly<Record<string, { readonly native: number; readonly reference: number }>>;
+  readonly kernels: Readonly<Record<string, KernelRunCounts>>;
 }
 
 /**
@@ -83,25 +83,5 @@ export interface JobFailure extends WireError {
  * foreign too.
  */
 export function checkJobData(data: unknown, run: string, jobId: string): JobData {
-  const issues = checkSchema("distributed-job", data);
-  if (issues.length > 0) {
-    const first = issues
-      .slice(0, 3)
-      .map((i) => `${i.path || "/"}: ${i.summary}`)
-      .join("; ");
-    throw new TesseraError("invalid_job", `job ${jobId} of run ${run} is malformed: ${first}`, {
-      job: jobId,
-      run,
-      issues: issues.length,
-    });
-  }
-  const job = data as JobData;
-  if (job.run !== run) {
-    throw new TesseraError("invalid_job", `job ${jobId} in run ${run}'s queue belongs to run '${job.run}'`, {
-      job: jobId,
-      run,
-      found: job.run,
-    });
-  }
-  return job;
+  return checkQueuedJob<JobData>("distributed-job", data, jobId, { field: "run", id: run });
 }

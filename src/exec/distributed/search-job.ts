@@ -1,7 +1,6 @@
-import { TesseraError } from "../../base/errors.js";
-import { checkSchema } from "../../base/schema-check.js";
 import type { RunLimit, SharedMember } from "../../search/engine/search-engine.js";
 import type { EpochReport } from "../../search/parallel/search-worker-protocol.js";
+import { checkQueuedJob } from "./queued-job-check.js";
 
 /** One epoch of a search worker: how far it runs and what it takes in first. */
 export interface SearchEpoch {
@@ -28,25 +27,8 @@ export type SearchJobResult = EpochReport;
  * first problems for a malformed job, or one of another search).
  */
 export function checkSearchJobData(data: unknown, search: string, jobId: string): SearchJobData {
-  const issues = checkSchema("distributed-search-job", data);
-  if (issues.length > 0) {
-    const first = issues
-      .slice(0, 3)
-      .map((i) => `${i.path || "/"}: ${i.summary}`)
-      .join("; ");
-    throw new TesseraError("invalid_job", `job ${jobId} of search ${search} is malformed: ${first}`, {
-      job: jobId,
-      search,
-      issues: issues.length,
-    });
-  }
-  const job = data as SearchJobData;
-  if (job.search !== search) {
-    throw new TesseraError(
-      "invalid_job",
-      `job ${jobId} in search ${search}'s queue belongs to search '${job.search}'`,
-      { job: jobId, search, found: job.search },
-    );
-  }
-  return job;
+  return checkQueuedJob<SearchJobData>("distributed-search-job", data, jobId, {
+    field: "search",
+    id: search,
+  });
 }

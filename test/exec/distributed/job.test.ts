@@ -39,6 +39,12 @@ describe("a distributed job's data", () => {
     expect(issueOf(data).code).toBe("invalid_job");
   });
 
+  it("is refused with invalid_job when it belongs to another run, naming that run", () => {
+    const issue = issueOf({ ...job, run: "xyz" });
+    expect(issue.code).toBe("invalid_job");
+    expect(issue.message).toContain("belongs to run 'xyz'");
+  });
+
   it("names the version it reads when given another", () => {
     expect(issueOf({ ...job, version: 1 }).message).toContain("reads version 2 documents, found version 1");
   });

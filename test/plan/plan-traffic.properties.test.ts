@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type OperationPlan,
   operationPlans,
   type PlanTraffic,
   pieceCount,
@@ -27,6 +28,28 @@ function pieces(traffic: PlanTraffic) {
     bytes: Array.from(r.bytes),
     info: r.info.map((i) => ({ ...i, region: String(i.region) })),
   }));
+}
+
+/** Changes of up to `most` random operations of `program` to random splits and combines: the map `withOperations` takes, and the plans of the changed program. */
+function randomChanges(
+  program: Parameters<typeof programFacts>[0],
+  plans: OperationPlan[],
+  roll: Dice,
+  most: number,
+) {
+  const changes = new Map<
+    number,
+    { sharding: ReturnType<typeof gridSharding>; combine: "gather" | "reduce-scatter" }
+  >();
+  for (let step = 0; step < 1 + roll.int(most); step++) {
+    const k = roll.int(program.operations.length);
+    const op = program.operations[k]!;
+    const sharding = gridSharding(op, randomSplits(op, roll, 8));
+    const combine = roll.oneIn(2) ? "gather" : "reduce-scatter";
+    changes.set(k, { sharding, combine });
+    plans[k] = { ...plans[k]!, sharding, combine };
+  }
+  return changes;
 }
 
 describe("re-deriving one operation of the traffic core", () => {
@@ -67,18 +90,7 @@ describe("re-deriving one operation of the traffic core", () => {
           const facts = programFacts(program);
           const plans = operationPlans(plan, facts).slice();
           const before = planTraffic(facts, plans);
-          const changes = new Map<
-            number,
-            { sharding: ReturnType<typeof gridSharding>; combine: "gather" | "reduce-scatter" }
-          >();
-          for (let step = 0; step < 1 + roll.int(4); step++) {
-            const k = roll.int(program.operations.length);
-            const op = program.operations[k]!;
-            const sharding = gridSharding(op, randomSplits(op, roll, 8));
-            const combine = roll.oneIn(2) ? "gather" : "reduce-scatter";
-            changes.set(k, { sharding, combine });
-            plans[k] = { ...plans[k]!, sharding, combine };
-          }
+          const changes = randomChanges(program, plans, roll, 4);
           expect(pieces(withOperations(before, changes))).toEqual(pieces(planTraffic(facts, plans)));
         },
       ),
@@ -98,18 +110,7 @@ describe("re-deriving one operation of the traffic core", () => {
           const facts = programFacts(program);
           const plans = operationPlans(plan, facts).slice();
           const before = planTraffic(facts, plans);
-          const changes = new Map<
-            number,
-            { sharding: ReturnType<typeof gridSharding>; combine: "gather" | "reduce-scatter" }
-          >();
-          for (let step = 0; step < 1 + roll.int(3); step++) {
-            const k = roll.int(program.operations.length);
-            const op = program.operations[k]!;
-            const sharding = gridSharding(op, randomSplits(op, roll, 8));
-            const combine = roll.oneIn(2) ? "gather" : "reduce-scatter";
-            changes.set(k, { sharding, combine });
-            plans[k] = { ...plans[k]!, sharding, combine };
-          }
+          const changes = randomChanges(program, plans, roll, 3);
           const scratch = planTraffic(facts, plans);
           const limit = pieceCount(scratch) + slack;
           const within = withOperationsWithin(before, changes, limit);

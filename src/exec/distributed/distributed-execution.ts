@@ -24,6 +24,7 @@ import {
   wireFromReason,
 } from "./distributed-errors.js";
 import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
+import type { InputKeep } from "./input-keep.js";
 import type { DistributedFault, JobData, JobFailure, JobResult, JobStep } from "./job.js";
 import type { RedisTarget } from "./redis-url.js";
 import type { DataPlane } from "./region-client.js";
@@ -121,6 +122,7 @@ export class DistributedExecution {
   private readonly counted = new Set<number>();
   private bytesMoved = 0;
   private inputsRead = 0;
+  private inputsKept = 0;
   private outputsWritten = 0;
   private transfersWritten = 0;
   private chunked = 0;
@@ -143,6 +145,8 @@ export class DistributedExecution {
     private readonly prepared: PreparedRun,
     private readonly fault: DistributedFault | null,
     readonly run: string,
+    /** The executor's kept inputs (`keepInputs`): what this run's meta tells workers about them. */
+    private readonly keep: InputKeep,
     /** The coordinator's data server (direct data plane), or undefined: inputs and outputs through Redis. */
     private readonly server?: RegionServer,
   ) {
@@ -187,6 +191,7 @@ export class DistributedExecution {
       this.assignment = assignDevices(plan.devices, workers);
       const loads = initialLoads(plan, graph, inputs);
       this.steps = runSteps(plan, graph, this.orders, loads);
+      const keep = this.keep.forRun(prepared.keepInputs, loads);
       const ttlMs = settings.runTimeoutMs + 60_000;
       const data = this.serve(loads);
       // The queues open while the run is announced: their events are read from the stream's
@@ -203,17 +208,19 @@ export class DistributedExecution {
           chunkBytes: settings.chunkBytes,
           ttlMs,
           data,
+          keep,
         },
         this.membership(),
       );
-      await this.client
-        .multi()
+      const announcement = this.client.multi();
+      // Before the announcement (one MULTI): the workers that hear it see the executor's key as this run left it.
+      this.keep.announce(announcement);
+      await announcement
         .sadd(runsKey(settings.prefix), this.run)
         .publish(announceChannel(settings.prefix), this.run)
         .exec();
       await Promise.race([opened, this.failed]);
       const t1 = performance.now();
-      let bytesLoaded = 0;
       const put = async (key: string, bytes: Buffer) => {
         if (chunkCount(bytes.byteLength, settings.chunkBytes) > 1) this.chunked++;
         return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
@@ -234,7 +241,7 @@ export class DistributedExecution {
           ),
         ),
       ]);
-      bytesLoaded = sum(loaded);
+      const inputsWritten = sum(loaded);
       this.transfersWritten += sum(homed);
       const t2 = performance.now();
       this.monitor = setInterval(() => this.check(), settings.monitorMs);
@@ -261,11 +268,13 @@ export class DistributedExecution {
           bytesMoved: this.bytesMoved,
           bytesDerived: transferBytes(graph),
           transfersMoved: this.counted.size,
-          bytesLoaded,
+          // What reached the workers: inputs they took from what they kept did not move.
+          bytesLoaded: data !== null ? this.inputsServed : this.inputsRead,
+          bytesKept: this.inputsKept,
           perWorker: this.reports(),
           direct: { inputsServed: this.inputsServed, outputsReceived: this.outputsReceived },
           redis: {
-            inputsWritten: bytesLoaded,
+            inputsWritten,
             inputsRead: this.inputsRead,
             transfersWritten: this.transfersWritten,
             outputsWritten: this.outputsWritten,
@@ -512,6 +521,7 @@ export class DistributedExecution {
       this.bytesMoved += transfers[n]!.bytes;
     }
     this.inputsRead += result.bytesRead - transferBytesRead;
+    this.inputsKept += result.bytesKept;
     let sent = 0;
     for (const i of chain) {
       for (const p of this.steps[i]!.puts) if (p.to === "transfer") sent += transfers[p.n]!.bytes;

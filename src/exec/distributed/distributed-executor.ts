@@ -14,6 +14,7 @@ import {
 } from "./distributed-execution.js";
 import type { DistributedRunResult } from "./distributed-stats.js";
 import { connectRedis } from "./distributed-worker.js";
+import { InputKeep } from "./input-keep.js";
 import type { DistributedFault } from "./job.js";
 import { DEFAULT_REDIS_URL, parseRedisUrl } from "./redis-url.js";
 import { DEFAULT_CHUNK_BYTES } from "./region-codec.js";
@@ -74,6 +75,16 @@ export interface DistributedRunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Testing hook only: fail or hang one task on purpose (see `DistributedFault`). */
   readonly faultInjection?: DistributedFault;
+  /**
+   * Keep this run's program-input regions in the workers after it, and reuse those kept by an
+   * earlier run of this executor with `keepInputs` when given the very same input values again
+   * (the same region objects with the same data arrays, for the same device and box), instead
+   * of sending them anew. Only for inputs whose values do not change in between: the executor
+   * cannot see a change made in place. A run without it drops what was kept. A worker that
+   * lacks a kept region (restarted, taking over a lost worker's devices, or over its
+   * `--input-cache-mb` bound) reads it as usual. Default false: every run sends its inputs.
+   */
+  readonly keepInputs?: boolean;
 }
 
 /** A coordinator connected to Redis, running plans on the registered workers. */
@@ -176,6 +187,7 @@ class Coordinator implements DistributedExecutor {
   private closing: Promise<void> | undefined;
   /** The data server, started by the first run that needs it and kept for the next. */
   private server: Promise<RegionServer> | undefined;
+  private readonly keep: InputKeep;
 
   constructor(
     private readonly client: Redis,
@@ -183,6 +195,7 @@ class Coordinator implements DistributedExecutor {
     private readonly kernels: WorkerKernels,
   ) {
     this.redis = settings.target.display;
+    this.keep = new InputKeep(client, settings.prefix);
   }
 
   async run(
@@ -191,12 +204,24 @@ class Coordinator implements DistributedExecutor {
     options: DistributedRunOptions = {},
   ): Promise<DistributedRunResult> {
     if (this.closing !== undefined) throw distributedExecutorClosed();
+    const keepInputs: unknown = options.keepInputs;
+    if (keepInputs !== undefined && typeof keepInputs !== "boolean") {
+      throw new TesseraError(
+        "invalid_option",
+        `keepInputs must be true or false, found ${String(keepInputs)}`,
+        {
+          option: "keepInputs",
+          found: String(keepInputs),
+        },
+      );
+    }
     const prepared = prepareRun(
       plan,
       inputs,
       {
         ...(options.registry === undefined ? {} : { registry: options.registry }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.keepInputs === undefined ? {} : { keepInputs: options.keepInputs }),
       },
       this.kernels,
     );
@@ -224,7 +249,15 @@ class Coordinator implements DistributedExecutor {
       });
     }
     const server = dataPlane === "direct" ? await this.server : undefined;
-    const execution = new DistributedExecution(this.client, this.settings, prepared, fault, id, server);
+    const execution = new DistributedExecution(
+      this.client,
+      this.settings,
+      prepared,
+      fault,
+      id,
+      this.keep,
+      server,
+    );
     const running = (async () => {
       try {
         const result = await execution.execute();
@@ -256,6 +289,8 @@ class Coordinator implements DistributedExecutor {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.runs]);
+      // Workers drop what they kept for this executor: no later run of it can ask for it.
+      await this.keep.close().catch(() => {});
       const server = await this.server?.catch(() => undefined);
       await server?.close();
       this.client.disconnect();

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { JsonValue } from "../../base/json.js";
 import type { DataPlane } from "./region-client.js";
 import type { RunKeys } from "./run-keys.js";
@@ -52,11 +52,19 @@ export async function writeRunMeta(
   meta: RunMeta,
   workers: RunWorkers,
 ): Promise<void> {
-  await redis
-    .multi()
+  await addRunMeta(redis.multi(), keys, meta, workers).exec();
+}
+
+/** Adds the writes of `writeRunMeta` to `multi` (a run announced in the same round trip). */
+export function addRunMeta(
+  multi: ChainableCommander,
+  keys: RunKeys,
+  meta: RunMeta,
+  workers: RunWorkers,
+): ChainableCommander {
+  return multi
     .hset(keys.meta, "run", JSON.stringify(meta), "workers", JSON.stringify(workers))
-    .pexpire(keys.meta, meta.ttlMs)
-    .exec();
+    .pexpire(keys.meta, meta.ttlMs);
 }
 
 /** Replaces the run's workers (they join the run when they see their name, and leave it when it goes). */

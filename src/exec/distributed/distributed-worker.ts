@@ -678,8 +678,9 @@ class WorkerProcess implements DistributedWorker {
                 b === undefined ? undefined : { dtype, range, data: typedArrayOn(dtype, b) },
               );
       read = fetched.then((region) => {
-        if (region !== undefined && key !== undefined)
-          this.cache.put(key, keep!.executor, keep!.generation, region);
+        // Not there (the run ended, or Redis lost it): the next job that needs it asks again.
+        if (region === undefined) run.fetches.delete(n);
+        else if (key !== undefined) this.cache.put(key, keep!.executor, keep!.generation, region);
         return region;
       });
       // A failed read is tried again by the next job that needs it.

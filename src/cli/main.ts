@@ -63,6 +63,17 @@ function parseCount(value: string): number {
   return countUpTo(value, MAX_COUNT);
 }
 
+/** `--input-cache-mb`: mebibytes from 0 (nothing) up to `MAX_COUNT` (1 TiB): more is a typo. */
+function parseInputCacheMb(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > MAX_COUNT)
+    throw new CommanderError(
+      2,
+      "tessera.option",
+      `error: --input-cache-mb must be a whole number of MiB from 0 to ${MAX_COUNT}, found '${value}'\n`,
+    );
+  return Number(value);
+}
+
 function parseSeed(value: string): number {
   // Number("") and Number(" ") are 0: accept decimal digits only.
   const n = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -222,10 +233,17 @@ function buildProgram(out: (s: string) => void): Command {
       parseCount,
       1000,
     )
+    .option(
+      "--input-cache-mb <MiB>",
+      "most program inputs kept between runs for coordinators that ask (keepInputs); 0: none",
+      parseInputCacheMb,
+      1024,
+    )
     .addOption(kernelsOption())
     .action(
       async (opts: {
         heartbeatMs: number;
+        inputCacheMb: number;
         redis: string;
         insecure: boolean;
         threads: number;

@@ -9,6 +9,8 @@ export interface WorkerCommandOptions {
   readonly backend: "reference" | "onnx";
   readonly kernels: readonly string[];
   readonly heartbeatMs: number;
+  /** Most MiB of program inputs kept between runs (`inputCacheBytes`). */
+  readonly inputCacheMb: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function runWorkerCommand(opts: WorkerCommandOptions, out: (s: stri
     backend: opts.backend,
     kernelFiles: opts.kernels,
     heartbeatMs: opts.heartbeatMs,
+    inputCacheBytes: opts.inputCacheMb * 1024 * 1024,
     ...(opts.name === undefined ? {} : { name: opts.name }),
     log: (line) => out(`${line}\n`),
   });

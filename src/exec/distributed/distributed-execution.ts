@@ -24,6 +24,7 @@ import {
   wireFromReason,
 } from "./distributed-errors.js";
 import type { DistributedRunResult, WorkerReport } from "./distributed-stats.js";
+import type { InputKeep } from "./input-keep.js";
 import type { DistributedFault, JobData, JobFailure, JobResult, JobStep } from "./job.js";
 import type { RedisTarget } from "./redis-url.js";
 import type { DataPlane } from "./region-client.js";
@@ -31,7 +32,7 @@ import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js"
 import type { RegionServer } from "./region-server.js";
 import { type OutputWriter, outputWriters, runSteps } from "./run-jobs.js";
 import { announceChannel, RunKeys, runsKey } from "./run-keys.js";
-import { writeRunMeta, writeRunWorkers } from "./run-meta.js";
+import { addRunMeta, writeRunWorkers } from "./run-meta.js";
 import { type ChainGraph, chainFrom } from "./task-chains.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
@@ -121,6 +122,7 @@ export class DistributedExecution {
   private readonly counted = new Set<number>();
   private bytesMoved = 0;
   private inputsRead = 0;
+  private inputsKept = 0;
   private outputsWritten = 0;
   private transfersWritten = 0;
   private chunked = 0;
@@ -131,6 +133,9 @@ export class DistributedExecution {
   private finish: () => void = () => {};
   private readonly finished: Promise<void>;
   private recovering: Promise<void> = Promise.resolve();
+  /** `end` was called: nothing of the run changes any more (a late event starts no recovery). */
+  private over = false;
+  private ending: Promise<void> | undefined;
   private monitor: NodeJS.Timeout | undefined;
   /** Output blocks delivered over the direct data plane, by writer number. */
   private readonly blocks = new Map<number, ArrayBuffer>();
@@ -143,6 +148,8 @@ export class DistributedExecution {
     private readonly prepared: PreparedRun,
     private readonly fault: DistributedFault | null,
     readonly run: string,
+    /** The executor's kept inputs (`keepInputs`): what this run's meta tells workers about them. */
+    private readonly keep: InputKeep,
     /** The coordinator's data server (direct data plane), or undefined: inputs and outputs through Redis. */
     private readonly server?: RegionServer,
   ) {
@@ -187,14 +194,17 @@ export class DistributedExecution {
       this.assignment = assignDevices(plan.devices, workers);
       const loads = initialLoads(plan, graph, inputs);
       this.steps = runSteps(plan, graph, this.orders, loads);
+      const keep = this.keep.forRun(prepared.keepInputs, loads);
       const ttlMs = settings.runTimeoutMs + 60_000;
       const data = this.serve(loads);
       // The queues open while the run is announced: their events are read from the stream's
       // start, and jobs wait in a queue until its worker joins, so neither must come first.
       const opened = Promise.all(this.participants().map((w) => this.openQueue(w)));
       opened.catch(() => {});
-      await writeRunMeta(
-        this.client,
+      // One round trip: the meta, the executor's key as this run leaves it, then the announcement
+      // (workers that hear it find the meta).
+      const announcement = addRunMeta(
+        this.client.multi(),
         this.keys,
         {
           program: prepared.program,
@@ -203,17 +213,17 @@ export class DistributedExecution {
           chunkBytes: settings.chunkBytes,
           ttlMs,
           data,
+          keep,
         },
         this.membership(),
       );
-      await this.client
-        .multi()
+      this.keep.announce(announcement);
+      await announcement
         .sadd(runsKey(settings.prefix), this.run)
         .publish(announceChannel(settings.prefix), this.run)
         .exec();
       await Promise.race([opened, this.failed]);
       const t1 = performance.now();
-      let bytesLoaded = 0;
       const put = async (key: string, bytes: Buffer) => {
         if (chunkCount(bytes.byteLength, settings.chunkBytes) > 1) this.chunked++;
         return putBytes(this.client, key, bytes, settings.chunkBytes, ttlMs);
@@ -234,7 +244,7 @@ export class DistributedExecution {
           ),
         ),
       ]);
-      bytesLoaded = sum(loaded);
+      const inputsWritten = sum(loaded);
       this.transfersWritten += sum(homed);
       const t2 = performance.now();
       this.monitor = setInterval(() => this.check(), settings.monitorMs);
@@ -243,6 +253,13 @@ export class DistributedExecution {
       await Promise.race([this.finished, this.failed]);
       const t3 = performance.now();
       const outputs = await Promise.race([this.collectOutputs(), this.failed]);
+      if (this.server !== undefined) {
+        // Every block is in the outputs now, and no job is left to deliver one: their buffers
+        // can take the next run's blocks.
+        this.server.remove(this.run);
+        this.server.recycle([...this.blocks.values()]);
+        this.blocks.clear();
+      }
       const t4 = performance.now();
       return {
         outputs,
@@ -261,11 +278,13 @@ export class DistributedExecution {
           bytesMoved: this.bytesMoved,
           bytesDerived: transferBytes(graph),
           transfersMoved: this.counted.size,
-          bytesLoaded,
+          // What reached the workers: inputs they took from what they kept did not move.
+          bytesLoaded: data !== null ? this.inputsServed : this.inputsRead,
+          bytesKept: this.inputsKept,
           perWorker: this.reports(),
           direct: { inputsServed: this.inputsServed, outputsReceived: this.outputsReceived },
           redis: {
-            inputsWritten: bytesLoaded,
+            inputsWritten,
             inputsRead: this.inputsRead,
             transfersWritten: this.transfersWritten,
             outputsWritten: this.outputsWritten,
@@ -327,19 +346,32 @@ export class DistributedExecution {
     };
   }
 
-  /** Removes every key and queue of the run, whatever way it ended (idempotent). */
+  /**
+   * Ends the run in Redis, in one round trip: it leaves the set of runs in progress (workers let
+   * go of it) and its meta is deleted, so a job finishing late writes nothing and the run's
+   * state can no longer change (idempotent). `cleanup` does the rest.
+   */
+  end(): Promise<void> {
+    this.ending ??= (async () => {
+      this.over = true;
+      if (this.monitor !== undefined) clearInterval(this.monitor);
+      this.server?.remove(this.run);
+      await this.client
+        .multi()
+        .srem(runsKey(this.settings.prefix), this.run)
+        .publish(announceChannel(this.settings.prefix), this.run)
+        .unlink(this.keys.meta)
+        .exec()
+        .catch(() => {});
+    })();
+    return this.ending;
+  }
+
+  /** Removes every key and queue of the run, whatever way it ended (idempotent): `end`, then its queues and data keys. */
   async cleanup(): Promise<void> {
-    if (this.monitor !== undefined) clearInterval(this.monitor);
-    this.server?.remove(this.run);
-    // One round trip. The meta before the queues and data keys: a job finishing late writes its
-    // regions only while the meta exists.
-    await this.client
-      .multi()
-      .srem(runsKey(this.settings.prefix), this.run)
-      .publish(announceChannel(this.settings.prefix), this.run)
-      .unlink(this.keys.meta)
-      .exec()
-      .catch(() => {});
+    // The meta before the queues and data keys: a job finishing late writes its regions only
+    // while the meta exists.
+    await this.end();
     await Promise.all([...this.queues.keys()].map((w) => this.closeQueue(w)));
     await deleteKeys(this.client, this.keys.patterns);
   }
@@ -397,8 +429,18 @@ export class DistributedExecution {
       this.activeSince.delete(jobId);
       if (current()) this.onLost(worker, "a job of it stalled (its lock expired)");
     });
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), checker.waitUntilReady()]);
-    void checker.startStalledCheckTimer().catch(() => {});
+    // Jobs may be added before its events and the stalled checker are ready: the events are read
+    // from the stream's start (nothing is missed), and no job can stall before a worker takes it.
+    // Waiting for their blocking connections cost about 10 ms of every run's start.
+    Promise.all([events.waitUntilReady(), checker.waitUntilReady()])
+      .then(() => {
+        void checker.startStalledCheckTimer().catch(() => {});
+      })
+      .catch((e: unknown) => {
+        if (current())
+          this.fail(stateLost(this.run, this.settings.target.display, `opening a queue: ${String(e)}`));
+      });
+    await queue.waitUntilReady();
   }
 
   /** Drops `worker`'s queue of the run (obliterated); if it is admitted again, it gets a new one. */
@@ -512,6 +554,7 @@ export class DistributedExecution {
       this.bytesMoved += transfers[n]!.bytes;
     }
     this.inputsRead += result.bytesRead - transferBytesRead;
+    this.inputsKept += result.bytesKept;
     let sent = 0;
     for (const i of chain) {
       for (const p of this.steps[i]!.puts) if (p.to === "transfer") sent += transfers[p.n]!.bytes;
@@ -587,7 +630,8 @@ export class DistributedExecution {
   }
 
   private onLost(worker: string, why: string): void {
-    if (this.failure.error !== undefined || this.losing.has(worker) || !this.queues.has(worker)) return;
+    if (this.over || this.failure.error !== undefined || this.losing.has(worker) || !this.queues.has(worker))
+      return;
     this.lost.push(worker);
     this.losing.add(worker);
     this.recovering = this.recovering
@@ -615,6 +659,8 @@ export class DistributedExecution {
       (w) => w.name !== worker && !this.losing.has(w.name),
     );
     if (survivors.length === 0) survivors = await this.awaitWorkers();
+    // Ended meanwhile: writing its workers would bring its meta back.
+    if (this.over) return;
     for (const w of survivors) this.workers.set(w.name, w);
     this.assignment = reassignDevices(this.assignment, worker, survivors);
     await writeRunWorkers(this.client, this.keys, this.membership());

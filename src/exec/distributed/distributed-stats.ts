@@ -54,6 +54,12 @@ export interface Recovery {
 export interface DistributedRunStats
   extends Omit<LocalRunStats, "perThread" | "backend" | "phases" | "trace"> {
   readonly phases: LocalRunPhases;
+  /**
+   * Program-input bytes workers took from the inputs they kept from an earlier run
+   * (`keepInputs`) instead of reading them; `bytesLoaded` counts only what did move (served
+   * over the direct data plane, or read from Redis).
+   */
+  readonly bytesKept: number;
   readonly run: string;
   readonly perWorker: readonly WorkerReport[];
   readonly redis: RedisTraffic;

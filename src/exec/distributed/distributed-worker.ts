@@ -21,11 +21,12 @@ import { RecycledBuffers } from "../local/recycled-buffers.js";
 import { RegionStore } from "../local/region-store.js";
 import { rangeFromWire } from "../local/region-wire.js";
 import { errorToWire } from "../local/wire-error.js";
+import { DEFAULT_INPUT_CACHE_BYTES, InputCache } from "./input-cache.js";
 import { checkJobData, type JobData, type JobFailure, type JobResult, type JobStep } from "./job.js";
 import { connectionOptions, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { type DataPlane, RegionClient } from "./region-client.js";
 import { getRegion, putMany, regionBytes } from "./region-codec.js";
-import { announceChannel, RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
+import { announceChannel, executorKey, RunKeys, runsKey, SearchKeys, searchesKey } from "./run-keys.js";
 import { type RunMeta, readRunMeta, readRunWorkers } from "./run-meta.js";
 import { checkSearchJobData, type SearchJobData, type SearchJobResult } from "./search-job.js";
 import {
@@ -55,6 +56,11 @@ export interface DistributedWorkerOptions {
   readonly heartbeatMs?: number;
   /** How often the worker looks for runs to join; default 200 ms. */
   readonly pollMs?: number;
+  /**
+   * Most bytes of program inputs kept between runs for coordinators that ask (`keepInputs`),
+   * least recently used dropped first; 0 keeps nothing. Default 1 GiB.
+   */
+  readonly inputCacheBytes?: number;
   /** Where the worker says what it does (one line each); default nowhere. */
   readonly log?: (line: string) => void;
 }
@@ -78,7 +84,7 @@ interface JoinedRun {
   readonly stores: Map<string, RegionStore>;
   /** Transfers each device has received: a transfer is read once per device, even when a larger one already covers it. */
   readonly received: Map<string, Set<number>>;
-  /** Program-input fetches from the coordinator (direct data plane), by input number: each is read once. */
+  /** Program-input reads (from the coordinator, Redis, or the inputs kept), by input number: each is read once. */
   readonly fetches: Map<number, Promise<Region | undefined>>;
   /** Jobs of the run in hand: the run's input buffers are recycled only when none is. */
   active: number;
@@ -97,6 +103,7 @@ interface JoinedSearch {
 interface JobTally {
   busyMs: number;
   bytesRead: number;
+  bytesKept: number;
   readonly transfersRead: number[];
   /** Each task's writes, settled: awaited when the job ends. */
   readonly writes: Promise<{ ok: true; bytes: number } | { ok: false; error: unknown }>[];
@@ -160,6 +167,8 @@ class WorkerProcess implements DistributedWorker {
   private readonly data = new RegionClient();
   /** Input buffers of ended runs, for the next run's inputs to be read into (see `RecycledBuffers`). */
   private readonly recycled = new RecycledBuffers();
+  /** Program inputs kept between runs for the coordinators that ask (`RunKeep`). */
+  private readonly cache: InputCache;
   private polling = false;
   /** A look for runs was asked for while one was under way: look again right after it. */
   private again = false;
@@ -178,6 +187,7 @@ class WorkerProcess implements DistributedWorker {
       registry: KernelRegistry;
       backend: KernelBackend;
       info: WorkerInfo;
+      inputCacheBytes: number;
     },
     log: (line: string) => void,
   ) {
@@ -192,6 +202,7 @@ class WorkerProcess implements DistributedWorker {
     this.backend = setup.backend;
     this.info = setup.info;
     this.log = log;
+    this.cache = new InputCache(setup.inputCacheBytes);
   }
 
   /** Starts the heartbeat and the search for runs: every `pollMs`, and at once when a coordinator announces a change. */
@@ -225,6 +236,7 @@ class WorkerProcess implements DistributedWorker {
       this.searches.clear();
       await deregisterWorker(this.client, this.prefix, this.name).catch(() => {});
       this.data.close();
+      this.cache.clear();
       await this.backend.dispose();
       this.client.disconnect();
       this.log(`worker ${this.name} stopped`);
@@ -250,6 +262,7 @@ class WorkerProcess implements DistributedWorker {
         this.again = false;
         await this.lookForRuns();
         await this.lookForSearches();
+        await this.dropStaleInputs();
       } while (this.again && this.closing === undefined);
     } finally {
       this.polling = false;
@@ -278,6 +291,28 @@ class WorkerProcess implements DistributedWorker {
       if (found === undefined || incarnation === undefined || this.runs.has(id)) continue;
       this.join(keys, found.meta, incarnation);
     }
+  }
+
+  /**
+   * Drops the inputs kept for coordinators that are gone (closed, or dead: their key expired)
+   * or whose keep generation changed (a run without `keepInputs`), even when this worker took
+   * no part in the run that changed it. One round trip, and none while nothing is kept.
+   */
+  private async dropStaleInputs(): Promise<void> {
+    const held = [...this.cache.executors().keys()];
+    if (held.length === 0) return;
+    const values = await this.client.mget(held.map((id) => executorKey(this.prefix, id)));
+    held.forEach((id, k) => {
+      const v = values[k];
+      const gone = v === null || v === undefined;
+      const dropped = this.cache.dropStale(id, gone ? null : Number(v));
+      if (dropped.regions > 0) {
+        const why = gone ? "it closed or is gone" : "a run of it kept nothing";
+        this.log(
+          `dropped the inputs kept for executor ${id} (${dropped.regions} regions, ${dropped.bytes} bytes): ${why}`,
+        );
+      }
+    });
   }
 
   /** Takes part in every search in progress: its own queue of each gets the epochs dealt to it. */
@@ -375,6 +410,9 @@ class WorkerProcess implements DistributedWorker {
 
   private join(keys: RunKeys, meta: RunMeta, incarnation: number): void {
     const program = decodeValidatedProgram(meta.program);
+    // What the run's executor kept here and this run does not reuse will not be asked for again.
+    const keep = meta.keep ?? null;
+    if (keep !== null) this.cache.retain(keep.executor, keep.keys === null ? null : new Set(keep.keys));
     const operations = new Map<string, PreparedOperation>();
     const unknownKernels = new Map<string, string>();
     for (const op of program.operations) {
@@ -430,7 +468,11 @@ class WorkerProcess implements DistributedWorker {
    */
   private async recycle(run: JoinedRun): Promise<void> {
     this.recycled.clear();
-    const regions = await Promise.all([...run.fetches.values()].map((f) => f.catch(() => undefined)));
+    // Only buffers of the direct data plane's reads (each one of its own), and none kept for later runs.
+    if ((run.meta.data ?? null) === null) return;
+    const keys = run.meta.keep?.keys ?? null;
+    const reads = [...run.fetches].filter(([n]) => keys?.[n] === undefined).map(([, f]) => f);
+    const regions = await Promise.all(reads.map((f) => f.catch(() => undefined)));
     this.recycled.give(
       regions.filter((r): r is Region => r !== undefined).map((r) => r.data.buffer as ArrayBuffer),
     );
@@ -465,15 +507,15 @@ class WorkerProcess implements DistributedWorker {
         );
       }
     }
+    const tally: JobTally = { busyMs: 0, bytesRead: 0, bytesKept: 0, transfersRead: [], writes: [] };
     const plane = run.meta.data ?? null;
     if (plane !== null) {
       // Every input of the job's devices before its first kernel: ONNX Runtime runs a kernel on
       // this thread, so a read still under way would stall behind it (and the kernels after it
       // would wait for the rest). Read at once, they arrive at the plane's full speed.
       const devices = [...new Set(data.steps.map((s) => s.order.device))];
-      await Promise.all(devices.map((d) => this.prefetch(run, plane, d, this.store(run, d))));
+      await Promise.all(devices.map((d) => this.prefetch(run, plane, d, this.store(run, d), tally)));
     }
-    const tally: JobTally = { busyMs: 0, bytesRead: 0, transfersRead: [], writes: [] };
     const before = this.backend.stats();
     for (const [k, step] of data.steps.entries()) {
       await this.runStep(run, data, step, tally);
@@ -496,6 +538,7 @@ class WorkerProcess implements DistributedWorker {
       busyMs: tally.busyMs,
       transfersRead: tally.transfersRead,
       bytesRead: tally.bytesRead,
+      bytesKept: tally.bytesKept,
       bytesWritten,
       kernels,
     };
@@ -530,9 +573,8 @@ class WorkerProcess implements DistributedWorker {
       Promise.all(
         missing.map(async (g) => {
           const range = rangeFromWire(g.range);
-          if (g.from === "input" && plane !== null) return this.fetchInput(run, plane, g.n, g.dtype, range);
-          const key = g.from === "input" ? run.keys.input(g.n) : run.keys.transfer(g.n);
-          return getRegion(this.client, key, g.dtype, range, chunkBytes);
+          if (g.from === "input") return this.readInput(run, g.n, g.dtype, range, tally);
+          return getRegion(this.client, run.keys.transfer(g.n), g.dtype, range, chunkBytes);
         }),
       ),
       order.id,
@@ -554,8 +596,8 @@ class WorkerProcess implements DistributedWorker {
       }
       // A prefetch of the device's inputs may have stored this region meanwhile.
       if (g.from === "transfer" || store.find(g.key, region.range) === undefined) store.put(g.key, region);
-      if (g.from === "transfer" || plane === null) tally.bytesRead += region.data.byteLength;
       if (g.from === "transfer") {
+        tally.bytesRead += region.data.byteLength;
         tally.transfersRead.push(g.n);
         received.add(g.n);
       }
@@ -598,26 +640,54 @@ class WorkerProcess implements DistributedWorker {
     );
   }
 
-  /** Program input `n` from the coordinator, read once per run however many jobs (or a prefetch) ask for it. */
-  private fetchInput(
+  /**
+   * Program input `n` of the run, read once per run however many jobs (or a prefetch) ask for
+   * it: taken from the inputs this worker kept for the run's executor when it has that very
+   * load (`RunKeep`), else read from the coordinator (direct data plane) or Redis, and kept
+   * when the run asks. What it read from Redis counts in `tally.bytesRead` (the coordinator
+   * counts what it served), what it took from the kept inputs in `tally.bytesKept`.
+   */
+  private readInput(
     run: JoinedRun,
-    plane: DataPlane,
     n: number,
     dtype: DType,
     range: ZRange,
+    tally: JobTally,
   ): Promise<Region | undefined> {
-    let fetch = run.fetches.get(n);
-    if (fetch === undefined) {
-      fetch = this.data
-        .getInput(plane, run.keys.run, n, range.size * DTYPE_BYTES[dtype], this.recycled)
-        .then((bytes) =>
-          bytes === undefined ? undefined : { dtype, range, data: typedArrayOn(dtype, bytes) },
-        );
+    const known = run.fetches.get(n);
+    if (known !== undefined) return known;
+    const keep = run.meta.keep ?? null;
+    const key = keep?.keys?.[n];
+    const bytes = range.size * DTYPE_BYTES[dtype];
+    const kept = key === undefined ? undefined : this.cache.get(key, dtype, range);
+    let read: Promise<Region | undefined>;
+    if (kept !== undefined) {
+      tally.bytesKept += bytes;
+      read = Promise.resolve(kept);
+    } else {
+      const plane = run.meta.data ?? null;
+      const fetched =
+        plane === null
+          ? getRegion(this.client, run.keys.input(n), dtype, range, run.meta.chunkBytes).then((r) => {
+              if (r !== undefined) tally.bytesRead += bytes;
+              return r;
+            })
+          : this.data
+              .getInput(plane, run.keys.run, n, bytes, this.recycled)
+              .then((b): Region | undefined =>
+                b === undefined ? undefined : { dtype, range, data: typedArrayOn(dtype, b) },
+              );
+      read = fetched.then((region) => {
+        // Not there (the run ended, or Redis lost it): the next job that needs it asks again.
+        if (region === undefined) run.fetches.delete(n);
+        else if (key !== undefined) this.cache.put(key, keep!.executor, keep!.generation, region);
+        return region;
+      });
       // A failed read is tried again by the next job that needs it.
-      fetch.catch(() => run.fetches.delete(n));
-      run.fetches.set(n, fetch);
+      read.catch(() => run.fetches.delete(n));
     }
-    return fetch;
+    run.fetches.set(n, read);
+    return read;
   }
 
   /**
@@ -625,12 +695,18 @@ class WorkerProcess implements DistributedWorker {
    * are in its store. A failed read is left to the task that needs it, which reads it again and
    * fails the job if it must.
    */
-  private prefetch(run: JoinedRun, plane: DataPlane, device: string, store: RegionStore): Promise<void> {
+  private prefetch(
+    run: JoinedRun,
+    plane: DataPlane,
+    device: string,
+    store: RegionStore,
+    tally: JobTally,
+  ): Promise<void> {
     const reads = plane.loads
       .filter((load) => load.device === device)
       .map(async (load) => {
         const range = rangeFromWire(load.range);
-        const region = await this.fetchInput(run, plane, load.n, load.dtype, range).catch(() => undefined);
+        const region = await this.readInput(run, load.n, load.dtype, range, tally).catch(() => undefined);
         if (region !== undefined && store.find(load.key, range) === undefined) store.put(load.key, region);
       });
     return Promise.all(reads).then(() => {});
@@ -698,6 +774,14 @@ export async function startDistributedWorker(
   const backendName = checkBackend(options.backend ?? "reference");
   const prefix = options.prefix ?? "tessera";
   const heartbeatMs = options.heartbeatMs ?? 1000;
+  const inputCacheBytes = options.inputCacheBytes ?? DEFAULT_INPUT_CACHE_BYTES;
+  if (!Number.isSafeInteger(inputCacheBytes) || inputCacheBytes < 0) {
+    throw new TesseraError(
+      "invalid_option",
+      `inputCacheBytes must be a whole number of bytes (0 or more), found ${inputCacheBytes}`,
+      { option: "inputCacheBytes", found: String(inputCacheBytes) },
+    );
+  }
   const registry = extendRegistry(
     builtinRegistry(),
     (options.kernelFiles ?? []).map(loadKernelDeclarationFile),
@@ -734,7 +818,17 @@ export async function startDistributedWorker(
     throw error;
   }
   const worker = new WorkerProcess(
-    { target, prefix, heartbeatMs, pollMs: options.pollMs ?? 200, client, registry, backend, info },
+    {
+      target,
+      prefix,
+      heartbeatMs,
+      pollMs: options.pollMs ?? 200,
+      client,
+      registry,
+      backend,
+      info,
+      inputCacheBytes,
+    },
     options.log ?? (() => {}),
   );
   worker.start();

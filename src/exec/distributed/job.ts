@@ -63,6 +63,8 @@ export interface JobResult {
   /** Transfers this job read from Redis (not served by the worker's cache), and their bytes. */
   readonly transfersRead: readonly number[];
   readonly bytesRead: number;
+  /** Program-input bytes its worker took from the inputs it kept (`keepInputs`) instead of reading them. */
+  readonly bytesKept: number;
   readonly bytesWritten: number;
   /** Kernel runs by kernel id and how they ran (`native` / `reference`), as in `BackendStats`. */
   readonly kernels: Readonly<Record<string, KernelRunCounts>>;

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { RecycledBuffers } from "../local/recycled-buffers.js";
 
 /** What the coordinator's data server knows of one run: its token, its input bytes, its output blocks. */
 export interface ServedRun {
@@ -25,6 +26,8 @@ const ROUTE = /^\/run\/([A-Za-z0-9_-]{1,64})\/(in|out)\/(\d{1,9})$/;
  */
 export class RegionServer {
   private readonly runs = new Map<string, ServedRun>();
+  /** Output-block buffers a run has done with, for the next blocks to be received into (`recycle`). */
+  private readonly free = new RecycledBuffers();
 
   private constructor(
     private readonly server: Server,
@@ -60,6 +63,17 @@ export class RegionServer {
   /** Stops serving `run`: its requests get 404 from now on. */
   remove(run: string): void {
     this.runs.delete(run);
+  }
+
+  /**
+   * Takes back the buffers of output blocks a run has done with (copied into its outputs, and
+   * the run no longer served), for the next run's blocks: receiving into pages already mapped
+   * spares a fresh allocation per block, whose page faults and garbage-collection pressure the
+   * coordinator otherwise pays on every run. Keeps at most the last run's worth.
+   */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    this.free.clear();
+    this.free.give(buffers);
   }
 
   /** Stops listening and drops every connection. */
@@ -121,7 +135,7 @@ export class RegionServer {
       reply(400, `output block ${n} is ${size} bytes`);
       return;
     }
-    const into = new Uint8Array(new ArrayBuffer(size));
+    const into = new Uint8Array(this.free.take(size) ?? new ArrayBuffer(size));
     let at = 0;
     let over = false;
     req.on("data", (chunk: Buffer) => {

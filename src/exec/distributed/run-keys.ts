@@ -5,6 +5,7 @@
  * <prefix>:worker:<name>                 registered worker (JSON), expires unless its heartbeat renews it
  * <prefix>:runs                          set of run ids in progress (workers poll it to join runs)
  * <prefix>:announce                      pub/sub channel: runs or searches changed (workers look at once)
+ * <prefix>:executor:<id>                 a coordinator whose workers keep inputs (`keepInputs`): its keep generation, expiring unless renewed
  * <prefix>:run:<id>:meta                 the run: program (JSON) and the workers taking part
  * <prefix>:run:<id>:in:<n>[:<chunk>]     program-input region n (raw little-endian bytes)
  * <prefix>:run:<id>:t:<n>[:<chunk>]      transfer n of the task graph, written by its producer
@@ -75,6 +76,14 @@ export function announceChannel(prefix: string): string {
 /** The registration key of worker `name` under `prefix`. */
 export function workerKey(prefix: string, name: string): string {
   return `${prefix}:worker:${name}`;
+}
+
+/**
+ * The key that says executor `id` is alive and wants its kept inputs kept (its value: the keep
+ * generation they must have). Workers drop what they keep for it once it is gone or changed.
+ */
+export function executorKey(prefix: string, id: string): string {
+  return `${prefix}:executor:${id}`;
 }
 
 /** The run id of a queue name made by `RunKeys.queue`, or undefined. */

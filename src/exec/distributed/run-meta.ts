@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { JsonValue } from "../../base/json.js";
 import type { DataPlane } from "./region-client.js";
 import type { RunKeys } from "./run-keys.js";
@@ -17,6 +17,24 @@ export interface RunMeta {
   readonly ttlMs: number;
   /** Where workers read program inputs and deliver program outputs; null: through Redis. */
   readonly data: DataPlane | null;
+  /** Which program inputs workers may keep for, and take from, later runs; null: the executor never kept any. */
+  readonly keep: RunKeep | null;
+}
+
+/**
+ * How a run's program inputs relate to what workers keep for its executor (`keepInputs`): a
+ * worker joining the run drops every region it kept for `executor` that is not under `keys`,
+ * takes load `n` from its cache under `keys[n]` when it has it, and otherwise reads it as usual
+ * and keeps it under that key. `keys` null: the run keeps nothing (every kept region of the
+ * executor is dropped).
+ */
+export interface RunKeep {
+  /** The coordinator's executor id (random: another executor's keys never match). */
+  readonly executor: string;
+  /** The executor's keep generation: a run without `keepInputs` ends one, so no later run finds its regions. */
+  readonly generation: number;
+  /** The cache key of each input load, by load number (`RunKeys.input(n)`, `DataPlane.loads`). */
+  readonly keys: readonly string[] | null;
 }
 
 /**
@@ -34,11 +52,19 @@ export async function writeRunMeta(
   meta: RunMeta,
   workers: RunWorkers,
 ): Promise<void> {
-  await redis
-    .multi()
+  await addRunMeta(redis.multi(), keys, meta, workers).exec();
+}
+
+/** Adds the writes of `writeRunMeta` to `multi` (a run announced in the same round trip). */
+export function addRunMeta(
+  multi: ChainableCommander,
+  keys: RunKeys,
+  meta: RunMeta,
+  workers: RunWorkers,
+): ChainableCommander {
+  return multi
     .hset(keys.meta, "run", JSON.stringify(meta), "workers", JSON.stringify(workers))
-    .pexpire(keys.meta, meta.ttlMs)
-    .exec();
+    .pexpire(keys.meta, meta.ttlMs);
 }
 
 /** Replaces the run's workers (they join the run when they see their name, and leave it when it goes). */

@@ -48,6 +48,7 @@ async function createRun(id: string, workers: RunWorkers): Promise<RunKeys> {
     chunkBytes: 1 << 20,
     ttlMs: 60_000,
     data: null,
+    keep: null,
   };
   await writeRunMeta(client, keys, meta, workers);
   return keys;

@@ -52,6 +52,30 @@ describe("the coordinator's data server (direct data plane)", () => {
     expect(received).toEqual([[0, [9, 8, 7, 6]]]);
   });
 
+  it("receives the next blocks into the buffers a run gave back, and only of their exact size", async () => {
+    const blocks: ArrayBuffer[] = [];
+    server.add("run3", {
+      token: "s3cret",
+      input: () => undefined,
+      outputBytes: (n) => (n === 0 ? 4 : 8),
+      receive: (_, bytes) => blocks.push(bytes),
+    });
+    try {
+      const given = new ArrayBuffer(4);
+      server.recycle([given]);
+      expect(await client.putOutput(plane(), "run3", 1, new Uint8Array(8).fill(1))).toBe(true);
+      expect(await client.putOutput(plane(), "run3", 0, new Uint8Array([4, 3, 2, 1]))).toBe(true);
+      // The 8-byte block could not take it; the 4-byte one did, and the next one gets a new buffer.
+      expect(blocks[0]).not.toBe(given);
+      expect(blocks[1]).toBe(given);
+      expect([...new Uint8Array(given)]).toEqual([4, 3, 2, 1]);
+      expect(await client.putOutput(plane(), "run3", 0, new Uint8Array(4))).toBe(true);
+      expect(blocks[2]).not.toBe(given);
+    } finally {
+      server.remove("run3");
+    }
+  });
+
   it("answers a run it does not serve (ended) with nothing: no bytes, nothing stored", async () => {
     expect(await client.getInput(plane(), "run2", 0, 8)).toBeUndefined();
     expect(await client.putOutput(plane(), "run2", 0, new Uint8Array(4))).toBe(false);

@@ -74,6 +74,15 @@ describe("Redis URLs", () => {
     expect(run.code).toBe(2);
     expect(run.err).toContain("insecure_redis");
   });
+
+  it.each(["-1", "1.5", "lots", "2000000"])(
+    "the worker command refuses --input-cache-mb %s with exit code 2",
+    async (mb) => {
+      const run = await runCli(["worker", "--input-cache-mb", mb]);
+      expect(run.code).toBe(2);
+      expect(run.err).toContain("--input-cache-mb");
+    },
+  );
 });
 
 describe("device assignment", () => {
@@ -135,6 +144,11 @@ describe("the distributed executor's errors", () => {
     expect((await rejectsWith(startDistributedWorker({ redis: redis.url, name: "bad name" }))).code).toBe(
       "invalid_option",
     );
+    for (const inputCacheBytes of [-1, 1.5, Number.NaN]) {
+      expect((await rejectsWith(startDistributedWorker({ redis: redis.url, inputCacheBytes }))).code).toBe(
+        "invalid_option",
+      );
+    }
     const plane = "carrier-pigeon" as "redis";
     expect(codeOf(() => distributedSettings({ redis: redis.url, dataPlane: plane }))).toBe("invalid_option");
     for (const maxChain of [0, 1.5, 100_001]) {

@@ -19,6 +19,7 @@ import {
   createSimulator,
   makePlan,
   parseCluster,
+  planToJson,
   program,
   randomInputs,
   searchPlans,
@@ -282,6 +283,9 @@ export async function run({ quick }) {
       const points = plans.map((p, k) => ({
         program: prog.name,
         name: p.name,
+        // The plan itself, so that a model change can be judged against these measurements
+        // offline (scripts/resimulate-fidelity.mjs) without measuring again.
+        plan: planToJson(p.plan),
         measured: m.seconds[k],
         predicted: createSimulator(p.plan, cluster).cost().makespan,
         roofline: createSimulator(p.plan, roofline).cost().makespan,

@@ -4,10 +4,12 @@
 // calibrated cluster, every plan and its measured seconds), simulates every plan with the
 // current build (`dist/`), and prints the fidelity figures beside those recorded in the run.
 //
-//   node bench/resimulate.mjs [details.json] [--terms-from cluster.json] [--worst N]
+//   node bench/resimulate.mjs [details.json] [--terms-from cluster.json] [--without a,b] [--worst N]
 //
 // `--terms-from` adds the executor terms the run's cluster lacks from another calibrated
-// cluster of the same machine (`tessera calibrate`), e.g. a term measured after the run.
+// cluster of the same machine (`tessera calibrate`), e.g. a term measured after the run;
+// `--without` drops the named executor terms (`assemble,taskDispatchPerByte`), to see what
+// they change on the same measurements.
 
 import { readFileSync } from "node:fs";
 import { fidelitySummary } from "../dist/cost/index.js";
@@ -22,6 +24,7 @@ const option = (name) => {
   return value;
 };
 const termsFrom = option("--terms-from");
+const without = (option("--without") ?? "").split(",").filter((t) => t !== "");
 const worst = Number(option("--worst") ?? 8);
 const path = args[0] ?? "out/fidelity-details.json";
 const details = JSON.parse(readFileSync(path, "utf8"));
@@ -32,6 +35,7 @@ if (termsFrom !== undefined) {
   if (other.executor !== undefined)
     clusterJson.executor = { ...other.executor, ...(clusterJson.executor ?? {}) };
 }
+for (const term of without) delete clusterJson.executor?.[term];
 const cluster = parseCluster(clusterJson);
 const registry = builtinRegistry();
 

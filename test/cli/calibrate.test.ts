@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/cluster/index.js";
+import { KERNEL_CLASSES } from "../../src/exec/index.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan, planToJson } from "../../src/plan/index.js";
@@ -23,9 +24,12 @@ describe("tessera calibrate", () => {
     expect(r.out).toMatch(/transfer bandwidth\s+[\d.]+ [KMG]?i?B\/s/);
     expect(r.out).toMatch(/transfer latency\s+[\d.]+ [µm]?s/);
     expect(r.out).toContain(`wrote ${file}`);
-    expect(r.err).toContain("calibrating [6/18] transfers");
-    expect(r.err).toContain("calibrating [17/18] kernels, one worker alone");
-    expect(r.err).toContain("calibrating [18/18] executor overheads");
+    // Launch, three matmuls, memory, transfers, a step per kernel class, then three more.
+    const steps = 9 + KERNEL_CLASSES.length;
+    expect(r.err).toContain(`calibrating [6/${steps}] transfers`);
+    expect(r.err).toContain(`calibrating [${steps - 2}/${steps}] kernels, one worker alone`);
+    expect(r.err).toContain(`calibrating [${steps - 1}/${steps}] executor overheads`);
+    expect(r.err).toContain(`calibrating [${steps}/${steps}] input copies`);
     for (const figure of [
       "matmul kernels, 2 at once",
       "matmul kernels, one alone",
@@ -33,6 +37,7 @@ describe("tessera calibrate", () => {
       "softmax kernels",
       "task dispatch",
       "output fetch",
+      "input copies",
     ])
       expect(r.out).toContain(figure);
 

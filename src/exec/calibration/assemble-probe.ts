@@ -63,12 +63,14 @@ export async function probeAssemble(
   const [r, c] = options.rows;
   const rows = await extra([r, c]);
   // Two pieces copied per assembled operand; noise must not give a negative latency or cost per
-  // run, nor a rate above what the bytes could possibly allow (at most 10 GB/s more than measured).
-  const latency = Math.max(0, small / 2);
+  // run, nor an absurd rate (at most 100 GB/s, beyond any memory copy of this kind).
+  // A small piece is one copy of one run: its cost is the latency and one run's.
+  const perPiece = Math.max(0, small / 2);
   const extraBytes = 4 * (options.large - options.small);
-  const bandwidth = extraBytes / Math.max(large - small, extraBytes * 1e-10, 1e-9);
-  // The matrix's halves are `r` runs each: what they cost beyond the pieces' latency and bytes.
-  const perRun = Math.max(0, (rows - 2 * latency - (4 * r * c) / bandwidth) / (2 * r - 2));
+  const bandwidth = extraBytes / Math.max(large - small, extraBytes * 1e-11, 1e-9);
+  // The matrix's halves are `r` runs each: what they cost beyond one run per piece and the bytes.
+  const perRun = Math.max(0, (rows - 2 * perPiece - (4 * r * c) / bandwidth) / (2 * r - 2));
+  const latency = Math.max(0, perPiece - perRun);
   return {
     cost: { bandwidth, latency, perRun },
     repeats: options.repeats,

@@ -19,6 +19,7 @@ import {
   createSimulator,
   makePlan,
   parseCluster,
+  planToJson,
   program,
   randomInputs,
   searchPlans,
@@ -260,12 +261,20 @@ function rooflineOf(cluster) {
   return { ...rest, deviceTypes };
 }
 
+/** Without the input copies and the per-byte dispatch (2026-12-05): what those terms change on the same measurements. */
+function withoutCopiesOf(cluster) {
+  if (cluster.executor === undefined) return cluster;
+  const { assemble: _, taskDispatchPerByte: __, ...executor } = cluster.executor;
+  return { ...cluster, executor };
+}
+
 /** Runs the suite; returns the table rows and notes. */
 export async function run({ quick }) {
   const started = Date.now();
   const calibration = await calibrate({ workers: 2, backend: "onnx", quick });
   const cluster = parseCluster(calibratedCluster(calibration, new Date().toISOString()));
   const roofline = rooflineOf(cluster);
+  const withoutCopies = withoutCopiesOf(cluster);
   const executor = await createLocalExecutor({ threads: 2, backend: "onnx" });
   const perPlan = quick ? 8 : 14;
   // A warm run here takes one of a few speeds (its median round is 1.6–1.9× its fastest, even on
@@ -282,9 +291,13 @@ export async function run({ quick }) {
       const points = plans.map((p, k) => ({
         program: prog.name,
         name: p.name,
+        // The plan itself, so that a model change can be judged against these measurements
+        // offline (scripts/resimulate-fidelity.mjs) without measuring again.
+        plan: planToJson(p.plan),
         measured: m.seconds[k],
         predicted: createSimulator(p.plan, cluster).cost().makespan,
         roofline: createSimulator(p.plan, roofline).cost().makespan,
+        withoutCopies: createSimulator(p.plan, withoutCopies).cost().makespan,
       }));
       results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
     }
@@ -298,6 +311,7 @@ export async function run({ quick }) {
   );
   const calibrated = (pts) => pts.map((p) => ({ predicted: p.predicted, measured: p.measured }));
   const rooflined = (pts) => pts.map((p) => ({ predicted: p.roofline, measured: p.measured }));
+  const copiesFree = (pts) => pts.map((p) => ({ predicted: p.withoutCopies, measured: p.measured }));
   const rows = [];
   const all = results.flatMap((r) => r.points);
   const perProgram = results.map((r) => ({
@@ -310,6 +324,13 @@ export async function run({ quick }) {
   const worstRegret = Math.max(...perProgram.map((p) => p.cal.regret));
   const minTau = Math.min(...perProgram.map((p) => p.cal.kendallTau));
   rows.push([...rowsOf("all programs, calibrated", { ...overall, regret: worstRegret })]);
+  const bare = results.map((r) => fidelitySummary(copiesFree(r.points)));
+  rows.push([
+    ...rowsOf("all programs, calibrated without input copies", {
+      ...fidelitySummary(copiesFree(all)),
+      regret: Math.max(...bare.map((s) => s.regret)),
+    }),
+  ]);
   rows.push([
     ...rowsOf("all programs, roofline", {
       ...overallRoof,
@@ -326,6 +347,7 @@ export async function run({ quick }) {
     `Goals (calibrated): median |error| ${pct(overall.medianError)} ≤ 15% ${met(overall.medianError <= GOALS.medianError)}; ` +
       `tau ${overall.kendallTau.toFixed(2)} overall, ${minTau.toFixed(2)} within the worst program, ≥ 0.9 ${met(overall.kendallTau >= GOALS.kendallTau)}; ` +
       `regret ${worstRegret.toFixed(2)} in the worst program ≤ 1.05 ${met(worstRegret <= GOALS.regret)}. The regret of the *all programs* rows is the worst program's (plans of different programs are never alternatives).`,
+    `*calibrated without input copies* drops the executor's input-copy and per-byte dispatch terms (\`assemble\`, \`taskDispatchPerByte\`): their effect on the same measurements. Kendall's tau per program without them: ${results.map((r, i) => `${r.program} ${bare[i].kendallTau.toFixed(2)}`).join(", ")}.`,
     `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
     `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; a plan's time is its fastest wall (\`stats.wallMs\`) over the rounds, the undisturbed run the model describes (calibration takes the fastest of its repeats too). ` +
       `Other processes' share of the CPU per round: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,

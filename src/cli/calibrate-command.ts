@@ -139,6 +139,24 @@ function executorRows(c: Calibration): string[][] {
       `fetch phase, ${n}`,
     ],
     ["run end", formatSeconds(e.runEnd), `end phase, ${n}`],
+    ...(e.taskDispatchPerByte === undefined
+      ? []
+      : [
+          [
+            "task dispatch per output MB",
+            formatSeconds(e.taskDispatchPerByte * 2 ** 20),
+            `extra lag of ${c.executor.largeTaskElements}-element relus, ${n}`,
+          ],
+        ]),
+    ...(c.assemble === undefined
+      ? []
+      : [
+          [
+            "input copies",
+            `${formatSeconds(c.assemble.cost.latency)}/piece + ${formatSeconds(c.assemble.cost.perRun)}/run + ${formatBytes(c.assemble.cost.bandwidth)}/s`,
+            `relus reading two pieces against one, fastest of ${c.assemble.repeats} runs`,
+          ],
+        ]),
   ];
 }
 

@@ -49,6 +49,14 @@ export interface CopyCost {
 }
 
 /**
+ * What one copy of a task's input costs: `latency + runs · perRun + bytes / bandwidth`, where
+ * runs are the copy's contiguous stretches (a narrow piece of a wide region has one per row).
+ */
+export interface InputCopyCost extends CopyCost {
+  readonly perRun: number;
+}
+
+/**
  * What an executor adds around the kernels of a run, in seconds: starting the run (checking
  * the plan, deriving its tasks, telling the workers), loading program inputs into the devices
  * (one copy per device region, before the first task), dispatching each task (the coordinator's
@@ -67,6 +75,17 @@ export interface ExecutorOverheads {
    * with busy workers for the cores); `taskDispatch` when absent.
    */
   readonly taskDispatchBusy?: number;
+  /**
+   * Dispatch per byte of the task's output, on top of `taskDispatch`: the round trip after a
+   * large task is slower (freeing and allocating its buffers); 0 when absent.
+   */
+  readonly taskDispatchPerByte?: number;
+  /**
+   * Copies a worker makes before a task's kernel: a piece cut out of a larger region it holds,
+   * or an operand written together from several pieces into one buffer. Added to the task's
+   * duration; absent, such copies are free (as they were before it was measured).
+   */
+  readonly assemble?: InputCopyCost;
   readonly fetch: CopyCost;
   readonly runEnd: number;
 }

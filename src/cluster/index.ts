@@ -7,6 +7,7 @@ export type {
   ExecutorKind,
   ExecutorOverheads,
   Host,
+  InputCopyCost,
   KernelTable,
   Link,
   LinkClass,

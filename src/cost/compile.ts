@@ -1,4 +1,6 @@
 import { TesseraError } from "../base/errors.js";
+import type { InputCopyCost } from "../cluster/cluster.js";
+import { type OpReads, PIECE_ASSEMBLED, PIECE_PART } from "../plan/op-reads.js";
 import type { ZRange } from "../zspace/z-range.js";
 import type { PlanState, SimContext } from "./context.js";
 import { unionSize } from "./region-union.js";
@@ -92,6 +94,10 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.opX = sized(ws.opX, nOps);
   ws.lastReader = sized(ws.lastReader, T);
   const { opX, lastReader } = ws;
+  // Input copies on the worker before a kernel (`ExecutorOverheads.assemble`): free without the term.
+  const assemble = ctx.cluster.executor?.assemble;
+  // Dispatch that grows with the task's output (`ExecutorOverheads.taskDispatchPerByte`).
+  const perByte = ctx.cluster.executor?.taskDispatchPerByte ?? 0;
   let homedReadPos = -1;
   let X = 0;
   let nIn = 0;
@@ -107,7 +113,7 @@ export function compile(ctx: SimContext, state: PlanState): void {
     const nShards = g.shards.length;
     const first = opBase[k]!;
     const seconds = prices[k]!.seconds;
-    const { srcOp, srcTask, key: pieceKey, bytes: pieceBytes } = r;
+    const { srcOp, srcTask, key: pieceKey, bytes: pieceBytes, copies } = r;
     for (let j = 0; j < n; j++) {
       const t = first + j;
       const dev = j < nShards ? place.shard[j]! : place.combine[j - nShards]!;
@@ -129,8 +135,10 @@ export function compile(ctx: SimContext, state: PlanState): void {
       outHead[t] = -1;
       lastReader[t] = -1;
       const end = r.start[j + 1]!;
+      let copied = 0;
       for (let p = r.start[j]!; p < end; p++) {
         const so = srcOp[p]!;
+        if (assemble !== undefined && copies[p] !== 0) copied += copySeconds(ctx, assemble, r, p, dev);
         let from: number;
         let producer = -1;
         if (so < 0) {
@@ -219,6 +227,12 @@ export function compile(ctx: SimContext, state: PlanState): void {
         }
       }
       pending[t] = nIn - inStart[t]!;
+      // The worker's input copies and the size-dependent part of the dispatch, at every load.
+      const extra = copied + taskOut[t]! * perByte;
+      if (extra > 0) {
+        taskDur[t]! += extra;
+        if (S > 1) for (let s = 0; s < S; s++) taskDurS[t * S + s]! += extra;
+      }
     }
   }
   ws.inputHead = inputHead;
@@ -229,6 +243,32 @@ export function compile(ctx: SimContext, state: PlanState): void {
   ws.pdCount = nPd;
   residentInputs(ctx, state);
   sequences(ctx, state);
+}
+
+/**
+ * Seconds the worker spends copying piece `p` of `reads` for a task on device `dev` before its
+ * kernel (see `OpReads.copies`): one copy when the piece is written into an operand assembled
+ * from several, and one more when `dev` holds the piece's whole writer region (its producer
+ * runs there, or the input's home is there) and the piece is only part of it. A transferred or
+ * pre-distributed piece is held as it is read. Each copy costs `latency + runs · perRun +
+ * bytes / bandwidth` (`OpReads.runs`).
+ */
+function copySeconds(
+  ctx: SimContext,
+  assemble: InputCopyCost,
+  reads: OpReads,
+  p: number,
+  dev: number,
+): number {
+  const c = reads.copies[p]!;
+  const so = reads.srcOp[p]!;
+  const holder =
+    so < 0 ? ctx.home[reads.srcTask[p]!]! : ctx.ws.taskDev[ctx.ws.opBase[so]! + reads.srcTask[p]!]!;
+  const cut = (c & PIECE_PART) !== 0 && holder === dev;
+  const n = (c & PIECE_ASSEMBLED ? 1 : 0) + (cut ? 1 : 0);
+  if (n === 0) return 0;
+  const runs = (c & PIECE_ASSEMBLED ? reads.runs[2 * p]! : 0) + (cut ? reads.runs[2 * p + 1]! : 0);
+  return n * (assemble.latency + reads.bytes[p]! / assemble.bandwidth) + runs * assemble.perRun;
 }
 
 /** A power of two at least twice `n` (a table of `n` entries at most half full). */

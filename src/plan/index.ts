@@ -2,7 +2,7 @@
 
 export { planToJson } from "./encode-plan.js";
 export { deviceNames, makePlan, type PlanRequest } from "./make-plan.js";
-export type { OpReads, PieceInfo } from "./op-reads.js";
+export { copyRuns, type OpReads, PIECE_ASSEMBLED, PIECE_PART, type PieceInfo } from "./op-reads.js";
 export type { OpTasks, WriterGeometry } from "./op-tasks.js";
 export {
   type CombineMode,

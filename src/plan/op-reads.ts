@@ -31,8 +31,28 @@ export interface OpReads {
   readonly srcTask: Int32Array;
   readonly key: Int32Array;
   readonly bytes: Float64Array;
+  /**
+   * What reading each piece copies on the local executor, whatever the placement, as
+   * `PIECE_*` bits: `PIECE_ASSEMBLED` when its operand is read from several pieces (the worker
+   * writes each into one fresh buffer), `PIECE_PART` when the piece is part of its writer's
+   * region (a device holding that whole region, the writer's own or a home input's, cuts the
+   * piece out with a copy; a transferred or pre-distributed piece is held as is).
+   */
+  readonly copies: Uint8Array;
+  /**
+   * Contiguous runs the copies of each piece walk (`copyRuns`): `runs[2p]` writing piece `p`
+   * into its assembled operand, `runs[2p + 1]` cutting it out of its writer's region; 0 where
+   * `copies` says there is no such copy. A run is one `set` of a typed array, or an element loop
+   * when short: narrow pieces cost per run, not only per byte.
+   */
+  readonly runs: Int32Array;
   readonly info: readonly PieceInfo[];
 }
+
+/** `OpReads.copies` bit: the piece is one of several its operand is assembled from. */
+export const PIECE_ASSEMBLED = 1;
+/** `OpReads.copies` bit: the piece is part of its writer's region, not the whole of it. */
+export const PIECE_PART = 2;
 
 /** A task graph `Writer` by position: operation, local task, the region and its interned source. */
 interface IndexedWriter {
@@ -103,6 +123,8 @@ export function deriveOpReadsWithin(
   const srcTask: number[] = [];
   const key: number[] = [];
   const bytes: number[] = [];
+  const copies: number[] = [];
+  const runs: number[] = [];
   const info: PieceInfo[] = [];
   const nShards = g.shards.length;
   const start = new Int32Array(nShards + g.combines.length + 1);
@@ -111,7 +133,18 @@ export function deriveOpReadsWithin(
     srcTask.push(w.task);
     key.push(facts.interner.id(w.sourceId, region));
     bytes.push(region.size * facts.elementBytes[facts.tensorIndex.get(tensor)!]!);
+    const part = region !== w.region && !region.equals(w.region);
+    copies.push(part ? PIECE_PART : 0);
+    runs.push(0, part ? copyRuns(region, w.region, region) : 0);
     info.push({ operand, source: w.source, tensor, region, partial });
+  };
+  // Marks the pieces of the operand read since `from` as assembled into `need` when there are several.
+  const assembled = (from: number, need: ZRange) => {
+    if (srcOp.length - from < 2) return;
+    for (let p = from; p < srcOp.length; p++) {
+      copies[p]! |= PIECE_ASSEMBLED;
+      runs[2 * p] = copyRuns(info[p]!.region, info[p]!.region, need);
+    }
   };
   const old = reuse?.reads;
   const fed = (tensor: string) =>
@@ -121,6 +154,8 @@ export function deriveOpReadsWithin(
     srcTask.push(old!.srcTask[p]!);
     key.push(old!.key[p]!);
     bytes.push(old!.bytes[p]!);
+    copies.push(old!.copies[p]!);
+    runs.push(old!.runs[2 * p]!, old!.runs[2 * p + 1]!);
     info.push(old!.info[p]!);
   };
   const writers = new Map(
@@ -150,10 +185,12 @@ export function deriveOpReadsWithin(
       }
       if (old !== undefined) while (p < old.start[k + 1]! && old.info[p]!.operand === sel.name) p++;
       const need = s.inputs[sel.name]!;
+      const from = srcOp.length;
       for (const w of candidatesOf(sel.tensor, need)) {
         const region = overlap(w.region, need);
         if (region !== undefined) add(w, region, sel.tensor, sel.name, false);
       }
+      assembled(from, need);
     }
   }
   const outTensor = new Map(op.outputs.map((s) => [s.name, s.tensor]));
@@ -168,7 +205,15 @@ export function deriveOpReadsWithin(
       if (region.isEmpty()) continue;
       for (const p of c.parts) {
         const source: Source = { kind: "task", task: g.taskIds[p]!, output: name };
-        const w = { op: index, task: p, region, source, sourceId: facts.interner.source(sourceKey(source)) };
+        // The part's writer is the shard's whole partial output; a scattered combine reads a chunk of it.
+        const whole = g.shards[p]!.outputs[name] ?? region;
+        const w = {
+          op: index,
+          task: p,
+          region: whole,
+          source,
+          sourceId: facts.interner.source(sourceKey(source)),
+        };
         add(w, region, outTensor.get(name)!, name, true);
       }
     }
@@ -181,6 +226,8 @@ export function deriveOpReadsWithin(
     srcTask: Int32Array.from(srcTask),
     key: Int32Array.from(key),
     bytes: Float64Array.from(bytes),
+    copies: Uint8Array.from(copies),
+    runs: Int32Array.from(runs),
     info,
   };
 }
@@ -204,4 +251,21 @@ function overlap(w: ZRange, need: ZRange): ZRange | undefined {
     if (lo !== a[i] || hi !== b[i]) inside = false;
   }
   return inside ? w : w.intersect(need);
+}
+
+/**
+ * The contiguous runs a copy of `box` from a buffer laid out over `src` into one over `dst`
+ * walks (as `writeRegion` and `sliceRegion` do): the innermost dimensions along which the box
+ * spans both buffers whole form one run, so the runs are the box's extents outside them
+ * multiplied. Example: a 4 × 32 box of a 4 × 64 source into a 4 × 32 buffer is 4 runs of 32;
+ * a 4 × 64 box of it is one run of 256.
+ */
+export function copyRuns(box: ZRange, src: ZRange, dst: ZRange): number {
+  const n = box.rank;
+  const extent = (r: ZRange, d: number) => r.end.coords[d]! - r.start.coords[d]!;
+  let k = n - 1;
+  while (k > 0 && extent(box, k) === extent(src, k) && extent(box, k) === extent(dst, k)) k--;
+  let count = 1;
+  for (let d = 0; d < k; d++) count *= extent(box, d);
+  return count;
 }

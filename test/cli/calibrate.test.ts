@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCluster } from "../../src/cluster/index.js";
+import { KERNEL_CLASSES } from "../../src/exec/index.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { makePlan, planToJson } from "../../src/plan/index.js";
@@ -23,14 +24,22 @@ describe("tessera calibrate", () => {
     expect(r.out).toMatch(/transfer bandwidth\s+[\d.]+ [KMG]?i?B\/s/);
     expect(r.out).toMatch(/transfer latency\s+[\d.]+ [µm]?s/);
     expect(r.out).toContain(`wrote ${file}`);
-    // Progress names every step, numbered 1..n of n, ending with the executor overheads.
+    // Progress names every step, numbered 1..n of n.
     const steps = [...r.err.matchAll(/calibrating \[(\d+)\/(\d+)\] ([^…\n]+)/g)];
     expect(steps.map((m) => Number(m[1]))).toEqual(steps.map((_, i) => i + 1));
     expect(new Set(steps.map((m) => Number(m[2])))).toEqual(new Set([steps.length]));
     expect(steps.map((m) => m[3])).toEqual(
-      expect.arrayContaining(["transfers", "kernels, one worker alone"]),
+      expect.arrayContaining([
+        "transfers",
+        "kernels, one worker alone",
+        "executor overheads",
+        "input copies",
+      ]),
     );
-    expect(steps.at(-1)?.[3]).toBe("executor overheads");
+    // A step per kernel class.
+    expect(steps.map((m) => m[3])).toEqual(
+      expect.arrayContaining(KERNEL_CLASSES.map((c) => `${c.name} kernels`)),
+    );
     for (const figure of [
       "matmul kernels, 2 at once",
       "matmul kernels, one alone",
@@ -38,6 +47,7 @@ describe("tessera calibrate", () => {
       "softmax kernels",
       "task dispatch",
       "output fetch",
+      "input copies",
     ])
       expect(r.out).toContain(figure);
 

@@ -165,6 +165,28 @@ describe("kernel tables and executor overheads", () => {
     expect(issues.map((i) => [i.code, i.path])).toEqual([["schema_violation", "/executor/taskDispatchBusy"]]);
   });
 
+  it("read the input-copy terms as written, and refuse them incomplete or negative", () => {
+    const copying = {
+      ...executor,
+      taskDispatchPerByte: 2e-11,
+      assemble: { bandwidth: 8e9, latency: 3e-6, perRun: 4e-8 },
+    };
+    const { cluster, issues } = validateCluster({ ...withTables, executor: copying });
+    expect(issues).toEqual([]);
+    expect(cluster!.executor).toEqual(copying);
+    expect(validateCluster(clusterToJson(cluster!)).cluster).toEqual(cluster);
+    const { perRun: _, ...noRuns } = copying.assemble;
+    const missing = validateCluster({ ...withTables, executor: { ...copying, assemble: noRuns } }).issues;
+    expect(missing.map((i) => [i.code, i.path])).toEqual([["schema_violation", "/executor/assemble"]]);
+    const negative = validateCluster({
+      ...withTables,
+      executor: { ...copying, taskDispatchPerByte: -1 },
+    }).issues;
+    expect(negative.map((i) => [i.code, i.path])).toEqual([
+      ["schema_violation", "/executor/taskDispatchPerByte"],
+    ]);
+  });
+
   it("refuse sizes that do not increase, naming the point", () => {
     const points = [
       [1e6, 1e-4],

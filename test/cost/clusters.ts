@@ -51,10 +51,27 @@ export function sameSeconds(found: number, expected: number): boolean {
 }
 
 /**
+ * Executor terms where only the workers' input copies and the size-dependent dispatch cost
+ * (round figures): what `loadedCluster(…, { copies: true })` adds.
+ */
+export const COPYING_EXECUTOR = {
+  kind: "local",
+  runStart: 0,
+  runStartPerTask: 0,
+  load: { bandwidth: 1e10, latency: 0 },
+  taskDispatch: 2e-6,
+  taskDispatchPerByte: 1e-12,
+  assemble: { bandwidth: 1e10, latency: 1e-6, perRun: 1e-8 },
+  fetch: { bandwidth: 1e10, latency: 0 },
+  runEnd: 0,
+} as const;
+
+/**
  * `hosts` hosts of `perHost` devices whose every built-in kernel (and the combine) has a table
  * alone (`busy: 1`) and one all-busy 2.5× slower: tasks change rate as their host's load changes.
+ * With `copies`, the executor terms of `COPYING_EXECUTOR` too.
  */
-export function loadedCluster(hosts = 2, perHost = 2): Cluster {
+export function loadedCluster(hosts = 2, perHost = 2, options: { copies?: boolean } = {}): Cluster {
   const kernels = [...builtinRegistry().keys(), COMBINE_KERNEL];
   const table = (busy: number | undefined, scale: number) => ({
     kernels,
@@ -82,6 +99,7 @@ export function loadedCluster(hosts = 2, perHost = 2): Cluster {
     hosts: [{ id: "h", deviceType: "g", devices: perHost, count: hosts }],
     intraHost: FIG.intra,
     interHost: FIG.inter,
+    ...(options.copies === true ? { executor: COPYING_EXECUTOR } : {}),
   };
   return parseCluster(json);
 }

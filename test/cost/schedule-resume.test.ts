@@ -55,6 +55,10 @@ describe("resuming a parent's schedule", () => {
     siblingsChainsDescendants(loadedCluster(2, 2), 4);
   });
 
+  it("does so too where workers copy inputs before kernels (durations follow producers' placement)", () => {
+    siblingsChainsDescendants(loadedCluster(2, 2, { copies: true }), 4);
+  });
+
   it("skips the start of the schedule when the change comes late in derivation order", () => {
     const p = program("chain");
     let h = p.input("x", [64, 32]);

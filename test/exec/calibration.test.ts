@@ -8,6 +8,7 @@ import {
   KERNEL_CLASSES,
   kernelProgram,
   median,
+  probeAssemble,
   probeExecutor,
   probeKernelClasses,
   probeMatmul,
@@ -95,6 +96,7 @@ const CALIBRATION: Calibration = {
     repeats: 3,
     chain: 8,
     taskElements: 4096,
+    largeTaskElements: 65536,
     smallElements: 16,
     largeElements: 1024,
   },
@@ -127,6 +129,22 @@ describe("calibratedCluster", () => {
     // A fallback says so in the sources.
     expect(doc.sources?.join("\n")).toContain("onnx → reference");
     expect(doc.sources?.join("\n")).toContain("reference fallback for layer_norm");
+  });
+
+  it("adds the measured input copies to the executor terms, and leaves them out of calibrations without them", () => {
+    const assemble = {
+      cost: { bandwidth: 8e9, latency: 3e-6, perRun: 4e-8 },
+      repeats: 3,
+      chain: 4,
+      smallElements: 16,
+      largeElements: 2 ** 18,
+      rowsShape: [2048, 64] as const,
+    };
+    const doc = calibratedCluster({ ...CALIBRATION, assemble }, "2025-01-01T00:00:00.000Z");
+    const cluster = parseCluster(doc);
+    expect(cluster.executor).toEqual({ ...CALIBRATION.executor.overheads, assemble: assemble.cost });
+    expect(doc.sources?.join("\n")).toContain("2048×64 operand cut in column halves");
+    expect(parseCluster(calibratedCluster(CALIBRATION, "2025-01-01")).executor?.assemble).toBeUndefined();
   });
 });
 
@@ -184,6 +202,7 @@ describe("probes", () => {
         repeats: 1,
         chain: 4,
         taskElements: 1024,
+        largeTaskElements: 8192,
         small: 16,
         large: 4096,
       });
@@ -192,11 +211,32 @@ describe("probes", () => {
         o.overheads.runStart,
         o.overheads.runStartPerTask,
         o.overheads.taskDispatch,
+        o.overheads.taskDispatchPerByte!,
         o.overheads.runEnd,
       ])
         expect(v).toBeGreaterThanOrEqual(0);
       expect(o.overheads.load.bandwidth).toBeGreaterThan(0);
       expect(o.overheads.fetch.bandwidth).toBeGreaterThan(0);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("measures input copies: operands assembled from two pieces against read whole", async () => {
+    const executor = await createLocalExecutor({ threads: 2 });
+    try {
+      const a = await probeAssemble(executor, {
+        repeats: 1,
+        chain: 2,
+        small: 16,
+        large: 4096,
+        rows: [64, 64],
+      });
+      expect(a.rowsShape).toEqual([64, 64]);
+      expect(a.cost.bandwidth).toBeGreaterThan(0);
+      // Noise can make the cut chain as fast as the whole one, never a negative cost.
+      expect(a.cost.latency).toBeGreaterThanOrEqual(0);
+      expect(a.cost.perRun).toBeGreaterThanOrEqual(0);
     } finally {
       await executor.close();
     }

@@ -26,6 +26,8 @@ function pieces(traffic: PlanTraffic) {
     srcTask: Array.from(r.srcTask),
     key: Array.from(r.key),
     bytes: Array.from(r.bytes),
+    copies: Array.from(r.copies),
+    runs: Array.from(r.runs),
     info: r.info.map((i) => ({ ...i, region: String(i.region) })),
   }));
 }

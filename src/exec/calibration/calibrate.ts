@@ -5,6 +5,7 @@ import type { BackendName } from "../backend/kernel-backend.js";
 import { checkBackend } from "../local/executor-options.js";
 import { createLocalExecutor } from "../local/local-executor.js";
 import { openBackend } from "../local/open-backend.js";
+import { type AssembleProbe, probeAssemble } from "./assemble-probe.js";
 import {
   type ExecutorProbe,
   type KernelClassProbe,
@@ -58,6 +59,8 @@ export interface Calibration {
   readonly kernels: readonly KernelClassProbe[];
   /** What the local executor adds around kernels. */
   readonly executor: ExecutorProbe;
+  /** The input copies its workers make before kernels; absent in calibrations made before it was measured. */
+  readonly assemble?: AssembleProbe;
 }
 
 /** The dtypes whose matmul rate is measured, in cluster-file order. */
@@ -73,7 +76,8 @@ export const MAX_CALIBRATION_WORKERS = 256;
  * reference implementation, as in a run, and the figure says so — the transfer latency and
  * bandwidth between `workers` worker threads moving regions as the executor does, every kernel
  * class over a grid of shapes timed inside a local executor's `workers` workers (the kernel
- * tables), and what that executor adds around kernels. Every figure is the fastest of repeats (`fastest`). Throws `invalid_option` for a worker count outside 2..256 or an
+ * tables), what that executor adds around kernels, and the copies its workers make of a
+ * task's inputs before the kernel. Every figure is the fastest of repeats (`fastest`). Throws `invalid_option` for a worker count outside 2..256 or an
  * unknown backend, and `backend_unavailable` when ONNX Runtime cannot be loaded.
  */
 export async function calibrate(options: CalibrateOptions = {}): Promise<Calibration> {
@@ -87,6 +91,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
     ...KERNEL_CLASSES.map((k) => `${k.name} kernels`),
     "kernels, one worker alone",
     "executor overheads",
+    "input copies",
   ];
   let step = 0;
   const progress = () => options.onProgress?.(steps[step] ?? "done", step++, steps.length);
@@ -133,8 +138,17 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
         repeats: quick ? 3 : 9,
         chain: quick ? 8 : 32,
         taskElements: quick ? 2 ** 12 : 2 ** 17,
+        largeTaskElements: quick ? 2 ** 16 : 2 ** 20,
         small: 16,
         large: quick ? 2 ** 18 : 2 ** 22,
+      });
+      progress();
+      const assemble = await probeAssemble(executor, {
+        repeats: quick ? 3 : 9,
+        chain: quick ? 4 : 8,
+        small: 16,
+        large: quick ? 2 ** 18 : 2 ** 20,
+        rows: quick ? [2 ** 11, 64] : [2 ** 13, 64],
       });
       progress();
       return {
@@ -148,6 +162,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
         transfer,
         kernels,
         executor: overheads,
+        assemble,
       };
     } finally {
       await executor.close();

@@ -44,7 +44,12 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
             ].join(", ")}`
           : ""
       }`,
-      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch: the median task's lag (sent until heard done, less busy time) in a ${c.executor.chain}-task chain of ${c.executor.taskElements}-element relus, taskDispatchBusy the same with one chain on every worker at once; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; fastest of ${c.executor.repeats} warm runs`,
+      `executor (local): runStart/runStartPerTask from the prepare phase of a 1-task and a ${c.executor.chain}-task run; taskDispatch: the median task's lag (sent until heard done, less busy time) in a ${c.executor.chain}-task chain of ${c.executor.taskElements}-element relus, taskDispatchBusy the same with one chain on every worker at once, taskDispatchPerByte the extra lag of a chain of ${c.executor.largeTaskElements}-element relus per extra output byte; load/fetch latency from a ${c.executor.smallElements}-element run, bandwidth from the extra time of a ${c.executor.largeElements}-element one; runEnd from the end phase; fastest of ${c.executor.repeats} warm runs`,
+      ...(c.assemble === undefined
+        ? []
+        : [
+            `executor.assemble: the extra busy time of relus reading their float32 operand from two pieces (both halves of the relu before, on the same worker) against reading it whole, one chain of ${c.assemble.chain} per worker at once, fastest of ${c.assemble.repeats} runs: latency per piece from ${c.assemble.smallElements} elements, bandwidth from the extra time of ${c.assemble.largeElements}, perRun from a ${c.assemble.rowsShape.join("×")} operand cut in column halves (a run per row and half)`,
+          ]),
       `intraHost/interHost: transfers inside a local executor's run: a ${t.chain}-task relu chain alternating between two workers against the same chain on one, per transfer; latency from ${t.smallBytes}-byte regions${t.idleElements > 0 ? ` or, if larger, from a chain whose receiver idles for a ${t.idleElements}-element step (${t.idleLatency.toExponential(2)} s)` : ""}, bandwidth from the extra time of ${t.largeBytes}-byte ones (fastest of ${t.repeats}); interHost is unused on one host`,
     ],
     deviceTypes: {
@@ -59,7 +64,10 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
     hosts: [{ id: "local", deviceType: "cpu-thread", devices: c.workers }],
     intraHost: link,
     interHost: link,
-    executor: c.executor.overheads,
+    executor:
+      c.assemble === undefined
+        ? c.executor.overheads
+        : { ...c.executor.overheads, assemble: c.assemble.cost },
   };
 }
 

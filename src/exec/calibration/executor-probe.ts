@@ -45,6 +45,8 @@ export interface ExecutorProbe {
   readonly chain: number;
   /** Float32 elements of each chain task: its kernel lasts about as long as a plan's tasks do. */
   readonly taskElements: number;
+  /** Float32 elements of each task of the second chain, whose extra lag per byte is `taskDispatchPerByte`. */
+  readonly largeTaskElements: number;
   readonly smallElements: number;
   readonly largeElements: number;
 }
@@ -145,6 +147,10 @@ async function timeKernel(
  *   long as a plan's do keep them busy: with 16-element tasks the workers mostly wait, and the
  *   figure came out 0.16 ms where tasks of real plans lagged 0.2–0.3 ms (fidelity traces,
  *   2026-12-05);
+ * - `taskDispatchPerByte`: the same chain over `largeTaskElements`, its median lag less
+ *   `taskDispatch`, per extra output byte. Traces of plans showed the lag after large tasks grow
+ *   (0.05 ms after 1 MB tasks, 0.2 ms after 16 MB ones, 2026-12-05), with the buffers they free
+ *   and allocate;
  * - `runStart` and `runStartPerTask`: the preparation time of that chain and of one task;
  * - `load` and `fetch`: one `relu` over `small` and over `large` float32 elements — the load
  *   (fetch) phase of the small run is the latency, the extra time of the large one per extra
@@ -159,6 +165,7 @@ export async function probeExecutor(
     readonly repeats: number;
     readonly chain: number;
     readonly taskElements: number;
+    readonly largeTaskElements: number;
     readonly small: number;
     readonly large: number;
   },
@@ -174,15 +181,20 @@ export async function probeExecutor(
       parallel.operations.map((o, i) => [o.id, [`d${Math.floor(i / options.chain)}`]]),
     ),
   });
+  const largeChainPlan = makePlan(
+    reluChain("calibrate-dispatch-large", options.chain, options.largeTaskElements),
+    { devices: ["d0"] },
+  );
   const smallPlan = makePlan(reluProgram(options.small), { devices: ["d0"] });
   const largePlan = makePlan(reluProgram(options.large), { devices: ["d0"] });
-  const plans = [chainPlan, smallPlan, largePlan, parallelPlan];
+  const plans = [chainPlan, smallPlan, largePlan, parallelPlan, largeChainPlan];
   const inputs = plans.map((p) => randomInputs(p.program, 1));
   for (const [i, p] of plans.entries()) await executor.run(p, inputs[i]!);
   const runs: LocalRunResult[][] = plans.map(() => []);
   for (let r = 0; r < options.repeats; r++)
     for (const [i, p] of plans.entries()) runs[i]!.push(await executor.run(p, inputs[i]!));
-  const [chain, small, large, parallelRuns] = runs as [
+  const [chain, small, large, parallelRuns, largeChain] = runs as [
+    LocalRunResult[],
     LocalRunResult[],
     LocalRunResult[],
     LocalRunResult[],
@@ -197,6 +209,10 @@ export async function probeExecutor(
     median(rs.flatMap((r) => r.stats.trace.tasks.map((t) => t.doneMs - t.dispatchedMs - t.busyMs))) / 1000;
   const dispatch = lag(chain);
   const dispatchBusy = lag(parallelRuns);
+  const extraOutput = 4 * (options.largeTaskElements - options.taskElements);
+  const perByte = extraOutput > 0 ? Math.max(0, (lag(largeChain) - dispatch) / extraOutput) : 0;
+  // The chains' tasks output `taskElements` float32s: what that adds is priced per byte.
+  const ownBytes = 4 * options.taskElements * perByte;
   const perTask = Math.max(0, (phase(chain, "prepareMs") - phase(small, "prepareMs")) / (options.chain - 1));
   const extraBytes = 4 * (options.large - options.small);
   const rate = (k: "loadMs" | "fetchMs") =>
@@ -207,14 +223,16 @@ export async function probeExecutor(
       runStart: Math.max(0, phase(small, "prepareMs") - perTask),
       runStartPerTask: perTask,
       load: { bandwidth: rate("loadMs"), latency: phase(small, "loadMs") },
-      taskDispatch: Math.max(0, dispatch),
-      taskDispatchBusy: Math.max(0, dispatchBusy),
+      taskDispatch: Math.max(0, dispatch - ownBytes),
+      taskDispatchBusy: Math.max(0, dispatchBusy - ownBytes),
+      taskDispatchPerByte: perByte,
       fetch: { bandwidth: rate("fetchMs"), latency: phase(small, "fetchMs") },
       runEnd: fastest([...chain, ...small, ...large].map((r) => r.stats.phases.endMs)) / 1000,
     },
     repeats: options.repeats,
     chain: options.chain,
     taskElements: options.taskElements,
+    largeTaskElements: options.largeTaskElements,
     smallElements: options.small,
     largeElements: options.large,
   };

@@ -1,4 +1,5 @@
 /** Calibration: measuring this machine as the local executor uses it, and the cluster file of the figures. */
+export { type AssembleProbe, probeAssemble } from "./assemble-probe.js";
 export {
   CALIBRATED_DTYPES,
   type CalibrateOptions,

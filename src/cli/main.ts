@@ -52,6 +52,11 @@ function countUpTo(value: string, max: number): number {
   return Number(value);
 }
 
+/** `--max-chain`: the distributed executor takes 1 to 100,000 tasks per job. */
+function parseMaxChain(value: string): number {
+  return countUpTo(value, 100_000);
+}
+
 /** Worker threads: each costs a thread and its memory, so a few hundred is already generous. */
 const MAX_WORKERS = 1024;
 
@@ -160,6 +165,15 @@ function buildProgram(out: (s: string) => void): Command {
       "address workers reach this process at for inputs and outputs (default 127.0.0.1 with a loopback Redis, else the host name)",
     )
     .option(
+      "--data-plane <plane>",
+      "how inputs and outputs reach the workers: direct (HTTP to this process; default on redis://) or redis (default on rediss://)",
+    )
+    .option(
+      "--max-chain <n>",
+      "most consecutive tasks of one device a distributed job runs (default 64; 1 = a job per task)",
+      parseMaxChain,
+    )
+    .option(
       "--inputs <file>",
       "input values: tensor file, .safetensors or [name=]file.npy (repeatable)",
       collectRaw,
@@ -182,6 +196,8 @@ function buildProgram(out: (s: string) => void): Command {
           redis: string;
           insecure: boolean;
           dataHost?: string;
+          dataPlane?: string;
+          maxChain?: number;
         },
       ) => {
         if (opts.executor !== "local" && opts.executor !== "distributed") {
@@ -189,6 +205,25 @@ function buildProgram(out: (s: string) => void): Command {
             2,
             "tessera.option",
             `error: --executor must be local or distributed, found '${opts.executor}'\n`,
+          );
+        }
+        if (opts.dataPlane !== undefined && opts.dataPlane !== "direct" && opts.dataPlane !== "redis") {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: --data-plane must be direct or redis, found '${opts.dataPlane}'\n`,
+          );
+        }
+        const distributedOnly = [
+          ...(opts.dataPlane === undefined ? [] : ["--data-plane"]),
+          ...(opts.maxChain === undefined ? [] : ["--max-chain"]),
+          ...(opts.dataHost === undefined ? [] : ["--data-host"]),
+        ];
+        if (opts.executor === "local" && distributedOnly.length > 0) {
+          throw new CommanderError(
+            2,
+            "tessera.option",
+            `error: ${distributedOnly.join(", ")} only apply to --executor distributed\n`,
           );
         }
         if (opts.backend !== "reference" && opts.backend !== "onnx") {
@@ -209,6 +244,8 @@ function buildProgram(out: (s: string) => void): Command {
             redis: opts.redis,
             insecure: opts.insecure,
             ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
+            ...(opts.dataPlane === undefined ? {} : { dataPlane: opts.dataPlane as "direct" | "redis" }),
+            ...(opts.maxChain === undefined ? {} : { maxChain: opts.maxChain }),
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
             inputs: opts.inputs,
             ...(opts.out === undefined ? {} : { out: opts.out }),

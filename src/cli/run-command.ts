@@ -34,6 +34,10 @@ export interface RunOptions {
   readonly insecure?: boolean;
   /** Where workers reach this process for inputs and outputs (`DistributedExecutorOptions.dataHost`). */
   readonly dataHost?: string;
+  /** How inputs and outputs reach the workers (`DistributedExecutorOptions.dataPlane`). */
+  readonly dataPlane?: "direct" | "redis";
+  /** Most consecutive tasks of a device per job (`DistributedExecutorOptions.maxChain`). */
+  readonly maxChain?: number;
 }
 
 /** The run's outputs and the lines describing where it ran, from either executor. */
@@ -143,6 +147,8 @@ const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => 
     ...(opts.redis === undefined ? {} : { redis: opts.redis }),
     insecure: opts.insecure === true,
     ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
+    ...(opts.dataPlane === undefined ? {} : { dataPlane: opts.dataPlane }),
+    ...(opts.maxChain === undefined ? {} : { maxChain: opts.maxChain }),
     onProgress,
   });
   const s = result.stats;

@@ -64,6 +64,36 @@ describe("the distributed executor", () => {
       ]);
       expect(named.code).toBe(0);
       expect(named.out).toContain("verified: the sharded run equals the reference");
+      // A job per task, inputs and outputs through Redis: the same outputs, more jobs.
+      const chained = await runCli([
+        "run",
+        file,
+        "--executor",
+        "distributed",
+        "--redis",
+        redis.url,
+        "--verify",
+      ]);
+      const single = await runCli([
+        "run",
+        file,
+        "--executor",
+        "distributed",
+        "--redis",
+        redis.url,
+        "--max-chain",
+        "1",
+        "--data-plane",
+        "redis",
+        "--verify",
+      ]);
+      expect(single.code, single.err).toBe(0);
+      expect(single.out).toContain("verified: the sharded run equals the reference");
+      const jobs = (out: string) =>
+        [...out.matchAll(/(\d+) tasks in (\d+) jobs/g)].map((m) => [Number(m[1]), Number(m[2])]);
+      for (const [tasks, n] of jobs(single.out)) expect(n).toBe(tasks);
+      const sum = (pairs: number[][]) => pairs.reduce((a, [, n]) => a + n!, 0);
+      expect(sum(jobs(single.out))).toBeGreaterThan(sum(jobs(chained.out)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -73,5 +103,22 @@ describe("the distributed executor", () => {
     const run = await runCli(["run", "plan.json", "--executor", "cloud"]);
     expect(run.code).toBe(2);
     expect(run.err).toContain("--executor must be local or distributed");
+  });
+
+  it.each([
+    [["--executor", "distributed", "--data-plane", "carrier-pigeon"], "--data-plane must be direct or redis"],
+    [
+      ["--executor", "distributed", "--max-chain", "0"],
+      "expected a positive integer up to 100000, found '0'",
+    ],
+    [["--max-chain", "8"], "--max-chain only apply to --executor distributed"],
+    [
+      ["--data-plane", "redis", "--data-host", "h"],
+      "--data-plane, --data-host only apply to --executor distributed",
+    ],
+  ])("refuses %j with exit code 2", async (args, message) => {
+    const run = await runCli(["run", "plan.json", ...args]);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(message);
   });
 });

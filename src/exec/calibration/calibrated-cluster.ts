@@ -73,7 +73,10 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
 
 /**
  * The table of a measured kernel class: its samples by size, samples of equal size merged
- * (geometric mean of their seconds), so sizes strictly increase as the format asks.
+ * (geometric mean of their seconds), so sizes strictly increase as the format asks. A
+ * FLOP-keyed class whose samples are single products (a GEMM shape of batch 1) also lists each
+ * as a shape point `[m, k, n, seconds]` (equal products merged the same way): the merged curve
+ * cannot tell a skinny shard from a square one of equal FLOPs, which run up to 15% apart.
  */
 export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   const bySize = new Map<number, number[]>();
@@ -81,7 +84,27 @@ export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   const points = [...bySize.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([size, secs]): [number, number] => [size, secs.length === 1 ? secs[0]! : geometricMean(secs)]);
-  return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points, busy: probe.busy };
+  const byShape = new Map<string, { gemm: readonly [number, number, number]; seconds: number[] }>();
+  for (const s of probe.samples) {
+    if (probe.by !== "flops" || s.gemm === undefined || s.gemm.batch !== 1) continue;
+    const { m, k, n } = s.gemm;
+    const key = `${m}x${k}x${n}`;
+    const entry = byShape.get(key) ?? { gemm: [m, k, n], seconds: [] };
+    entry.seconds.push(s.seconds);
+    byShape.set(key, entry);
+  }
+  const shapes = [...byShape.values()].map(({ gemm, seconds }): [number, number, number, number] => [
+    ...gemm,
+    geometricMean(seconds),
+  ]);
+  return {
+    kernels: probe.kernels,
+    dtype: probe.dtype,
+    by: probe.by,
+    points,
+    busy: probe.busy,
+    ...(shapes.length === 0 ? {} : { shapes }),
+  };
 }
 
 function geometricMean(values: readonly number[]): number {

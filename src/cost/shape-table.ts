@@ -65,11 +65,12 @@ export function shapeLogFactor(table: KernelTable, gemm: GemmShape, peak: number
 /**
  * Seconds of a contraction of `flops` FLOPs and shape `gemm` by a FLOP-keyed table with shape
  * points: the FLOP-keyed curve's seconds (`tableSeconds`) times the shape factor
- * (`shapeLogFactor`), never below `flops / peak`. At a shape point of one product (batch 1,
- * `flops = 2·m·k·n`) it gives that point's seconds; a table without shape points prices as
- * `tableSeconds` alone.
+ * (`shapeLogFactor`). At a shape point of one product (batch 1, `flops = 2·m·k·n`) it gives that
+ * point's seconds; a table without shape points prices as `tableSeconds` alone. Not capped at
+ * the device's peak: the factor is bounded by measured ones, and `peakFlops` (one square
+ * matmul) is slower than some measured kernels (a 3×3 convolution's im2col product ran at 1.1×
+ * it on the development machine), so a cap would re-price shapes the curve already measured.
  */
 export function shapedSeconds(table: KernelTable, flops: number, gemm: GemmShape, peak: number): number {
-  const seconds = tableSeconds(table, flops, peak) * Math.exp(shapeLogFactor(table, gemm, peak));
-  return Math.max(seconds, flops / peak);
+  return tableSeconds(table, flops, peak) * Math.exp(shapeLogFactor(table, gemm, peak));
 }

@@ -181,9 +181,20 @@ describe("shape points", () => {
     );
   });
 
-  it("never price a product faster than the device's peak", () => {
-    const fast: KernelTable = { ...flat, shapes: [[1024, 1024, 1024, 1e-9]] };
-    const w = work(gemm(1024, 1024, 1024));
-    expect(kernelSeconds("matmul", w, device(fast))).toBe(w.flops / PEAK);
+  it("change nothing where every point's seconds lie on the FLOP-keyed curve, even above the device's peak", () => {
+    const onCurve: KernelTable = {
+      ...flat,
+      shapes: [
+        [1024, 1024, 1024, tableSeconds(flat, 2 * 1024 ** 3, PEAK)],
+        [64, 64, 64, tableSeconds(flat, 2 * 64 ** 3, PEAK)],
+      ],
+    };
+    for (const g of [gemm(8, 32, 5), gemm(8192, 144, 32), gemm(1024, 1024, 1024)]) {
+      const w = work(g);
+      // A peak far below the table's rates: the curve's seconds stand as measured.
+      const slow = { ...device(onCurve), peakFlops: { float32: 1e6 } };
+      const plain = { ...device(flat), peakFlops: { float32: 1e6 } };
+      expect(kernelSeconds("matmul", w, slow)! / kernelSeconds("matmul", w, plain)!).toBeCloseTo(1, 12);
+    }
   });
 });

@@ -268,13 +268,26 @@ function withoutCopiesOf(cluster) {
   return { ...cluster, executor };
 }
 
+/** Without the kernel tables' shape points (2026-12-05): contractions priced by their FLOPs alone, on the same measurements. */
+function withoutShapesOf(cluster) {
+  const deviceTypes = Object.fromEntries(
+    Object.entries(cluster.deviceTypes).map(([name, type]) => [
+      name,
+      { ...type, kernels: type.kernels?.map(({ shapes: _, ...table }) => table) },
+    ]),
+  );
+  return { ...cluster, deviceTypes };
+}
+
 /** Runs the suite; returns the table rows and notes. */
 export async function run({ quick }) {
   const started = Date.now();
   const calibration = await calibrate({ workers: 2, backend: "onnx", quick });
+  const calibrationSeconds = (Date.now() - started) / 1000;
   const cluster = parseCluster(calibratedCluster(calibration, new Date().toISOString()));
   const roofline = rooflineOf(cluster);
   const withoutCopies = withoutCopiesOf(cluster);
+  const withoutShapes = withoutShapesOf(cluster);
   const executor = await createLocalExecutor({ threads: 2, backend: "onnx" });
   const perPlan = quick ? 8 : 14;
   // A warm run here takes one of a few speeds (its median round is 1.6–1.9× its fastest, even on
@@ -298,6 +311,7 @@ export async function run({ quick }) {
         predicted: createSimulator(p.plan, cluster).cost().makespan,
         roofline: createSimulator(p.plan, roofline).cost().makespan,
         withoutCopies: createSimulator(p.plan, withoutCopies).cost().makespan,
+        withoutShapes: createSimulator(p.plan, withoutShapes).cost().makespan,
       }));
       results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
     }
@@ -312,6 +326,7 @@ export async function run({ quick }) {
   const calibrated = (pts) => pts.map((p) => ({ predicted: p.predicted, measured: p.measured }));
   const rooflined = (pts) => pts.map((p) => ({ predicted: p.roofline, measured: p.measured }));
   const copiesFree = (pts) => pts.map((p) => ({ predicted: p.withoutCopies, measured: p.measured }));
+  const shapeFree = (pts) => pts.map((p) => ({ predicted: p.withoutShapes, measured: p.measured }));
   const rows = [];
   const all = results.flatMap((r) => r.points);
   const perProgram = results.map((r) => ({
@@ -331,6 +346,13 @@ export async function run({ quick }) {
       regret: Math.max(...bare.map((s) => s.regret)),
     }),
   ]);
+  const flat = results.map((r) => fidelitySummary(shapeFree(r.points)));
+  rows.push([
+    ...rowsOf("all programs, calibrated without shape points", {
+      ...fidelitySummary(shapeFree(all)),
+      regret: Math.max(...flat.map((s) => s.regret)),
+    }),
+  ]);
   rows.push([
     ...rowsOf("all programs, roofline", {
       ...overallRoof,
@@ -348,11 +370,12 @@ export async function run({ quick }) {
       `tau ${overall.kendallTau.toFixed(2)} overall, ${minTau.toFixed(2)} within the worst program, ≥ 0.9 ${met(overall.kendallTau >= GOALS.kendallTau)}; ` +
       `regret ${worstRegret.toFixed(2)} in the worst program ≤ 1.05 ${met(worstRegret <= GOALS.regret)}. The regret of the *all programs* rows is the worst program's (plans of different programs are never alternatives).`,
     `*calibrated without input copies* drops the executor's input-copy and per-byte dispatch terms (\`assemble\`, \`taskDispatchPerByte\`): their effect on the same measurements. Kendall's tau per program without them: ${results.map((r, i) => `${r.program} ${bare[i].kendallTau.toFixed(2)}`).join(", ")}.`,
+    `*calibrated without shape points* prices matmul, linear and conv2d shards by their FLOPs alone (the kernel tables' \`shapes\` dropped): their effect on the same measurements. Kendall's tau per program without them: ${results.map((r, i) => `${r.program} ${flat[i].kendallTau.toFixed(2)}`).join(", ")}.`,
     `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
     `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; a plan's time is its fastest wall (\`stats.wallMs\`) over the rounds, the undisturbed run the model describes (calibration takes the fastest of its repeats too). ` +
       `Other processes' share of the CPU per round: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,
     `Noise: a plan's median round over its fastest is ${median(results.flatMap((r) => r.spread)).toFixed(2)}× at the median plan and ${Math.max(...results.flatMap((r) => r.spread)).toFixed(2)}× at worst (the same warm run takes one of a few speeds on this machine, even idle).`,
-    `Calibration: ${calibration.quick ? "--quick" : "full"} (the cluster and every plan's figures are written to \`${DETAILS}\`); this run took ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+    `Calibration: ${calibration.quick ? "--quick" : "full"} (the cluster and every plan's figures are written to \`${DETAILS}\`); calibration took ${calibrationSeconds.toFixed(0)} s and this run ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
     `Per plan (program / plan: predicted, measured ms): ${all.map((p) => `${p.program}/${p.name} ${(1000 * p.predicted).toFixed(1)}, ${(1000 * p.measured).toFixed(1)}`).join("; ")}.`,
   );
   return {

@@ -7,12 +7,15 @@
 //   node bench/resimulate.mjs [details.json] [--terms-from cluster.json] [--without a,b] [--worst N]
 //
 // `--terms-from` adds the executor terms the run's cluster lacks from another calibrated
-// cluster of the same machine (`tessera calibrate`), e.g. a term measured after the run;
-// `--without` drops the named executor terms (`assemble,taskDispatchPerByte`), to see what
-// they change on the same measurements.
+// cluster of the same machine (`tessera calibrate`), e.g. a term measured after the run, and
+// the shape points its kernel tables lack from that cluster's tables of the same kernels and
+// load (`busy`), as factors over the FLOP-keyed curve (each point's seconds over its table's
+// at its FLOPs, times the run's table's there: two calibrations differ in overall speed); `--without` drops the named executor terms (`assemble,taskDispatchPerByte`),
+// and `shapes` the kernel tables' shape points (pricing contractions by FLOPs alone), to see
+// what they change on the same measurements.
 
 import { readFileSync } from "node:fs";
-import { fidelitySummary } from "../dist/cost/index.js";
+import { fidelitySummary, tableSeconds } from "../dist/cost/index.js";
 import { builtinRegistry, createSimulator, parseCluster, parsePlan } from "../dist/index.js";
 
 const args = process.argv.slice(2);
@@ -34,8 +37,30 @@ if (termsFrom !== undefined) {
   const other = JSON.parse(readFileSync(termsFrom, "utf8"));
   if (other.executor !== undefined)
     clusterJson.executor = { ...other.executor, ...(clusterJson.executor ?? {}) };
+  const tables = (c) =>
+    Object.values(c.deviceTypes).flatMap((d) =>
+      (d.kernels ?? []).map((t) => ({ t, peak: d.peakFlops[t.dtype] })),
+    );
+  const key = (t) => `${t.kernels.join(",")}|${t.dtype}|${t.busy ?? "all"}`;
+  const shaped = new Map(
+    tables(other)
+      .filter(({ t }) => t.shapes !== undefined)
+      .map((e) => [key(e.t), e]),
+  );
+  for (const { t, peak } of tables(clusterJson)) {
+    const from = shaped.get(key(t));
+    if (t.shapes !== undefined || from === undefined) continue;
+    t.shapes = from.t.shapes.map(([m, k, n, s]) => {
+      const flops = 2 * m * k * n;
+      return [m, k, n, (s * tableSeconds(t, flops, peak)) / tableSeconds(from.t, flops, from.peak)];
+    });
+  }
 }
-for (const term of without) delete clusterJson.executor?.[term];
+for (const term of without) {
+  if (term === "shapes")
+    for (const t of Object.values(clusterJson.deviceTypes)) for (const k of t.kernels ?? []) delete k.shapes;
+  else delete clusterJson.executor?.[term];
+}
 const cluster = parseCluster(clusterJson);
 const registry = builtinRegistry();
 

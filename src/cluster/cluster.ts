@@ -31,6 +31,15 @@ export interface KernelTable {
   readonly by: "flops" | "bytes";
   readonly points: readonly (readonly [number, number])[];
   /**
+   * Optional, `by: "flops"` tables only: measured single products `[m, k, n, seconds]`
+   * (`m × k · k × n`, 2·m·k·n FLOPs). A contraction task (one with a GEMM shape, see the cost
+   * model's `gemmShape`) is priced by `points` at its FLOPs times a shape factor interpolated
+   * from these (each point's seconds over `points`' seconds at its FLOPs), so shards of equal
+   * FLOPs but different aspect ratios get different seconds; other tasks, and every task when
+   * absent, are priced by `points` alone.
+   */
+  readonly shapes?: readonly (readonly [number, number, number, number])[];
+  /**
    * How many devices of one host computed at once when the table was measured (they share the
    * host's memory bandwidth and caches). A task runs at the rate of the table whose `busy` is
    * the smallest at least the number of its host's devices computing at that moment (else the

@@ -2,7 +2,16 @@ import { throwIfIssues } from "../base/errors.js";
 import { type Issue, IssueCollector } from "../base/issue.js";
 import type { JsonValue } from "../base/json.js";
 import { checkSchema } from "../base/schema-check.js";
-import type { Cluster, Device, DeviceType, ExecutorOverheads, Host, Link, LinkOverride } from "./cluster.js";
+import type {
+  Cluster,
+  Device,
+  DeviceType,
+  ExecutorOverheads,
+  Host,
+  KernelTable,
+  Link,
+  LinkOverride,
+} from "./cluster.js";
 
 /** The JSON form of a cluster (see `schemas/cluster.schema.json`): hosts may repeat with `count`. */
 export interface ClusterJson {
@@ -84,6 +93,7 @@ export function validateCluster(json: unknown): ClusterValidation {
   });
   for (const [name, type] of Object.entries(doc.deviceTypes)) {
     (type.kernels ?? []).forEach((table, i) => {
+      checkShapes(table, `/deviceTypes/${name}/kernels/${i}`, { deviceType: name, table: i }, issues);
       const at = table.points.findIndex((p, k) => k > 0 && p[0] <= table.points[k - 1]![0]);
       if (at < 0) return;
       issues.add(
@@ -150,6 +160,45 @@ export function validateCluster(json: unknown): ClusterValidation {
     },
     issues: [],
   };
+}
+
+/**
+ * The checks of a kernel table's shape points the schema cannot state: only a FLOP-keyed table
+ * has them (a shape factor scales FLOP-keyed seconds), and no product is listed twice (the
+ * interpolation would have two factors at one point). `invalid_cluster` at the offending field.
+ */
+function checkShapes(
+  table: KernelTable,
+  path: string,
+  context: { readonly deviceType: string; readonly table: number },
+  issues: IssueCollector,
+): void {
+  const shapes = table.shapes;
+  if (shapes === undefined) return;
+  if (table.by !== "flops") {
+    issues.add(
+      "invalid_cluster",
+      `${path}/shapes`,
+      `kernel table ${context.table} of '${context.deviceType}' is keyed by ${table.by}, but only a table keyed by flops can have shape points`,
+      { ...context, by: table.by },
+    );
+    return;
+  }
+  const seen = new Map<string, number>();
+  shapes.forEach(([m, k, n], j) => {
+    const key = `${m}x${k}x${n}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, j);
+      return;
+    }
+    issues.add(
+      "invalid_cluster",
+      `${path}/shapes/${j}`,
+      `kernel table ${context.table} of '${context.deviceType}' lists the product ${m}×${k}×${n} twice (shape points ${first} and ${j})`,
+      { ...context, point: j, first, shape: [m, k, n] },
+    );
+  });
 }
 
 /** Validates and expands a cluster document, or throws `ValidationError` with every issue. */

@@ -3,6 +3,10 @@ import { DTYPE_BYTES } from "../base/dtype.js";
 import type { DeviceType } from "../cluster/cluster.js";
 import type { Operation } from "../ir/program.js";
 import type { CombineGeometry, ShardGeometry } from "../shard/shard-geometry.js";
+import { elementsPerPoint } from "./elements-per-point.js";
+import { type GemmShape, gemmShape } from "./gemm-shape.js";
+
+export { elementsPerPoint } from "./elements-per-point.js";
 
 /** What one task asks of its device: arithmetic, memory traffic, and the dtype it computes in. */
 export interface TaskWork {
@@ -10,6 +14,12 @@ export interface TaskWork {
   /** Bytes read and written in device memory (inputs + outputs, or parts + result for a combine). */
   readonly bytes: number;
   readonly dtype: DType;
+  /**
+   * The matrix product the task amounts to, for kernels that are contractions (`gemmShape`):
+   * kernel tables with shape points price it by its aspect, not by its FLOPs alone. Absent for
+   * other kernels, for combines, and from cost models that do not set it.
+   */
+  readonly gemm?: GemmShape;
 }
 
 /**
@@ -21,23 +31,6 @@ export interface TaskWork {
 export interface CostModel {
   shardWork(op: Operation, shard: ShardGeometry): TaskWork;
   combineWork(op: Operation, combine: CombineGeometry, parts: number): TaskWork;
-}
-
-/**
- * Work per index point: the volume of the largest box an index point reads from any input —
- * the product of that input projection's box shape. 1 for matmul-like and elementwise kernels
- * (each point reads one element of each operand), `KH·KW` for a convolution window, the row
- * length for softmax and layer norm. 1 when the operation has no inputs.
- */
-export function elementsPerPoint(op: Operation): number {
-  let most = 1;
-  let first = true;
-  for (const operand of Object.values(op.signature.inputs)) {
-    const volume = operand.projection.shape.coords.reduce((v, x) => v * x, 1);
-    most = first ? volume : Math.max(most, volume);
-    first = false;
-  }
-  return most;
 }
 
 function outputDtype(op: Operation): DType {
@@ -57,7 +50,8 @@ function regionBytes(regions: Readonly<Record<string, { readonly size: number }>
  * The default model, from the signature only (no kernel knowledge):
  *
  * - a shard does `2 × points × elementsPerPoint(op)` FLOPs (a multiply and an add per element
- *   read) and moves its input regions plus its output regions;
+ *   read) and moves its input regions plus its output regions; a contraction's shard also
+ *   carries its GEMM shape (`gemmShape`);
  * - a combine of `p` partial blocks does `elements × (p − 1)` FLOPs and moves the `p` parts plus
  *   the result.
  *
@@ -68,10 +62,12 @@ export const DEFAULT_COST_MODEL: CostModel = {
   shardWork(op, shard) {
     const inDtypes = Object.values(op.signature.inputs).map((o) => o.dtype);
     const outDtypes = Object.values(op.signature.outputs).map((o) => o.dtype);
+    const gemm = gemmShape(op, shard.range);
     return {
       flops: 2 * shard.range.size * elementsPerPoint(op),
       bytes: regionBytes(shard.inputs, inDtypes) + regionBytes(shard.outputs, outDtypes),
       dtype: outputDtype(op),
+      ...(gemm === undefined ? {} : { gemm }),
     };
   },
   combineWork(op, combine, parts) {

@@ -20,9 +20,11 @@ export {
   regret,
   relativeError,
 } from "./fidelity-metrics.js";
+export { type GemmShape, gemmShape } from "./gemm-shape.js";
 export { taskOverheadSeconds } from "./host-load.js";
 export { COMBINE_KERNEL, kernelSeconds, kernelTable, tableSeconds } from "./kernel-time.js";
 export { MEMORY_KINDS, type MemoryBreakdown, type MemoryKind, memoryKinds } from "./memory-kinds.js";
+export { shapedSeconds, shapeLogFactor } from "./shape-table.js";
 export {
   type CollectiveUse,
   type ComputeInterval,

@@ -1,6 +1,10 @@
 import type { DType } from "../base/dtype.js";
 import type { DeviceType, KernelTable } from "../cluster/cluster.js";
 import { type TaskWork, taskSeconds } from "./cost-model.js";
+import { shapedSeconds } from "./shape-table.js";
+import { tableSeconds } from "./table-seconds.js";
+
+export { tableSeconds } from "./table-seconds.js";
 
 /** The kernel id under which kernel tables price the folds of split reductions. */
 export const COMBINE_KERNEL = "combine";
@@ -8,7 +12,8 @@ export const COMBINE_KERNEL = "combine";
 /**
  * Seconds a task of kernel `kernel` takes on a device type while `busy` devices of its host
  * compute (the plan's devices there; default all): from the type's kernel table for that
- * kernel, dtype and load (see `kernelTable`, `tableSeconds`), else the roofline plus launch
+ * kernel, dtype and load (see `kernelTable`, `tableSeconds`; by `shapedSeconds` when the
+ * table has shape points and the task is a contraction with a GEMM shape), else the roofline plus launch
  * overhead of `taskSeconds`. `undefined` when the device type has no peak rate for the task's
  * dtype (it cannot run it, table or not).
  *
@@ -24,8 +29,10 @@ export function kernelSeconds(
   if (type.peakFlops[work.dtype] === undefined) return undefined;
   const table = kernelTable(type, kernel, work.dtype, busy);
   if (table === undefined) return taskSeconds(work, type);
-  const peak = table.by === "flops" ? type.peakFlops[work.dtype]! : type.memoryBandwidth;
-  return tableSeconds(table, table.by === "flops" ? work.flops : work.bytes, peak);
+  if (table.by === "bytes") return tableSeconds(table, work.bytes, type.memoryBandwidth);
+  const peak = type.peakFlops[work.dtype]!;
+  if (work.gemm === undefined || table.shapes === undefined) return tableSeconds(table, work.flops, peak);
+  return shapedSeconds(table, work.flops, work.gemm, peak);
 }
 
 /**
@@ -60,31 +67,4 @@ export function busyLevels(types: readonly DeviceType[]): number[] {
   const levels = new Set<number>([Number.POSITIVE_INFINITY]);
   for (const type of types) for (const t of type.kernels ?? []) if (t.busy !== undefined) levels.add(t.busy);
   return [...levels].sort((a, b) => a - b);
-}
-
-/**
- * Seconds of a task of `size` (FLOPs or bytes, as the table says) by the table's points:
- * linear interpolation of log seconds over log size between the two points around it; the
- * first point's seconds at or below the first size (small tasks cost their fixed overhead).
- * Beyond the last size, the last point's seconds plus the extra size at the marginal rate of
- * the last two points (what one more unit of work cost there), at most `peak` (FLOP/s or
- * bytes/s); at `peak` when the table has one point or its last two do not rise. The last
- * point's average rate would charge the extra work its fixed overhead again.
- */
-export function tableSeconds(table: KernelTable, size: number, peak: number): number {
-  const points = table.points;
-  const [x0, s0] = points[0]!;
-  if (size <= x0) return s0;
-  const [xn, sn] = points[points.length - 1]!;
-  if (size >= xn) {
-    const before = points[points.length - 2];
-    const slope = before !== undefined && sn > before[1] ? (xn - before[0]) / (sn - before[1]) : peak;
-    return sn + (size - xn) / Math.min(slope, peak);
-  }
-  let i = 1;
-  while (points[i]![0] < size) i++;
-  const [xa, sa] = points[i - 1]!;
-  const [xb, sb] = points[i]!;
-  const f = Math.log(size / xa) / Math.log(xb / xa);
-  return Math.exp(Math.log(sa) + f * Math.log(sb / sa));
 }

@@ -204,6 +204,71 @@ describe("kernel tables and executor overheads", () => {
     expect(issues[0]!.summary).toContain("size 1000000000 follows 1000000000");
   });
 
+  it("read shape points as written, and load and round-trip without them as before", () => {
+    const shaped = {
+      ...matmul,
+      shapes: [
+        [512, 512, 256, 1.2e-3],
+        [256, 512, 512, 1e-3],
+      ],
+    };
+    const doc = { ...withTables, deviceTypes: { g: { ...twoHosts.deviceTypes.g!, kernels: [shaped] } } };
+    const { cluster, issues } = validateCluster(doc);
+    expect(issues).toEqual([]);
+    expect(cluster!.deviceTypes.g!.kernels).toEqual([shaped]);
+    expect(validateCluster(clusterToJson(cluster!)).cluster).toEqual(cluster);
+    expect(validateCluster(withTables).cluster!.deviceTypes.g!.kernels![0]!.shapes).toBeUndefined();
+  });
+
+  it("refuse shape points on a table keyed by bytes, and a product listed twice, naming the point", () => {
+    const bytes = {
+      kernels: ["relu"],
+      dtype: "float32",
+      by: "bytes",
+      points: [[1e3, 1e-5]],
+      shapes: [[4, 4, 4, 1e-5]],
+    };
+    const twice = {
+      ...matmul,
+      shapes: [
+        [512, 512, 256, 1e-3],
+        [256, 512, 512, 1e-3],
+        [512, 512, 256, 2e-3],
+      ],
+    };
+    const issues = validateCluster({
+      ...withTables,
+      deviceTypes: { g: { ...twoHosts.deviceTypes.g!, kernels: [bytes, twice] } },
+    }).issues;
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ["invalid_cluster", "/deviceTypes/g/kernels/0/shapes"],
+      ["invalid_cluster", "/deviceTypes/g/kernels/1/shapes/2"],
+    ]);
+    expect(issues[0]!.summary).toContain("only a table keyed by flops can have shape points");
+    expect(issues[0]!.context).toEqual({ deviceType: "g", table: 0, by: "bytes" });
+    expect(issues[1]!.summary).toContain("512×512×256 twice (shape points 0 and 2)");
+    expect(issues[1]!.context).toEqual({
+      deviceType: "g",
+      table: 1,
+      point: 2,
+      first: 0,
+      shape: [512, 512, 256],
+    });
+  });
+
+  it("schema-check shape points: four positive numbers each, and not an empty list", () => {
+    const bad = (shapes: unknown) =>
+      validateCluster({
+        ...withTables,
+        deviceTypes: { g: { ...twoHosts.deviceTypes.g!, kernels: [{ ...matmul, shapes }] } },
+      }).issues.map((i) => [i.code, i.path]);
+    expect(bad([[512, 512, 1e-3]])).toEqual([["schema_violation", "/deviceTypes/g/kernels/0/shapes/0"]]);
+    expect(bad([[512, 0, 512, 1e-3]])).toEqual([["schema_violation", "/deviceTypes/g/kernels/0/shapes/0/1"]]);
+    expect(bad([[512, 512, 512, -1]])).toEqual([["schema_violation", "/deviceTypes/g/kernels/0/shapes/0/3"]]);
+    expect(bad([])).toEqual([["schema_violation", "/deviceTypes/g/kernels/0/shapes"]]);
+    expect(bad("512x512")).toEqual([["schema_violation", "/deviceTypes/g/kernels/0/shapes"]]);
+  });
+
   it("are schema-checked: a table keyed by anything but flops or bytes, a non-positive time, an unknown executor kind", () => {
     const bad = {
       ...withTables,

@@ -131,6 +131,39 @@ describe("calibratedCluster", () => {
     expect(doc.sources?.join("\n")).toContain("reference fallback for layer_norm");
   });
 
+  it("lists the single products of a FLOP-keyed class as shape points, equal products merged", () => {
+    const g = (m: number, k: number, n: number, batch = 1) => ({ m, k, n, batch });
+    const matmul = CALIBRATION.kernels[0]!;
+    const probe = {
+      ...matmul,
+      samples: [
+        { ...matmul.samples[0]!, gemm: g(64, 64, 64) },
+        { ...matmul.samples[1]!, gemm: g(128, 128, 32) },
+        { ...matmul.samples[2]!, gemm: g(32, 128, 128) },
+        { ...matmul.samples[2]!, seconds: 1.3e-3, gemm: g(32, 128, 128) },
+        // A batch of products has no single product's shape.
+        { shape: [2, 64, 64, 64], size: 4 * 64 ** 3, seconds: 4e-4, gemm: g(64, 64, 64, 2) },
+      ],
+    };
+    const doc = calibratedCluster(
+      { ...CALIBRATION, kernels: [probe, ...CALIBRATION.kernels.slice(1)] },
+      "2025-01-01",
+    );
+    const kernels = parseCluster(doc).deviceTypes["cpu-thread"]!.kernels!;
+    expect(kernels[0]!.shapes!.map((s) => s.slice(0, 3))).toEqual([
+      [64, 64, 64],
+      [128, 128, 32],
+      [32, 128, 128],
+    ]);
+    expect(kernels[0]!.shapes![2]![3]).toBeCloseTo(Math.sqrt(1.2e-3 * 1.3e-3), 15);
+    // Without GEMM shapes (older probes) and for tables keyed by bytes: no shape points.
+    expect(kernels[1]!.shapes).toBeUndefined();
+    expect(
+      parseCluster(calibratedCluster(CALIBRATION, "2025-01-01")).deviceTypes["cpu-thread"]!.kernels![0]!
+        .shapes,
+    ).toBeUndefined();
+  });
+
   it("adds the measured input copies to the executor terms, and leaves them out of calibrations without them", () => {
     const assemble = {
       cost: { bandwidth: 8e9, latency: 3e-6, perRun: 4e-8 },
@@ -186,8 +219,12 @@ describe("probes", () => {
           expect(s.seconds).toBeGreaterThan(0);
         }
       }
-      // 2·m·n·k FLOPs, as the cost model counts a matmul.
+      // 2·m·n·k FLOPs, as the cost model counts a matmul, and its product's shape for the shape points.
       expect(classes[0]!.samples[0]!.size).toBe(2 * 32 ** 3);
+      expect(classes[0]!.samples.map((s) => s.gemm)).toEqual(
+        KERNEL_CLASSES[0]!.quickShapes.map(([m, k, n]) => ({ m, k, n, batch: 1 })),
+      );
+      expect(classes.find((c) => c.name === "unary")!.samples.every((s) => s.gemm === undefined)).toBe(true);
       // The fold of two n-element partials: both parts and the result, as the cost model counts a combine.
       const combine = classes.find((c) => c.name === "combine")!;
       expect(combine.kernels).toEqual(["combine"]);

@@ -37,7 +37,7 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
       `memoryBandwidth: float32 add of ${c.memory.shape[0]} elements (inputs and output, ${c.memory.bytes} bytes) on the ${engine(c.memory)} backend, fastest of ${c.memory.repeats}`,
       `launchOverhead: one-element float32 relu on the ${engine(c.launch)} backend, fastest of ${c.launch.repeats}`,
       `memoryBytes: the machine's memory over ${c.workers} worker threads`,
-      `kernels: each kernel class over a grid of shapes, inside a local executor's ${c.workers} workers with one copy per worker running at once (busy ${c.workers}) and with one copy alone (busy 1) on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored; for combine, the fold of a float32 sum over [2, n] cut in two on its reduced dimension, both halves and the fold on the worker), fastest of ${c.kernels[0]?.repeats ?? 0} runs${
+      `kernels: each kernel class over a grid of shapes, inside a local executor's ${c.workers} workers with one copy per worker running at once (busy ${c.workers}) and with one copy alone (busy 1) on the ${c.backend} backend; seconds are the median worker's busy time for its task (inputs assembled, kernel, output stored; for combine, the fold of a float32 sum over [2, n] cut in two on its reduced dimension, both halves and the fold on the worker), fastest of ${c.kernels[0]?.repeats ?? 0} runs; the FLOP-keyed classes (matmul, linear, conv2d) also list every grid shape as a shape point [m, k, n, seconds] of its GEMM product${
         c.kernels.some((k) => k.engine === "reference")
           ? `; reference fallback for ${[
               ...new Set(c.kernels.filter((k) => k.engine === "reference").map((k) => k.name)),
@@ -73,7 +73,10 @@ export function calibratedCluster(c: Calibration, date: string): ClusterJson {
 
 /**
  * The table of a measured kernel class: its samples by size, samples of equal size merged
- * (geometric mean of their seconds), so sizes strictly increase as the format asks.
+ * (geometric mean of their seconds), so sizes strictly increase as the format asks. A
+ * FLOP-keyed class whose samples are single products (a GEMM shape of batch 1) also lists each
+ * as a shape point `[m, k, n, seconds]` (equal products merged the same way): the merged curve
+ * cannot tell a skinny shard from a square one of equal FLOPs, which run up to 15% apart.
  */
 export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   const bySize = new Map<number, number[]>();
@@ -81,7 +84,27 @@ export function measuredKernelTable(probe: KernelClassProbe): KernelTable {
   const points = [...bySize.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([size, secs]): [number, number] => [size, secs.length === 1 ? secs[0]! : geometricMean(secs)]);
-  return { kernels: probe.kernels, dtype: probe.dtype, by: probe.by, points, busy: probe.busy };
+  const byShape = new Map<string, { gemm: readonly [number, number, number]; seconds: number[] }>();
+  for (const s of probe.samples) {
+    if (probe.by !== "flops" || s.gemm === undefined || s.gemm.batch !== 1) continue;
+    const { m, k, n } = s.gemm;
+    const key = `${m}x${k}x${n}`;
+    const entry = byShape.get(key) ?? { gemm: [m, k, n], seconds: [] };
+    entry.seconds.push(s.seconds);
+    byShape.set(key, entry);
+  }
+  const shapes = [...byShape.values()].map(({ gemm, seconds }): [number, number, number, number] => [
+    ...gemm,
+    geometricMean(seconds),
+  ]);
+  return {
+    kernels: probe.kernels,
+    dtype: probe.dtype,
+    by: probe.by,
+    points,
+    busy: probe.busy,
+    ...(shapes.length === 0 ? {} : { shapes }),
+  };
 }
 
 function geometricMean(values: readonly number[]): number {

@@ -1,6 +1,7 @@
 import type { DType } from "../../base/dtype.js";
 import type { ExecutorOverheads } from "../../cluster/cluster.js";
 import { DEFAULT_COST_MODEL } from "../../cost/cost-model.js";
+import type { GemmShape } from "../../cost/gemm-shape.js";
 import { program } from "../../frontend/tensor-program.js";
 import type { Program } from "../../ir/program.js";
 import { deviceNames, makePlan } from "../../plan/make-plan.js";
@@ -21,6 +22,8 @@ export interface KernelSample {
   readonly size: number;
   /** Fastest over runs of the median worker's busy time for its one task. */
   readonly seconds: number;
+  /** The product a contraction's task amounts to (`gemmShape`), for the table's shape points; absent for other kernels. */
+  readonly gemm?: GemmShape;
 }
 
 /** A kernel class measured over its grid of shapes. */
@@ -76,7 +79,12 @@ export async function probeKernelClasses(
     for (const shape of options.quick ? cls.quickShapes : cls.shapes) {
       const s = await timeKernel(executor, cls, shape, options.repeats, copies);
       native &&= s.native;
-      samples.push({ shape: shape.slice(), size: s.size, seconds: s.seconds });
+      samples.push({
+        shape: shape.slice(),
+        size: s.size,
+        seconds: s.seconds,
+        ...(s.gemm === undefined ? {} : { gemm: s.gemm }),
+      });
     }
     out.push({
       name: cls.name,
@@ -98,7 +106,7 @@ async function timeKernel(
   shape: readonly number[],
   repeats: number,
   copies: number,
-): Promise<{ size: number; seconds: number; native: boolean }> {
+): Promise<{ size: number; seconds: number; native: boolean; gemm?: GemmShape }> {
   const prog = kernelProgram(cls, shape, copies);
   const devices = deviceNames(executor.threads);
   const split = cls.split;
@@ -133,6 +141,7 @@ async function timeKernel(
     seconds: fastest(times),
     // A combine runs in the worker itself, never in the backend.
     native: split !== undefined || (kernel?.reference ?? 0) === 0,
+    ...(cls.by === "flops" && work.gemm !== undefined ? { gemm: work.gemm } : {}),
   };
 }
 

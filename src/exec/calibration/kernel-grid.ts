@@ -52,10 +52,16 @@ export const KERNEL_CLASSES: readonly KernelClass[] = [
       [1024, 1024, 256],
       [1024, 256, 1024],
       [1024, 1024, 1024],
+      // Per-head products of attention at the fidelity sizes (k or n of 64), for the shape points.
+      [256, 64, 256],
+      [256, 256, 64],
+      [128, 64, 256],
+      [128, 256, 64],
     ],
     quickShapes: [
       [32, 32, 32],
       [128, 128, 128],
+      [128, 32, 128],
     ],
     build(p, [m, k, n], s) {
       return p.matmul(p.input(`a${s}`, [m!, k!]), p.input(`b${s}`, [k!, n!]), { id: `op${s}` });
@@ -73,10 +79,26 @@ export const KERNEL_CLASSES: readonly KernelClass[] = [
       [512, 512, 512],
       [512, 1024, 1024],
       [1024, 1024, 1024],
+      // Halves of 512- and 1024-wide layers cut on each of m, k and n (data-parallel, row and
+      // column shards of the fidelity MLPs), and of a 256-wide MLP: skinny shards ran ~15% slower
+      // than the square shapes of equal FLOPs, which the FLOP-keyed curve cannot tell apart.
+      [512, 512, 256],
+      [512, 256, 512],
+      [512, 512, 1024],
+      [512, 1024, 512],
+      [256, 512, 1024],
+      [512, 256, 1024],
+      [256, 1024, 512],
+      [512, 1024, 256],
+      [256, 256, 512],
+      [256, 512, 256],
+      [128, 256, 512],
+      [256, 512, 128],
     ],
     quickShapes: [
       [32, 32, 32],
       [128, 128, 128],
+      [128, 128, 32],
     ],
     build(p, [m, k, n], s) {
       return p.linear(p.input(`x${s}`, [m!, k!]), p.input(`w${s}`, [k!, n!]), p.input(`b${s}`, [n!]), {

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
@@ -112,6 +112,8 @@ async function startWorker(redis, name) {
 const ms = (x) => `${x.toFixed(0)} ms`;
 
 export async function run({ quick }) {
+  // Before any worker starts: what else was running shows in the load average, not in our CPU.
+  const loadBefore = loadavg()[0];
   const reps = quick ? 2 : 3;
   // The MLP rows carry the goal: more runs, for medians that hold on a shared machine.
   const mlpReps = quick ? 2 : 7;
@@ -341,7 +343,7 @@ export async function run({ quick }) {
       notes: [
         `${mlpReps} timed runs per MLP row (${reps} for the others) after one warm-up run each, alternating local, distributed (direct), distributed (redis), then the same three keeping inputs (separate executors: a run without \`keepInputs\` drops what its executor kept); medians.`,
         `Goal (distributed ≥ 0.8× local on the MLP): ${lm / dm >= 0.8 ? "met" : "not met"} when both copy their inputs on every run (${(lm / dm).toFixed(2)}×); ${lk / dk >= 0.8 ? "met" : "not met"} when both keep them (${(lk / dk).toFixed(2)}×); ${lk / rk >= 0.8 ? "met" : "not met"} keeping them through Redis (${(lk / rk).toFixed(2)}×).`,
-        "Other agents were loading this 2-core machine during the run: compare the columns of one run, not runs with each other.",
+        `Load average before the run (1 min): ${loadBefore.toFixed(2)} on this machine's cores; other processes may load it: compare the columns of one run, not runs with each other.`,
         "Workers and Redis share this machine's cores with the coordinator; on separate machines the transfers cross a network instead of loopback.",
         "Recovery settings: worker heartbeat 500 ms (lost after 3 missed), job lock 3 s (a worker killed inside a job is detected when it expires), stalled check every 1 s, coordinator monitor every 200 ms.",
         "2026-12-05, keepInputs: the distributed executor's workers keep a run's inputs in a bounded cache for later runs with the very same values (`docs/distributed.md`), so a kept run moves no input bytes; and three per-run costs measured with timestamps across the processes were cut: the cleanup after a successful run (closing queues, deleting keys: 5–50 ms of several round trips) goes on after the result, jobs are added without waiting for the queue events' and stalled checker's connections (about 10 ms), and the coordinator receives output blocks into the previous run's block buffers (a fresh 4 MB buffer per block brought incremental-marking GC steps of 10–17 ms into the run). Scratch measurements of the kept MLP on this machine, 6–10 runs each: 0.66× and 0.69× before the three cuts, 0.72× to 0.81× after, with the machine's load varying. Coordinators before and after the cuts side by side on the same workers (8 runs each, twice): the kept MLP 378 → 345 ms and 392 → 377 ms; the 96-task plan's whole run 75 → 79 ms and 100 → 84 ms, its compute phase 42 → 64 ms and 53 → 63 ms (it now includes waiting for the queue events' connection). Two other runs of this suite the same evening, with this code, measured the MLP at 0.60× copying inputs, 0.91× keeping them, 0.49× keeping them through Redis, and (under heavier load) 0.37×, 0.86× and 0.58×: the load other agents put on the machine moves these ratios by a tenth or more.",

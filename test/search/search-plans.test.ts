@@ -11,9 +11,12 @@ import {
   dominates,
   objectivesOf,
   type SearchOptions,
+  type SearchPool,
   type SearchResult,
   searchPlans,
+  threadSearchPool,
 } from "../../src/search/index.js";
+import type { EpochReport } from "../../src/search/parallel/search-worker-protocol.js";
 import { roundCluster } from "../cost/clusters.js";
 
 const frontKey = (r: SearchResult) => JSON.stringify(r.front.map((m) => [planToJson(m.plan), m.cost]));
@@ -103,6 +106,35 @@ describe("searchPlans", () => {
       expect(result.baselines).toHaveLength(5);
       for (const b of result.baselines) expect(b.cost).toEqual(createSimulator(b.plan, cluster).cost());
     }
+  });
+
+  it("takes the starting baselines' costs from the worker threads' first epochs", async () => {
+    const firsts = new Map<number, EpochReport>();
+    const watched: SearchPool = {
+      async open(setups, stop, onProgress) {
+        const session = await threadSearchPool.open(setups, stop, onProgress);
+        return {
+          async epoch(i, limit, incoming) {
+            const report = await session.epoch(i, limit, incoming);
+            if (!firsts.has(i)) firsts.set(i, report);
+            return report;
+          },
+          close: () => session.close(),
+        };
+      },
+    };
+    const result = await searchPlans(program, cluster, {
+      ...options,
+      budget: { evaluations: 40 },
+      workers: 2,
+      pool: watched,
+    });
+    const reported = [...firsts.values()].flatMap((r) => r.startCosts ?? []);
+    // Five starts, one per baseline, each costed once by one worker; a baseline on all the
+    // devices is its start, and its cost is the one a worker reported.
+    expect(reported).toHaveLength(5);
+    const dataParallel = result.baselines.find((b) => b.name === "data-parallel")!;
+    expect(reported).toContainEqual(dataParallel.cost);
   });
 
   it("finds the column-then-row split of an MLP too large for one device, starting from one device", async () => {

@@ -55,8 +55,9 @@ export const threadSearchPool: SearchPool = {
     return {
       async epoch(i, limit, incoming) {
         workers[i]!.postMessage({ type: "epoch", limit, incoming } satisfies ToSearchWorker);
-        const { joined, evaluations, mutators } = await expect(i, "epoch-done");
-        return { joined, evaluations, mutators };
+        const { joined, evaluations, mutators, startCosts } = await expect(i, "epoch-done");
+        // The first epoch's report carries the starting plans' costs: the baselines take them.
+        return { joined, evaluations, mutators, ...(startCosts === undefined ? {} : { startCosts }) };
       },
       close,
     };

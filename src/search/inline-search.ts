@@ -41,16 +41,20 @@ export async function runInline(run: SearchRun): Promise<SearchOutcome> {
     if (aborted() || engine.evaluations >= maxEvaluations || (deadline !== undefined && now >= deadline))
       break;
     const sliceEnd = Math.min(deadline ?? Number.POSITIVE_INFINITY, now + SLICE_MS);
+    const before = engine.evaluations;
     engine.run(
       {
         ...(run.budget.evaluations === undefined ? {} : { evaluations: run.budget.evaluations }),
         deadline: sliceEnd,
+        ...(deadline === undefined ? {} : { end: deadline }),
       },
       report,
       aborted,
     );
     // Large plans take longer than a slice per evaluation: report at least once a slice.
     report();
+    // No step taken before the deadline: the engine expects the next to end past the budget.
+    if (deadline !== undefined && engine.evaluations === before) break;
     await yieldToEvents();
   }
   report();

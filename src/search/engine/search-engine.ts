@@ -33,6 +33,11 @@ export interface SharedMember {
 export interface RunLimit {
   readonly evaluations?: number;
   readonly deadline?: number;
+  /**
+   * When the whole search must be over (wall-clock ms; a time budget's end, past the epoch's
+   * `deadline`): a step that the longest step so far says would end later is not started.
+   */
+  readonly end?: number;
 }
 
 /**
@@ -70,6 +75,8 @@ export interface EngineOptions {
   readonly seed: number;
   /** Most members the front keeps (thinned by crowding beyond it); default 48. */
   readonly capacity?: number;
+  /** The wall clock in ms (default `Date.now`): tests give a clock of their own. */
+  readonly clock?: () => number;
 }
 
 /** An engine searching `space`, starting from `base` (any plan of the space's devices). */
@@ -87,6 +94,10 @@ export function createSearchEngine(
   let evaluations = 0;
   let epoch = 0;
   let last: Simulator = base;
+  const clock = options.clock ?? Date.now;
+  // One step of a 512-device plan can take seconds (deriving a received plan, a class-wide
+  // move): the longest so far keeps a time budget from being overrun by one more.
+  let longestStep = 0;
 
   const offer = (sim: Simulator): boolean => {
     const cost = sim.cost();
@@ -142,17 +153,19 @@ export function createSearchEngine(
       const maxEvals = limit.evaluations ?? Number.POSITIVE_INFINITY;
       const deadline = limit.deadline ?? Number.POSITIVE_INFINITY;
       const timed = deadline !== Number.POSITIVE_INFINITY;
+      const end = limit.end ?? Number.POSITIVE_INFINITY;
       let ticked = evaluations;
-      let tickedAt = Date.now();
+      let tickedAt = clock();
       while (evaluations < maxEvals) {
         // Evaluations of large plans take milliseconds: look at the clock around every one.
-        const now = Date.now();
-        if ((timed && now >= deadline) || shouldStop?.() === true) return;
+        const now = clock();
+        if ((timed && now >= deadline) || now + longestStep > end || shouldStop?.() === true) return;
         if (evaluations - ticked >= 256 || now - tickedAt >= 200) {
           [ticked, tickedAt] = [evaluations, now];
           tick?.();
         }
         step();
+        longestStep = Math.max(longestStep, clock() - now);
       }
     },
     front: () => archive,

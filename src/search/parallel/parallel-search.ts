@@ -91,9 +91,10 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
         ...(perWorker === undefined || epochs === undefined
           ? {}
           : { evaluations: Math.round((perWorker * epoch) / epochs) }),
-        ...(deadline === Infinity ? {} : { deadline: Math.min(deadline, Date.now() + slice) }),
+        ...(deadline === Infinity ? {} : { deadline: Math.min(deadline, Date.now() + slice), end: deadline }),
       };
       const open = session;
+      const before = counts.reduce((a, b) => a + b, 0);
       const done = await Promise.all(setups.map((_, i) => open.epoch(i, limit, incoming)));
       incoming = [];
       done.forEach((m, i) => {
@@ -111,7 +112,10 @@ export async function runParallel(run: SearchRun): Promise<SearchOutcome> {
       incoming = incoming.filter((j) => global.some((g) => g.choices === j.choices));
       report();
       const spent = epochs !== undefined && epoch >= epochs;
-      if (spent || Date.now() >= deadline || run.signal?.aborted === true) break;
+      // Under a time budget, an epoch in which no worker took a step means each expects its
+      // next one to end past the budget (`RunLimit.end`): waiting for the clock gains nothing.
+      const idle = deadline !== Infinity && counts.reduce((a, b) => a + b, 0) === before;
+      if (spent || idle || Date.now() >= deadline || run.signal?.aborted === true) break;
     }
   } finally {
     run.signal?.removeEventListener("abort", onAbort);

@@ -25,8 +25,9 @@ export async function runInline(run: SearchRun): Promise<SearchOutcome> {
   const startCosts: (CostVector | undefined)[] = run.starts.map(() => undefined);
   for (const [i, s] of run.starts.entries()) {
     if (engine.evaluations > 0 && ((deadline !== undefined && Date.now() >= deadline) || aborted())) break;
+    const started = Date.now();
     const sim = withChoices(run.base, s);
-    engine.addStart(sim);
+    engine.addStart(sim, Date.now() - started);
     startCosts[i] = sim.cost();
     await yieldToEvents();
   }

@@ -45,6 +45,15 @@ describe("a search engine under a time budget", () => {
     expect(engine.evaluations).toBe(5);
   });
 
+  it("takes a starting plan's derivation as a step it may have to repeat", () => {
+    const { engine } = engineWithSteps(1);
+    const base = createSimulator(makePlan(program, { devices }), cluster);
+    engine.addStart(base, 300);
+    engine.run({ deadline: 10_000, end: 250 });
+    // Only the start: deriving a received plan could take as long, and would overrun.
+    expect(engine.evaluations).toBe(1);
+  });
+
   it("ignores the clock under an evaluation budget", () => {
     const { engine } = engineWithSteps(1_000_000);
     engine.run({ evaluations: 7 });

@@ -53,8 +53,11 @@ export interface SearchEngine {
   readonly choice: MutatorChoice;
   /** Plans simulated so far (starting plans included). */
   readonly evaluations: number;
-  /** Offers a starting plan (counted as an evaluation). */
-  addStart(sim: Simulator): void;
+  /**
+   * Offers a starting plan (counted as an evaluation); `tookMs` is how long deriving it took,
+   * about what a step deriving a plan received from another worker costs (for `RunLimit.end`).
+   */
+  addStart(sim: Simulator, tookMs?: number): void;
   /**
    * Steps until `limit` or until `shouldStop()` (asked before every step: a cancelled search
    * stops within one evaluation), calling `tick` every 256 evaluations or 200 ms (for progress).
@@ -145,9 +148,11 @@ export function createSearchEngine(
     get evaluations() {
       return evaluations;
     },
-    addStart(sim) {
+    addStart(sim, tookMs = 0) {
+      const started = clock();
       offer(sim);
       last = sim;
+      longestStep = Math.max(longestStep, tookMs + clock() - started);
     },
     run(limit, tick, shouldStop) {
       const maxEvals = limit.evaluations ?? Number.POSITIVE_INFINITY;

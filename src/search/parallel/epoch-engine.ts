@@ -55,8 +55,9 @@ export function createEpochEngine(setup: SearchWorkerSetup, stopped: () => boole
       ((setup.deadline !== undefined && Date.now() >= setup.deadline) || stopped())
     )
       break;
+    const started = Date.now();
     const sim = withChoices(base, s);
-    engine.addStart(sim);
+    engine.addStart(sim, Date.now() - started);
     startCosts.push(sim.cost());
   }
   let epochs = 0;

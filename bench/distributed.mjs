@@ -148,6 +148,9 @@ export async function run({ quick }) {
     // The same coordinator settings with inputs and outputs through Redis (the earlier design).
     const viaRedis = await coordinator({ dataPlane: "redis" });
     await viaRedis.run(bigPlan, bigInputs);
+    // Inputs over HTTP to these workers on the coordinator's machine, not through shared memory.
+    const viaHttp = await coordinator({ sharedMemory: false });
+    await viaHttp.run(bigPlan, bigInputs);
     // Both executors keeping inputs between runs (`keepInputs`), each a separate executor: a run
     // without keepInputs drops what its executor kept, so the copying rows must not share one.
     const keep = { keepInputs: true };
@@ -157,6 +160,7 @@ export async function run({ quick }) {
     const localMs = [];
     const distMs = [];
     const redisMs = [];
+    const httpMs = [];
     const localKeepMs = [];
     const distKeepMs = [];
     const redisKeepMs = [];
@@ -175,11 +179,14 @@ export async function run({ quick }) {
         distMs.push(d.stats.wallMs);
         phases ??= {
           ...d.stats.phases,
+          served: d.stats.direct.inputsServed,
+          shared: d.stats.direct.inputsShared,
           busy: d.stats.perWorker
             .map((w) => `${ms(w.busyMs)} in ${w.jobs} job${w.jobs === 1 ? "" : "s"}`)
             .join(", "),
         };
         redisMs.push((await viaRedis.run(bigPlan, bigInputs)).stats.wallMs);
+        httpMs.push((await viaHttp.run(bigPlan, bigInputs)).stats.wallMs);
         localKeepMs.push((await localKeep.run(bigPlan, bigInputs, keep)).stats.wallMs);
         const k = await distKeep.run(bigPlan, bigInputs, keep);
         distKeepMs.push(k.stats.wallMs);
@@ -192,6 +199,7 @@ export async function run({ quick }) {
         redisKeepMs.push((await redisKeep.run(bigPlan, bigInputs, keep)).stats.wallMs);
       }
     } finally {
+      await viaHttp.close();
       await viaRedis.close();
       await redisKeep.close();
       await distKeep.close();
@@ -200,6 +208,7 @@ export async function run({ quick }) {
     const lm = median(localMs);
     const dm = median(distMs);
     const rm = median(redisMs);
+    const hm = median(httpMs);
     const lk = median(localKeepMs);
     const dk = median(distKeepMs);
     const rk = median(redisKeepMs);
@@ -289,7 +298,13 @@ export async function run({ quick }) {
           `compute-bound MLP ${batch}×${width}→${width}→${width}, 2 devices (wall)`,
           `${ms(lm)} (${gflops(lm)})`,
           `${ms(dm)} (${gflops(dm)})`,
-          `distributed at ${(lm / dm).toFixed(2)}× local speed (goal ≥ 0.8×); first timed run: start ${ms(phases.startMs)}, compute ${ms(phases.computeMs)} (workers busy in kernels ${phases.busy}), fetch ${ms(phases.fetchMs)}, end ${ms(phases.endMs)}`,
+          `distributed at ${(lm / dm).toFixed(2)}× local speed (goal ≥ 0.8×); inputs to these workers (on the coordinator's machine) through shared memory: ${phases.shared} of ${phases.served} B; first timed run: start ${ms(phases.startMs)}, compute ${ms(phases.computeMs)} (workers busy in kernels ${phases.busy}), fetch ${ms(phases.fetchMs)}, end ${ms(phases.endMs)}`,
+        ],
+        [
+          "the same MLP, inputs over HTTP only (`sharedMemory: false`: as to workers on other machines)",
+          `${ms(lm)}`,
+          `${ms(hm)} (${gflops(hm)})`,
+          `${(lm / hm).toFixed(2)}× local speed; shared memory is ${(hm / dm).toFixed(2)}× faster`,
         ],
         [
           `the same MLP, inputs and outputs through Redis (\`dataPlane: "redis"\`)`,
@@ -341,7 +356,7 @@ export async function run({ quick }) {
         ],
       ],
       notes: [
-        `${mlpReps} timed runs per MLP row (${reps} for the others) after one warm-up run each, alternating local, distributed (direct), distributed (redis), then the same three keeping inputs (separate executors: a run without \`keepInputs\` drops what its executor kept); medians.`,
+        `${mlpReps} timed runs per MLP row (${reps} for the others) after one warm-up run each, alternating local, distributed (direct), distributed (redis), distributed (direct, HTTP only), then the same three keeping inputs (separate executors: a run without \`keepInputs\` drops what its executor kept); medians.`,
         `Goal (distributed ≥ 0.8× local on the MLP): ${lm / dm >= 0.8 ? "met" : "not met"} when both copy their inputs on every run (${(lm / dm).toFixed(2)}×); ${lk / dk >= 0.8 ? "met" : "not met"} when both keep them (${(lk / dk).toFixed(2)}×); ${lk / rk >= 0.8 ? "met" : "not met"} keeping them through Redis (${(lk / rk).toFixed(2)}×).`,
         `Load average before the run (1 min): ${loadBefore.toFixed(2)} on this machine's cores; other processes may load it: compare the columns of one run, not runs with each other.`,
         "Workers and Redis share this machine's cores with the coordinator; on separate machines the transfers cross a network instead of loopback.",
@@ -349,7 +364,8 @@ export async function run({ quick }) {
         "2026-12-05, keepInputs: the distributed executor's workers keep a run's inputs in a bounded cache for later runs with the very same values (`docs/distributed.md`), so a kept run moves no input bytes; and three per-run costs measured with timestamps across the processes were cut: the cleanup after a successful run (closing queues, deleting keys: 5–50 ms of several round trips) goes on after the result, jobs are added without waiting for the queue events' and stalled checker's connections (about 10 ms), and the coordinator receives output blocks into the previous run's block buffers (a fresh 4 MB buffer per block brought incremental-marking GC steps of 10–17 ms into the run). Scratch measurements of the kept MLP on this machine, 6–10 runs each: 0.66× and 0.69× before the three cuts, 0.72× to 0.81× after, with the machine's load varying. Coordinators before and after the cuts side by side on the same workers (8 runs each, twice): the kept MLP 378 → 345 ms and 392 → 377 ms; the 96-task plan's whole run 75 → 79 ms and 100 → 84 ms, its compute phase 42 → 64 ms and 53 → 63 ms (it now includes waiting for the queue events' connection). Two other runs of this suite the same evening, with this code, measured the MLP at 0.60× copying inputs, 0.91× keeping them, 0.49× keeping them through Redis, and (under heavier load) 0.37×, 0.86× and 0.58×: the load other agents put on the machine moves these ratios by a tenth or more.",
         "2026-12-05, chains: a job runs a chain of a device's consecutive tasks (`maxChain`, default 64; the MLP row split is one job per device, before 3), the coordinator and workers keep their Redis clients for BullMQ across runs, queues open while a run is announced, announce and cleanup are one MULTI each, and a job reads its device's inputs before its first kernel. The previous run of this suite (loaded machine) had the MLP at 431 ms vs 166 ms local (0.39×) and 1532 µs/task; that run is not comparable with this one.",
         "Side by side on the same machine (scratch A/B, 5 runs each, old and new builds alternated twice): MLP distributed/local 0.55× and 0.56× before, 0.58× and 0.65× after; per-task overhead 972 and 893 µs/task before, 391 and 311 µs/task after (local 138–160).",
-        "Copying inputs on every run, the MLP is CPU-bound on 2 shared cores: per run the distributed executor also serves 76 MB of inputs over HTTP (about 85 ms of coordinator CPU, 40–55 ms of the wall) while the local one hands buffers to its threads. With inputs kept, what remains is the cross-process hops of each run on a loaded machine: announce and dispatch through Redis, each worker's BullMQ job pickup, the output blocks over HTTP and the job's completion event.",
+        "2026-12-06, shared memory: a worker on the coordinator's machine takes its inputs through files in /dev/shm (`docs/distributed.md`): each distinct input region is written once per run (the MLP's weights, read by both devices, were served twice), from a view of the input where it is contiguous, and written ahead for workers the coordinator knows are on its machine, while the run is announced and the jobs picked up. Timed inside the workers (scratch, idle machine): reading a device's 38 MB of inputs took 24–70 ms over HTTP, 22–45 ms through shared memory written on request, and the run's compute phase fell from 140–230 ms to 118–156 ms with the writes ahead. The copying MLP alone (one coordinator, its runs alternating with the local executor's, 5–9 runs a set): 0.57× the local speed over HTTP before; 0.79×, 0.84×, 0.84× and 0.87× in four sets after. In this suite four coordinators take turns on the same two workers. A worker also no longer drops its recycled input buffers after a run that read none (through Redis, or all kept), so the next run does not read into fresh pages. What remains in a copying run, timed across the processes: the announcement's round trip through Redis (7–30 ms while 2 cores also write the inputs), a worker's read of its 38 MB (11–17 ms), the last output block and the job's completion event (2–23 ms).",
+        "Copying inputs on every run over HTTP, the MLP is CPU-bound on 2 shared cores: per run the distributed executor also serves 76 MB of inputs (about 85 ms of coordinator CPU, 40–55 ms of the wall) while the local one hands buffers to its threads. With inputs kept, what remains is the cross-process hops of each run on a loaded machine: announce and dispatch through Redis, each worker's BullMQ job pickup, the output blocks over HTTP and the job's completion event.",
       ],
     };
   } finally {

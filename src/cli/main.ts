@@ -174,6 +174,10 @@ function buildProgram(out: (s: string) => void): Command {
       parseMaxChain,
     )
     .option(
+      "--no-shared-memory",
+      "send inputs to workers on this machine over HTTP too, not through files in /dev/shm",
+    )
+    .option(
       "--inputs <file>",
       "input values: tensor file, .safetensors or [name=]file.npy (repeatable)",
       collectRaw,
@@ -198,6 +202,7 @@ function buildProgram(out: (s: string) => void): Command {
           dataHost?: string;
           dataPlane?: string;
           maxChain?: number;
+          sharedMemory: boolean;
         },
       ) => {
         if (opts.executor !== "local" && opts.executor !== "distributed") {
@@ -218,6 +223,7 @@ function buildProgram(out: (s: string) => void): Command {
           ...(opts.dataPlane === undefined ? [] : ["--data-plane"]),
           ...(opts.maxChain === undefined ? [] : ["--max-chain"]),
           ...(opts.dataHost === undefined ? [] : ["--data-host"]),
+          ...(opts.sharedMemory ? [] : ["--no-shared-memory"]),
         ];
         if (opts.executor === "local" && distributedOnly.length > 0) {
           throw new CommanderError(
@@ -246,6 +252,7 @@ function buildProgram(out: (s: string) => void): Command {
             ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
             ...(opts.dataPlane === undefined ? {} : { dataPlane: opts.dataPlane as "direct" | "redis" }),
             ...(opts.maxChain === undefined ? {} : { maxChain: opts.maxChain }),
+            ...(opts.sharedMemory ? {} : { sharedMemory: false }),
             ...(opts.workers === undefined ? {} : { workers: opts.workers }),
             inputs: opts.inputs,
             ...(opts.out === undefined ? {} : { out: opts.out }),

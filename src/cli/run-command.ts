@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly dataHost?: string;
   /** How inputs and outputs reach the workers (`DistributedExecutorOptions.dataPlane`). */
   readonly dataPlane?: "direct" | "redis";
+  /** Inputs to workers on this machine through shared memory (`DistributedExecutorOptions.sharedMemory`). */
+  readonly sharedMemory?: boolean;
   /** Most consecutive tasks of a device per job (`DistributedExecutorOptions.maxChain`). */
   readonly maxChain?: number;
 }
@@ -148,6 +150,7 @@ const runOnWorkers: RunOn = async (plan, inputs, opts, registry, onProgress) => 
     insecure: opts.insecure === true,
     ...(opts.dataHost === undefined ? {} : { dataHost: opts.dataHost }),
     ...(opts.dataPlane === undefined ? {} : { dataPlane: opts.dataPlane }),
+    ...(opts.sharedMemory === undefined ? {} : { sharedMemory: opts.sharedMemory }),
     ...(opts.maxChain === undefined ? {} : { maxChain: opts.maxChain }),
     onProgress,
   });

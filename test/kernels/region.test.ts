@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { makeRegion, type Region, sliceRegion, writeRegion, zeroRegion } from "../../src/kernels/region.js";
 import { ZRange } from "../../src/zspace/z-range.js";
+import { rangeAndBox } from "../support/range-and-box.js";
 
 /** The value at `point` of `region`, by strides, element by element (the specification). */
 function at(region: Region, point: readonly number[]): number {
@@ -26,32 +27,6 @@ function points(range: ZRange): number[][] {
   walk([], 0);
   return out;
 }
-
-/** A range of rank 1–4 with small extents, and a box inside it (often spanning whole trailing dimensions). */
-const rangeAndBox = fc
-  .array(fc.tuple(fc.integer({ min: -2, max: 2 }), fc.integer({ min: 1, max: 5 })), {
-    minLength: 1,
-    maxLength: 4,
-  })
-  .chain((dims) =>
-    fc
-      .tuple(
-        ...dims.map(([, n]) =>
-          fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 1, max: n }), fc.boolean()),
-        ),
-      )
-      .map((cuts) => {
-        const range = ZRange.fromBounds(
-          dims.map(([lo]) => lo),
-          dims.map(([lo, n]) => lo + n),
-        );
-        const start = cuts.map(([a, , whole], d) => (whole ? dims[d]![0] : dims[d]![0] + a));
-        const end = cuts.map(([a, b, whole], d) =>
-          whole ? dims[d]![0] + dims[d]![1] : dims[d]![0] + Math.min(dims[d]![1], a + b),
-        );
-        return { range, box: ZRange.fromBounds(start, end) };
-      }),
-  );
 
 function filled(range: ZRange, seed: number): Region {
   const r = zeroRegion("float32", range);

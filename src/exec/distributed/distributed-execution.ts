@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Job, JobsOptions, Queue, QueueEvents, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { DTYPE_BYTES, typedArrayOn } from "../../base/dtype.js";
@@ -28,11 +29,11 @@ import type { InputKeep } from "./input-keep.js";
 import type { DistributedFault, JobData, JobFailure, JobResult, JobStep } from "./job.js";
 import type { RedisTarget } from "./redis-url.js";
 import type { DataPlane } from "./region-client.js";
-import { chunkCount, getRegion, putBytes, regionBytes } from "./region-codec.js";
+import { chunkCount, getRegion, putBytes, regionBytes, regionBytesView } from "./region-codec.js";
 import type { RegionServer } from "./region-server.js";
 import { type OutputWriter, outputWriters, runSteps } from "./run-jobs.js";
 import { announceChannel, RunKeys, runsKey } from "./run-keys.js";
-import { addRunMeta, writeRunWorkers } from "./run-meta.js";
+import { addRunMeta, type RunKeep, writeRunWorkers } from "./run-meta.js";
 import { type ChainGraph, chainFrom } from "./task-chains.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
@@ -54,6 +55,8 @@ export interface DistributedSettings {
   readonly maxChain: number;
   /** `direct`: inputs and outputs over the coordinator's `RegionServer`; `redis`: through Redis. */
   readonly dataPlane: "direct" | "redis";
+  /** On the direct plane, inputs to workers on this machine through shared memory (`SharedInputDir`). */
+  readonly sharedMemory: boolean;
   /** The data server's advertised host and the address it listens on. */
   readonly dataHost: string;
   readonly dataBind: string;
@@ -140,6 +143,8 @@ export class DistributedExecution {
   /** Output blocks delivered over the direct data plane, by writer number. */
   private readonly blocks = new Map<number, ArrayBuffer>();
   private inputsServed = 0;
+  /** Of `inputsServed`, what went through shared memory to workers on this machine. */
+  private inputsShared = 0;
   private outputsReceived = 0;
 
   constructor(
@@ -196,7 +201,7 @@ export class DistributedExecution {
       this.steps = runSteps(plan, graph, this.orders, loads);
       const keep = this.keep.forRun(prepared.keepInputs, loads);
       const ttlMs = settings.runTimeoutMs + 60_000;
-      const data = this.serve(loads);
+      const data = this.serve(loads, keep);
       // The queues open while the run is announced: their events are read from the stream's
       // start, and jobs wait in a queue until its worker joins, so neither must come first.
       const opened = Promise.all(this.participants().map((w) => this.openQueue(w)));
@@ -282,7 +287,11 @@ export class DistributedExecution {
           bytesLoaded: data !== null ? this.inputsServed : this.inputsRead,
           bytesKept: this.inputsKept,
           perWorker: this.reports(),
-          direct: { inputsServed: this.inputsServed, outputsReceived: this.outputsReceived },
+          direct: {
+            inputsServed: this.inputsServed,
+            inputsShared: this.inputsShared,
+            outputsReceived: this.outputsReceived,
+          },
           redis: {
             inputsWritten,
             inputsRead: this.inputsRead,
@@ -304,25 +313,49 @@ export class DistributedExecution {
    * direct data plane), under a token only the run's meta holds; null without a server. A block
    * delivered twice (a retried or stale job) is the same bytes: the last one is kept.
    */
-  private serve(loads: readonly InitialLoad[]): DataPlane | null {
+  private serve(loads: readonly InitialLoad[], keep: RunKeep | null): DataPlane | null {
     if (this.server === undefined) return null;
     const token = randomBytes(16).toString("hex");
     const { plan } = this.prepared;
     const dtypes = new Map(plan.program.tensors.map((t) => [t.id, t.dtype]));
+    // Loads of the very same value and box are one distinct region (`ServedRun.source`): the
+    // bytes of each are taken once, a view of the input where they are contiguous in it.
+    const sources = new Map<string, number>();
+    const ids = new Map<Region, number>();
+    const sourceOf = loads.map((l) => {
+      let v = ids.get(l.value);
+      if (v === undefined) {
+        v = ids.size;
+        ids.set(l.value, v);
+      }
+      const key = `${v}|${l.range}`;
+      let id = sources.get(key);
+      if (id === undefined) {
+        id = sources.size;
+        sources.set(key, id);
+      }
+      return id;
+    });
     const cache = new Map<number, Uint8Array>();
+    const bytesOf = (n: number): Uint8Array => {
+      const id = sourceOf[n]!;
+      let bytes = cache.get(id);
+      if (bytes === undefined) {
+        bytes = regionBytesView(loads[n]!.value, loads[n]!.range);
+        cache.set(id, bytes);
+      }
+      return bytes;
+    };
     this.server.add(this.run, {
       token,
-      input: (n) => {
-        const load = loads[n];
-        if (load === undefined) return undefined;
-        let bytes = cache.get(n);
-        if (bytes === undefined) {
-          bytes = regionBytes(load.value, load.range);
-          cache.set(n, bytes);
-        }
+      input: (n, shared) => {
+        if (loads[n] === undefined) return undefined;
+        const bytes = bytesOf(n);
         this.inputsServed += bytes.byteLength;
+        if (shared) this.inputsShared += bytes.byteLength;
         return bytes;
       },
+      source: (n) => (loads[n] === undefined ? undefined : { id: sourceOf[n]!, bytes: () => bytesOf(n) }),
       outputBytes: (n) => {
         const w = this.writers[n];
         if (w === undefined || w.writer.source.kind !== "task") return undefined;
@@ -333,6 +366,7 @@ export class DistributedExecution {
         this.outputsReceived += bytes.byteLength;
       },
     });
+    this.offerShared(loads, keep);
     return {
       url: this.server.url,
       token,
@@ -343,7 +377,26 @@ export class DistributedExecution {
         dtype: l.value.dtype,
         range: rangeToWire(l.range),
       })),
+      ...(this.server.shared === undefined ? {} : { shared: this.server.shared }),
     };
+  }
+
+  /**
+   * Starts writing to shared memory the inputs of the devices dealt to workers on this machine
+   * (`SharedInputDir`): the writes overlap the run's announcement and the jobs' pickup, so the
+   * workers find them written. Not the loads a worker likely kept from the last run
+   * (`InputKeep.likelyKept`): a worker that did not reads them on request.
+   */
+  private offerShared(loads: readonly InitialLoad[], keep: RunKeep | null): void {
+    if (this.server?.shared === undefined) return;
+    const here = hostname();
+    const offered = loads.flatMap((load, n) => {
+      const worker = this.workers.get(this.assignment.get(load.device) ?? "");
+      if (worker?.host !== here) return [];
+      const key = keep?.keys?.[n];
+      return key !== undefined && this.keep.likelyKept(key) ? [] : [n];
+    });
+    this.server.offer(this.run, offered);
   }
 
   /**

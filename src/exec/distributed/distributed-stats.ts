@@ -35,6 +35,8 @@ export interface RedisTraffic {
 /** Bytes over the direct data plane: program inputs the coordinator served to workers, output blocks they delivered to it. */
 export interface DirectTraffic {
   readonly inputsServed: number;
+  /** Of `inputsServed`, the bytes handed to workers on the coordinator's machine in shared memory (`sharedMemory`). */
+  readonly inputsShared: number;
   readonly outputsReceived: number;
 }
 

@@ -467,12 +467,15 @@ class WorkerProcess implements DistributedWorker {
    * at most one run's worth.
    */
   private async recycle(run: JoinedRun): Promise<void> {
-    this.recycled.clear();
-    // Only buffers of the direct data plane's reads (each one of its own), and none kept for later runs.
+    // Only buffers of the direct data plane's reads (each one of its own), and none kept for later
+    // runs. A run that read none (through Redis, or all kept) leaves the last ones for the next:
+    // a worker serving several coordinators would otherwise read into fresh pages after each.
     if ((run.meta.data ?? null) === null) return;
     const keys = run.meta.keep?.keys ?? null;
     const reads = [...run.fetches].filter(([n]) => keys?.[n] === undefined).map(([, f]) => f);
+    if (reads.length === 0) return;
     const regions = await Promise.all(reads.map((f) => f.catch(() => undefined)));
+    this.recycled.clear();
     this.recycled.give(
       regions.filter((r): r is Region => r !== undefined).map((r) => r.data.buffer as ArrayBuffer),
     );

@@ -36,6 +36,9 @@ export class InputKeep {
   private used = false;
   private readonly tokens = new WeakMap<Region, { readonly data: Region["data"]; readonly token: number }>();
   private nextToken = 0;
+  /** The keys handed out to the last run with `keepInputs`, and to the one before it. */
+  private handedOut = new Set<string>();
+  private handedBefore = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   /** Keep state of an executor using `client` under key prefix `prefix`. */
@@ -62,11 +65,19 @@ export class InputKeep {
     this.keeping = true;
     this.startRenewing();
     const prefix = `${this.executor}/${this.generation}`;
-    return {
-      executor: this.executor,
-      generation: this.generation,
-      keys: loads.map((l) => `${prefix}/${this.token(l.value)}/${loadId(l)}`),
-    };
+    const keys = loads.map((l) => `${prefix}/${this.token(l.value)}/${loadId(l)}`);
+    this.handedBefore = this.handedOut;
+    this.handedOut = new Set(keys);
+    return { executor: this.executor, generation: this.generation, keys };
+  }
+
+  /**
+   * True when `key`, handed out by the last `forRun`, was handed out to the run with
+   * `keepInputs` before it too: a worker then likely holds the load (it may have dropped it;
+   * it reads it then). A guess for sending ahead, never for correctness.
+   */
+  likelyKept(key: string): boolean {
+    return this.handedBefore.has(key);
   }
 
   /** Adds the executor's key as it must be now to a run's announcement (one round trip with it). */

@@ -3,6 +3,7 @@ import type { DType } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import type { RecycledBuffers } from "../local/recycled-buffers.js";
 import type { WireRange } from "../local/region-wire.js";
+import { readSharedFile, type SharedInputs, sharesMachine } from "./shared-input-dir.js";
 
 /** A program-input region the coordinator serves: input `n` (`GET run/<id>/in/<n>`), held by `device` under source key `key`. */
 export interface ServedLoad {
@@ -21,6 +22,8 @@ export interface DataPlane {
   readonly token: string;
   /** Every input region served, so a worker can fetch a device's inputs ahead of the jobs reading them. */
   readonly loads: readonly ServedLoad[];
+  /** Where a worker on the coordinator's machine takes input regions in shared memory; absent: HTTP only. */
+  readonly shared?: SharedInputs;
 }
 
 function unreachable(plane: DataPlane, path: string, cause: string): TesseraError {
@@ -37,12 +40,74 @@ function unreachable(plane: DataPlane, path: string, cause: string): TesseraErro
  */
 export class RegionClient {
   private readonly agent = new Agent({ keepAlive: true });
+  /** Whether this process shares the machine of a coordinator's shared-memory directory, by directory and probe. */
+  private readonly local = new Map<string, boolean>();
+
+  /** True when input regions of `plane` can be taken in shared memory here (asked once per coordinator directory). */
+  private sharing(plane: DataPlane): plane is DataPlane & { readonly shared: SharedInputs } {
+    const shared = plane.shared;
+    if (shared === undefined) return false;
+    const key = `${shared.dir}\n${shared.probe}`;
+    let known = this.local.get(key);
+    if (known === undefined) {
+      known = sharesMachine(shared);
+      this.local.set(key, known);
+    }
+    return known;
+  }
 
   /**
    * The `bytes` bytes of program-input region `n` of `run`, in a buffer of `recycled` or a fresh one; undefined
    * when the coordinator no longer serves the run (it ended). `coordinator_unreachable` otherwise.
    */
-  getInput(
+  async getInput(
+    plane: DataPlane,
+    run: string,
+    n: number,
+    bytes: number,
+    recycled?: RecycledBuffers,
+  ): Promise<ArrayBuffer | undefined> {
+    if (this.sharing(plane)) {
+      const data = recycled?.take(bytes) ?? new ArrayBuffer(bytes);
+      const name = await this.askShared(plane, run, n);
+      if (name === undefined) return undefined;
+      if (name !== null && (await readSharedFile(plane.shared, name, new Uint8Array(data)))) return data;
+      // Not handed over in shared memory (the coordinator could not write it, or the file went): over HTTP.
+      recycled?.give([data]);
+    }
+    return this.fetchInput(plane, run, n, bytes, recycled);
+  }
+
+  /**
+   * Asks the coordinator to write input `n` of `run` to its shared-memory directory: the file's
+   * name; undefined when it no longer serves the run; null when it did not (read over HTTP).
+   */
+  private askShared(plane: DataPlane, run: string, n: number): Promise<string | null | undefined> {
+    return new Promise((resolve) => {
+      const req = request(
+        new URL(`run/${run}/shm/${n}`, plane.url),
+        { method: "POST", agent: this.agent, headers: { authorization: `Bearer ${plane.token}` } },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => {
+            if (res.statusCode === 200) resolve(text);
+            else resolve(res.statusCode === 404 ? undefined : null);
+          });
+          res.on("error", () => resolve(null));
+        },
+      );
+      // Whatever went wrong here, the HTTP read after it says so (or succeeds).
+      req.on("error", () => resolve(null));
+      req.end();
+    });
+  }
+
+  /** Input `n` of `run` over HTTP (`getInput`). */
+  private fetchInput(
     plane: DataPlane,
     run: string,
     n: number,

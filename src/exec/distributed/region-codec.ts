@@ -29,6 +29,27 @@ export function regionBytes(region: Region, box: ZRange): Buffer {
 }
 
 /**
+ * The bytes of `box` of `region` like `regionBytes`, but a view of the region's own buffer
+ * when the box is one contiguous run of it (whole trailing dimensions under single leading
+ * indices: a row block, or the whole region): for values nothing writes to while they are read,
+ * such as program inputs during a run.
+ */
+export function regionBytesView(region: Region, box: ZRange): Buffer {
+  const range = region.range;
+  if (!range.contains(box) || box.isEmpty()) return regionBytes(region, box);
+  const b0 = box.start.coords;
+  const b1 = box.end.coords;
+  const r0 = range.start.coords;
+  const r1 = range.end.coords;
+  let k = box.rank - 1;
+  while (k > 0 && b0[k] === r0[k] && b1[k] === r1[k]) k--;
+  for (let d = 0; d < k; d++) if (b1[d]! - b0[d]! !== 1) return regionBytes(region, box);
+  const width = DTYPE_BYTES[region.dtype];
+  const at = region.data.byteOffset + range.offsetOf(box.start) * width;
+  return Buffer.from(region.data.buffer, at, box.size * width);
+}
+
+/**
  * Writes `bytes` under `key` (chunked above `chunkBytes`), each key expiring after `ttlMs`
  * (a run's keys outlive a dead coordinator by no more than that). Returns the bytes written.
  */

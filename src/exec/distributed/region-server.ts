@@ -2,27 +2,36 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RecycledBuffers } from "../local/recycled-buffers.js";
+import { SharedInputDir, type SharedInputs } from "./shared-input-dir.js";
 
 /** What the coordinator's data server knows of one run: its token, its input bytes, its output blocks. */
 export interface ServedRun {
   /** Every request for the run carries it (`authorization: Bearer <token>`); it is in the run's meta only. */
   readonly token: string;
-  /** The bytes of program-input region `n`, or undefined when the run has no such region. */
-  input(n: number): Uint8Array | undefined;
+  /** The bytes of program-input region `n` (`shared`: handed over in shared memory), or undefined when the run has no such region. */
+  input(n: number, shared: boolean): Uint8Array | undefined;
+  /**
+   * Which distinct region input `n` is (loads with one id have the same bytes: written to
+   * shared memory once), and its bytes; undefined when the run has no such region. Counts nothing.
+   */
+  source(n: number): { readonly id: number; readonly bytes: () => Uint8Array } | undefined;
   /** The size in bytes of program-output block `n`, or undefined when the run has no such block. */
   outputBytes(n: number): number | undefined;
   /** Takes output block `n` (exactly `outputBytes(n)` bytes, in a buffer of its own). */
   receive(n: number, bytes: ArrayBuffer): void;
 }
 
-const ROUTE = /^\/run\/([A-Za-z0-9_-]{1,64})\/(in|out)\/(\d{1,9})$/;
+const ROUTE = /^\/run\/([A-Za-z0-9_-]{1,64})\/(in|out|shm)\/(\d{1,9})$/;
 
 /**
  * The coordinator's data server (the direct data plane, `docs/distributed.md`): workers read a
  * run's program-input regions from it and deliver their program-output blocks to it over HTTP,
- * in place of a round trip through Redis each way. Routes: `GET /run/<id>/in/<n>` (raw bytes)
- * and `PUT /run/<id>/out/<n>` (raw bytes, answered 204 once stored). 404 for a run it does not
- * serve (ended: a late job writes nothing), 403 for a wrong token, 400 for a bad size or path.
+ * in place of a round trip through Redis each way. Routes: `GET /run/<id>/in/<n>` (raw bytes),
+ * `POST /run/<id>/shm/<n>` (input `n` written to a file of its `SharedInputDir`, answered with
+ * the file's name: for a worker on this machine) and `PUT /run/<id>/out/<n>` (raw bytes,
+ * answered 204 once stored). 404 for a run it does not serve (ended: a late job writes
+ * nothing), 501 for a shared-memory read when it has no such directory, 403 for a wrong
+ * token, 400 for a bad size or path.
  */
 export class RegionServer {
   private readonly runs = new Map<string, ServedRun>();
@@ -33,10 +42,20 @@ export class RegionServer {
     private readonly server: Server,
     /** The URL workers reach it at, ending in `/`. */
     readonly url: string,
+    private readonly dir: SharedInputDir | undefined,
   ) {}
 
-  /** Listens on `bind` (any free port) and advertises itself as `http://<advertise>:<port>/`. */
-  static async start(bind: string, advertise: string): Promise<RegionServer> {
+  /** Where workers on this machine may take input regions in shared memory; undefined: over HTTP only. */
+  get shared(): SharedInputs | undefined {
+    return this.dir?.shared;
+  }
+
+  /**
+   * Listens on `bind` (any free port) and advertises itself as `http://<advertise>:<port>/`;
+   * with `sharedMemory`, also hands input regions to workers on this machine through files in
+   * shared memory when this machine has it (`SharedInputDir`).
+   */
+  static async start(bind: string, advertise: string, sharedMemory = false): Promise<RegionServer> {
     let self: RegionServer | undefined;
     const server = createServer((req, res) => self?.handle(req, res));
     // Region bodies are large and arrive at loopback speed: no reason to wait on Nagle's algorithm.
@@ -51,7 +70,11 @@ export class RegionServer {
     });
     const { port } = server.address() as AddressInfo;
     const host = advertise.includes(":") ? `[${advertise}]` : advertise;
-    self = new RegionServer(server, `http://${host}:${port}/`);
+    self = new RegionServer(
+      server,
+      `http://${host}:${port}/`,
+      sharedMemory ? SharedInputDir.create() : undefined,
+    );
     return self;
   }
 
@@ -60,9 +83,24 @@ export class RegionServer {
     this.runs.set(run, served);
   }
 
+  /**
+   * Starts writing inputs `ns` of `run` to shared memory now, for workers on this machine to
+   * find them written when they ask (a no-op without shared memory).
+   */
+  offer(run: string, ns: readonly number[]): void {
+    const served = this.runs.get(run);
+    if (this.dir === undefined || served === undefined) return;
+    for (const n of ns) {
+      const source = served.source(n);
+      // A failed write fails the worker's request for it, which then reads over HTTP.
+      if (source !== undefined) this.dir.share(run, source.id, source.bytes).catch(() => {});
+    }
+  }
+
   /** Stops serving `run`: its requests get 404 from now on. */
   remove(run: string): void {
     this.runs.delete(run);
+    this.dir?.drop(run);
   }
 
   /**
@@ -83,6 +121,7 @@ export class RegionServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.dir?.close();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -108,12 +147,34 @@ export class RegionServer {
       return;
     }
     const n = Number(nText);
+    if (what === "shm") {
+      if (req.method !== "POST") {
+        reply(405, "POST only");
+        return;
+      }
+      if (this.dir === undefined) {
+        reply(501, "no shared memory here");
+        return;
+      }
+      const source = run.source(n);
+      if (source === undefined) {
+        reply(404, "no such input region");
+        return;
+      }
+      run.input(n, true);
+      this.dir.share(id!, source.id, source.bytes).then(
+        (name) => reply(200, name),
+        (e: unknown) =>
+          reply(500, `cannot write to shared memory: ${e instanceof Error ? e.message : String(e)}`),
+      );
+      return;
+    }
     if (what === "in") {
       if (req.method !== "GET") {
         reply(405, "GET only");
         return;
       }
-      const bytes = run.input(n);
+      const bytes = run.input(n, false);
       if (bytes === undefined) {
         reply(404, "no such input region");
         return;

@@ -69,7 +69,7 @@ describe("the distributed executor equals the reference evaluator across worker 
       expect(stats.redis.chunkedValues).toBeGreaterThan(0);
       expect(stats.redis.inputsWritten).toBeGreaterThan(0);
       expect(stats.redis.outputsWritten).toBeGreaterThan(0);
-      expect(stats.direct).toEqual({ inputsServed: 0, outputsReceived: 0 });
+      expect(stats.direct).toEqual({ inputsServed: 0, inputsShared: 0, outputsReceived: 0 });
       expect(stats.bytesMoved).toBe(stats.bytesDerived);
       expectAgreesWithReference(plan, inputs, outputs);
     } finally {

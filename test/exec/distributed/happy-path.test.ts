@@ -37,6 +37,25 @@ describe("the distributed executor", () => {
     }
     expect(stats.bytesMoved).toBe(stats.bytesDerived);
     expect(stats.perWorker.map((w) => w.worker)).toEqual(["w1", "w2"]);
+    // Workers on the coordinator's machine take every input through shared memory.
+    expect(stats.direct.inputsServed).toBeGreaterThan(0);
+    expect(stats.direct.inputsShared).toBe(stats.direct.inputsServed);
+  });
+
+  it("sends inputs over HTTP to workers on its own machine when told not to use shared memory", async () => {
+    const program = exampleProgram("mlp");
+    const inputs = randomInputs(program, 2);
+    const { outputs, stats } = await runDistributed(megatronMlpPlan(program), inputs, {
+      redis: redis.url,
+      sharedMemory: false,
+    });
+    const reference = programOutputs(program, evaluateProgram(program, inputs, builtinRegistry()));
+    for (const [id, r] of Object.entries(reference)) {
+      const got = outputs[id]!;
+      for (let k = 0; k < r.data.length; k++) expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(1e-4);
+    }
+    expect(stats.direct.inputsServed).toBeGreaterThan(0);
+    expect(stats.direct.inputsShared).toBe(0);
   });
 
   it("runs a plan file with tessera run --executor distributed --verify", async () => {
@@ -53,7 +72,7 @@ describe("the distributed executor", () => {
       expect(run.out).toContain("worker w1");
       expect(run.out).toContain("verified: the sharded run equals the reference");
       // Workers reach the coordinator's data server at the address given.
-      const named = await runOn("--data-host", "localhost");
+      const named = await runOn("--data-host", "localhost", "--no-shared-memory");
       expect(named.code).toBe(0);
       expect(named.out).toContain("verified: the sharded run equals the reference");
       // A job per task, inputs and outputs through Redis: the same outputs, more jobs.
@@ -83,6 +102,7 @@ describe("the distributed executor", () => {
       "expected a positive integer up to 100000, found '0'",
     ],
     [["--max-chain", "8"], "--max-chain only apply to --executor distributed"],
+    [["--no-shared-memory"], "--no-shared-memory only apply to --executor distributed"],
     [
       ["--data-plane", "redis", "--data-host", "h"],
       "--data-plane, --data-host only apply to --executor distributed",

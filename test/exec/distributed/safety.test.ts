@@ -155,6 +155,9 @@ describe("the distributed executor's errors", () => {
       expect(codeOf(() => distributedSettings({ redis: redis.url, maxChain }))).toBe("invalid_option");
     }
     expect(distributedSettings({ redis: redis.url }).maxChain).toBe(64);
+    const sharedMemory = "yes" as unknown as boolean;
+    expect(codeOf(() => distributedSettings({ redis: redis.url, sharedMemory }))).toBe("invalid_option");
+    expect(distributedSettings({ redis: redis.url }).sharedMemory).toBe(true);
   });
 
   it("keeps a TLS Redis's data on TLS: inputs and outputs go through Redis, not the direct data plane", () => {

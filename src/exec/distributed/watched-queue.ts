@@ -34,11 +34,15 @@ export function watchedQueue<Data, Result>(
 ): WatchedQueue<Data, Result> {
   const connection = connectionOptions(settings.target);
   const { prefix } = settings;
-  const queue = new Queue<Data, Result>(name, { connection: shared ?? connection, prefix });
+  // On the kept connection BullMQ would ask Redis its version (INFO) again for every queue, a
+  // round trip before the first job of each run; the events' own connection still checks it.
+  const skipVersionCheck = shared !== undefined;
+  const queue = new Queue<Data, Result>(name, { connection: shared ?? connection, prefix, skipVersionCheck });
   const events = new QueueEvents(name, { connection, prefix, lastEventId: "0-0" });
   const checker = new Worker<Data, Result>(name, null, {
     connection: shared ?? connection,
     prefix,
+    skipVersionCheck,
     autorun: false,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: 1,

@@ -161,9 +161,12 @@ export class RegionServer {
         reply(404, "no such input region");
         return;
       }
-      run.input(n, true);
       this.dir.share(id!, source.id, source.bytes).then(
-        (name) => reply(200, name),
+        (name) => {
+          // Counted once handed over: a failed write is read (and counted) over HTTP instead.
+          run.input(n, true);
+          reply(200, name);
+        },
         (e: unknown) =>
           reply(500, `cannot write to shared memory: ${e instanceof Error ? e.message : String(e)}`),
       );

@@ -80,19 +80,24 @@ export class SharedInputDir {
 
   private async write(run: string, name: string, bytes: () => Uint8Array): Promise<string> {
     const data = bytes();
-    const file = await open(join(this.shared.dir, name), "wx", 0o600);
+    const path = join(this.shared.dir, name);
+    const file = await open(path, "wx", 0o600);
     try {
       let at = 0;
       while (at < data.byteLength) {
         const { bytesWritten } = await file.write(data, at, data.byteLength - at, at);
         at += bytesWritten;
       }
-    } finally {
-      await file.close();
+    } catch (error) {
+      // A full tmpfs (a container's 64 MB /dev/shm): the part written goes, the reader uses HTTP.
+      await file.close().catch(() => {});
+      await unlink(path).catch(() => {});
+      throw error;
     }
+    await file.close();
     // The run ended while this was written: nobody reads it now.
     if (!this.files.has(run)) {
-      await unlink(join(this.shared.dir, name)).catch(() => {});
+      await unlink(path).catch(() => {});
       throw new Error(`run ${run} ended`);
     }
     return name;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -187,6 +187,50 @@ describe("input regions in shared memory for workers on the coordinator's machin
       expect(served).toEqual([false]);
     } finally {
       await plain.close();
+    }
+  });
+
+  it("reads over HTTP when the coordinator cannot write the file (its shared memory full or gone)", async () => {
+    const broken = await RegionServer.start("127.0.0.1", "127.0.0.1", true);
+    try {
+      const served: boolean[] = [];
+      broken.add("run1", {
+        token: "s3cret",
+        input: (_, shared) => {
+          served.push(shared);
+          return input;
+        },
+        source: () => ({ id: 0, bytes: () => input }),
+        outputBytes: () => undefined,
+        receive: () => {},
+      });
+      const shared = broken.shared!;
+      // The worker has seen the probe; then the directory goes (as a full tmpfs fails a write).
+      const fresh = new RegionClient();
+      try {
+        const plane = { url: broken.url, token: "s3cret", loads: [], shared };
+        expect(Buffer.from((await fresh.getInput(plane, "run1", 0, input.byteLength))!).equals(input)).toBe(true);
+        rmSync(shared.dir, { recursive: true, force: true });
+        served.length = 0;
+        broken.add("run2", {
+          token: "s3cret",
+          input: (_, s) => {
+            served.push(s);
+            return input;
+          },
+          source: () => ({ id: 0, bytes: () => input }),
+          outputBytes: () => undefined,
+          receive: () => {},
+        });
+        const bytes = await fresh.getInput(plane, "run2", 0, input.byteLength);
+        expect(Buffer.from(bytes!).equals(input)).toBe(true);
+        // Counted once, as served over HTTP: the failed write handed nothing over.
+        expect(served).toEqual([false]);
+      } finally {
+        fresh.close();
+      }
+    } finally {
+      await broken.close();
     }
   });
 

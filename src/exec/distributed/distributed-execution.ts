@@ -382,6 +382,7 @@ export class DistributedExecution {
         key: l.key,
         dtype: l.value.dtype,
         range: rangeToWire(l.range),
+        ...(this.assignment.has(l.device) ? { worker: this.assignment.get(l.device)! } : {}),
       })),
       ...(this.server.shared === undefined ? {} : { shared: this.server.shared }),
     };

@@ -448,7 +448,30 @@ class WorkerProcess implements DistributedWorker {
     };
     run.bull.on("error", (e) => this.log(`queue of run ${keys.run}: ${e.message}`));
     this.runs.set(keys.run, run);
+    this.readAhead(run);
     this.log(incarnation === 0 ? `joined run ${keys.run}` : `joined run ${keys.run} again (${incarnation})`);
+  }
+
+  /**
+   * Starts reading the direct data plane's inputs of the devices the run dealt this worker when
+   * it began, while its jobs are on their way (announcement, dispatch and pickup take a few
+   * milliseconds a run). The jobs' own reads find them under way (`readInput` reads each once
+   * per run); loads this worker kept are left to the jobs, which take and count them. Only on
+   * first joining: after being dropped and admitted again its devices may have moved.
+   */
+  private readAhead(run: JoinedRun): void {
+    const plane = run.meta.data ?? null;
+    if (plane === null || run.incarnation !== 0) return;
+    const keys = run.meta.keep?.keys ?? null;
+    const ahead: JobTally = { busyMs: 0, bytesRead: 0, bytesKept: 0, transfersRead: [], writes: [] };
+    for (const load of plane.loads) {
+      if (load.worker !== this.name) continue;
+      const range = rangeFromWire(load.range);
+      const key = keys?.[load.n];
+      if (key !== undefined && this.cache.get(key, load.dtype, range) !== undefined) continue;
+      // A failed read is read again by the job that needs it.
+      this.readInput(run, load.n, load.dtype, range, ahead).catch(() => {});
+    }
   }
 
   private store(run: JoinedRun, device: string): RegionStore {

@@ -12,6 +12,8 @@ export interface ServedLoad {
   readonly key: string;
   readonly dtype: DType;
   readonly range: WireRange;
+  /** The worker `device` was dealt to when the run began (a hint: it may move), so it can read ahead. */
+  readonly worker?: string;
 }
 
 /** Where a worker reads a run's inputs and delivers its outputs (the coordinator's `RegionServer`), from the run's meta. */

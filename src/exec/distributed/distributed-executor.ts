@@ -225,17 +225,7 @@ class Coordinator implements DistributedExecutor {
     options: DistributedRunOptions = {},
   ): Promise<DistributedRunResult> {
     if (this.closing !== undefined) throw distributedExecutorClosed();
-    const keepInputs: unknown = options.keepInputs;
-    if (keepInputs !== undefined && typeof keepInputs !== "boolean") {
-      throw new TesseraError(
-        "invalid_option",
-        `keepInputs must be true or false, found ${String(keepInputs)}`,
-        {
-          option: "keepInputs",
-          found: String(keepInputs),
-        },
-      );
-    }
+    flag("keepInputs", options.keepInputs, false);
     const prepared = prepareRun(
       plan,
       inputs,

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DataPlane, RegionClient } from "../../../src/exec/distributed/region-client.js";
-import { RegionServer } from "../../../src/exec/distributed/region-server.js";
+import { RegionServer, type ServedRun } from "../../../src/exec/distributed/region-server.js";
 import { SharedInputDir, sharesMachine } from "../../../src/exec/distributed/shared-input-dir.js";
 
 // Linux test machines have a tmpfs at /dev/shm: the shared-memory path must be taken there.
@@ -42,6 +42,20 @@ function raw(method: string, path: string): Promise<[number, string]> {
     req.on("error", reject);
     req.end();
   });
+}
+
+/** A run serving `input` as every input, one distinct region, recording how each was handed over (true: shared memory). */
+function recordingRun(served: boolean[]): ServedRun {
+  return {
+    token: "s3cret",
+    input: (_, shared) => {
+      served.push(shared);
+      return input;
+    },
+    source: () => ({ id: 0, bytes: () => input }),
+    outputBytes: () => undefined,
+    receive: () => {},
+  };
 }
 
 function files(): string[] {
@@ -153,16 +167,7 @@ describe("input regions in shared memory for workers on the coordinator's machin
     try {
       expect(plain.shared).toBeUndefined();
       const served: boolean[] = [];
-      plain.add("run1", {
-        token: "s3cret",
-        input: (_, shared) => {
-          served.push(shared);
-          return input;
-        },
-        source: () => ({ id: 0, bytes: () => input }),
-        outputBytes: () => undefined,
-        receive: () => {},
-      });
+      plain.add("run1", recordingRun(served));
       const status = await new Promise<number>((resolve, reject) => {
         const req = request(
           new URL("run/run1/shm/0", plain.url),
@@ -194,34 +199,18 @@ describe("input regions in shared memory for workers on the coordinator's machin
     const broken = await RegionServer.start("127.0.0.1", "127.0.0.1", true);
     try {
       const served: boolean[] = [];
-      broken.add("run1", {
-        token: "s3cret",
-        input: (_, shared) => {
-          served.push(shared);
-          return input;
-        },
-        source: () => ({ id: 0, bytes: () => input }),
-        outputBytes: () => undefined,
-        receive: () => {},
-      });
+      broken.add("run1", recordingRun(served));
       const shared = broken.shared!;
       // The worker has seen the probe; then the directory goes (as a full tmpfs fails a write).
       const fresh = new RegionClient();
       try {
         const plane = { url: broken.url, token: "s3cret", loads: [], shared };
-        expect(Buffer.from((await fresh.getInput(plane, "run1", 0, input.byteLength))!).equals(input)).toBe(true);
+        expect(Buffer.from((await fresh.getInput(plane, "run1", 0, input.byteLength))!).equals(input)).toBe(
+          true,
+        );
         rmSync(shared.dir, { recursive: true, force: true });
         served.length = 0;
-        broken.add("run2", {
-          token: "s3cret",
-          input: (_, s) => {
-            served.push(s);
-            return input;
-          },
-          source: () => ({ id: 0, bytes: () => input }),
-          outputBytes: () => undefined,
-          receive: () => {},
-        });
+        broken.add("run2", recordingRun(served));
         const bytes = await fresh.getInput(plane, "run2", 0, input.byteLength);
         expect(Buffer.from(bytes!).equals(input)).toBe(true);
         // Counted once, as served over HTTP: the failed write handed nothing over.

@@ -34,6 +34,7 @@ import type { RegionServer } from "./region-server.js";
 import { type OutputWriter, outputWriters, runSteps } from "./run-jobs.js";
 import { announceChannel, RunKeys, runsKey } from "./run-keys.js";
 import { addRunMeta, type RunKeep, writeRunWorkers } from "./run-meta.js";
+import { SHARED_MIN_BYTES } from "./shared-input-dir.js";
 import { type ChainGraph, chainFrom } from "./task-chains.js";
 import { watchedQueue } from "./watched-queue.js";
 import { isWorkerLive, liveWorkers, type WorkerInfo } from "./worker-registry.js";
@@ -399,7 +400,8 @@ export class DistributedExecution {
     const here = hostname();
     const offered = loads.flatMap((load, n) => {
       const worker = this.workers.get(this.assignment.get(load.device) ?? "");
-      if (worker?.host !== here) return [];
+      if (worker?.host !== here || load.range.size * DTYPE_BYTES[load.value.dtype] < SHARED_MIN_BYTES)
+        return [];
       const key = keep?.keys?.[n];
       return key !== undefined && this.keep.likelyKept(key) ? [] : [n];
     });

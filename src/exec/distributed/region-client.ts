@@ -3,7 +3,7 @@ import type { DType } from "../../base/dtype.js";
 import { TesseraError } from "../../base/errors.js";
 import type { RecycledBuffers } from "../local/recycled-buffers.js";
 import type { WireRange } from "../local/region-wire.js";
-import { readSharedFile, type SharedInputs, sharesMachine } from "./shared-input-dir.js";
+import { readSharedFile, SHARED_MIN_BYTES, type SharedInputs, sharesMachine } from "./shared-input-dir.js";
 
 /** A program-input region the coordinator serves: input `n` (`GET run/<id>/in/<n>`), held by `device` under source key `key`. */
 export interface ServedLoad {
@@ -69,7 +69,7 @@ export class RegionClient {
     bytes: number,
     recycled?: RecycledBuffers,
   ): Promise<ArrayBuffer | undefined> {
-    if (this.sharing(plane)) {
+    if (bytes >= SHARED_MIN_BYTES && this.sharing(plane)) {
       const data = recycled?.take(bytes) ?? new ArrayBuffer(bytes);
       const name = await this.askShared(plane, run, n);
       if (name === undefined) return undefined;

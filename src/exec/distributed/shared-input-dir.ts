@@ -15,6 +15,14 @@ export interface SharedInputs {
   readonly probe: string;
 }
 
+/**
+ * Regions smaller than this go over HTTP even to a worker on the coordinator's machine: one
+ * request and a small copy beat a request, a file written and a file opened, read and closed
+ * (the 96 tiny inputs of the distributed bench's many-task plan: compute phase 36 ms over
+ * HTTP, 43 ms through shared memory).
+ */
+export const SHARED_MIN_BYTES = 256 * 1024;
+
 /** A file name the coordinator gives a worker: nothing that could leave the directory. */
 export const SHARED_FILE = /^[A-Za-z0-9_-]{1,64}\.\d{1,9}\.\d{1,12}$/;
 

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDistributed } from "../../../src/exec/distributed/index.js";
+import { SHARED_MIN_BYTES } from "../../../src/exec/distributed/shared-input-dir.js";
 import { evaluateProgram, programOutputs, randomInputs } from "../../../src/exec/reference/index.js";
+import { program } from "../../../src/frontend/index.js";
 import { builtinRegistry } from "../../../src/kernels/library/index.js";
 import { planToJson } from "../../../src/plan/index.js";
 import { type RedisServer, startRedis } from "../../support/redis-server.js";
@@ -37,9 +39,31 @@ describe("the distributed executor", () => {
     }
     expect(stats.bytesMoved).toBe(stats.bytesDerived);
     expect(stats.perWorker.map((w) => w.worker)).toEqual(["w1", "w2"]);
-    // Workers on the coordinator's machine take every input through shared memory.
-    expect(stats.direct.inputsServed).toBeGreaterThan(0);
-    expect(stats.direct.inputsShared).toBe(stats.direct.inputsServed);
+  });
+
+  it("hands large inputs to workers on its machine through shared memory, small ones over HTTP", async () => {
+    const p = program("wide-mlp");
+    const h = p.relu(
+      p.linear(p.input("x", [256, 512]), p.input("w1", [512, 512]), p.input("b1", [512]), { id: "fc1" }),
+      {
+        id: "act1",
+      },
+    );
+    p.output("y", p.linear(h, p.input("w2", [512, 512]), p.input("b2", [512]), { id: "fc2" }));
+    const wide = p.build();
+    const plan = megatronMlpPlan(wide);
+    const inputs = randomInputs(wide, 3);
+    const { outputs, stats } = await runDistributed(plan, inputs, { redis: redis.url });
+    const reference = programOutputs(wide, evaluateProgram(wide, inputs, builtinRegistry()));
+    for (const [id, r] of Object.entries(reference)) {
+      const got = outputs[id]!;
+      for (let k = 0; k < r.data.length; k++) expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(1e-3);
+    }
+    // x (512 KiB) and the weight halves (512 KiB each) in shared memory; the biases over HTTP.
+    const bias = 2 * 4 * 256 + 2 * 4 * 512;
+    expect(stats.direct.inputsShared).toBeGreaterThanOrEqual(SHARED_MIN_BYTES);
+    expect(stats.direct.inputsServed - stats.direct.inputsShared).toBeLessThanOrEqual(bias);
+    expect(stats.direct.inputsServed - stats.direct.inputsShared).toBeGreaterThan(0);
   });
 
   it("sends inputs over HTTP to workers on its own machine when told not to use shared memory", async () => {

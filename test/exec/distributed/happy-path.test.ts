@@ -6,7 +6,9 @@ import { runDistributed } from "../../../src/exec/distributed/index.js";
 import { SHARED_MIN_BYTES } from "../../../src/exec/distributed/shared-input-dir.js";
 import { evaluateProgram, programOutputs, randomInputs } from "../../../src/exec/reference/index.js";
 import { program } from "../../../src/frontend/index.js";
+import type { Program } from "../../../src/ir/index.js";
 import { builtinRegistry } from "../../../src/kernels/library/index.js";
+import type { Region } from "../../../src/kernels/region.js";
 import { planToJson } from "../../../src/plan/index.js";
 import { type RedisServer, startRedis } from "../../support/redis-server.js";
 import { runCli } from "../../support/run-cli.js";
@@ -26,17 +28,28 @@ afterAll(async () => {
   await redis?.stop(true);
 });
 
+/** Every output of the run within `tolerance` of the reference evaluator's. */
+function expectReferenceOutputs(
+  prog: Program,
+  inputs: Readonly<Record<string, Region>>,
+  outputs: Readonly<Record<string, Region>>,
+  tolerance: number,
+): void {
+  const reference = programOutputs(prog, evaluateProgram(prog, inputs, builtinRegistry()));
+  for (const [id, r] of Object.entries(reference)) {
+    const got = outputs[id]!;
+    for (let k = 0; k < r.data.length; k++)
+      expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(tolerance);
+  }
+}
+
 describe("the distributed executor", () => {
   it("runs a sharded MLP on two worker processes with the reference's outputs and exactly the derived transfers", async () => {
     const program = exampleProgram("mlp");
     const plan = megatronMlpPlan(program);
     const inputs = randomInputs(program, 1);
     const { outputs, stats } = await runDistributed(plan, inputs, { redis: redis.url });
-    const reference = programOutputs(program, evaluateProgram(program, inputs, builtinRegistry()));
-    for (const [id, r] of Object.entries(reference)) {
-      const got = outputs[id]!;
-      for (let k = 0; k < r.data.length; k++) expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(1e-4);
-    }
+    expectReferenceOutputs(program, inputs, outputs, 1e-4);
     expect(stats.bytesMoved).toBe(stats.bytesDerived);
     expect(stats.perWorker.map((w) => w.worker)).toEqual(["w1", "w2"]);
   });
@@ -54,11 +67,7 @@ describe("the distributed executor", () => {
     const plan = megatronMlpPlan(wide);
     const inputs = randomInputs(wide, 3);
     const { outputs, stats } = await runDistributed(plan, inputs, { redis: redis.url });
-    const reference = programOutputs(wide, evaluateProgram(wide, inputs, builtinRegistry()));
-    for (const [id, r] of Object.entries(reference)) {
-      const got = outputs[id]!;
-      for (let k = 0; k < r.data.length; k++) expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(1e-3);
-    }
+    expectReferenceOutputs(wide, inputs, outputs, 1e-3);
     // x (512 KiB) and the weight halves (512 KiB each) in shared memory; the biases over HTTP.
     const bias = 2 * 4 * 256 + 2 * 4 * 512;
     expect(stats.direct.inputsShared).toBeGreaterThanOrEqual(SHARED_MIN_BYTES);
@@ -73,11 +82,7 @@ describe("the distributed executor", () => {
       redis: redis.url,
       sharedMemory: false,
     });
-    const reference = programOutputs(program, evaluateProgram(program, inputs, builtinRegistry()));
-    for (const [id, r] of Object.entries(reference)) {
-      const got = outputs[id]!;
-      for (let k = 0; k < r.data.length; k++) expect(Math.abs(got.data[k]! - r.data[k]!)).toBeLessThan(1e-4);
-    }
+    expectReferenceOutputs(program, inputs, outputs, 1e-4);
     expect(stats.direct.inputsServed).toBeGreaterThan(0);
     expect(stats.direct.inputsShared).toBe(0);
   });

@@ -325,7 +325,7 @@ export class DistributedExecution {
     const token = randomBytes(16).toString("hex");
     const { plan } = this.prepared;
     const dtypes = new Map(plan.program.tensors.map((t) => [t.id, t.dtype]));
-    // Loads of the very same value and box are one distinct region (`ServedRun.source`): the
+    // Loads of the very same value and box are one distinct region (`ServedInput.id`): the
     // bytes of each are taken once, a view of the input where they are contiguous in it.
     const sources = new Map<string, number>();
     const ids = new Map<Region, number>();
@@ -355,14 +355,12 @@ export class DistributedExecution {
     };
     this.server.add(this.run, {
       token,
-      input: (n, shared) => {
-        if (loads[n] === undefined) return undefined;
-        const bytes = bytesOf(n);
-        this.inputsServed += bytes.byteLength;
-        if (shared) this.inputsShared += bytes.byteLength;
-        return bytes;
+      input: (n) => (loads[n] === undefined ? undefined : { id: sourceOf[n]!, bytes: () => bytesOf(n) }),
+      served: (n, shared) => {
+        const bytes = bytesOf(n).byteLength;
+        this.inputsServed += bytes;
+        if (shared) this.inputsShared += bytes;
       },
-      source: (n) => (loads[n] === undefined ? undefined : { id: sourceOf[n]!, bytes: () => bytesOf(n) }),
       outputBytes: (n) => {
         const w = this.writers[n];
         if (w === undefined || w.writer.source.kind !== "task") return undefined;

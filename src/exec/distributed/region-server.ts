@@ -8,17 +8,24 @@ import { SharedInputDir, type SharedInputs } from "./shared-input-dir.js";
 export interface ServedRun {
   /** Every request for the run carries it (`authorization: Bearer <token>`); it is in the run's meta only. */
   readonly token: string;
-  /** The bytes of program-input region `n` (`shared`: handed over in shared memory), or undefined when the run has no such region. */
-  input(n: number, shared: boolean): Uint8Array | undefined;
   /**
-   * Which distinct region input `n` is (loads with one id have the same bytes: written to
-   * shared memory once), and its bytes; undefined when the run has no such region. Counts nothing.
+   * Program-input region `n`: which distinct region it is (loads with one id have the same
+   * bytes, written to shared memory once) and its bytes; undefined when the run has no such
+   * region.
    */
-  source(n: number): { readonly id: number; readonly bytes: () => Uint8Array } | undefined;
+  input(n: number): ServedInput | undefined;
+  /** Input `n` was handed over (`shared`: in shared memory, else over HTTP). */
+  served(n: number, shared: boolean): void;
   /** The size in bytes of program-output block `n`, or undefined when the run has no such block. */
   outputBytes(n: number): number | undefined;
   /** Takes output block `n` (exactly `outputBytes(n)` bytes, in a buffer of its own). */
   receive(n: number, bytes: ArrayBuffer): void;
+}
+
+/** A program-input region the server hands over: its distinct-region id and its bytes. */
+export interface ServedInput {
+  readonly id: number;
+  bytes(): Uint8Array;
 }
 
 const ROUTE = /^\/run\/([A-Za-z0-9_-]{1,64})\/(in|out|shm)\/(\d{1,9})$/;
@@ -91,9 +98,9 @@ export class RegionServer {
     const served = this.runs.get(run);
     if (this.dir === undefined || served === undefined) return;
     for (const n of ns) {
-      const source = served.source(n);
+      const input = served.input(n);
       // A failed write fails the worker's request for it, which then reads over HTTP.
-      if (source !== undefined) this.dir.share(run, source.id, source.bytes).catch(() => {});
+      if (input !== undefined) this.dir.share(run, input.id, () => input.bytes()).catch(() => {});
     }
   }
 
@@ -147,43 +154,42 @@ export class RegionServer {
       return;
     }
     const n = Number(nText);
-    if (what === "shm") {
-      if (req.method !== "POST") {
-        reply(405, "POST only");
+    if (what === "in" || what === "shm") {
+      const method = what === "in" ? "GET" : "POST";
+      if (req.method !== method) {
+        reply(405, `${method} only`);
+        return;
+      }
+      const input = run.input(n);
+      if (input === undefined) {
+        reply(404, "no such input region");
+        return;
+      }
+      if (what === "in") {
+        const bytes = input.bytes();
+        run.served(n, false);
+        res.writeHead(200, {
+          "content-type": "application/octet-stream",
+          "content-length": bytes.byteLength,
+        });
+        res.end(bytes);
         return;
       }
       if (this.dir === undefined) {
         reply(501, "no shared memory here");
         return;
       }
-      const source = run.source(n);
-      if (source === undefined) {
-        reply(404, "no such input region");
-        return;
-      }
-      this.dir.share(id!, source.id, source.bytes).then(
-        (name) => {
-          // Counted once handed over: a failed write is read (and counted) over HTTP instead.
-          run.input(n, true);
-          reply(200, name);
-        },
-        (e: unknown) =>
-          reply(500, `cannot write to shared memory: ${e instanceof Error ? e.message : String(e)}`),
-      );
-      return;
-    }
-    if (what === "in") {
-      if (req.method !== "GET") {
-        reply(405, "GET only");
-        return;
-      }
-      const bytes = run.input(n, false);
-      if (bytes === undefined) {
-        reply(404, "no such input region");
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.byteLength });
-      res.end(bytes);
+      this.dir
+        .share(id!, input.id, () => input.bytes())
+        .then(
+          (name) => {
+            // Counted once handed over: a failed write is read (and counted) over HTTP instead.
+            run.served(n, true);
+            reply(200, name);
+          },
+          (e: unknown) =>
+            reply(500, `cannot write to shared memory: ${e instanceof Error ? e.message : String(e)}`),
+        );
       return;
     }
     if (req.method !== "PUT") {

@@ -33,8 +33,8 @@ beforeAll(async () => {
   server = await RegionServer.start("127.0.0.1", "127.0.0.1");
   server.add("run1", {
     token: "s3cret",
-    input: (n) => (n === 0 ? input : undefined),
-    source: (n) => (n === 0 ? { id: 0, bytes: () => input } : undefined),
+    input: (n) => (n === 0 ? { id: 0, bytes: () => input } : undefined),
+    served: () => {},
     outputBytes: (n) => (n === 0 ? 4 : undefined),
     receive: (n, bytes) => received.push([n, [...new Uint8Array(bytes)]]),
   });
@@ -58,7 +58,7 @@ describe("the coordinator's data server (direct data plane)", () => {
     server.add("run3", {
       token: "s3cret",
       input: () => undefined,
-      source: () => undefined,
+      served: () => {},
       outputBytes: (n) => (n === 0 ? 4 : 8),
       receive: (_, bytes) => blocks.push(bytes),
     });

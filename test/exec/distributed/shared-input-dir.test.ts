@@ -48,11 +48,8 @@ function raw(method: string, path: string): Promise<[number, string]> {
 function recordingRun(served: boolean[]): ServedRun {
   return {
     token: "s3cret",
-    input: (_, shared) => {
-      served.push(shared);
-      return input;
-    },
-    source: () => ({ id: 0, bytes: () => input }),
+    input: () => ({ id: 0, bytes: () => input }),
+    served: (_, shared) => served.push(shared),
     outputBytes: () => undefined,
     receive: () => {},
   };
@@ -66,12 +63,9 @@ beforeAll(async () => {
   server = await RegionServer.start("127.0.0.1", "127.0.0.1", true);
   server.add("run1", {
     token: "s3cret",
-    input: (n, shared) => {
-      asked.push([n, shared]);
-      return n <= 1 ? input : undefined;
-    },
     // Loads 0 and 1 are the same region: one file.
-    source: (n) => (n <= 1 ? { id: 0, bytes: () => input } : undefined),
+    input: (n) => (n <= 1 ? { id: 0, bytes: () => input } : undefined),
+    served: (n, shared) => asked.push([n, shared]),
     outputBytes: () => undefined,
     receive: () => {},
   });
@@ -107,8 +101,8 @@ describe("input regions in shared memory for workers on the coordinator's machin
   it("writes offered inputs before any worker asks, and deletes a run's files when it ends", async () => {
     server.add("run4", {
       token: "s3cret",
-      input: () => input,
-      source: (n) => ({ id: n, bytes: () => input }),
+      input: (n) => ({ id: n, bytes: () => input }),
+      served: () => {},
       outputBytes: () => undefined,
       receive: () => {},
     });
@@ -148,8 +142,8 @@ describe("input regions in shared memory for workers on the coordinator's machin
   it("deletes the files of a run that ends, read or not", async () => {
     server.add("run2", {
       token: "s3cret",
-      input: () => input,
-      source: () => ({ id: 0, bytes: () => input }),
+      input: () => ({ id: 0, bytes: () => input }),
+      served: () => {},
       outputBytes: () => undefined,
       receive: () => {},
     });

@@ -359,6 +359,10 @@ function buildProgram(out: (s: string) => void): Command {
     .addOption(pricingOption(PRICING_MODES, "point-to-point"))
     .option("--ilp", "also solve the layout ILP and show its optimum beside the front", false)
     .option(
+      "--no-tile-stack",
+      "do not plan two layers of a stack of repeated layers first and tile them (see docs/search.md)",
+    )
+    .option(
       "-o, --out <dir>",
       "folder for the search result, plan files and report (default out/plan-<program>)",
     )
@@ -376,6 +380,7 @@ function buildProgram(out: (s: string) => void): Command {
           pin: string[];
           pricing: Pricing;
           ilp: boolean;
+          tileStack: boolean;
           out?: string;
           report: boolean;
           kernels: string[];
@@ -395,6 +400,7 @@ function buildProgram(out: (s: string) => void): Command {
             pins: opts.pin,
             pricing: opts.pricing,
             ilp: opts.ilp,
+            ...(opts.tileStack ? {} : { tileStack: false }),
             out: opts.out ?? join("out", `plan-${name}`),
             report: opts.report,
             ...(opts.redis === undefined ? {} : { redis: opts.redis, insecure: opts.insecure }),

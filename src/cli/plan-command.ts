@@ -35,6 +35,8 @@ export interface PlanCommandOptions {
   readonly pricing: Pricing;
   /** Also solve the layout ILP (and show its optimum beside the front). */
   readonly ilp: boolean;
+  /** Plan two layers of a repeated stack first and tile them (`SearchOptions.tileStack`, default true). */
+  readonly tileStack?: boolean;
   /** Folder for the search result, plan files and report. */
   readonly out: string;
   /** Write the HTML report (default true). */
@@ -143,11 +145,14 @@ export async function planProgramFile(
     devices: devices.length,
     pins,
     pricing: opts.pricing,
+    ...(opts.tileStack === undefined ? {} : { tileStack: opts.tileStack }),
     onProgress: (p) =>
       bar.update(
         Math.round(p.fraction * 100),
         100,
-        `${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`,
+        p.stackWindow === undefined
+          ? `${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`
+          : `2 of ${p.stackWindow.repeats} layers: ${p.evaluations} plans, best ${formatSeconds(p.bestMakespan)}`,
       ),
   }).finally(async () => {
     process.off("SIGINT", onSigint);
@@ -170,6 +175,11 @@ export async function planProgramFile(
       .map((m) => `${m.name} ${(m.probability * 100).toFixed(0)}%`)
       .join(", ")}\n`,
   );
+  const stack = result.stats.stack;
+  if (stack !== undefined)
+    out(
+      `a stack of ${stack.repeats} layers (${stack.length} operations each, from '${stack.firstOperation}'): two of them planned first (${stack.evaluations} plans in ${formatSeconds(stack.seconds)}), ${stack.tiled} tiled over the stack as starting plans\n`,
+    );
 
   const dir = resolve(opts.out);
   const written = (path: string, text: string) => writeTextFile(path, text);

@@ -6,5 +6,10 @@ export { type BoundOperands, type DerivedSignature, deriveSignature } from "./de
 export { programToJson } from "./encode-program.js";
 export { outputCoverageDefect } from "./output-coverage.js";
 export { type Operation, PROGRAM_VERSION, type Program, type Selection, type TensorDecl } from "./program.js";
+export {
+  findRepeatedBlocks,
+  type RepeatedBlock,
+  type RepeatedBlockOptions,
+} from "./repeated-blocks.js";
 export { type SignatureJson, signatureToJson, translateSignature } from "./signature-json.js";
 export { type ProgramValidation, parseProgram, validateProgram } from "./validate-program.js";

@@ -281,6 +281,14 @@ ${rows.join("\n")}
         `${s.evaluations} in ${text(formatSeconds(s.seconds))} (${Math.round(s.evaluationsPerSecond)}/s)`,
       ],
       ["stopped by", `its ${text(s.stoppedBy)} budget`],
+      ...(s.stack === undefined
+        ? []
+        : [
+            [
+              "stack window",
+              `${s.stack.repeats} layers of ${s.stack.length} operations from ${text(s.stack.firstOperation)}: two planned first (${s.stack.evaluations} evaluations in ${text(formatSeconds(s.stack.seconds))}), ${s.stack.tiled} tiled plan${s.stack.tiled === 1 ? "" : "s"} started from`,
+            ],
+          ]),
     ],
   )}${mutators.length === 0 ? "" : table(["mutator", "tried", "improved", "probability"], mutators, [false, true, true, true])}</div>
 </div>

@@ -1,4 +1,6 @@
 /** Pictures and reports: graphs and sharded plans (DOT, SVG), shard maps, timelines, Pareto plots, HTML reports. */
+
+export { findRepeatedBlocks, type RepeatedBlock, type RepeatedBlockOptions } from "../ir/repeated-blocks.js";
 export { type CriticalItem, type CriticalLink, criticalPath } from "./critical-path.js";
 export { type DeviceColour, deviceColour, devicePalette } from "./device-palette.js";
 export { featuredTensor } from "./featured-tensor.js";
@@ -37,7 +39,6 @@ export {
 export { type AxisUnit, axisFraction, formatAxisValue, type PlotAxis, plotAxis } from "./plot-axis.js";
 export { opNodeId, type ProgramDotOptions, programToDot, tensorNodeId } from "./program-dot.js";
 export { renderSvg } from "./render-svg.js";
-export { findRepeatedBlocks, type RepeatedBlock, type RepeatedBlockOptions } from "./repeated-blocks.js";
 export { type ShardMapOptions, shardMapSvg } from "./shard-map.js";
 export { type HeldRegion, type ReadRegion, type TensorShares, tensorShares } from "./tensor-shares.js";
 export { type MeasuredInterval, type TimelineSvgOptions, timelineSvg } from "./timeline-svg.js";

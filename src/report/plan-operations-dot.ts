@@ -1,4 +1,5 @@
 import type { Operation } from "../ir/program.js";
+import { findRepeatedBlocks } from "../ir/repeated-blocks.js";
 import type { OperationPlan, Plan } from "../plan/plan.js";
 import { deriveTaskGraph, type TaskGraph } from "../plan/task-graph.js";
 import { deviceLegend } from "./device-legend.js";
@@ -7,7 +8,6 @@ import { dotAttrs, dotPreamble, dotString, type HtmlLabel, nodeLabel } from "./d
 import { capText } from "./label-text.js";
 import { deviceList } from "./plan-explanation.js";
 import { inputNode, inputNodeDot, outputEdgeDot, outputNodeDot } from "./program-io-nodes.js";
-import { findRepeatedBlocks } from "./repeated-blocks.js";
 import { formatBytes, plural } from "./units.js";
 
 /** How `planOperationsToDot` draws a plan. */

@@ -1,8 +1,8 @@
 import { tensorWriters, topologicalOrder } from "../ir/dependencies.js";
 import type { Operation, Program, TensorDecl } from "../ir/program.js";
+import { findRepeatedBlocks, type RepeatedBlock } from "../ir/repeated-blocks.js";
 import { dotAttrs, dotPreamble, dotString, htmlText, nodeLabel } from "./dot-syntax.js";
 import { capText, formatBox, formatParams, wrapText } from "./label-text.js";
-import { findRepeatedBlocks, type RepeatedBlock } from "./repeated-blocks.js";
 
 /** How `programToDot` draws a program. */
 export interface ProgramDotOptions {

@@ -11,10 +11,16 @@ import { baselinePlans } from "./baselines/baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
 import { checkPins, type Pin, pinChoices } from "./engine/pins.js";
 import { type PlanChoice, planChoices } from "./engine/plan-choice.js";
+import { type StackWindow, stackWindow } from "./engine/stack-window.js";
 import { runInline } from "./inline-search.js";
 import { lowerBound } from "./lower-bound.js";
 import type { SearchPool } from "./parallel/search-pool.js";
-import { type ScoredPlan, SEARCH_RESULT_VERSION, type SearchResult } from "./result/search-result.js";
+import {
+  type ScoredPlan,
+  SEARCH_RESULT_VERSION,
+  type SearchResult,
+  type StackStats,
+} from "./result/search-result.js";
 import type { SearchBudget, SearchProgress } from "./search-run.js";
 
 /** Options of `searchPlans`. */
@@ -51,7 +57,18 @@ export interface SearchOptions {
    * is always evaluated, so the front is never empty. Already aborted: stops at the first chance.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Whether a program that is mostly a stack of repeated layers (4 or more copies, half of its
+   * operations or more: a transformer stack) is first planned as two of its layers and the best
+   * of those plans tiled over the stack as further starting plans (default true; see
+   * `stackWindow` and docs/search.md). The window takes 40% of a time budget, and an
+   * evaluation budget's count of its own.
+   */
+  readonly tileStack?: boolean;
 }
+
+/** The share of a time budget that planning a stack's two-layer window takes. */
+const STACK_SHARE = 0.4;
 
 /** The default budget: ten seconds. */
 export const DEFAULT_BUDGET: SearchBudget = { seconds: 10 };
@@ -87,11 +104,24 @@ export async function searchPlans(
   const started = Date.now();
 
   const named = baselinePlans(program, cluster, devices.length);
-  const starts = options.fromBaselines === false ? named.slice(0, 1) : startOrder(named);
-  const startChoices = starts.map((b) => pinChoices(program, devices, planChoices(b.plan), pins));
-  const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   // The bound first: it refuses a program no device can compute before any worker starts.
   const bound = lowerBound(program, cluster, { devices: devices.length });
+  const window = options.tileStack === false ? undefined : stackWindow(program);
+  const stack =
+    window === undefined ? undefined : await searchStackWindow(window, cluster, options, budget, named);
+  // Tiled plans are the likeliest to be fastest: one per worker goes before the baselines (a
+  // start of a 512-device plan takes seconds, and a deadline may cut the last ones off).
+  const tiled = (stack?.starts ?? []).map((choices) => ({ name: undefined, choices }));
+  const starts = [
+    ...tiled.slice(0, workers),
+    ...(options.fromBaselines === false ? named.slice(0, 1) : startOrder(named)).map((b) => ({
+      name: b.name,
+      choices: planChoices(b.plan),
+    })),
+    ...tiled.slice(workers),
+  ];
+  const startChoices = starts.map((s) => pinChoices(program, devices, s.choices, pins));
+  const base = createSimulator(makePlan(program, { devices }), cluster, { pricing });
   const run = workers === 1 ? runInline : (await import("./parallel/parallel-search.js")).runParallel;
   const abort = new AbortController();
   const cancel = () => abort.abort();
@@ -111,7 +141,9 @@ export async function searchPlans(
     base,
     started,
     signal: abort.signal,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.onProgress === undefined
+      ? {}
+      : { onProgress: afterWindow(options.onProgress, budget, stack) }),
     ...(options.pool === undefined ? {} : { pool: options.pool }),
   });
   // Marked handled now: a failing run is rethrown below, after the baselines (which yield).
@@ -173,8 +205,96 @@ export async function searchPlans(
       evaluationsPerSecond: outcome.evaluations / Math.max(seconds, 1e-9),
       stoppedBy: outcome.stoppedBy,
       mutators: outcome.mutators,
+      ...(stack === undefined ? {} : { stack: stack.stats }),
     },
   };
+}
+
+/**
+ * Plans `window` (two layers of the program's stack) with the search's own options on the
+ * window's share of the budget, and tiles the fastest of the plans it found over the whole stack:
+ * up to two per worker, distinct, each operation outside the stack planned as in the program's
+ * baseline of the name that did best on the window. Pins on the window's operations bind its
+ * search; all pins bind the tiled plans (applied by the caller).
+ */
+async function searchStackWindow(
+  window: StackWindow,
+  cluster: Cluster,
+  options: SearchOptions,
+  budget: SearchBudget,
+  named: readonly { readonly name: string; readonly plan: Plan }[],
+): Promise<{ starts: PlanChoice[][]; stats: StackStats }> {
+  const ids = new Set(window.program.operations.map((op) => op.id));
+  const { onProgress, ...shared } = options;
+  const repeats = window.block.repeats;
+  const found = await searchPlans(window.program, cluster, {
+    ...shared,
+    tileStack: false,
+    pins: (options.pins ?? []).filter((p) => ids.has(p.op)),
+    budget: {
+      ...(budget.seconds === undefined ? {} : { seconds: budget.seconds * STACK_SHARE }),
+      ...(budget.evaluations === undefined ? {} : { evaluations: budget.evaluations }),
+    },
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onProgress: (p) =>
+            onProgress({ ...p, fraction: p.fraction * windowShare(budget), stackWindow: { repeats } }),
+        }),
+  });
+  const feasible = found.baselines.filter((b) => b.cost.feasible);
+  const best = (feasible.length > 0 ? feasible : found.baselines).reduce<ScoredPlan | undefined>(
+    (a, b) => (a === undefined || b.cost.makespan < a.cost.makespan ? b : a),
+    undefined,
+  );
+  const outside = planChoices((named.find((n) => n.name === best?.name) ?? named[0]!).plan);
+  const most = 2 * (options.workers ?? 1);
+  const seen = new Set<string>();
+  const starts: PlanChoice[][] = [];
+  for (const member of found.front) {
+    if (starts.length >= most) break;
+    const choices = window.tile(planChoices(member.plan), outside);
+    const key = JSON.stringify(choices);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    starts.push(choices);
+  }
+  const first = window.program.operations[0]!.id;
+  return {
+    starts,
+    stats: {
+      firstOperation: first,
+      length: window.block.length,
+      repeats,
+      evaluations: found.stats.evaluations,
+      seconds: found.stats.seconds,
+      tiled: starts.length,
+    },
+  };
+}
+
+/** How much of the whole search's progress the window's search stands for. */
+function windowShare(budget: SearchBudget): number {
+  return budget.seconds === undefined ? 0.5 : STACK_SHARE;
+}
+
+/**
+ * The main search's progress after a window was planned: an evaluation budget restarts its count
+ * there, so its fraction is spread over what the window left; a time budget's already counts the
+ * window's time.
+ */
+function afterWindow(
+  onProgress: (progress: SearchProgress) => void,
+  budget: SearchBudget,
+  stack: object | undefined,
+): (progress: SearchProgress) => void {
+  if (stack === undefined) return onProgress;
+  const share = windowShare(budget);
+  return (p) =>
+    onProgress({
+      ...p,
+      fraction: budget.seconds === undefined ? share + (1 - share) * p.fraction : Math.max(share, p.fraction),
+    });
 }
 
 /**

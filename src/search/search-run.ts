@@ -25,6 +25,11 @@ export interface SearchProgress {
   readonly frontSize: number;
   /** The fastest feasible makespan found so far (the fastest at all when none is feasible). */
   readonly bestMakespan: number;
+  /**
+   * Set while two layers of a stack of `repeats` are planned first (`SearchOptions.tileStack`):
+   * `evaluations`, `frontSize` and `bestMakespan` are then the two layers'.
+   */
+  readonly stackWindow?: { readonly repeats: number };
 }
 
 /** Everything a search run needs, in this thread or in workers. */

@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { buildGptStack } from "../../examples/gpt-stack.js";
 import { parsePinSpecs } from "../../src/cli/pin-spec.js";
 import { parseBudget } from "../../src/cli/plan-command.js";
 import { loadProgramFile } from "../../src/frontend/index.js";
+import { programToJson } from "../../src/ir/index.js";
 import { builtinRegistry } from "../../src/kernels/library/index.js";
 import { validatePlan } from "../../src/plan/index.js";
 import { readSearchResultFile } from "../../src/search/result/search-result-file.js";
@@ -74,6 +76,36 @@ describe("tessera plan", () => {
     await run(join(dir, "b"));
     const front = (o: string) => JSON.parse(readFileSync(join(dir, o, "search-result.json"), "utf8")).front;
     expect(front("a")).toEqual(front("b"));
+  });
+
+  it("plans two layers of a stack first, says so, and writes it in the result; --no-tile-stack does not", async () => {
+    const file = join(dir, "gpt-4.json");
+    writeFileSync(file, JSON.stringify(programToJson(buildGptStack(4))));
+    const run = (o: string, ...more: string[]) =>
+      runCli([
+        "plan",
+        file,
+        "--cluster",
+        "dgx-a100",
+        "--budget",
+        "60",
+        "--no-report",
+        "-o",
+        join(dir, o),
+        ...more,
+      ]);
+    const tiled = await run("gpt-tiled");
+    expect(tiled.code).toBe(0);
+    expect(tiled.out).toMatch(
+      /a stack of 4 layers \(17 operations each, from 'l0_ln1'\): two of them planned first \(\d+ plans in [^)]+\), \d tiled over the stack as starting plans/,
+    );
+    const result = readSearchResultFile(join(dir, "gpt-tiled", "search-result.json"), builtinRegistry());
+    expect(result.stats.stack).toMatchObject({ firstOperation: "l0_ln1", length: 17, repeats: 4 });
+    const plain = await run("gpt-plain", "--no-tile-stack");
+    expect(plain.code).toBe(0);
+    expect(plain.out).not.toContain("a stack of");
+    const plainResult = readSearchResultFile(join(dir, "gpt-plain", "search-result.json"), builtinRegistry());
+    expect(plainResult.stats.stack).toBeUndefined();
   });
 
   it("refuses bad budgets, pins and output folders with exit 2 and a typed error", async () => {

@@ -107,6 +107,22 @@ describe("htmlReport of a search result", () => {
     expect(html).toMatch(/optimal after 200 ms, objective 20\.0 µs \(plan <code>ilp-optimum<\/code>\)/);
     expect(html).toMatch(/<td>evaluations<\/td><td>\d+ in 250 ms \(\d+\/s\)<\/td>/);
     expect(html).toContain("<td>resplit</td>");
+    expect(html).not.toContain("stack window");
+  });
+
+  it("says how a stack's two-layer window was planned first, when it was", async () => {
+    const stack = {
+      firstOperation: "l0_ln1",
+      length: 17,
+      repeats: 12,
+      evaluations: 812,
+      seconds: 4,
+      tiled: 2,
+    };
+    const page = await htmlReport({ ...r, stats: { ...r.stats, stack } }, { source: "result.json" });
+    expect(page).toContain(
+      "<td>stack window</td><td>12 layers of 17 operations from l0_ln1: two planned first (812 evaluations in 4.00 s), 2 tiled plans started from</td>",
+    );
   });
 });
 

@@ -48,6 +48,23 @@ export interface SearchStats {
   /** Which budget ended the search. */
   readonly stoppedBy: StopReason;
   readonly mutators: readonly MutatorStats[];
+  /** The stack's two-layer window planned before the program, when there was one (`SearchOptions.tileStack`). */
+  readonly stack?: StackStats;
+}
+
+/** What planning a stack's two-layer window spent and gave (its evaluations are not in `SearchStats.evaluations`). */
+export interface StackStats {
+  /** The window's first operation: the stack's first layer starts there. */
+  readonly firstOperation: string;
+  /** Operations per layer. */
+  readonly length: number;
+  /** Layers in the stack. */
+  readonly repeats: number;
+  /** Plans of the window simulated. */
+  readonly evaluations: number;
+  readonly seconds: number;
+  /** Distinct tiled plans the search started from besides the baselines. */
+  readonly tiled: number;
 }
 
 /** The exact optimum of the layout ILP, when it was asked for. */

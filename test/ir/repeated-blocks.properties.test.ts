@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { program } from "../../src/frontend/index.js";
-import type { Program } from "../../src/ir/index.js";
-import { findRepeatedBlocks, programToDot } from "../../src/report/index.js";
+import { findRepeatedBlocks, type Program } from "../../src/ir/index.js";
+import { programToDot } from "../../src/report/index.js";
 import { runs } from "../shard/random-programs.js";
 
 const UNARY = ["relu", "tanh", "sigmoid", "gelu", "exp"] as const;

@@ -20,11 +20,12 @@ export async function runInline(run: SearchRun): Promise<SearchOutcome> {
   const engine = createSearchEngine(space, run.base, { seed: run.seed, capacity: run.capacity });
   const deadline = run.budget.seconds === undefined ? undefined : run.started + run.budget.seconds * 1000;
   const aborted = () => run.signal?.aborted === true;
-  // Evaluating a start of a large program takes a while: stop once the budget is spent or the
-  // run is aborted (after the first start).
+  // Evaluating a start of a large program takes a while: stop once the longest start so far
+  // would end past the budget, or the run is aborted (after the first start).
   const startCosts: (CostVector | undefined)[] = run.starts.map(() => undefined);
   for (const [i, s] of run.starts.entries()) {
-    if (engine.evaluations > 0 && ((deadline !== undefined && Date.now() >= deadline) || aborted())) break;
+    const late = deadline !== undefined && Date.now() + engine.longestStepMs >= deadline;
+    if (engine.evaluations > 0 && (late || aborted())) break;
     const started = Date.now();
     const sim = withChoices(run.base, s);
     engine.addStart(sim, Date.now() - started);

@@ -54,6 +54,17 @@ describe("a search engine under a time budget", () => {
     expect(engine.evaluations).toBe(1);
   });
 
+  it("tells how long its longest step or start took, so that starts stop before a deadline too", () => {
+    const { engine } = engineWithSteps(40);
+    expect(engine.longestStepMs).toBe(0);
+    engine.addStart(createSimulator(makePlan(program, { devices }), cluster), 300);
+    // The derivation given plus the evaluation the clock saw.
+    expect(engine.longestStepMs).toBeGreaterThanOrEqual(300);
+    const afterStart = engine.longestStepMs;
+    engine.run({ evaluations: 3 });
+    expect(engine.longestStepMs).toBe(Math.max(afterStart, 40));
+  });
+
   it("ignores the clock under an evaluation budget", () => {
     const { engine } = engineWithSteps(1_000_000);
     engine.run({ evaluations: 7 });

@@ -54,6 +54,11 @@ export interface SearchEngine {
   /** Plans simulated so far (starting plans included). */
   readonly evaluations: number;
   /**
+   * The longest step or start so far, in ms: whether another fits before a deadline (a start of
+   * a 512-device plan takes seconds; begun just before the deadline it would overrun it).
+   */
+  readonly longestStepMs: number;
+  /**
    * Offers a starting plan (counted as an evaluation); `tookMs` is how long deriving it took,
    * about what a step deriving a plan received from another worker costs (for `RunLimit.end`).
    */
@@ -147,6 +152,9 @@ export function createSearchEngine(
     choice,
     get evaluations() {
       return evaluations;
+    },
+    get longestStepMs() {
+      return longestStep;
     },
     addStart(sim, tookMs = 0) {
       const started = clock();

@@ -52,7 +52,7 @@ export function createEpochEngine(setup: SearchWorkerSetup, stopped: () => boole
   for (const s of setup.starts) {
     if (
       engine.evaluations > 0 &&
-      ((setup.deadline !== undefined && Date.now() >= setup.deadline) || stopped())
+      ((setup.deadline !== undefined && Date.now() + engine.longestStepMs >= setup.deadline) || stopped())
     )
       break;
     const started = Date.now();

@@ -36,7 +36,7 @@ export const title = "Cost model fidelity";
 /** What the suite measures. */
 export const description =
   "Each candidate plan (baselines, the search's front, random valid plans) of four programs (two MLPs, a transformer block, a conv net) is simulated on a cluster " +
-  "calibrated by `calibrate` at the start of the run and measured warm on a persistent local executor (2 worker threads, ONNX Runtime kernels, inputs copied each run; the fastest of 30 rotated rounds). " +
+  "calibrated by `calibrate` at the start of the run and measured warm on a persistent local executor (2 worker threads, ONNX Runtime kernels, inputs copied each run; the fastest of 30 rounds, each in a fresh order). " +
   "Rows give the median and 90th-percentile |predicted − measured| / measured, Kendall's tau-b of predicted vs measured, and the regret: the measured time of the plan " +
   "the simulator ranks fastest over the fastest measured candidate. *calibrated* is the model with kernel tables and executor terms; *roofline* is the same cluster " +
   "without them (one peak per dtype, launch overhead, no executor terms). Goals: median |error| ≤ 15%, tau ≥ 0.9, regret ≤ 1.05.";
@@ -210,21 +210,33 @@ async function candidates(prog, cluster, count, front, seconds, seed) {
 }
 
 /**
- * Measures every plan warm: `rounds` rounds, each running every plan once in an order rotated
- * every round, and gives each plan's fastest wall over them — the undisturbed run the model
- * describes (calibration takes the fastest of its repeats too; see `fastest` in
+ * Measures every plan warm: `rounds` rounds, each running every plan once in a fresh seeded
+ * order, and gives each plan's fastest wall over them — the undisturbed run the model describes (calibration takes the fastest of its repeats too; see `fastest` in
  * src/exec/calibration). Also records, per round, the share of the machine's CPU other processes
  * took, and per plan how far its median round is from its fastest (the noise of this machine).
  */
 async function measure(executor, plans, inputs, rounds) {
   for (const p of plans) await executor.run(p.plan, inputs); // sessions, first compilations
   const all = [];
+  // Per plan, over its measured runs: ONNX sessions built (a warm run should build none) and
+  // kernels the reference backend ran (ONNX Runtime declined them): either makes a run slow.
+  const cold = plans.map(() => ({ sessions: 0, evicted: 0, reference: 0 }));
+  // A fresh order every round: in a rotation each plan always follows the same one, and what a
+  // run leaves behind (buffers to free, collections due) then slows the same plan every round.
+  const rand = mulberry32(rounds);
   for (let r = 0; r < rounds; r++) {
     const [m0, p0] = [machineCpu(), ownCpu()];
     const walls = new Array(plans.length);
-    for (let i = 0; i < plans.length; i++) {
-      const k = (r + i) % plans.length;
+    const order = plans.map((_, k) => k);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const k of order) {
+      const before = backendCounters(executor);
       walls[k] = (await executor.run(plans[k].plan, inputs)).stats.wallMs / 1000;
+      const after = backendCounters(executor);
+      for (const key of Object.keys(after)) cold[k][key] += after[key] - before[key];
     }
     const [m1, p1] = [machineCpu(), ownCpu()];
     const foreign =
@@ -236,8 +248,23 @@ async function measure(executor, plans, inputs, rounds) {
     seconds: plans.map((_, k) => Math.min(...wallsOf(k))),
     spread: plans.map((_, k) => median(wallsOf(k)) / Math.min(...wallsOf(k))),
     foreign: all.map((r) => r.foreign),
+    cold,
   };
 }
+
+/** The executor's threads' backend counters, summed: sessions built and evicted, reference kernel runs. */
+function backendCounters(executor) {
+  const sum = { sessions: 0, evicted: 0, reference: 0 };
+  for (const t of executor.stats().perThread) {
+    sum.sessions += t.sessionsCreated;
+    sum.evicted += t.sessionsEvicted;
+    for (const k of Object.values(t.kernels)) sum.reference += k.reference;
+  }
+  return sum;
+}
+
+/** The total of one warm-run counter over `points`. */
+const sum = (points, key) => points.reduce((a, p) => a + p.cold[key], 0);
 
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 
@@ -312,6 +339,8 @@ export async function run({ quick }) {
         roofline: createSimulator(p.plan, roofline).cost().makespan,
         withoutCopies: createSimulator(p.plan, withoutCopies).cost().makespan,
         withoutShapes: createSimulator(p.plan, withoutShapes).cost().makespan,
+        // Over all measured rounds: sessions built, evicted and reference kernel runs.
+        cold: m.cold[k],
       }));
       results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
     }
@@ -372,9 +401,16 @@ export async function run({ quick }) {
     `*calibrated without input copies* drops the executor's input-copy and per-byte dispatch terms (\`assemble\`, \`taskDispatchPerByte\`): their effect on the same measurements. Kendall's tau per program without them: ${results.map((r, i) => `${r.program} ${bare[i].kendallTau.toFixed(2)}`).join(", ")}.`,
     `*calibrated without shape points* prices matmul, linear and conv2d shards by their FLOPs alone (the kernel tables' \`shapes\` dropped): their effect on the same measurements. Kendall's tau per program without them: ${results.map((r, i) => `${r.program} ${flat[i].kendallTau.toFixed(2)}`).join(", ")}.`,
     `Plans: ${all.length} (${results.map((r) => `${r.program} ${r.points.length}`).join(", ")}): baselines, members of the search's front spread over it and its chosen plan (${quick ? 1 : 3} s, seed = program index) and random valid plans (each operation whole or cut in two on a random index dimension, shards placed at random).`,
-    `Measured: ${rounds} rounds per program, each running every plan once in a rotated order; a plan's time is its fastest wall (\`stats.wallMs\`) over the rounds, the undisturbed run the model describes (calibration takes the fastest of its repeats too). ` +
+    `Measured: ${rounds} rounds per program, each running every plan once in a fresh seeded order (a rotation would give each plan the same predecessor every round); a plan's time is its fastest wall (\`stats.wallMs\`) over the rounds, the undisturbed run the model describes (calibration takes the fastest of its repeats too). ` +
       `Other processes' share of the CPU per round: ${pct(Math.min(...foreign))} – ${pct(Math.max(...foreign))} (median ${pct(median(foreign))}).`,
     `Noise: a plan's median round over its fastest is ${median(results.flatMap((r) => r.spread)).toFixed(2)}× at the median plan and ${Math.max(...results.flatMap((r) => r.spread)).toFixed(2)}× at worst (the same warm run takes one of a few speeds on this machine, even idle).`,
+    `Warm runs: over the measured rounds the executor built ${sum(all, "sessions")} ONNX sessions, evicted ${sum(all, "evicted")} and ran ${sum(all, "reference")} kernels on the reference backend` +
+      (all.some((p) => p.cold.sessions + p.cold.reference > 0)
+        ? ` (${all
+            .filter((p) => p.cold.sessions + p.cold.reference > 0)
+            .map((p) => `${p.program}/${p.name}: ${p.cold.sessions} built, ${p.cold.reference} reference`)
+            .join("; ")}).`
+        : "."),
     `Calibration: ${calibration.quick ? "--quick" : "full"} (the cluster and every plan's figures are written to \`${DETAILS}\`); calibration took ${calibrationSeconds.toFixed(0)} s and this run ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
     `Per plan (program / plan: predicted, measured ms): ${all.map((p) => `${p.program}/${p.name} ${(1000 * p.predicted).toFixed(1)}, ${(1000 * p.measured).toFixed(1)}`).join("; ")}.`,
   );

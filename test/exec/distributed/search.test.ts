@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildGptStack } from "../../../examples/gpt-stack.js";
 import { buildTransformerBlock } from "../../../examples/transformer-block.js";
 import { clusterToJson, presetCluster } from "../../../src/cluster/index.js";
 import {
@@ -67,6 +68,22 @@ describe("the parallel search on distributed worker processes", () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it("plans a stack's two-layer window on the processes too, to the front worker threads find", {
+    timeout: 120_000,
+  }, async () => {
+    const gpt = buildGptStack(4, { batch: 2, seq: 32, model: 32, heads: 2 });
+    const stackOptions: SearchOptions = { seed: 5, budget: { evaluations: 300 }, workers: 2 };
+    const [onThreads, onProcesses] = await Promise.all([
+      searchPlans(gpt, cluster, stackOptions),
+      searchPlans(gpt, cluster, { ...stackOptions, pool }),
+    ]);
+    expect(onProcesses.stats.stack).toMatchObject({
+      repeats: 4,
+      evaluations: onThreads.stats.stack!.evaluations,
+    });
+    expect(frontKey(onProcesses)).toEqual(frontKey(onThreads));
   });
 
   it("finds the same front when a process is killed mid-search (its workers' epochs are replayed elsewhere)", {

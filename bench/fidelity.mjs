@@ -249,6 +249,7 @@ async function measure(executor, plans, inputs, rounds) {
     spread: plans.map((_, k) => median(wallsOf(k)) / Math.min(...wallsOf(k))),
     foreign: all.map((r) => r.foreign),
     cold,
+    walls: plans.map((_, k) => wallsOf(k)),
   };
 }
 
@@ -341,6 +342,8 @@ export async function run({ quick }) {
         withoutShapes: createSimulator(p.plan, withoutShapes).cost().makespan,
         // Over all measured rounds: sessions built, evicted and reference kernel runs.
         cold: m.cold[k],
+        // Every round's wall, in round order: other statistics than the fastest can be judged offline.
+        walls: m.walls[k],
       }));
       results.push({ program: prog.name, points, chosen, foreign: m.foreign, spread: m.spread });
     }

@@ -7,7 +7,7 @@ import { createSimulator } from "../cost/simulator.js";
 import type { Program } from "../ir/program.js";
 import { makePlan } from "../plan/make-plan.js";
 import type { Plan } from "../plan/plan.js";
-import { baselinePlans } from "./baselines/baseline-plans.js";
+import { baselinePlans, strongestBaseline } from "./baselines/baseline-plans.js";
 import { clusterDevices } from "./cluster-devices.js";
 import { checkPins, type Pin, pinChoices } from "./engine/pins.js";
 import { type PlanChoice, planChoices } from "./engine/plan-choice.js";
@@ -143,7 +143,7 @@ export async function searchPlans(
     signal: abort.signal,
     ...(options.onProgress === undefined
       ? {}
-      : { onProgress: afterWindow(options.onProgress, budget, stack) }),
+      : { onProgress: afterWindow(options.onProgress, budget, stack !== undefined) }),
     ...(options.pool === undefined ? {} : { pool: options.pool }),
   });
   // Marked handled now: a failing run is rethrown below, after the baselines (which yield).
@@ -214,7 +214,7 @@ export async function searchPlans(
  * Plans `window` (two layers of the program's stack) with the search's own options on the
  * window's share of the budget, and tiles the fastest of the plans it found over the whole stack:
  * up to two per worker, distinct, each operation outside the stack planned as in the program's
- * baseline of the name that did best on the window. Pins on the window's operations bind its
+ * baseline of the name that was strongest on the window (`strongestBaseline`). Pins on the window's operations bind its
  * search; all pins bind the tiled plans (applied by the caller).
  */
 async function searchStackWindow(
@@ -242,11 +242,8 @@ async function searchStackWindow(
             onProgress({ ...p, fraction: p.fraction * windowShare(budget), stackWindow: { repeats } }),
         }),
   });
-  const feasible = found.baselines.filter((b) => b.cost.feasible);
-  const best = (feasible.length > 0 ? feasible : found.baselines).reduce<ScoredPlan | undefined>(
-    (a, b) => (a === undefined || b.cost.makespan < a.cost.makespan ? b : a),
-    undefined,
-  );
+  // The strongest feasible baseline on the window; with none, the program's first baseline.
+  const best = strongestBaseline(found.baselines);
   const outside = planChoices((named.find((n) => n.name === best?.name) ?? named[0]!).plan);
   const most = 2 * (options.workers ?? 1);
   const seen = new Set<string>();
@@ -286,9 +283,9 @@ function windowShare(budget: SearchBudget): number {
 function afterWindow(
   onProgress: (progress: SearchProgress) => void,
   budget: SearchBudget,
-  stack: object | undefined,
+  windowPlanned: boolean,
 ): (progress: SearchProgress) => void {
-  if (stack === undefined) return onProgress;
+  if (!windowPlanned) return onProgress;
   const share = windowShare(budget);
   return (p) =>
     onProgress({
